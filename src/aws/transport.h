@@ -1,0 +1,30 @@
+// HTTP transport. The error side is only ever kNotSent (nothing reached the server) or
+// kOutcomeUnknown (bytes were sent; the server may have acted). An HTTP error status is not a
+// transport error: it comes back as a response.
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "aws/error.h"
+#include "aws/http.h"
+
+namespace dr::aws {
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // Thread-safe.
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+struct TransportOptions {
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds request_timeout{5000};  // whole request, response included
+  size_t max_response_bytes = 64 * 1024 * 1024;     // larger bodies are an error, not an OOM
+};
+
+// libcurl with connection reuse: a pool of easy handles, each keeping its connections alive.
+std::shared_ptr<HttpTransport> make_curl_transport(TransportOptions options = {});
+
+}  // namespace dr::aws
