@@ -1,0 +1,9 @@
+#include "cli/commands.h"
+
+namespace dr::cli {
+
+void register_commands(CLI::App& app) {
+  (void)app;  // modules add their register_* calls here
+}
+
+}  // namespace dr::cli

@@ -1,0 +1,15 @@
+// Subcommand registration. Each module adds a register_* function here and a call in
+// commands.cc; a command that must exit non-zero throws ExitCode after printing its reason.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace dr::cli {
+
+struct ExitCode {
+  int value;
+};
+
+void register_commands(CLI::App& app);
+
+}  // namespace dr::cli
