@@ -51,7 +51,10 @@ CanonicalHeaders canonical_headers(const Headers& headers) {
     if (std::find(kUnsignedHeaders.begin(), kUnsignedHeaders.end(), key) != kUnsignedHeaders.end())
       continue;
     auto [it, inserted] = merged.try_emplace(key, canonical_header_value(value));
-    if (!inserted) it->second += "," + canonical_header_value(value);
+    if (!inserted) {
+      it->second += ',';
+      it->second += canonical_header_value(value);
+    }
   }
   CanonicalHeaders out;
   for (const auto& [name, value] : merged) {
