@@ -1,0 +1,107 @@
+// Supervision of the lab's child processes (mariadbd, haproxy, java, dr-app). Each child runs in
+// its own process group so that a stop or a freeze reaches everything it started, its output goes
+// to a log file an operator can read, and it is always reaped: no zombies, no leftovers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lab/clock.h"
+#include "lab/error.h"
+
+namespace dr::lab {
+
+struct SpawnOptions {
+  std::vector<std::string> argv;  // argv[0]: a path, or a program name looked up in PATH
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or overriding) ours
+  std::filesystem::path working_dir;                     // empty: inherit ours
+  std::filesystem::path log_file;  // stdout and stderr are appended here; empty: /dev/null
+  std::filesystem::path pid_file;  // written once the exec succeeded; removed when reaped
+  // The kernel SIGKILLs the child when the spawning thread dies: for tests, so that even a
+  // crashed test binary leaves nothing running. Not for a lab that must outlive `drctl lab up`.
+  bool die_with_parent = false;
+};
+
+// Owns one child process. Destroying a Process that still runs kills its whole group (SIGKILL)
+// and reaps it, so an early return or a failed test assertion cannot leak servers.
+class Process {
+ public:
+  // Fails (and leaves nothing running) when the program cannot be found or exec'd.
+  static Result<Process> spawn(SpawnOptions options);
+
+  Process() = default;
+  Process(Process&& other) noexcept;
+  Process& operator=(Process&& other) noexcept;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process();
+
+  pid_t pid() const { return pid_; }
+  const std::filesystem::path& log_file() const { return options_.log_file; }
+
+  // True while the child has not exited. Reaps it (and sweeps its group) once it has.
+  bool running();
+  // The exit code once reaped: the code it passed to exit(), or 128 + signal number.
+  std::optional<int> exit_code() const { return exit_code_; }
+
+  // SIGTERM to the group (and SIGCONT, so a frozen child can act on it), SIGKILL once `grace`
+  // has passed; returns after the child is reaped. Idempotent.
+  Result<void> stop(std::chrono::milliseconds grace = std::chrono::seconds(5),
+                    Clock* clock = nullptr);
+  // SIGKILL to the group and reap: a crash, as the failure drills need it. Idempotent.
+  Result<void> kill();
+  // SIGSTOP / SIGCONT to the group: a process that holds its sockets but answers nothing.
+  Result<void> freeze();
+  Result<void> thaw();
+
+  // Gives up ownership: the child is no longer stopped on destruction (a lab that outlives its
+  // launcher keeps PIDs in PID files instead). Returns the PID.
+  pid_t release();
+
+ private:
+  Process(pid_t pid, SpawnOptions options) : pid_(pid), options_(std::move(options)) {}
+  bool exited_unreaped() const;
+  void reap_blocking();
+  Result<void> signal_group(int signo) const;
+
+  pid_t pid_ = 0;
+  bool reaped_ = false;
+  std::optional<int> exit_code_;
+  SpawnOptions options_;
+};
+
+// ---- Processes we did not spawn ourselves (found through PID files) ----
+
+// A PID alone can be recycled by the kernel; the start time (clock ticks since boot, from
+// /proc/<pid>/stat) tells whether the PID still names the process that wrote the file.
+struct PidRecord {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;
+};
+
+Result<void> write_pid_file(const std::filesystem::path& path, pid_t pid);
+Result<PidRecord> read_pid_file(const std::filesystem::path& path);
+
+// The process state letter from /proc (R, S, D, T, Z, ...); nullopt once the PID is gone.
+std::optional<char> process_state(pid_t pid);
+std::optional<std::uint64_t> process_start_time(pid_t pid);
+
+// Alive and not a zombie.
+bool is_alive(pid_t pid);
+// Alive, and still the process that the record was written for.
+bool is_alive(const PidRecord& record);
+
+// Stops a process by PID: SIGTERM (+SIGCONT), SIGKILL after `grace`, and waits until it is gone.
+// Reaps it when it is our child; otherwise its own parent does. Does nothing when the record no
+// longer names a live process.
+Result<void> stop_pid(const PidRecord& record, std::chrono::milliseconds grace,
+                      Clock* clock = nullptr);
+
+}  // namespace dr::lab

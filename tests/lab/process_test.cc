@@ -1,0 +1,184 @@
+#include "lab/process.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "lab/process_probe.h"
+#include "lab/temp_dir.h"
+#include "lab/wait.h"
+
+namespace dr::lab {
+namespace {
+
+using dr::testing::TempDir;
+using namespace std::chrono_literals;
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<void> wait_for_text(const std::filesystem::path& path, const std::string& text) {
+  return wait_until(text + " in " + path.string(),
+                    [&] { return slurp(path).find(text) != std::string::npos; }, {.timeout = 5s});
+}
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    EXPECT_TRUE(dr::testing::zombie_children().empty()) << "a test left a zombie";
+    EXPECT_TRUE(dr::testing::live_children().empty()) << "a test left a child running";
+  }
+
+  SpawnOptions shell(const std::string& script) {
+    SpawnOptions options;
+    options.argv = {"sh", "-c", script};
+    options.working_dir = dir_.path();
+    options.log_file = dir_ / "child.log";
+    options.die_with_parent = true;
+    return options;
+  }
+
+  TempDir dir_{"dr-process-test"};
+};
+
+TEST_F(ProcessTest, RunsTheChildInItsOwnGroupWithItsEnvWorkingDirAndLog) {
+  auto options = shell("echo out; echo err >&2; echo \"x=$DR_X\"; pwd; exec sleep 30");
+  options.env = {{"DR_X", "42"}};
+  auto child = Process::spawn(options);
+  ASSERT_TRUE(child) << child.error();
+  EXPECT_EQ(::getpgid(child->pid()), child->pid());
+  ASSERT_TRUE(wait_for_text(dir_ / "child.log", dir_.path().string() + "\n"));
+  const std::string log = slurp(dir_ / "child.log");
+  EXPECT_NE(log.find("out\n"), std::string::npos);
+  EXPECT_NE(log.find("err\n"), std::string::npos);
+  EXPECT_NE(log.find("x=42\n"), std::string::npos);
+  EXPECT_TRUE(child->running());
+  ASSERT_TRUE(child->stop(2s));
+  EXPECT_EQ(child->exit_code(), 128 + SIGTERM);
+}
+
+TEST_F(ProcessTest, ReportsTheExitCodeOfAChildThatExitsByItself) {
+  auto child = Process::spawn(shell("exit 3"));
+  ASSERT_TRUE(child) << child.error();
+  ASSERT_TRUE(wait_until("child exits", [&] { return !child->running(); }, {.timeout = 5s}));
+  EXPECT_EQ(child->exit_code(), 3);
+  EXPECT_FALSE(process_state(child->pid()).has_value()) << "reaped: gone from /proc";
+}
+
+TEST_F(ProcessTest, AMissingProgramIsAnErrorAndLeavesNothing) {
+  SpawnOptions options;
+  options.argv = {"/nonexistent/dr-no-such-binary"};
+  auto child = Process::spawn(options);
+  ASSERT_FALSE(child);
+  EXPECT_EQ(child.error().kind, ErrorKind::kNotFound);
+
+  options.argv = {"dr-no-such-binary-on-path"};
+  EXPECT_EQ(Process::spawn(options).error().kind, ErrorKind::kNotFound);
+}
+
+TEST_F(ProcessTest, AnExecFailureIsReportedBySpawnNotAsAnExitCode) {
+  const auto bogus = dir_ / "not-a-program";
+  std::ofstream(bogus) << "\x7f"
+                       << "ELF garbage";
+  ::chmod(bogus.c_str(), 0755);
+  SpawnOptions options;
+  options.argv = {bogus.string()};
+  auto child = Process::spawn(options);
+  ASSERT_FALSE(child);
+  EXPECT_EQ(child.error().kind, ErrorKind::kSpawn);
+  EXPECT_NE(child.error().message.find("Exec format error"), std::string::npos) << child.error();
+}
+
+TEST_F(ProcessTest, StopEscalatesToSigkillWhenTheChildIgnoresSigterm) {
+  auto child = Process::spawn(shell("trap '' TERM; echo ready; exec sleep 30"));
+  ASSERT_TRUE(child) << child.error();
+  ASSERT_TRUE(wait_for_text(dir_ / "child.log", "ready"));
+  ASSERT_TRUE(child->stop(100ms));
+  EXPECT_EQ(child->exit_code(), 128 + SIGKILL);
+  EXPECT_FALSE(is_alive(child->pid()));
+}
+
+TEST_F(ProcessTest, StopLeavesNoGrandchildBehindEvenOneThatIgnoresSigterm) {
+  auto child = Process::spawn(
+      shell("(trap '' TERM; exec sleep 30) & echo $! > grandchild.pid; echo ready; wait"));
+  ASSERT_TRUE(child) << child.error();
+  ASSERT_TRUE(wait_for_text(dir_ / "child.log", "ready"));
+  const pid_t group = child->pid();
+  pid_t grandchild = 0;
+  std::ifstream(dir_ / "grandchild.pid") >> grandchild;
+  ASSERT_GT(grandchild, 0);
+  ASSERT_TRUE(is_alive(grandchild));
+
+  ASSERT_TRUE(child->stop(2s));
+  // The grandchild was reparented; whoever reaps it now, it must not be running.
+  ASSERT_TRUE(
+      wait_until("grandchild gone", [&] { return !is_alive(grandchild); }, {.timeout = 5s}));
+  EXPECT_TRUE(dr::testing::members_of_group(group).empty());
+}
+
+TEST_F(ProcessTest, DestroyingAProcessKillsAndReapsIt) {
+  pid_t pid = 0;
+  {
+    auto child = Process::spawn(shell("exec sleep 30"));
+    ASSERT_TRUE(child) << child.error();
+    pid = child->pid();
+    ASSERT_TRUE(is_alive(pid));
+  }
+  EXPECT_FALSE(process_state(pid).has_value());
+}
+
+TEST_F(ProcessTest, FreezeStopsTheChildAndThawResumesIt) {
+  auto child = Process::spawn(shell("exec sleep 30"));
+  ASSERT_TRUE(child) << child.error();
+  ASSERT_TRUE(child->freeze());
+  ASSERT_TRUE(wait_until("frozen", [&] { return process_state(child->pid()) == 'T'; }));
+  ASSERT_TRUE(child->thaw());
+  ASSERT_TRUE(wait_until("thawed", [&] { return process_state(child->pid()) != 'T'; }));
+  // A frozen child still stops promptly: stop sends SIGCONT along with SIGTERM.
+  ASSERT_TRUE(child->freeze());
+  ASSERT_TRUE(child->stop(2s));
+  EXPECT_EQ(child->exit_code(), 128 + SIGTERM);
+}
+
+TEST_F(ProcessTest, ThePidFileNamesTheLiveChildAndIsRemovedWhenItIsReaped) {
+  auto options = shell("exec sleep 30");
+  options.pid_file = dir_ / "child.pid";
+  auto child = Process::spawn(options);
+  ASSERT_TRUE(child) << child.error();
+  auto record = read_pid_file(dir_ / "child.pid");
+  ASSERT_TRUE(record) << record.error();
+  EXPECT_EQ(record->pid, child->pid());
+  EXPECT_TRUE(is_alive(*record));
+
+  PidRecord recycled = *record;
+  recycled.start_time += 1;  // same PID, another process: must not be touched
+  EXPECT_FALSE(is_alive(recycled));
+  ASSERT_TRUE(stop_pid(recycled, 100ms));
+  EXPECT_TRUE(child->running());
+
+  ASSERT_TRUE(child->stop(2s));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "child.pid"));
+  EXPECT_FALSE(is_alive(*record));
+}
+
+TEST_F(ProcessTest, StopPidStopsAProcessKnownOnlyByItsPidFile) {
+  auto options = shell("exec sleep 30");
+  options.pid_file = dir_ / "child.pid";
+  auto child = Process::spawn(options);
+  ASSERT_TRUE(child) << child.error();
+  const pid_t pid = child->release();  // as if a previous `lab up` had started it
+  auto record = read_pid_file(dir_ / "child.pid");
+  ASSERT_TRUE(record) << record.error();
+  ASSERT_TRUE(stop_pid(*record, 2s));
+  EXPECT_FALSE(process_state(pid).has_value()) << "our child, so stop_pid reaped it";
+}
+
+}  // namespace
+}  // namespace dr::lab
