@@ -46,9 +46,9 @@ class EnvironmentCredentialsProvider final : public CredentialsProvider {
 // Empty fields are read from the environment on every call (AWS_PROFILE,
 // AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE, then ~/.aws/...).
 struct ProfileOptions {
-  std::string profile;
-  std::string credentials_file;
-  std::string config_file;
+  std::string profile{};
+  std::string credentials_file{};
+  std::string config_file{};
 };
 
 // Static keys from a profile. The credentials file wins over the config file. Profiles that
@@ -89,8 +89,8 @@ Result<std::string> validate_container_uri(const std::string& uri);
 // ---- IMDSv2 (EC2 instance profile) ----
 
 struct ImdsOptions {
-  std::shared_ptr<HttpTransport> transport;  // nullptr: curl, 1 s timeouts
-  std::function<SystemTime()> clock;         // nullptr: system clock
+  std::shared_ptr<HttpTransport> transport{};  // nullptr: curl, 1 s timeouts
+  std::function<SystemTime()> clock{};         // nullptr: system clock
   std::chrono::seconds token_ttl{21600};
   int attempts = 2;  // one retry: the service is link-local, a second miss means it is not there
 };
@@ -118,7 +118,7 @@ class ImdsCredentialsProvider final : public CredentialsProvider {
 // ---- The caching chain ----
 
 struct ChainOptions {
-  std::function<SystemTime()> clock;  // nullptr: system clock
+  std::function<SystemTime()> clock{};  // nullptr: system clock
   // Temporary credentials are refreshed once they expire within this window, so no request is
   // signed with credentials that die in flight.
   std::chrono::seconds refresh_window{300};
@@ -151,9 +151,9 @@ class CredentialChain final : public CredentialsProvider {
 };
 
 struct DefaultChainOptions {
-  std::shared_ptr<HttpTransport> transport;  // for container + IMDS; nullptr: curl, short timeouts
-  std::function<SystemTime()> clock;
-  ProfileOptions profile;
+  std::shared_ptr<HttpTransport> transport{};  // container + IMDS; nullptr: curl, short timeouts
+  std::function<SystemTime()> clock{};
+  ProfileOptions profile{};
 };
 
 // environment -> shared files -> container -> IMDSv2, cached.

@@ -1,0 +1,126 @@
+// A real HTTP server on 127.0.0.1 for tests: cpp-httplib on a kernel-chosen port, served from
+// its own thread, stopped and joined on destruction. Register handlers on http() before start().
+// Also: a port that refuses connections, a gate a handler can stall on, and a deadline wait.
+#pragma once
+
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace dr::test {
+
+// Polls `done` until it holds or `timeout` passes; returns its last value. Tests wait on
+// conditions, never for a fixed time.
+template <class Pred>
+bool wait_until(Pred done, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+class LoopbackServer {
+ public:
+  LoopbackServer() {
+    // cpp-httplib closes a kept-alive connection after 5 requests by default; tests that count
+    // connections need it to stay open.
+    server_.set_keep_alive_max_count(10000);
+    // Headers and body go out in separate writes; without this, Nagle plus the client's delayed
+    // ACK adds ~40 ms to every response.
+    server_.set_tcp_nodelay(true);
+  }
+  ~LoopbackServer() { stop(); }
+  LoopbackServer(const LoopbackServer&) = delete;
+  LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+  httplib::Server& http() { return server_; }
+
+  void start() {
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("loopback server: cannot bind 127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() only works once the accept loop runs.
+    if (!wait_until([this] { return server_.is_running(); }))
+      throw std::runtime_error("loopback server: accept loop did not start");
+  }
+
+  // Joins the accept loop and its workers: release any stalled handler first.
+  void stop() {
+    if (!thread_.joinable()) return;
+    server_.stop();
+    thread_.join();
+  }
+
+  int port() const { return port_; }
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "http://" + host(); }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = -1;
+};
+
+// A loopback port that refuses connections: bound, never listening, so nobody else can take
+// it while the test runs (unlike a port that was merely closed).
+class ClosedPort {
+ public:
+  ClosedPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      throw std::runtime_error("closed port: cannot bind");
+    port_ = ntohs(addr.sin_port);
+  }
+  ~ClosedPort() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ClosedPort(const ClosedPort&) = delete;
+  ClosedPort& operator=(const ClosedPort&) = delete;
+
+  int port() const { return port_; }
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return "http://" + host(); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Lets a handler stall until the test opens it (or a safety deadline passes, so a failed test
+// cannot hang the server's shutdown forever).
+class Gate {
+ public:
+  void open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool wait(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [this] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+}  // namespace dr::test
