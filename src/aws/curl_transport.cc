@@ -36,7 +36,12 @@ size_t write_body(char* data, size_t size, size_t n, void* user) {
 size_t write_header(char* data, size_t size, size_t n, void* user) {
   auto* sink = static_cast<Sink*>(user);
   std::string_view line(data, size * n);
-  if (line.starts_with("HTTP/")) sink->headers.clear();  // a new response (after 100-continue)
+  // A status line starts a new response (after 100-continue); it is never a header, even when
+  // its reason phrase holds a colon.
+  if (line.starts_with("HTTP/")) {
+    sink->headers.clear();
+    return size * n;
+  }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
     auto trim = [](std::string_view s) {
