@@ -13,9 +13,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "aws/autoscaling.h"
+#include "aws/cloudwatch.h"
 #include "aws/dynamodb.h"
 #include "aws/rds.h"
+#include "aws/route53.h"
 #include "aws/secrets_manager.h"
+#include "aws/sns.h"
 #include "support/capture_transport.h"
 
 namespace dr::aws {
@@ -427,6 +431,210 @@ TEST_F(BotocoreCompare, RDS_SwitchoverGlobalCluster) {
             "application/x-www-form-urlencoded; charset=utf-8");
   EXPECT_TRUE(reference().cases["RDS_SwitchoverGlobalCluster"]["model_extension"]);
   expect_same_as_botocore("RDS_SwitchoverGlobalCluster");
+}
+
+// ---- Auto Scaling (query) -----------------------------------------------------------------
+
+std::string query_response(const std::string& action, const std::string& ns,
+                           const std::string& result) {
+  std::string out = "<" + action + "Response xmlns=\"" + ns + "\">";
+  if (!result.empty()) out += "<" + action + "Result>" + result + "</" + action + "Result>";
+  return out + "<ResponseMetadata><RequestId>req-2</RequestId></ResponseMetadata></" + action +
+         "Response>";
+}
+
+TEST_F(BotocoreCompare, AutoScaling_DescribeAutoScalingGroups) {
+  AutoScaling asg(config_for("AutoScaling_DescribeAutoScalingGroups",
+                             query_response("DescribeAutoScalingGroups",
+                                            "http://autoscaling.amazonaws.com/doc/2011-01-01/", R"(
+      <AutoScalingGroups><member>
+        <AutoScalingGroupName>dr-app-us-west-2</AutoScalingGroupName>
+        <AutoScalingGroupARN>arn:aws:autoscaling:us-west-2:123456789012:autoScalingGroup:x</AutoScalingGroupARN>
+        <MinSize>0</MinSize><MaxSize>10</MaxSize><DesiredCapacity>2</DesiredCapacity>
+        <DefaultCooldown>300</DefaultCooldown>
+        <AvailabilityZones><member>us-west-2a</member><member>us-west-2b</member></AvailabilityZones>
+        <HealthCheckType>ELB</HealthCheckType><HealthCheckGracePeriod>120</HealthCheckGracePeriod>
+        <Instances>
+          <member><InstanceId>i-1</InstanceId><AvailabilityZone>us-west-2a</AvailabilityZone>
+            <LifecycleState>InService</LifecycleState><HealthStatus>Healthy</HealthStatus>
+            <ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>
+          <member><InstanceId>i-2</InstanceId><AvailabilityZone>us-west-2b</AvailabilityZone>
+            <LifecycleState>Pending</LifecycleState><HealthStatus>Healthy</HealthStatus>
+            <ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>
+        </Instances>
+        <CreatedTime>2015-08-30T12:00:00.123Z</CreatedTime>
+      </member></AutoScalingGroups>)")));
+  DescribeAutoScalingGroupsInput in;
+  in.auto_scaling_group_names = {"dr-app-us-west-2", "dr-app-us-west-2-canary"};
+  in.max_records = 50;
+  in.filters = {{"tag:Role", {"app", "standby"}}};
+  auto out = asg.describe_auto_scaling_groups(in);
+  ASSERT_TRUE(out) << out.error();
+  ASSERT_EQ(out->auto_scaling_groups.size(), 1u);
+  const auto& g = out->auto_scaling_groups[0];
+  EXPECT_EQ(g.desired_capacity, 2);
+  EXPECT_EQ(g.availability_zones.size(), 2u);
+  EXPECT_EQ(g.instances.size(), 2u);
+  EXPECT_EQ(g.in_service_healthy(), 1);
+  EXPECT_TRUE(g.created_time);
+  expect_same_as_botocore("AutoScaling_DescribeAutoScalingGroups");
+}
+
+TEST_F(BotocoreCompare, AutoScaling_UpdateAutoScalingGroup) {
+  AutoScaling asg(
+      config_for("AutoScaling_UpdateAutoScalingGroup",
+                 query_response("UpdateAutoScalingGroup",
+                                "http://autoscaling.amazonaws.com/doc/2011-01-01/", "")));
+  auto out = asg.update_auto_scaling_group({.auto_scaling_group_name = "dr-app-us-west-2",
+                                            .min_size = 2,
+                                            .max_size = 10,
+                                            .desired_capacity = 6,
+                                            .health_check_type = "ELB",
+                                            .health_check_grace_period = 120});
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->raw.request_id, "req-2");
+  expect_same_as_botocore("AutoScaling_UpdateAutoScalingGroup");
+}
+
+// ---- Route 53 (rest-xml, global endpoint signed for us-east-1) ----------------------------
+
+TEST_F(BotocoreCompare, Route53_GetHealthCheckStatus) {
+  Route53 r53(config_for("Route53_GetHealthCheckStatus", R"(<?xml version="1.0"?>
+    <GetHealthCheckStatusResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+      <HealthCheckObservations>
+        <HealthCheckObservation><Region>us-east-1</Region><IPAddress>15.177.2.1</IPAddress>
+          <StatusReport><Status>Success: HTTP Status Code 200, OK</Status>
+            <CheckedTime>2015-08-30T12:35:58.123Z</CheckedTime></StatusReport>
+        </HealthCheckObservation>
+        <HealthCheckObservation><Region>eu-west-1</Region><IPAddress>15.177.62.1</IPAddress>
+          <StatusReport><Status>Failure: Connection timed out.</Status>
+            <CheckedTime>2015-08-30T12:35:57Z</CheckedTime></StatusReport>
+        </HealthCheckObservation>
+      </HealthCheckObservations>
+    </GetHealthCheckStatusResponse>)"));
+  auto out = r53.get_health_check_status("d0f3a4e1-7a2b-4c1d-9e8f-0123456789ab");
+  ASSERT_TRUE(out) << out.error();
+  ASSERT_EQ(out->observations.size(), 2u);
+  EXPECT_EQ(out->healthy_count(), 1);
+  EXPECT_EQ(out->observations[1].region, "eu-west-1");
+  expect_same_as_botocore("Route53_GetHealthCheckStatus");
+}
+
+TEST_F(BotocoreCompare, Route53_ChangeResourceRecordSets) {
+  Route53 r53(config_for("Route53_ChangeResourceRecordSets", R"(<?xml version="1.0"?>
+    <ChangeResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+      <ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id><Status>PENDING</Status>
+        <SubmittedAt>2015-08-30T12:36:00.000Z</SubmittedAt></ChangeInfo>
+    </ChangeResourceRecordSetsResponse>)"));
+  ChangeResourceRecordSetsInput in;
+  in.hosted_zone_id = "/hostedzone/Z1D633PJN98FT9";
+  in.comment = "DR failover \u2192 us-west-2 (drill #7) & <verify>";
+  ResourceRecordSet primary{.name = "app.example.com.", .type = "A"};
+  primary.set_identifier = "primary-us-east-1";
+  primary.failover = "PRIMARY";
+  primary.alias_target =
+      AliasTarget{"Z35SXDOTRQ7X7K", "dr-app-use1-123.us-east-1.elb.amazonaws.com.", true};
+  primary.health_check_id = "d0f3a4e1-7a2b-4c1d-9e8f-0123456789ab";
+  ResourceRecordSet db{.name = "db.example.com.", .type = "CNAME"};
+  db.set_identifier = "secondary";
+  db.weight = 100;
+  db.ttl = 60;
+  db.resource_records = {"dr-app-us-west-2.cluster-x.us-west-2.rds.amazonaws.com"};
+  in.changes = {{"UPSERT", primary}, {"UPSERT", db}};
+  auto out = r53.change_resource_record_sets(in);
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->change_info.id, "/change/C2682N5HXP0BZ4");
+  EXPECT_EQ(out->change_info.status, "PENDING");
+  expect_same_as_botocore("Route53_ChangeResourceRecordSets");
+}
+
+TEST_F(BotocoreCompare, Route53_GetChange) {
+  Route53 r53(config_for("Route53_GetChange", R"(<?xml version="1.0"?>
+    <GetChangeResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
+      <ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id><Status>INSYNC</Status>
+        <SubmittedAt>2015-08-30T12:36:00.000Z</SubmittedAt><Comment>drill</Comment></ChangeInfo>
+    </GetChangeResponse>)"));
+  auto out = r53.get_change("/change/C2682N5HXP0BZ4");
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->change_info.status, "INSYNC");
+  EXPECT_EQ(out->change_info.comment, "drill");
+  expect_same_as_botocore("Route53_GetChange");
+}
+
+// ---- SNS (query) --------------------------------------------------------------------------
+
+TEST_F(BotocoreCompare, SNS_Publish) {
+  Sns sns(
+      config_for("SNS_Publish",
+                 query_response("Publish", "http://sns.amazonaws.com/doc/2010-03-31/",
+                                "<MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId>")));
+  PublishInput in;
+  in.topic_arn = "arn:aws:sns:us-west-2:123456789012:dr-app-events";
+  in.message =
+      "Failover to us-west-2 complete: \u00e9critures reprises, RTO 41 s \u2713 (lost=0)\nnext: "
+      "failback";
+  in.subject = "DR: failover r\u00e9ussi";
+  in.message_attributes = {{"severity", {"String", "critical"}}, {"rto_seconds", {"Number", "41"}}};
+  auto out = sns.publish(in);
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->message_id, "94f20ce6-13c5-43a0-9a9e-ca52d816e90b");
+  expect_same_as_botocore("SNS_Publish");
+}
+
+// ---- CloudWatch (query, endpoint prefix "monitoring") -------------------------------------
+
+TEST_F(BotocoreCompare, CloudWatch_PutMetricData) {
+  CloudWatch cw(config_for(
+      "CloudWatch_PutMetricData",
+      query_response("PutMetricData", "http://monitoring.amazonaws.com/doc/2010-08-01/", "")));
+  using namespace std::chrono;
+  PutMetricDataInput in{.namespace_ = "DrApp/Controller"};
+  in.metric_data.push_back({.metric_name = "ReplicationLagSeconds",
+                            .dimensions = {{"Region", "us-west-2"}, {"Cluster", "dr-app"}},
+                            .timestamp = frozen_now() - milliseconds(750),
+                            .value = 0.25,
+                            .unit = "Seconds",
+                            .storage_resolution = 1});
+  in.metric_data.push_back({.metric_name = "FailoverDecisions", .value = 1.0, .unit = "Count"});
+  in.metric_data.push_back({.metric_name = "Tiny", .value = 1e-05});
+  in.metric_data.push_back(
+      {.metric_name = "Huge", .timestamp = frozen_now() - minutes(36), .value = 1.5e16});
+  auto out = cw.put_metric_data(in);
+  ASSERT_TRUE(out) << out.error();
+  expect_same_as_botocore("CloudWatch_PutMetricData");
+}
+
+TEST_F(BotocoreCompare, CloudWatch_DescribeAlarms) {
+  CloudWatch cw(config_for(
+      "CloudWatch_DescribeAlarms",
+      query_response("DescribeAlarms", "http://monitoring.amazonaws.com/doc/2010-08-01/", R"(
+      <MetricAlarms><member>
+        <AlarmName>dr-app-primary-5xx</AlarmName>
+        <AlarmArn>arn:aws:cloudwatch:us-east-1:123456789012:alarm:dr-app-primary-5xx</AlarmArn>
+        <StateValue>ALARM</StateValue><StateReason>Threshold Crossed</StateReason>
+        <StateUpdatedTimestamp>2015-08-30T12:35:00.000Z</StateUpdatedTimestamp>
+        <MetricName>HTTPCode_Target_5XX_Count</MetricName><Namespace>AWS/ApplicationELB</Namespace>
+        <Statistic>Sum</Statistic>
+        <Dimensions><member><Name>LoadBalancer</Name><Value>app/dr/1</Value></member></Dimensions>
+        <Period>60</Period><EvaluationPeriods>3</EvaluationPeriods><Threshold>50.0</Threshold>
+        <ComparisonOperator>GreaterThanThreshold</ComparisonOperator>
+        <ActionsEnabled>true</ActionsEnabled>
+        <AlarmActions><member>arn:aws:sns:us-east-1:123456789012:dr</member></AlarmActions>
+      </member></MetricAlarms>
+      <CompositeAlarms><member><AlarmName>dr-app-primary-down</AlarmName>
+        <AlarmRule>ALARM(dr-app-primary-5xx)</AlarmRule><StateValue>OK</StateValue>
+      </member></CompositeAlarms>)")));
+  auto out = cw.describe_alarms({.alarm_names = {"dr-app-primary-5xx", "dr-app-primary-latency"},
+                                 .alarm_types = {"MetricAlarm", "CompositeAlarm"},
+                                 .state_value = "ALARM",
+                                 .max_records = 100});
+  ASSERT_TRUE(out) << out.error();
+  ASSERT_EQ(out->metric_alarms.size(), 1u);
+  EXPECT_EQ(out->metric_alarms[0].threshold, 50.0);
+  EXPECT_EQ(out->metric_alarms[0].dimensions.size(), 1u);
+  ASSERT_EQ(out->composite_alarms.size(), 1u);
+  EXPECT_EQ(out->composite_alarms[0].alarm_rule, "ALARM(dr-app-primary-5xx)");
+  expect_same_as_botocore("CloudWatch_DescribeAlarms");
 }
 
 }  // namespace
