@@ -152,7 +152,43 @@ HttpRequest query_request(const QueryProtocol& protocol, std::string_view action
 
 // ---- XML reading --------------------------------------------------------------------------
 
+namespace {
+
+// pugixml allocates a node per element before anything can look at them: 50 MB of "<a>" took
+// 1.2 GB. AWS responses nest a dozen levels at most, so deeper input is refused up front.
+constexpr int kMaxXmlDepth = 256;
+
+bool xml_nested_deeper_than_allowed(std::string_view s) {
+  constexpr auto npos = std::string_view::npos;
+  int depth = 0;
+  size_t i = 0;
+  while ((i = s.find('<', i)) != npos) {
+    std::string_view rest = s.substr(i);
+    if (rest.starts_with("<!--") || rest.starts_with("<![CDATA[")) {
+      size_t end = s.find(rest[2] == '-' ? "-->" : "]]>", i);
+      if (end == npos) return false;  // truncated: the parser says so
+      i = end + 3;
+    } else if (rest.starts_with("</")) {
+      --depth;
+      i += 2;
+    } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
+      i += 2;
+    } else {
+      size_t end = s.find('>', i);
+      if (end == npos) return false;
+      if (s[end - 1] != '/' && ++depth > kMaxXmlDepth) return true;
+      i = end + 1;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<pugi::xml_document>> parse_xml(std::string_view body) {
+  if (xml_nested_deeper_than_allowed(body))
+    return std::unexpected(
+        Error::parse("response XML nests deeper than " + std::to_string(kMaxXmlDepth) + " levels"));
   auto doc = std::make_shared<pugi::xml_document>();
   // parse_default keeps entity and character references decoded; no DOCTYPE processing happens
   // in pugixml (no external entities, no entity expansion), so hostile bodies cannot blow up.
