@@ -262,6 +262,15 @@ Result<void> Process::stop(std::chrono::milliseconds grace, Clock* clock) {
   return {};
 }
 
+Result<int> Process::wait(std::chrono::milliseconds timeout, Clock* clock) {
+  if (pid_ == 0) return fail(ErrorKind::kSystem, "no process");
+  auto exited =
+      wait_until("pid " + std::to_string(pid_) + " exits", [&] { return !running(); },
+                 {.timeout = timeout, .poll = std::chrono::milliseconds(5), .clock = clock});
+  if (!exited) return std::unexpected(exited.error());
+  return exit_code_.value_or(-1);
+}
+
 Result<void> Process::kill() {
   if (pid_ == 0 || reaped_) return {};
   reap_blocking();

@@ -51,6 +51,10 @@ class Process {
   // The exit code once reaped: the code it passed to exit(), or 128 + signal number.
   std::optional<int> exit_code() const { return exit_code_; }
 
+  // Waits for the child to exit by itself (a one-shot tool such as mariadb-install-db) and
+  // returns its exit code; kTimeout, with the child left running, when it has not by then.
+  Result<int> wait(std::chrono::milliseconds timeout, Clock* clock = nullptr);
+
   // SIGTERM to the group (and SIGCONT, so a frozen child can act on it), SIGKILL once `grace`
   // has passed; returns after the child is reaped. Idempotent.
   Result<void> stop(std::chrono::milliseconds grace = std::chrono::seconds(5),

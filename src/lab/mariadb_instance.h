@@ -1,0 +1,125 @@
+// One lab MariaDB server: its directory, its process, its users, and the replication operations
+// a DR controller performs on an Aurora-like topology (replicate, promote, fence, catch up,
+// rejoin). Every wait is bounded.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "db/connection.h"
+#include "lab/credentials.h"
+#include "lab/error.h"
+#include "lab/gtid.h"
+#include "lab/mariadb_config.h"
+#include "lab/process.h"
+
+namespace dr::lab {
+
+struct GtidPositions {
+  std::string current;  // @@gtid_current_pos: everything it has, applied or written
+  std::string binlog;   // @@gtid_binlog_pos: the last GTID per domain in its binlog
+  std::string slave;    // @@gtid_slave_pos: the last GTID per domain applied as a replica
+};
+
+struct ReplicaStatus {
+  bool configured = false;  // false: not a replica (SHOW SLAVE STATUS is empty)
+  std::string io_running;   // "Yes", "No", "Connecting"
+  bool sql_running = false;
+  std::optional<long long> seconds_behind;  // NULL while the IO or SQL thread is stopped
+  std::string master_host;
+  std::uint16_t master_port = 0;
+  std::string gtid_io_pos;  // what it has received (applied or still in its relay log)
+  unsigned last_io_errno = 0;
+  unsigned last_sql_errno = 0;
+  std::string last_error;  // the IO error, then the SQL error, when there are any
+
+  bool io_connected() const { return io_running == "Yes"; }
+  bool healthy() const { return io_connected() && sql_running; }
+};
+
+class MariaDbInstance {
+ public:
+  // Writes the cnf, creates the credentials file if this is the lab's first server, and
+  // initialises the datadir unless it exists. Does not start the server.
+  static Result<MariaDbInstance> create(MariaDbConfig config);
+
+  // Starts the server and waits until it answers; creates the lab users on its first start.
+  Result<void> start();
+  // start() in two halves, so that several servers can boot at once: launch() spawns,
+  // wait_ready() waits until it answers and creates the users on the first start.
+  Result<void> launch();
+  Result<void> wait_ready();
+  Result<void> stop();   // clean shutdown (SIGTERM), SIGKILL if it takes too long
+  Result<void> crash();  // SIGKILL: no shutdown, crash recovery on the next start
+  Result<void> restart() { return start(); }
+  Result<void> freeze() { return process_.freeze(); }
+  Result<void> thaw() { return process_.thaw(); }
+  bool running() { return process_.running(); }
+  pid_t pid() const { return process_.pid(); }
+
+  const MariaDbConfig& config() const { return config_; }
+  const MariaDbPaths& paths() const { return paths_; }
+  const std::string& name() const { return config_.name; }
+  const std::string& address() const { return config_.address; }
+  std::uint16_t port() const { return config_.port; }
+  const LabCredentials& credentials() const { return credentials_; }
+
+  // Over TCP as the lab's admin user (what the controller would use); as the app user, on the
+  // app's database.
+  db::ConnectOptions admin_options() const;
+  db::ConnectOptions app_options() const;
+  // root over the unix socket: the lab's own maintenance connection.
+  Result<db::Connection> connect_root(
+      std::chrono::milliseconds read_timeout = std::chrono::seconds(10)) const;
+
+  // ---- Replication ----
+
+  // Replicate from `primary_address:primary_port` with GTIDs, resuming from what this server
+  // already has (its binlog position), semi-synchronously or not. Fences this server.
+  Result<void> make_replica_of(const std::string& primary_address, std::uint16_t primary_port,
+                               bool semi_sync);
+  Result<void> make_replica_of(const MariaDbInstance& primary, bool semi_sync) {
+    return make_replica_of(primary.address(), primary.port(), semi_sync);
+  }
+  // As make_replica_of, but first refuses (kRefused, naming the GTIDs) when this server has
+  // transactions the new primary lacks: an old primary may rejoin only without errant writes.
+  Result<void> rejoin_as_replica_of(const MariaDbInstance& primary, bool semi_sync);
+
+  // Stop replicating, forget the primary, accept writes. With semi_sync, commits then wait for
+  // a semi-sync replica's ACK (up to the configured timeout).
+  Result<void> promote(bool semi_sync);
+  // read_only=ON fences the server against the app (not against replication or admins).
+  Result<void> set_read_only(bool read_only);
+  Result<bool> read_only() const;
+
+  Result<GtidPositions> gtid_positions() const;
+  // Waits until this replica has applied `gtid_position` (MASTER_GTID_WAIT, on gtid_slave_pos).
+  Result<void> wait_for_gtid(std::string_view gtid_position,
+                             std::chrono::milliseconds timeout) const;
+  // Waits until everything already received from the primary is applied: after a primary died,
+  // this makes gtid_current_pos final, so replicas can be compared.
+  Result<void> wait_for_relay_log_applied(std::chrono::milliseconds timeout) const;
+  Result<ReplicaStatus> replica_status() const;
+  // GTIDs this server has (in its binlog) that `other` does not: non-empty means errant.
+  Result<GtidList> errant_gtids_against(const MariaDbInstance& other) const;
+
+ private:
+  MariaDbInstance(MariaDbConfig config, MariaDbPaths paths, LabCredentials credentials)
+      : config_(std::move(config)),
+        paths_(std::move(paths)),
+        credentials_(std::move(credentials)) {}
+  Result<void> create_users();
+  Error db_error(const db::Error& error, std::string_view what) const;
+
+  MariaDbConfig config_;
+  MariaDbPaths paths_;
+  LabCredentials credentials_;
+  bool port_picked_ = false;  // the port was picked free by us, so we may pick another
+  Process process_;
+};
+
+}  // namespace dr::lab
