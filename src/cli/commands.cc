@@ -4,6 +4,7 @@ namespace dr::cli {
 
 void register_commands(CLI::App& app) {
   (void)app;  // modules add their register_* calls here
+  dr::infra::register_infra_commands(app);
 }
 
 }  // namespace dr::cli

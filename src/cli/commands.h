@@ -13,3 +13,7 @@ struct ExitCode {
 void register_commands(CLI::App& app);
 
 }  // namespace dr::cli
+
+namespace dr::infra {
+void register_infra_commands(CLI::App& app);  // drctl infra lint (src/infra/command.cc)
+}  // namespace dr::infra

@@ -1,0 +1,131 @@
+# ---- Naming ----
+variable "name" {
+  description = "Prefix of every resource name. No default."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every resource. Default: {}."
+  type        = map(string)
+  default     = {}
+}
+
+# ---- Function ----
+variable "package_path" {
+  description = "Path of the controller's zip (bootstrap + libs for provided.al2023), built by the CMake target `drctl_lambda_zip`. No default."
+  type        = string
+}
+
+variable "architecture" {
+  description = "CPU architecture the package was built for (x86_64 or arm64). Default: \"x86_64\"."
+  type        = string
+  default     = "x86_64"
+}
+
+variable "schedule_minutes" {
+  description = "Minutes between controller ticks (EventBridge schedule). Default: 1, the shortest EventBridge allows."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.schedule_minutes >= 1 && floor(var.schedule_minutes) == var.schedule_minutes
+    error_message = "schedule_minutes must be a whole number of minutes >= 1."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days controller logs are kept. Default: 365."
+  type        = number
+  default     = 365
+}
+
+variable "deletion_protection" {
+  description = "Protect the controller's state table from deletion. Default: true."
+  type        = bool
+  default     = true
+}
+
+# ---- Keys (this region) ----
+variable "kms_key_arn" {
+  description = "CMK of the function's environment and its dead-letter queue. No default."
+  type        = string
+}
+
+variable "logs_kms_key_arn" {
+  description = "CMK of the controller's log group. No default."
+  type        = string
+}
+
+variable "dynamodb_kms_key_arn" {
+  description = "CMK of the controller's state table. No default."
+  type        = string
+}
+
+# ---- What the controller acts on ----
+variable "primary_region" {
+  description = "The region the controller fails over from. No default."
+  type        = string
+}
+
+variable "secondary_region" {
+  description = "The region the controller runs in and fails over to. No default."
+  type        = string
+}
+
+variable "global_cluster_id" {
+  description = "Aurora global cluster identifier. No default."
+  type        = string
+}
+
+variable "global_cluster_arn" {
+  description = "Aurora global cluster ARN. No default."
+  type        = string
+}
+
+variable "cluster_arns" {
+  description = "ARNs of the primary and secondary Aurora clusters. No default."
+  type        = list(string)
+}
+
+variable "primary_asg_name" {
+  description = "Auto Scaling group of the primary region. No default."
+  type        = string
+}
+
+variable "secondary_asg_name" {
+  description = "Auto Scaling group of the secondary region (scaled up on failover). No default."
+  type        = string
+}
+
+variable "failover_capacity" {
+  description = "Desired capacity the controller scales the secondary ASG to on failover. No default."
+  type        = number
+}
+
+variable "sns_topic_arns" {
+  description = "Topics the controller notifies (both regions). No default."
+  type        = list(string)
+}
+
+variable "db_secret_name" {
+  description = "Database credentials secret (the controller verifies failover with a real write). No default."
+  type        = string
+}
+
+variable "secrets_kms_key_arns" {
+  description = "CMKs of that secret (both regions). No default."
+  type        = list(string)
+}
+
+variable "primary_health_url" {
+  description = "URL the controller probes in the primary region (the ALB's /health/deep). No default."
+  type        = string
+}
+
+variable "force_failover" {
+  description = "The CloudWatch metric the controller sets to 1 to force Route 53 to the secondary (see the route53 module): { namespace, metric_name }. No default."
+  type = object({
+    namespace   = string
+    metric_name = string
+  })
+}

@@ -1,0 +1,202 @@
+#include "infra/lint.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include <stdlib.h>
+
+#include "infra/check_dr_budget.h"
+#include "infra/check_schema.h"
+#include "infra/check_wiring.h"
+#include "infra/dr_budget.h"
+#include "infra/policies.h"
+#include "infra/process.h"
+
+namespace dr::infra {
+
+namespace fs = std::filesystem;
+using State = CheckStatus::State;
+
+int LintReport::count(State s) const {
+  return static_cast<int>(std::count_if(checks.begin(), checks.end(),
+                                        [&](const CheckStatus& c) { return c.state == s; }));
+}
+
+namespace {
+
+void add_group(LintReport& r, const std::vector<std::pair<std::string, std::string>>& ids,
+               const std::vector<Finding>& found) {
+  for (const auto& [id, what] : ids) {
+    bool failed =
+        std::any_of(found.begin(), found.end(), [&](const Finding& f) { return f.check == id; });
+    r.checks.push_back({id, what, failed ? State::kFailed : State::kPassed, ""});
+  }
+  r.findings.insert(r.findings.end(), found.begin(), found.end());
+}
+
+// The first "Error: ..." line of terraform's output, without its box drawing.
+std::string first_error(const std::string& out) {
+  std::size_t at = out.find("Error: ");
+  if (at == std::string::npos) return out.substr(0, out.find('\n'));
+  std::size_t end = out.find('\n', at);
+  return out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+// terraform init writes .terraform/ and a lock file next to the configuration: work on a copy
+// so linting never changes the linted tree.
+std::expected<fs::path, std::string> scratch_copy(const fs::path& dir) {
+  std::string pattern = (fs::temp_directory_path() / "drctl-infra-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) return std::unexpected("mkdtemp failed");
+  fs::path tmp = pattern;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    fs::path rel = it->path().lexically_relative(dir);
+    if (it->is_directory() && rel.filename().string().starts_with(".terraform")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_directory())
+      fs::create_directories(tmp / rel, ec);
+    else if (it->is_regular_file() && !rel.filename().string().starts_with(".terraform"))
+      fs::copy_file(it->path(), tmp / rel, ec);
+  }
+  if (ec) return std::unexpected("copying " + dir.string() + ": " + ec.message());
+  return tmp;
+}
+
+// `terraform fmt -check` and `terraform validate`, only where terraform is installed.
+void run_terraform(LintReport& r, const fs::path& dir, bool enabled) {
+  const char* fmt_what = "terraform fmt -check -recursive";
+  const char* validate_what = "terraform validate";
+  if (!enabled || find_on_path("terraform").empty()) {
+    std::string why = enabled ? "terraform is not on PATH" : "disabled by --no-terraform";
+    r.checks.push_back({"TF_FMT", fmt_what, State::kSkipped, why});
+    r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped, why});
+    return;
+  }
+  auto fmt = run_process({"terraform", "fmt", "-check", "-recursive", "-no-color", dir.string()});
+  bool fmt_ok = fmt && fmt->exit_code == 0;
+  r.checks.push_back({"TF_FMT", fmt_what, fmt_ok ? State::kPassed : State::kFailed, ""});
+  if (!fmt_ok)
+    r.findings.push_back({"TF_FMT", dir.string(), 0, "",
+                          "terraform fmt would change: " + (fmt ? fmt->out : fmt.error())});
+  auto copy = scratch_copy(dir);
+  if (!copy) {
+    r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped, copy.error()});
+    return;
+  }
+  auto init = run_process({"terraform", "-chdir=" + copy->string(), "init", "-backend=false",
+                           "-input=false", "-no-color"});
+  if (!init || init->exit_code != 0) {
+    // Offline machines cannot download the providers: that is not a defect of the stack.
+    r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped,
+                        "terraform init -backend=false failed (" +
+                            (init ? first_error(init->err + init->out) : init.error()) + ")"});
+  } else {
+    auto validate = run_process({"terraform", "-chdir=" + copy->string(), "validate", "-no-color"});
+    bool ok = validate && validate->exit_code == 0;
+    r.checks.push_back({"TF_VALIDATE", validate_what, ok ? State::kPassed : State::kFailed, ""});
+    if (!ok)
+      r.findings.push_back({"TF_VALIDATE", dir.string(), 0, "",
+                            validate ? validate->err + validate->out : validate.error()});
+  }
+  std::error_code ec;
+  fs::remove_all(*copy, ec);
+}
+
+}  // namespace
+
+LintReport lint_stack(const Stack& stack, const nlohmann::json* schema) {
+  LintReport r;
+  r.files = stack.file_count;
+  r.modules = static_cast<int>(stack.modules.size());
+  r.resources = stack.resource_count();
+
+  std::vector<Finding> parse, format;
+  for (const auto& f : stack.findings) (f.check == "HCL_PARSE" ? parse : format).push_back(f);
+  add_group(r, {{"HCL_PARSE", "every file parses with HashiCorp's HCL parser (@cdktf/hcl2json)"}},
+            parse);
+  add_group(r,
+            {{"HCL_FORMAT", "every file is unchanged by HashiCorp's formatter (@cdktf/hcl-tools)"}},
+            format);
+
+  add_group(r,
+            {{"WIRING_ARG", "module arguments are declared variables"},
+             {"WIRING_REQUIRED", "required variables are passed"},
+             {"WIRING_REF", "var./local./module./resource references resolve"},
+             {"WIRING_PROVIDER", "passed providers match configuration_aliases"}},
+            check_wiring(stack));
+
+  std::vector<std::pair<std::string, std::string>> schema_ids{
+      {"SCHEMA_TYPE", "resource and data source types exist in the AWS provider"},
+      {"SCHEMA_ARG", "arguments and nested blocks exist"},
+      {"SCHEMA_REQUIRED", "required arguments and blocks are present"}};
+  if (schema != nullptr) {
+    add_group(r, schema_ids, check_schema(stack, *schema));
+  } else {
+    for (const auto& [id, what] : schema_ids)
+      r.checks.push_back({id, what, State::kSkipped, "no provider schema loaded"});
+  }
+
+  PolicyResult pol = check_policies(stack);
+  for (const Policy& p : policies()) {
+    auto skipped = std::find_if(pol.skipped.begin(), pol.skipped.end(),
+                                [&](const std::string& s) { return s.starts_with(p.id + ": "); });
+    bool failed = std::any_of(pol.findings.begin(), pol.findings.end(),
+                              [&](const Finding& f) { return f.check == p.id; });
+    if (skipped != pol.skipped.end())
+      r.checks.push_back({p.id, p.rejects, State::kSkipped, skipped->substr(p.id.size() + 2)});
+    else
+      r.checks.push_back({p.id, p.rejects, failed ? State::kFailed : State::kPassed, ""});
+  }
+  r.findings.insert(r.findings.end(), pol.findings.begin(), pol.findings.end());
+  r.waivers = pol.waivers;
+
+  if (stack.root().find("variable", "", kRtoTargetVariable) != nullptr) {
+    if (auto t = read_dr_timings(stack)) r.budget = dr_budget(*t).summary();
+  }
+  return r;
+}
+
+std::expected<LintReport, std::string> lint(const LintOptions& o) {
+  auto tools = find_toolchain(o.tools_dir);
+  if (!tools) return std::unexpected(tools.error());
+  auto tree = parse_tree(*tools, o.dir);
+  if (!tree) return std::unexpected(tree.error());
+  auto schema = load_provider_schema(*tools);
+  if (!schema) return std::unexpected(schema.error());
+  std::string display = o.dir.string();
+  while (display.size() > 1 && display.back() == '/') display.pop_back();
+  Stack stack = build_stack(*tree, o.dir, display);
+  LintReport r = lint_stack(stack, &*schema);
+  run_terraform(r, o.dir, o.terraform);
+  return r;
+}
+
+std::string render(const LintReport& r, const std::string& dir) {
+  std::ostringstream o;
+  o << "infra lint " << dir << ": " << r.files << " files, " << r.modules << " modules, "
+    << r.resources << " resources\n";
+  for (const auto& c : r.checks) {
+    const char* mark = c.state == State::kPassed   ? "ok  "
+                       : c.state == State::kFailed ? "FAIL"
+                                                   : "skip";
+    o << "  " << mark << " " << c.id << ": " << c.what;
+    if (c.state == State::kSkipped) o << " (skipped: " << c.note << ")";
+    o << "\n";
+  }
+  if (!r.budget.empty()) o << "DR budget: " << r.budget << "\n";
+  for (const auto& w : r.waivers)
+    o << "waived: " << w.file << ":" << w.line << ": " << w.check << " " << w.block << ": "
+      << w.reason << "\n";
+  for (const auto& f : r.findings) o << f.to_string() << "\n";
+  o << (r.ok() ? "PASS" : "FAIL") << ": " << r.count(State::kPassed) << " checks passed, "
+    << r.count(State::kSkipped) << " skipped, " << r.count(State::kFailed) << " failed, "
+    << r.waivers.size() << " waived with a written reason\n";
+  return o.str();
+}
+
+}  // namespace dr::infra
