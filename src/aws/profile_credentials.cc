@@ -117,8 +117,10 @@ Result<Credentials> ProfileCredentialsProvider::credentials() {
     bool known = (creds_file->has_value() && (*creds_file)->profile(paths.profile)) ||
                  (config_file->has_value() && (*config_file)->profile(paths.profile));
     if (!known) why = describe(paths) + " not found in " + where;
-    // A profile someone asked for by name must exist; the implicit default may be absent.
-    if (paths.profile_chosen) return std::unexpected(Error::credentials("shared files: " + why));
+    // A profile someone asked for by name must exist (botocore's ProfileNotFound); one that
+    // exists without keys (region only) leaves credentials to the next source, as in botocore.
+    if (paths.profile_chosen && !known)
+      return std::unexpected(Error::credentials("shared files: " + why));
     return std::unexpected(credentials_not_found("shared files: " + why));
   }
 

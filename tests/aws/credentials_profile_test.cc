@@ -134,12 +134,14 @@ TEST_F(ProfileFixture, AbsentFilesAreNotFoundSoTheChainMovesOn) {
                                        " (absent)");
 }
 
-TEST_F(ProfileFixture, ADefaultProfileWithOnlyARegionIsNotFound) {
-  dir.write("config", "[default]\nregion = us-west-2\n");
-  auto creds = ProfileCredentialsProvider().credentials();
-  ASSERT_FALSE(creds);
-  EXPECT_TRUE(is_credentials_not_found(creds.error()));
-  EXPECT_NE(creds.error().message.find("has no aws_access_key_id"), std::string::npos);
+TEST_F(ProfileFixture, AProfileWithOnlyARegionLeavesCredentialsToTheNextSource) {
+  dir.write("config", "[default]\nregion = us-west-2\n[profile prod]\nregion = us-east-1\n");
+  for (const char* profile : {"", "prod"}) {
+    auto creds = ProfileCredentialsProvider({.profile = profile}).credentials();
+    ASSERT_FALSE(creds);
+    EXPECT_TRUE(is_credentials_not_found(creds.error())) << profile;
+    EXPECT_NE(creds.error().message.find("has no aws_access_key_id"), std::string::npos);
+  }
 }
 
 TEST_F(ProfileFixture, AnAssumeRoleProfileIsReportedUnsupportedNotSkipped) {
