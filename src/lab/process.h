@@ -62,6 +62,8 @@ class Process {
   // SIGKILL to the group and reap: a crash, as the failure drills need it. Idempotent.
   Result<void> kill();
   // SIGSTOP / SIGCONT to the group: a process that holds its sockets but answers nothing.
+  // freeze() returns once every thread of the child is stopped, so the caller's next request
+  // really meets a frozen server.
   Result<void> freeze();
   Result<void> thaw();
 
