@@ -149,7 +149,7 @@ TEST(CurlTransport, AStalledResponseTimesOutAsOutcomeUnknownWithinTheDeadline) {
   ASSERT_FALSE(response);
   // The request reached the server: it may have acted, so this is not "never sent".
   EXPECT_EQ(response.error().kind, ErrorKind::kOutcomeUnknown) << response.error();
-  EXPECT_GE(took, 200ms);
+  EXPECT_GE(took, 150ms);  // curl gave up on the stall, not on something else
   EXPECT_LT(took, 2s);
 }
 
