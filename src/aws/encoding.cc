@@ -185,6 +185,10 @@ std::optional<SystemTime> parse_iso8601(std::string_view text) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60 || h < 0 || mi < 0 ||
       s < 0)
     return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits (years 1678-2261); a year outside that overflows
+  // the conversion (undefined behaviour, found by fuzz/response_parsers_fuzz). No AWS timestamp
+  // is that far out.
+  if (y < 1900 || y > 2200) return std::nullopt;
   std::string_view rest(tail);
   if (!rest.empty() && rest[0] == '.') {
     size_t i = 1;
