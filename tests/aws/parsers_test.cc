@@ -181,6 +181,12 @@ TEST(ResponseParsers, RejectWrongTypesWithAMessageNamingTheField) {
       {"an object where a string is", rds,
        global("<GlobalClusters><GlobalClusterMember><Status><code>up</code></Status>"
               "</GlobalClusterMember></GlobalClusters>")},
+      {"a year beyond the clock's range (found by the fuzzer: UB in the conversion)", asg,
+       group(
+           "<DesiredCapacity>2</DesiredCapacity><CreatedTime>1007-08-30T12:00:00Z</CreatedTime>")},
+      {"a year far in the future", asg,
+       group(
+           "<DesiredCapacity>2</DesiredCapacity><CreatedTime>9999-12-31T23:59:59Z</CreatedTime>")},
       {"a word where a double is", alarms, alarm("<Threshold>high</Threshold>")},
       {"a list where a double is", alarms, alarm("<Threshold><member>1</member></Threshold>")},
       {"a missing ChangeInfo", parser([](std::string_view b) {
