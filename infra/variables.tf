@@ -201,7 +201,7 @@ variable "alert_emails" {
 
 # ---- Failover controller ----
 variable "controller_package_path" {
-  description = "Zip of the failover controller (built by the CMake target drctl_lambda_zip). Default: \"../build/release/lambda/controller.zip\"."
+  description = "Zip of the failover controller (built by the src/lambda CMake target). Default: \"../build/release/lambda/controller.zip\"."
   type        = string
   default     = "../build/release/lambda/controller.zip"
 }

@@ -12,7 +12,7 @@ variable "tags" {
 
 # ---- Function ----
 variable "package_path" {
-  description = "Path of the controller's zip (bootstrap + libs for provided.al2023), built by the CMake target `drctl_lambda_zip`. No default."
+  description = "Path of the controller's zip (bootstrap + libs for provided.al2023), built by the src/lambda CMake target (see infra/README.md). No default."
   type        = string
 }
 

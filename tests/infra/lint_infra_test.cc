@@ -1,0 +1,32 @@
+// The real lint over the real infra/: what the README test command promises.
+#include <gtest/gtest.h>
+
+#include "infra/lint.h"
+#include "infra/policies.h"
+
+namespace dr::infra {
+namespace {
+
+TEST(InfraLint, TheRepositorysStackPassesEveryCheck) {
+  LintOptions o;
+  o.dir = std::filesystem::path(DR_SOURCE_DIR) / "infra";
+  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
+  auto report = lint(o);
+  ASSERT_TRUE(report.has_value()) << report.error();
+  std::string text = render(*report, "infra");
+  std::cout << text;
+  EXPECT_TRUE(report->ok()) << text;
+  EXPECT_EQ(report->count(CheckStatus::State::kFailed), 0);
+  EXPECT_EQ(report->modules, 14) << "root + 13 modules";
+  EXPECT_GT(report->resources, 80);
+  EXPECT_FALSE(report->budget.empty()) << "the stack declares its RTO target";
+  // Every policy judged the stack: none skipped for lack of input.
+  for (const auto& c : report->checks) {
+    if (!c.id.starts_with("TF_")) {
+      EXPECT_NE(c.state, CheckStatus::State::kSkipped) << c.id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace dr::infra
