@@ -6,6 +6,15 @@ namespace dr::infra {
 using namespace policy;
 using nlohmann::json;
 
+namespace {
+
+// A generated value is an expression; a literal (string, number) is a password in the code.
+bool is_expression(const json& v) {
+  return v.is_string() && is_pure_expression(v.get<std::string>());
+}
+
+}  // namespace
+
 void add_data_policies(std::vector<Policy>& out) {
   out.push_back({"CKV_AWS_96", "an Aurora cluster without storage_encrypted = true",
                  [](const Stack& s, std::vector<Violation>& v) {
@@ -49,21 +58,20 @@ void add_data_policies(std::vector<Policy>& out) {
                        violation(v, m, b, "final_snapshot_identifier is not set");
                    });
                  }});
-  out.push_back(
-      {"DR_NO_PLAINTEXT_PASSWORD",
-       "a database password written in the configuration or kept in state",
-       [](const Stack& s, std::vector<Violation>& v) {
-         for (const char* type : {"aws_rds_cluster", "aws_db_instance"})
-           each(s, "resource", type, [&](const Module& m, const Block& b) {
-             if (b.body->contains("master_password"))
-               violation(v, m, b,
-                         "master_password is stored in state; use master_password_wo "
-                         "with a generated password");
-             else if (b.body->contains("master_password_wo") &&
-                      !(*b.body)["master_password_wo"].get<std::string>().starts_with("${"))
-               violation(v, m, b, "master_password_wo is a literal");
-           });
-       }});
+  out.push_back({"DR_NO_PLAINTEXT_PASSWORD",
+                 "a database password written in the configuration or kept in state",
+                 [](const Stack& s, std::vector<Violation>& v) {
+                   for (const char* type : {"aws_rds_cluster", "aws_db_instance"})
+                     each(s, "resource", type, [&](const Module& m, const Block& b) {
+                       if (b.body->contains("master_password"))
+                         violation(v, m, b,
+                                   "master_password is stored in state; use master_password_wo "
+                                   "with a generated password");
+                       else if (b.body->contains("master_password_wo") &&
+                                !is_expression((*b.body)["master_password_wo"]))
+                         violation(v, m, b, "master_password_wo is a literal");
+                     });
+                 }});
   out.push_back(
       {"CKV_AWS_118", "an Aurora instance without enhanced monitoring and its role",
        [](const Stack& s, std::vector<Violation>& v) {

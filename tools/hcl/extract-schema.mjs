@@ -82,8 +82,11 @@ for (const [fqn, t] of Object.entries(types)) {
   addStruct(cfg);
   (m[2] === "resources" ? out.resource : out.data)[m[3]] = cfg;
 }
-fs.writeFileSync(outFile + ".tmp", JSON.stringify(out));
-fs.renameSync(outFile + ".tmp", outFile);
+// Parallel test processes may extract at once: each writes its own file, then renames it into
+// place atomically.
+const tmp = `${outFile}.${process.pid}.tmp`;
+fs.writeFileSync(tmp, JSON.stringify(out));
+fs.renameSync(tmp, outFile);
 process.stdout.write(
   `${Object.keys(out.resource).length} resources, ${Object.keys(out.data).length} data sources, provider ${out.provider_version}\n`,
 );
