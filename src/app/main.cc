@@ -1,0 +1,220 @@
+// dr-app: the HTTP service the Auto Scaling groups run (and the lab's fleets). Orders in MySQL
+// through the region's writer/reader endpoints, sessions in the region's DynamoDB table.
+#include <httplib.h>
+#include <signal.h>
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "app/db_pool.h"
+#include "app/http_server.h"
+#include "app/mysql_order_store.h"
+#include "app/service.h"
+#include "app/session_store.h"
+#include "aws/credential_chain.h"
+#include "aws/dynamodb.h"
+#include "aws/secrets_manager.h"
+
+namespace {
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+
+HostPort parse_host_port(const std::string& text, const std::string& flag) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw CLI::ValidationError(flag, "expected host:port, got '" + text + "'");
+  int port = 0;
+  try {
+    port = std::stoi(text.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port <= 0 || port > 65535)
+    throw CLI::ValidationError(flag, "port must be 1-65535 in '" + text + "'");
+  return {text.substr(0, colon), static_cast<uint16_t>(port)};
+}
+
+const char* env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// The password never comes from a flag (flags show up in `ps`): from the environment, or from a
+// Secrets Manager secret ({"username": ..., "password": ...} or a bare string).
+std::pair<std::string, std::string> database_credentials(const std::string& user,
+                                                         const std::string& secret_id,
+                                                         const std::string& region,
+                                                         const std::string& secrets_endpoint) {
+  if (secret_id.empty()) return {user, env_or("DR_DB_PASSWORD", "")};
+  dr::aws::ClientConfig config;
+  config.region = region;
+  if (!secrets_endpoint.empty()) config.endpoint_url = secrets_endpoint;
+  config.credentials = dr::aws::make_default_credentials_chain();
+  dr::aws::SecretsManager sm(config);
+  auto secret = sm.get_secret_value(secret_id);
+  if (!secret)
+    throw std::runtime_error("reading database secret " + secret_id + ": " +
+                             secret.error().describe());
+  std::string text = secret->secret_string.value_or("");
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_object() && j.contains("password") && j["password"].is_string())
+    return {j.value("username", user), j["password"].get<std::string>()};
+  return {user, text};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"dr-app — the multi-region order/session service"};
+  std::string region = env_or("DR_REGION", "us-east-1");
+  std::string listen = "127.0.0.1";
+  int port = 8080;
+  std::string instance_id;
+  std::string writer_text, reader_text;
+  std::string db_user = env_or("DR_DB_USER", "dr_app");
+  std::string db_name = env_or("DR_DB_NAME", "dr");
+  std::string db_secret_id;
+  std::string secrets_endpoint;
+  std::string dynamodb_endpoint;
+  std::string sessions_table = "dr-app-sessions";
+  bool no_sessions = false;
+  std::string ready_file;
+  int connect_timeout_ms = 1000;
+  int drain_ms = 2000;
+  cli.add_option("--region", region, "the region this instance serves (env DR_REGION)");
+  cli.add_option("--listen", listen, "address to listen on")->capture_default_str();
+  cli.add_option("--port", port, "port to listen on; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cli.add_option("--instance-id", instance_id, "name in responses and logs (default host:port)");
+  cli.add_option("--db-writer", writer_text, "writer endpoint host:port")->required();
+  cli.add_option("--db-reader", reader_text, "reader endpoint host:port (default: the writer)");
+  cli.add_option("--db-user", db_user,
+                 "database user (env DR_DB_USER); password from env "
+                 "DR_DB_PASSWORD or --db-secret-id");
+  cli.add_option("--db-name", db_name,
+                 "database (schema) holding the app's tables (env DR_DB_NAME)")
+      ->capture_default_str();
+  cli.add_option("--db-secret-id", db_secret_id, "Secrets Manager secret with the password");
+  cli.add_option("--secrets-endpoint", secrets_endpoint, "Secrets Manager endpoint override");
+  cli.add_option("--dynamodb-endpoint", dynamodb_endpoint, "DynamoDB endpoint override");
+  cli.add_option("--sessions-table", sessions_table, "DynamoDB table for sessions")
+      ->capture_default_str();
+  cli.add_flag("--no-sessions", no_sessions, "run without DynamoDB (sessions answer 503)");
+  cli.add_option("--ready-file", ready_file, "write host:port here once listening");
+  cli.add_option("--db-connect-timeout-ms", connect_timeout_ms, "database connect timeout")
+      ->check(CLI::Range(100, 60000))
+      ->capture_default_str();
+  cli.add_option("--drain-ms", drain_ms, "on SIGTERM, fail /health this long before stopping")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  try {
+    HostPort writer = parse_host_port(writer_text, "--db-writer");
+    HostPort reader = reader_text.empty() ? writer : parse_host_port(reader_text, "--db-reader");
+    auto [user, password] = database_credentials(db_user, db_secret_id, region, secrets_endpoint);
+
+    auto options_for = [&](const HostPort& hp) {
+      dr::db::ConnectOptions o;
+      o.host = hp.host;
+      o.port = hp.port;
+      o.user = user;
+      o.password = password;
+      o.database = db_name;
+      o.connect_timeout = std::chrono::milliseconds(connect_timeout_ms);
+      // A statement that takes longer than this on a healthy server is a bug; on a frozen one
+      // it is the bound on how long a client waits for its 503/504.
+      o.read_timeout = std::chrono::milliseconds(3000);
+      o.write_timeout = std::chrono::milliseconds(3000);
+      return o;
+    };
+    dr::app::DbPool writer_pool(options_for(writer), 16);
+    dr::app::DbPool reader_pool(options_for(reader), 16);
+    dr::app::MysqlOrderStore orders(writer_pool, reader_pool, region);
+    if (auto m = orders.migrate(); !m)
+      std::cerr << "dr-app: schema not ready yet (will retry on first write): " << m.error().message
+                << "\n";
+
+    std::unique_ptr<dr::aws::DynamoDb> ddb;
+    std::unique_ptr<dr::app::SessionStore> sessions;
+    if (!no_sessions) {
+      dr::aws::ClientConfig config;
+      config.region = region;
+      if (!dynamodb_endpoint.empty()) config.endpoint_url = dynamodb_endpoint;
+      config.credentials = dr::aws::make_default_credentials_chain();
+      dr::aws::TransportOptions transport;
+      transport.connect_timeout = std::chrono::milliseconds(500);
+      transport.request_timeout = std::chrono::milliseconds(2000);
+      config.transport = dr::aws::make_curl_transport(transport);
+      config.retry.max_attempts = 2;  // the client retries too; keep the request bounded
+      config.retry.base_delay = std::chrono::milliseconds(50);
+      ddb = std::make_unique<dr::aws::DynamoDb>(config);
+      sessions = std::make_unique<dr::app::SessionStore>(
+          *ddb, sessions_table, region, [] { return std::chrono::system_clock::now(); });
+      if (auto t = sessions->ensure_table(); !t)
+        std::cerr << "dr-app: sessions table not ready yet: " << t.error() << "\n";
+    }
+
+    dr::app::Metrics metrics;
+    dr::app::FenceState fence;
+    httplib::Server server;
+    int bound = port == 0 ? server.bind_to_any_port(listen)
+                          : (server.bind_to_port(listen, port) ? port : -1);
+    if (bound <= 0) {
+      std::cerr << "dr-app: cannot listen on " << listen << ":" << port << "\n";
+      return 1;
+    }
+    if (instance_id.empty()) instance_id = listen + ":" + std::to_string(bound);
+    dr::app::Service service(region, instance_id, orders, sessions.get(), metrics, fence);
+    dr::app::HttpOptions http;
+    http.admin_token = env_or("DR_ADMIN_TOKEN", "");
+    dr::app::install_routes(server, service, metrics, http);
+
+    // SIGTERM/SIGINT: fail /health first so the load balancer drains us, then stop.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::thread stopper([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      service.start_draining();
+      std::this_thread::sleep_for(std::chrono::milliseconds(drain_ms));  // the drain window
+      server.stop();
+    });
+
+    std::cout << "dr-app " << instance_id << " region " << region << " listening on " << listen
+              << ":" << bound << std::endl;
+    if (!ready_file.empty()) {
+      std::ofstream(ready_file + ".tmp") << listen << ":" << bound << "\n";
+      std::rename((ready_file + ".tmp").c_str(), ready_file.c_str());
+    }
+    bool served = server.listen_after_bind();
+    // listen returned without a signal (an accept error): wake the stopper so join() returns.
+    pthread_kill(stopper.native_handle(), SIGTERM);
+    stopper.join();
+    if (!served) {
+      std::cerr << "dr-app: the HTTP server stopped with an error\n";
+      return 1;
+    }
+    return 0;
+  } catch (const CLI::ValidationError& e) {
+    std::cerr << "dr-app: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "dr-app: " << e.what() << "\n";
+    return 1;
+  }
+}
