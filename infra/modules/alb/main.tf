@@ -12,7 +12,7 @@ locals {
 # ---- Access logs ----
 # ALB access logs can only be written to buckets encrypted with SSE-S3 (not SSE-KMS).
 resource "aws_s3_bucket" "logs" {
-  bucket_prefix = "${substr(var.name, 0, 30)}-alb-logs-"
+  bucket_prefix = "${substr(var.name, 0, 20)}-alb-logs-" # S3 allows 37 characters here
   force_destroy = false
   tags          = var.tags
 }

@@ -75,10 +75,12 @@ data "aws_iam_policy_document" "key" {
       identifiers = each.value.services
     }
 
+    # CloudWatch Logs identifies the log group in the encryption context instead of sending
+    # aws:SourceAccount; every other service here sends the account.
     condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+      test     = each.value.purpose == "logs" ? "ArnLike" : "StringEquals"
+      variable = each.value.purpose == "logs" ? "kms:EncryptionContext:aws:logs:arn" : "aws:SourceAccount"
+      values   = [each.value.purpose == "logs" ? "arn:aws:logs:${each.value.region}:${local.account_id}:*" : local.account_id]
     }
   }
 
