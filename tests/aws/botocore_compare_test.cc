@@ -529,18 +529,23 @@ TEST_F(BotocoreCompare, Route53_ChangeResourceRecordSets) {
   ChangeResourceRecordSetsInput in;
   in.hosted_zone_id = "/hostedzone/Z1D633PJN98FT9";
   in.comment = "DR failover \u2192 us-west-2 (drill #7) & <verify>";
-  ResourceRecordSet primary{.name = "app.example.com.", .type = "A"};
-  primary.set_identifier = "primary-us-east-1";
-  primary.failover = "PRIMARY";
-  primary.alias_target =
-      AliasTarget{"Z35SXDOTRQ7X7K", "dr-app-use1-123.us-east-1.elb.amazonaws.com.", true};
-  primary.health_check_id = "d0f3a4e1-7a2b-4c1d-9e8f-0123456789ab";
-  ResourceRecordSet db{.name = "db.example.com.", .type = "CNAME"};
-  db.set_identifier = "secondary";
-  db.weight = 100;
-  db.ttl = 60;
-  db.resource_records = {"dr-app-us-west-2.cluster-x.us-west-2.rds.amazonaws.com"};
-  in.changes = {{"UPSERT", primary}, {"UPSERT", db}};
+  in.changes.push_back(
+      {"UPSERT",
+       {.name = "app.example.com.",
+        .type = "A",
+        .set_identifier = "primary-us-east-1",
+        .failover = "PRIMARY",
+        .alias_target =
+            AliasTarget{"Z35SXDOTRQ7X7K", "dr-app-use1-123.us-east-1.elb.amazonaws.com.", true},
+        .health_check_id = "d0f3a4e1-7a2b-4c1d-9e8f-0123456789ab"}});
+  in.changes.push_back(
+      {"UPSERT",
+       {.name = "db.example.com.",
+        .type = "CNAME",
+        .set_identifier = "secondary",
+        .weight = 100,
+        .ttl = 60,
+        .resource_records = {"dr-app-us-west-2.cluster-x.us-west-2.rds.amazonaws.com"}}});
   auto out = r53.change_resource_record_sets(in);
   ASSERT_TRUE(out) << out.error();
   EXPECT_EQ(out->change_info.id, "/change/C2682N5HXP0BZ4");
