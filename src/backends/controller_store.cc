@@ -1,0 +1,109 @@
+#include "backends/controller_store.h"
+
+namespace dr::backends {
+
+namespace {
+constexpr const char* kRunbookId = "runbook";
+constexpr const char* kGuardsId = "guards";
+}  // namespace
+
+ControllerStore::ControllerStore(aws::DynamoDb& dynamodb, std::string table)
+    : ddb_(dynamodb), table_(std::move(table)) {}
+
+std::expected<void, std::string> ControllerStore::ensure_table() {
+  auto d = ddb_.describe_table({{"TableName", table_}});
+  if (d) return {};
+  if (d.error().code != "ResourceNotFoundException")
+    return std::unexpected("describe " + table_ + ": " + d.error().describe());
+  auto c = ddb_.create_table(
+      {{"TableName", table_},
+       {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
+       {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+       {"BillingMode", "PAY_PER_REQUEST"}});
+  if (!c && c.error().code != "ResourceInUseException")
+    return std::unexpected("create " + table_ + ": " + c.error().describe());
+  return {};
+}
+
+std::expected<nlohmann::json, std::string> ControllerStore::get(const std::string& id) {
+  auto out = ddb_.get_item(
+      {{"TableName", table_}, {"Key", {{"id", {{"S", id}}}}}, {"ConsistentRead", true}});
+  if (!out)
+    return std::unexpected("read " + id + " from " + table_ + ": " + out.error().describe());
+  auto item = out->find("Item");
+  if (item == out->end()) return nlohmann::json();
+  return *item;
+}
+
+std::expected<void, std::string> ControllerStore::save(const core::RunbookState& state) {
+  auto out = ddb_.put_item({{"TableName", table_},
+                            {"Item",
+                             {{"id", {{"S", kRunbookId}}},
+                              {"state", {{"S", core::to_json(state).dump()}}},
+                              {"failover_id", {{"S", state.plan.id}}}}}});
+  if (!out) return std::unexpected("save runbook " + state.plan.id + ": " + out.error().describe());
+  return {};
+}
+
+std::expected<std::optional<core::RunbookState>, std::string> ControllerStore::load_runbook() {
+  auto item = get(kRunbookId);
+  if (!item) return std::unexpected(item.error());
+  if (item->is_null()) return std::optional<core::RunbookState>();
+  auto text = item->contains("state") ? (*item)["state"].value("S", "") : "";
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded()) return std::unexpected("the saved runbook is not JSON");
+  auto state = core::runbook_from_json(j);
+  if (!state) return std::unexpected(state.error());
+  return std::optional<core::RunbookState>(*state);
+}
+
+std::expected<core::Guards, std::string> ControllerStore::load_guards() {
+  auto item = get(kGuardsId);
+  if (!item) return std::unexpected(item.error());
+  core::Guards g;
+  if (item->is_null()) return g;
+  if (item->contains("automatic_failover"))
+    g.automatic_failover_enabled = (*item)["automatic_failover"].value("BOOL", true);
+  if (item->contains("unacknowledged")) {
+    std::string id = (*item)["unacknowledged"].value("S", "");
+    if (!id.empty()) g.unacknowledged_failover = id;
+  }
+  return g;
+}
+
+std::expected<void, std::string> ControllerStore::set_automatic_failover(bool enabled) {
+  auto out = ddb_.update_item({{"TableName", table_},
+                               {"Key", {{"id", {{"S", kGuardsId}}}}},
+                               {"UpdateExpression", "SET automatic_failover = :e"},
+                               {"ExpressionAttributeValues", {{":e", {{"BOOL", enabled}}}}}});
+  if (!out) return std::unexpected("set automatic failover: " + out.error().describe());
+  return {};
+}
+
+std::expected<void, std::string> ControllerStore::require_ack(const std::string& failover_id) {
+  auto out = ddb_.update_item({{"TableName", table_},
+                               {"Key", {{"id", {{"S", kGuardsId}}}}},
+                               {"UpdateExpression", "SET unacknowledged = :f"},
+                               {"ExpressionAttributeValues", {{":f", {{"S", failover_id}}}}}});
+  if (!out)
+    return std::unexpected("record failover " + failover_id + ": " + out.error().describe());
+  return {};
+}
+
+std::expected<void, std::string> ControllerStore::acknowledge(const std::string& failover_id) {
+  auto out = ddb_.update_item({{"TableName", table_},
+                               {"Key", {{"id", {{"S", kGuardsId}}}}},
+                               {"UpdateExpression", "REMOVE unacknowledged"},
+                               {"ConditionExpression", "unacknowledged = :f"},
+                               {"ExpressionAttributeValues", {{":f", {{"S", failover_id}}}}}});
+  if (out) return {};
+  if (aws::is_conditional_check_failed(out.error())) {
+    auto g = load_guards();
+    std::string waiting = g && g->unacknowledged_failover ? *g->unacknowledged_failover : "none";
+    return std::unexpected("failover " + failover_id +
+                           " is not waiting for an acknowledgement (waiting: " + waiting + ")");
+  }
+  return std::unexpected("acknowledge " + failover_id + ": " + out.error().describe());
+}
+
+}  // namespace dr::backends

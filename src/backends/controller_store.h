@@ -1,0 +1,44 @@
+// The controller's durable state in a DynamoDB table of the secondary region (the region that
+// survives when the primary fails): the runbook in flight, and the guards (automatic failover
+// on/off, the failover waiting for an acknowledgement). On AWS a real table; in the lab, the
+// us-west-2 DynamoDB Local. Reads are strongly consistent so a restarted controller sees the
+// last saved step.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+
+#include "aws/dynamodb.h"
+#include "core/runbook.h"
+#include "core/snapshot.h"
+
+namespace dr::backends {
+
+class ControllerStore final : public core::RunbookStore {
+ public:
+  ControllerStore(aws::DynamoDb& dynamodb, std::string table);
+
+  // Creates the table when missing; idempotent.
+  std::expected<void, std::string> ensure_table();
+
+  std::expected<void, std::string> save(const core::RunbookState& state) override;
+  // The last saved runbook (done or not), or nullopt when there has never been one.
+  std::expected<std::optional<core::RunbookState>, std::string> load_runbook();
+
+  std::expected<core::Guards, std::string> load_guards();
+  std::expected<void, std::string> set_automatic_failover(bool enabled);
+  // Records a completed failover that must be acknowledged before the next automatic one.
+  std::expected<void, std::string> require_ack(const std::string& failover_id);
+  // Acknowledges `failover_id`; an error when it is not the one waiting (a typo must not
+  // silently re-arm automatic failover).
+  std::expected<void, std::string> acknowledge(const std::string& failover_id);
+
+ private:
+  std::expected<nlohmann::json, std::string> get(const std::string& id);
+
+  aws::DynamoDb& ddb_;
+  std::string table_;
+};
+
+}  // namespace dr::backends

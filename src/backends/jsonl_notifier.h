@@ -1,0 +1,26 @@
+// Notifications as JSON lines appended to a file: the lab's SNS. Each line is one event with a
+// timestamp; appends are atomic per line (O_APPEND, one write), so several writers may share it.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <mutex>
+
+#include "backends/interfaces.h"
+#include "core/snapshot.h"
+
+namespace dr::backends {
+
+class JsonlNotifier final : public Notifier {
+ public:
+  using Now = std::function<core::TimePoint()>;
+  JsonlNotifier(std::filesystem::path path, Now now);
+  void notify(const std::string& json_event) override;
+
+ private:
+  std::filesystem::path path_;
+  Now now_;
+  std::mutex mu_;
+};
+
+}  // namespace dr::backends
