@@ -1,0 +1,137 @@
+#include "backends/lab/lab_database.h"
+
+#include <cstdio>
+
+namespace dr::backends::lab {
+
+namespace {
+
+std::string seconds(std::chrono::milliseconds ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms.count()) / 1000.0);
+  return buf;
+}
+
+}  // namespace
+
+LabDatabase::LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin admin,
+                         DbLogin replication, std::chrono::milliseconds connect_timeout)
+    : servers_(std::move(servers)),
+      admin_(std::move(admin)),
+      replication_(std::move(replication)),
+      connect_timeout_(connect_timeout) {}
+
+Result<db::Connection> LabDatabase::connect(const std::string& server) {
+  auto it = servers_.find(server);
+  if (it == servers_.end()) return std::unexpected("unknown database server " + server);
+  db::ConnectOptions o;
+  o.host = it->second.host;
+  o.port = it->second.port;
+  o.user = admin_.user;
+  o.password = admin_.password;
+  o.connect_timeout = connect_timeout_;
+  o.read_timeout = std::chrono::seconds(10);
+  o.write_timeout = std::chrono::seconds(10);
+  auto c = db::Connection::connect(o);
+  if (!c) return std::unexpected(server + ": " + c.error().describe());
+  return std::move(*c);
+}
+
+Result<> LabDatabase::exec_all(const std::string& server, const std::vector<std::string>& sqls) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  for (const auto& sql : sqls) {
+    if (auto r = c->exec(sql); !r)
+      return std::unexpected(server + ": " + sql + ": " + r.error().describe());
+  }
+  return {};
+}
+
+Result<> LabDatabase::change_primary(db::Connection& c, const std::string& primary) {
+  auto it = servers_.find(primary);
+  if (it == servers_.end()) return std::unexpected("unknown database server " + primary);
+  for (const std::string& sql : {std::string("STOP SLAVE"),
+                                 "CHANGE MASTER TO MASTER_HOST=" + c.quote(it->second.host) +
+                                     ", MASTER_PORT=" + std::to_string(it->second.port) +
+                                     ", MASTER_USER=" + c.quote(replication_.user) +
+                                     ", MASTER_PASSWORD=" + c.quote(replication_.password) +
+                                     ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
+                                 std::string("START SLAVE")}) {
+    if (auto r = c.exec(sql); !r)
+      return std::unexpected(sql.substr(0, 12) + ": " + r.error().describe());
+  }
+  return {};
+}
+
+Result<> LabDatabase::fence(const std::string& server) {
+  return exec_all(server, {"SET GLOBAL read_only=ON"});
+}
+
+Result<> LabDatabase::catch_up(const std::string& target, const std::string& source,
+                               std::chrono::milliseconds timeout) {
+  auto src = connect(source);
+  if (!src) return std::unexpected("catch-up source " + src.error());
+  auto pos = src->query_value("SELECT @@gtid_binlog_pos");
+  if (!pos || !*pos) return std::unexpected(source + ": cannot read its GTID position");
+  auto c = connect(target);
+  if (!c) return std::unexpected(c.error());
+  if (auto r = change_primary(*c, source); !r) return std::unexpected(target + ": " + r.error());
+  auto waited =
+      c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(**pos) + ", " + seconds(timeout) + ")");
+  if (!waited) return std::unexpected(target + ": " + waited.error().describe());
+  if (waited->value_or("-1") != "0")
+    return std::unexpected(target + " did not reach " + source + "'s position " + **pos +
+                           " within " + seconds(timeout) + " s");
+  return {};
+}
+
+Result<> LabDatabase::promote(const std::string& server) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  // Lag gate: apply what is already in the relay log, so nothing received is thrown away.
+  auto status = c->query("SHOW SLAVE STATUS");
+  if (status && !status->empty()) {
+    auto io_pos = status->get(0, "Gtid_IO_Pos").value_or("");
+    if (!io_pos.empty()) {
+      auto waited = c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(io_pos) + ", 2)");
+      if (!waited || waited->value_or("-1") != "0")
+        return std::unexpected(server + ": relay log not applied within 2 s; not promoting");
+    }
+  }
+  for (const char* sql : {"STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only=OFF"}) {
+    if (auto r = c->exec(sql); !r)
+      return std::unexpected(server + ": " + sql + ": " + r.error().describe());
+  }
+  return {};
+}
+
+Result<> LabDatabase::replicate_from(const std::string& replica, const std::string& primary) {
+  auto c = connect(replica);
+  if (!c) return std::unexpected(c.error());
+  if (auto r = c->exec("SET GLOBAL read_only=ON"); !r)
+    return std::unexpected(replica + ": fence: " + r.error().describe());
+  if (auto r = change_primary(*c, primary); !r) return std::unexpected(replica + ": " + r.error());
+  return {};
+}
+
+Result<double> LabDatabase::lag_seconds(const std::string& server) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  auto status = c->query("SHOW SLAVE STATUS");
+  if (!status) return std::unexpected(server + ": " + status.error().describe());
+  if (status->empty()) return std::unexpected(server + " is not a replica");
+  auto behind = status->get(0, "Seconds_Behind_Master");
+  if (!behind) return std::unexpected(server + " is not replicating (threads stopped)");
+  return std::stod(*behind);
+}
+
+Result<bool> LabDatabase::replication_connected(const std::string& server) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  auto status = c->query("SHOW SLAVE STATUS");
+  if (!status) return std::unexpected(server + ": " + status.error().describe());
+  if (status->empty()) return false;
+  return status->get(0, "Slave_IO_Running").value_or("No") == "Yes";
+}
+
+}  // namespace dr::backends::lab

@@ -1,0 +1,46 @@
+// backends::Database for the lab: the controller's own SQL, as the lab's admin user over TCP to
+// each MariaDB server (the lab's stand-in for the RDS API calls the Lambda makes on AWS).
+// Connections are short-lived: a failover talks to servers that just died or came back.
+#pragma once
+
+#include <map>
+
+#include "backends/interfaces.h"
+#include "backends/lab/probes.h"
+#include "db/connection.h"
+
+namespace dr::backends::lab {
+
+struct DbLogin {
+  std::string user;
+  std::string password;
+};
+
+class LabDatabase final : public Database {
+ public:
+  LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin admin, DbLogin replication,
+              std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(1000));
+
+  Result<> fence(const std::string& server) override;
+  Result<> catch_up(const std::string& target, const std::string& source,
+                    std::chrono::milliseconds timeout) override;
+  // Lag gate first: everything the server already received is applied before it takes writes.
+  Result<> promote(const std::string& server) override;
+  Result<> replicate_from(const std::string& replica, const std::string& primary) override;
+  Result<double> lag_seconds(const std::string& server) override;
+
+  // For the controller's evidence: is `server` receiving from its primary right now?
+  Result<bool> replication_connected(const std::string& server);
+
+ private:
+  Result<db::Connection> connect(const std::string& server);
+  Result<> exec_all(const std::string& server, const std::vector<std::string>& statements);
+  Result<> change_primary(db::Connection& c, const std::string& primary);
+
+  std::map<std::string, ProbeTarget> servers_;
+  DbLogin admin_;
+  DbLogin replication_;
+  std::chrono::milliseconds connect_timeout_;
+};
+
+}  // namespace dr::backends::lab
