@@ -37,16 +37,16 @@ std::optional<Scenario> scenario_from_string(const std::string& text) {
 const std::vector<std::string>& steps_for(Scenario scenario) {
   // Order matters: the old primary stops taking writes before the new one starts (no split
   // brain); traffic moves only after the new writer is reachable through every endpoint.
-  static const std::vector<std::string> az = {"fence_old_writer", "promote", "repoint_writers",
-                                              "verify_write", "notify"};
+  static const std::vector<std::string> az = {"fence_old_writer", "promote",
+                                              "repoint_replicas", "repoint_writers",
+                                              "verify_write",     "notify"};
   static const std::vector<std::string> app = {"scale_standby", "shift_traffic", "verify_write",
                                                "notify"};
   static const std::vector<std::string> region = {
-      "fence_old_primary", "catch_up",      "promote",      "repoint_writers",
-      "scale_standby",     "shift_traffic", "verify_write", "notify"};
-  static const std::vector<std::string> switchover = {
-      "fence_old_primary", "catch_up",      "promote",      "repoint_writers",
-      "scale_standby",     "shift_traffic", "verify_write", "notify"};
+      "fence_old_primary", "catch_up",        "promote",
+      "repoint_replicas",  "repoint_writers", "scale_standby",
+      "shift_traffic",     "verify_write",    "notify"};
+  static const std::vector<std::string> switchover = region;
   switch (scenario) {
     case Scenario::kAzFailover:
       return az;
@@ -76,6 +76,7 @@ nlohmann::json to_json(const RunbookState& s) {
             {"old_writer", p.old_writer},
             {"new_writer", p.new_writer},
             {"catch_up_source", p.catch_up_source},
+            {"followers", p.followers},
             {"regions", p.regions},
             {"standby_capacity", p.standby_capacity},
             {"catch_up_timeout_ms", p.catch_up_timeout.count()}}},
@@ -98,6 +99,7 @@ std::expected<RunbookState, std::string> runbook_from_json(const nlohmann::json&
     s.plan.old_writer = p.at("old_writer").get<std::string>();
     s.plan.new_writer = p.at("new_writer").get<std::string>();
     s.plan.catch_up_source = p.at("catch_up_source").get<std::string>();
+    s.plan.followers = p.at("followers").get<std::vector<std::string>>();
     s.plan.regions = p.at("regions").get<std::vector<std::string>>();
     s.plan.standby_capacity = p.at("standby_capacity").get<int>();
     s.plan.catch_up_timeout = std::chrono::milliseconds(p.at("catch_up_timeout_ms").get<int64_t>());
@@ -144,6 +146,16 @@ std::expected<std::string, std::string> Runbook::run_step(const std::string& ste
     return "ok";
   }
   if (step == "promote") return ok_or(b_.database.promote(p.new_writer));
+  if (step == "repoint_replicas") {
+    // A follower that died with its region rejoins later (drctl failback), not now.
+    std::string skipped;
+    for (const auto& f : p.followers) {
+      if (auto r = b_.database.replicate_from(f, p.new_writer); !r)
+        skipped += " " + f + " (" + r.error() + ")";
+    }
+    if (p.followers.empty()) return "skipped: no followers";
+    return skipped.empty() ? "ok" : "skipped:" + skipped;
+  }
   if (step == "repoint_writers") {
     std::string skipped;
     for (const auto& region : p.regions) {

@@ -29,9 +29,10 @@ struct RunbookPlan {
   std::string to_region;
   std::string old_writer;
   std::string new_writer;
-  std::string catch_up_source;       // a reachable replica more advanced than new_writer, or ""
-  std::vector<std::string> regions;  // every region whose writer endpoint must be repointed
-  int standby_capacity = 2;          // the fleet size the new primary region scales to
+  std::string catch_up_source;         // a reachable replica more advanced than new_writer, or ""
+  std::vector<std::string> followers;  // replicas that must follow the new writer (if alive)
+  std::vector<std::string> regions;    // every region whose writer endpoint must be repointed
+  int standby_capacity = 2;            // the fleet size the new primary region scales to
   std::chrono::milliseconds catch_up_timeout{2000};
 };
 

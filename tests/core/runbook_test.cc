@@ -72,6 +72,7 @@ RunbookState region_failover() {
   s.plan.old_writer = "a1";
   s.plan.new_writer = "b1";
   s.plan.catch_up_source = "a2";
+  s.plan.followers = {"a2"};
   s.plan.regions = {"us-east-1", "us-west-2"};
   s.plan.standby_capacity = 2;
   return s;
@@ -96,22 +97,24 @@ TEST_F(RunbookTest, ARegionFailoverFencesBeforeItPromotesAndMovesTrafficLast) {
   EXPECT_TRUE(done.last_error.empty());
   EXPECT_THAT(world.calls,
               ElementsAre("fence_apps us-east-1", "fence a1", "catch_up b1<-a2", "promote b1",
-                          "writer us-east-1->b1", "writer us-west-2->b1", "capacity us-west-2=2",
-                          "traffic->us-west-2", "verify us-west-2",
+                          "replicate a2<-b1", "writer us-east-1->b1", "writer us-west-2->b1",
+                          "capacity us-west-2=2", "traffic->us-west-2", "verify us-west-2",
                           "notify {\"event\":\"failover-complete\""));
-  ASSERT_EQ(done.audit.size(), 8u);
+  ASSERT_EQ(done.audit.size(), 9u);
   EXPECT_EQ(done.audit[0].name, "fence_old_primary");
   EXPECT_EQ(done.audit[0].duration_ms, 7);
-  EXPECT_EQ(store.saved.size(), 8u) << "progress is saved after every step";
+  EXPECT_EQ(store.saved.size(), 9u) << "progress is saved after every step";
 }
 
 TEST_F(RunbookTest, AnUnreachableOldPrimaryIsSkippedNotFatal) {
-  world.fail = {"fence a1", "fence_apps us-east-1", "catch_up b1<-a2", "writer us-east-1->b1"};
+  world.fail = {"fence a1", "fence_apps us-east-1", "catch_up b1<-a2", "replicate a2<-b1",
+                "writer us-east-1->b1"};
   RunbookState done = runbook().run(region_failover());
   EXPECT_TRUE(done.done) << done.last_error;
   EXPECT_THAT(done.audit[0].outcome, HasSubstr("skipped: a1 unreachable"));
   EXPECT_THAT(done.audit[1].outcome, HasSubstr("skipped: catch_up b1<-a2 failed"));
-  EXPECT_THAT(done.audit[3].outcome, HasSubstr("skipped: us-east-1"));
+  EXPECT_THAT(done.audit[3].outcome, HasSubstr("skipped: a2"));
+  EXPECT_THAT(done.audit[4].outcome, HasSubstr("skipped: us-east-1"));
 }
 
 TEST_F(RunbookTest, AFailedPromotionStopsTheRunbookAtThatStep) {
@@ -158,7 +161,7 @@ TEST_P(ResumeFromEveryStep, FinishesWithTheRemainingSteps) {
   for (size_t i = 0; i < steps.size(); ++i) EXPECT_EQ(resumed.audit[i].name, steps[i]);
 }
 
-INSTANTIATE_TEST_SUITE_P(Runbook, ResumeFromEveryStep, ::testing::Range<size_t>(0, 7));
+INSTANTIATE_TEST_SUITE_P(Runbook, ResumeFromEveryStep, ::testing::Range<size_t>(0, 8));
 
 TEST(RunbookState, RoundTripsThroughJsonAndRejectsGarbage) {
   RunbookState s = region_failover();
