@@ -5,6 +5,7 @@ namespace dr::cli {
 void register_commands(CLI::App& app) {
   (void)app;  // modules add their register_* calls here
   dr::infra::register_infra_commands(app);
+  dr::lab::register_lab_commands(app);
 }
 
 }  // namespace dr::cli

@@ -17,3 +17,7 @@ void register_commands(CLI::App& app);
 namespace dr::infra {
 void register_infra_commands(CLI::App& app);  // drctl infra lint (src/infra/command.cc)
 }  // namespace dr::infra
+
+namespace dr::lab {
+void register_lab_commands(CLI::App& app);  // drctl lab up|status|down|kill|restore (src/lab/lab_commands.cc)
+}  // namespace dr::lab

@@ -1,0 +1,146 @@
+#include "lab/control_api.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+namespace dr::lab {
+using nlohmann::json;
+
+namespace {
+
+int http_status_of(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kConfig:
+      return 400;
+    case ErrorKind::kNotFound:
+      return 404;
+    case ErrorKind::kRefused:
+      return 409;
+    case ErrorKind::kTimeout:
+      return 504;
+    case ErrorKind::kSystem:
+    case ErrorKind::kSpawn:
+    case ErrorKind::kExited:
+    case ErrorKind::kProtocol:
+    case ErrorKind::kDatabase:
+      return 500;
+  }
+  return 500;
+}
+
+void reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump() + "\n", "application/json");
+}
+
+void reply(httplib::Response& res, const Result<json>& result) {
+  if (result) {
+    reply(res, 200, *result);
+  } else {
+    reply(res, http_status_of(result.error().kind), json{{"error", result.error().message}});
+  }
+}
+
+// The body as a JSON object, or a 400 already written.
+std::optional<json> body_of(const httplib::Request& req, httplib::Response& res) {
+  json j = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    reply(res, 400, json{{"error", "the body must be a JSON object"}});
+    return std::nullopt;
+  }
+  return j;
+}
+
+std::optional<int> int_field(const json& j, const char* name, bool& bad) {
+  if (!j.contains(name)) return std::nullopt;
+  if (!j[name].is_number_integer()) {
+    bad = true;
+    return std::nullopt;
+  }
+  return j[name].get<int>();
+}
+
+}  // namespace
+
+ControlApi::ControlApi(Supervisor& supervisor)
+    : supervisor_(supervisor), server_(std::make_unique<httplib::Server>()) {
+  auto& s = *server_;
+  s.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    reply(res, 200, supervisor_.status());
+  });
+  s.Put(R"(/fleets/([a-z0-9-]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto body = body_of(req, res);
+    if (!body) return;
+    bool bad = false;
+    auto min = int_field(*body, "min", bad);
+    auto desired = int_field(*body, "desired", bad);
+    auto max = int_field(*body, "max", bad);
+    if (bad || (!min && !desired && !max)) {
+      reply(res, 400, json{{"error", "give integer min, desired and/or max"}});
+      return;
+    }
+    reply(res, supervisor_.set_fleet(req.matches[1], min, desired, max));
+  });
+  s.Put(R"(/endpoints/([a-z0-9-]+)/([a-z]+))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          auto body = body_of(req, res);
+          if (!body) return;
+          if (!body->contains("database") || !(*body)["database"].is_string()) {
+            reply(res, 400, json{{"error", "give \"database\": the server to point at"}});
+            return;
+          }
+          reply(res, supervisor_.repoint(req.matches[1], req.matches[2],
+                                         (*body)["database"].get<std::string>()));
+        });
+  s.Put("/front-door", [this](const httplib::Request& req, httplib::Response& res) {
+    auto body = body_of(req, res);
+    if (!body) return;
+    if (!body->contains("active_region") || !(*body)["active_region"].is_string()) {
+      reply(res, 400,
+            json{{"error", "give \"active_region\" (DELETE /front-door/override clears)"}});
+      return;
+    }
+    reply(res, supervisor_.override_front_door((*body)["active_region"].get<std::string>()));
+  });
+  s.Delete("/front-door/override", [this](const httplib::Request&, httplib::Response& res) {
+    reply(res, supervisor_.override_front_door(std::nullopt));
+  });
+  s.Post("/kill", [this](const httplib::Request& req, httplib::Response& res) {
+    auto body = body_of(req, res);
+    if (!body) return;
+    if (!body->contains("scope") || !(*body)["scope"].is_string() || !body->contains("name") ||
+        !(*body)["name"].is_string()) {
+      reply(res, 400, json{{"error", "give \"scope\" (region|az|component) and \"name\""}});
+      return;
+    }
+    reply(res, supervisor_.kill((*body)["scope"].get<std::string>(),
+                                (*body)["name"].get<std::string>()));
+  });
+  s.Post("/restore", [this](const httplib::Request&, httplib::Response& res) {
+    reply(res, supervisor_.restore());
+  });
+  s.Post("/shutdown", [this](const httplib::Request&, httplib::Response& res) {
+    shutdown_requested_ = true;
+    reply(res, 202, json{{"stopping", true}});
+  });
+  s.set_payload_max_length(64 * 1024);
+}
+
+ControlApi::~ControlApi() {
+  stop();
+}
+
+Result<std::uint16_t> ControlApi::start(const std::string& address) {
+  const int port = server_->bind_to_any_port(address);
+  if (port <= 0) return fail(ErrorKind::kSystem, "control API: cannot listen on " + address);
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return static_cast<std::uint16_t>(port);
+}
+
+void ControlApi::stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace dr::lab

@@ -1,0 +1,521 @@
+// drctl lab up | status | down | kill | restore (and `supervise`, which `up` starts detached).
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "lab/control_api.h"
+#include "lab/lab_state.h"
+#include "lab/lab_topology.h"
+#include "lab/ports.h"
+#include "lab/process.h"
+#include "lab/supervisor.h"
+#include "lab/wait.h"
+
+namespace dr::lab {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+[[noreturn]] void exit_with(int code, const std::string& message) {
+  std::cerr << "drctl lab: " << message << "\n";
+  throw cli::ExitCode{code};
+}
+
+fs::path self_exe() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path("drctl") : p;
+}
+
+// dr-app: --app-binary, $DR_APP_BINARY, next to drctl, the build tree's src/app/, else PATH.
+fs::path find_app_binary(const std::string& flag) {
+  if (!flag.empty()) return fs::absolute(flag);
+  if (const char* env = std::getenv("DR_APP_BINARY"); env != nullptr && *env != '\0') return env;
+  const fs::path dir = self_exe().parent_path();
+  for (const auto& candidate : {dir / "dr-app", dir.parent_path() / "app" / "dr-app"}) {
+    if (fs::exists(candidate)) return candidate;
+  }
+  return "dr-app";
+}
+
+fs::path progress_file(const fs::path& dir) {
+  return dir / "progress.log";
+}
+fs::path supervisor_pid_file(const fs::path& dir) {
+  return dir / "supervisor.pid";
+}
+fs::path supervisor_log(const fs::path& dir) {
+  return dir / "supervisor.log";
+}
+
+std::optional<PidRecord> live_supervisor(const fs::path& dir,
+                                         const std::optional<LabState>& state) {
+  if (state && is_alive(state->supervisor)) return state->supervisor;
+  if (auto r = read_pid_file(supervisor_pid_file(dir)); r && is_alive(*r)) return *r;
+  return std::nullopt;
+}
+
+// Stops the supervisor (which stops what it runs), then every process the state still records,
+// by PID. Returns the components that were still alive and had to be stopped here.
+std::vector<std::string> stop_everything(const fs::path& dir,
+                                         const std::optional<LabState>& state) {
+  std::vector<std::string> leftovers;
+  if (auto sup = live_supervisor(dir, state)) {
+    // Its SIGTERM handler stops the lab in order (apps, proxies, DynamoDB, databases).
+    if (auto s = stop_pid(*sup, 60s); !s) leftovers.push_back("supervisor: " + s.error().message);
+  }
+  // Re-read: the supervisor may have recorded processes after our first read.
+  std::optional<LabState> latest = state;
+  if (auto reread = load_lab_state(dir)) latest = *reread;
+  if (!latest) return leftovers;
+  for (const auto& c : latest->components) {
+    if (c.pid.pid == 0 || !is_alive(c.pid)) continue;
+    leftovers.push_back(c.name + " (pid " + std::to_string(c.pid.pid) + ")");
+    (void)stop_pid(c.pid, 5s);
+  }
+  return leftovers;
+}
+
+std::vector<std::string> still_alive(const fs::path& dir) {
+  std::vector<std::string> alive;
+  auto state = load_lab_state(dir);
+  if (auto r = read_pid_file(supervisor_pid_file(dir)); r && is_alive(*r))
+    alive.push_back("supervisor");
+  if (!state) return alive;
+  if (is_alive(state->supervisor)) alive.push_back("supervisor");
+  for (const auto& c : state->components) {
+    if (c.pid.pid != 0 && is_alive(c.pid))
+      alive.push_back(c.name + " (pid " + std::to_string(c.pid.pid) + ")");
+  }
+  return alive;
+}
+
+// One request to the supervisor's control API.
+Result<json> control(const LabState& state, const std::string& method, const std::string& path,
+                     const json& body = json::object(), std::chrono::seconds timeout = 60s) {
+  if (state.control_port == 0)
+    return fail(ErrorKind::kNotFound, "the supervisor has no control API yet");
+  httplib::Client client(state.control_address, state.control_port);
+  client.set_connection_timeout(2s);
+  client.set_read_timeout(timeout);
+  httplib::Result res = method == "GET"   ? client.Get(path)
+                        : method == "PUT" ? client.Put(path, body.dump(), "application/json")
+                                          : client.Post(path, body.dump(), "application/json");
+  if (!res) {
+    return fail(ErrorKind::kSystem, "control API at " + state.control_address + ":" +
+                                        std::to_string(state.control_port) + ": " +
+                                        httplib::to_string(res.error()));
+  }
+  json j = json::parse(res->body, nullptr, false);
+  if (res->status >= 300) {
+    const std::string why =
+        j.is_object() && j.contains("error") ? j["error"].get<std::string>() : res->body;
+    return fail(ErrorKind::kRefused, why);
+  }
+  return j;
+}
+
+LabState require_running_lab(const fs::path& dir) {
+  auto state = load_lab_state(dir);
+  if (!state)
+    exit_with(1, "no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
+  if (!is_alive(state->supervisor)) {
+    exit_with(1, "the lab's supervisor (pid " + std::to_string(state->supervisor.pid) +
+                     ") is not running; `drctl lab up` cleans up and starts again, `drctl lab "
+                     "down` stops what is left");
+  }
+  return *state;
+}
+
+// ---- up ----
+
+void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::seconds timeout) {
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<LabState> previous;
+  if (auto s = load_lab_state(dir)) previous = *s;
+  if (auto sup = live_supervisor(dir, previous)) {
+    exit_with(1, "a lab is already running in " + dir.string() + " (supervisor pid " +
+                     std::to_string(sup->pid) + "); `drctl lab down --dir " + dir.string() +
+                     "` first");
+  }
+  if (previous) {
+    std::cout << "cleaning up a previous lab in " << dir.string() << " (its supervisor is gone)\n";
+    for (const auto& l : stop_everything(dir, previous)) std::cout << "  stopped " << l << "\n";
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) exit_with(1, "cannot create " + dir.string() + ": " + ec.message());
+  fs::remove(state_file(dir), ec);
+  fs::remove(progress_file(dir), ec);
+  { std::ofstream touch(progress_file(dir)); }
+
+  const fs::path app = find_app_binary(app_flag);
+  SpawnOptions spawn;
+  spawn.argv = {self_exe().string(), "lab",          "supervise", "--dir",
+                dir.string(),        "--app-binary", app.string()};
+  spawn.log_file = supervisor_log(dir);
+  spawn.pid_file = supervisor_pid_file(dir);
+  auto process = Process::spawn(spawn);
+  if (!process) exit_with(1, "cannot start the supervisor: " + process.error().message);
+  const pid_t pid = process->release();  // it outlives us; `down` stops it by PID
+  const PidRecord record{pid, process_start_time(pid).value_or(0)};
+  std::cout << "supervisor  started  pid " << pid << " (log " << supervisor_log(dir).string()
+            << ")\n";
+
+  // Follow its progress file, one line per component.
+  std::ifstream in(progress_file(dir));
+  std::string outcome;
+  std::string partial;
+  auto follow = [&] {
+    std::string line;
+    while (std::getline(in, line)) {
+      if (in.eof()) {  // an unfinished line: keep it for the next read
+        partial += line;
+        in.clear();
+        return false;
+      }
+      line = partial + line;
+      partial.clear();
+      if (line.starts_with("READY") || line.starts_with("FAILED")) {
+        outcome = line;
+        return true;
+      }
+      std::cout << "  " << line << std::endl;
+    }
+    in.clear();
+    return false;
+  };
+  auto done =
+      wait_until("the lab comes up",
+                 [&] {
+                   ::waitpid(pid, nullptr, WNOHANG);  // our child until we exit: reap it if it died
+                   return follow() || !is_alive(record);
+                 },
+                 {.timeout = timeout, .poll = 50ms});
+  follow();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (outcome.starts_with("READY")) {
+    auto state = load_lab_state(dir);
+    std::cout << std::fixed << std::setprecision(1) << "lab up in " << seconds << " s: front door "
+              << (state ? state->front_door_url : "?") << ", control API http://"
+              << (state ? state->control_address + ":" + std::to_string(state->control_port) : "?")
+              << ", state " << state_file(dir).string() << "\n";
+    return;
+  }
+  if (outcome.starts_with("FAILED")) {
+    (void)stop_pid(record, 60s);  // it is already stopping what it started
+    exit_with(1, "lab up failed: " + outcome.substr(7) +
+                     "\n  supervisor log: " + supervisor_log(dir).string());
+  }
+  if (!done) {
+    std::cerr << "drctl lab: the lab did not come up within " << timeout.count()
+              << " s; stopping it\n";
+  } else {
+    std::cerr << "drctl lab: the supervisor exited during start; see "
+              << supervisor_log(dir).string() << "\n";
+  }
+  std::optional<LabState> state;
+  if (auto s = load_lab_state(dir)) state = *s;
+  stop_everything(dir, state);
+  throw cli::ExitCode{1};
+}
+
+// ---- supervise ----
+
+int run_supervise(const fs::path& dir, const std::string& app_flag) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread: every thread inherits it
+
+  std::ofstream progress_out(progress_file(dir), std::ios::app);
+  auto progress = [&](const std::string& line) {
+    progress_out << line << std::endl;
+    std::cout << line << std::endl;
+  };
+  SupervisorOptions options;
+  options.dir = dir;
+  options.app_binary = find_app_binary(app_flag);
+  if (const char* t = std::getenv("DR_MARIADB_TEMPLATE"); t != nullptr && *t != '\0')
+    options.mariadb_template = t;
+  Supervisor supervisor(options);
+  if (auto s = supervisor.start(progress); !s) {
+    supervisor.mark_failed(s.error().message);
+    progress("FAILED " + s.error().message);
+    supervisor.shutdown();
+    return 1;
+  }
+  ControlApi api(supervisor);
+  const std::string address =
+      lab_address(Site::kGlobal, Component::kSupervisor).value_or("127.0.0.1");
+  auto port = api.start(address);
+  if (!port) {
+    progress("FAILED supervisor: " + port.error().message);
+    supervisor.shutdown();
+    return 1;
+  }
+  supervisor.mark_ready(address, *port);
+  progress("READY control API http://" + address + ":" + std::to_string(*port));
+  const timespec tick{0, 200'000'000};
+  while (!api.shutdown_requested()) {
+    siginfo_t info;
+    if (sigtimedwait(&signals, &info, &tick) > 0) {
+      std::cout << "supervisor: signal " << info.si_signo << ", stopping the lab" << std::endl;
+      break;
+    }
+    supervisor.tick();
+  }
+  api.stop();
+  supervisor.shutdown();
+  return 0;
+}
+
+// ---- status ----
+
+// When the supervisor is gone, the state file is all there is: liveness by PID only.
+json status_from_state(const LabState& s) {
+  json out;
+  out["phase"] = s.phase + " (supervisor not running)";
+  out["front_door"] = {{"url", s.front_door_url},
+                       {"active_region", "unknown"},
+                       {"override", s.front_door_override ? json(*s.front_door_override) : json()}};
+  out["regions"] = json::object();
+  for (const auto& [region, url] : s.alb_urls) {
+    const auto cap = s.fleets.contains(region) ? s.fleets.at(region) : FleetCapacity{};
+    int running = 0;
+    for (const auto& c : s.components) {
+      if (c.kind == "app" && c.region == region && is_alive(c.pid)) ++running;
+    }
+    out["regions"][region] = {{"alb_url", url},
+                              {"fleet",
+                               {{"min", cap.min},
+                                {"desired", cap.desired},
+                                {"max", cap.max},
+                                {"healthy", running},
+                                {"running", running}}}};
+  }
+  out["components"] = json::array();
+  for (const auto& c : s.components) {
+    const bool alive = c.pid.pid != 0 && is_alive(c.pid);
+    out["components"].push_back(
+        {{"name", c.name},
+         {"kind", c.kind},
+         {"region", c.region},
+         {"az", c.az},
+         {"role", c.role},
+         {"address", c.port ? c.address + ":" + std::to_string(c.port) : c.address},
+         {"pid", c.pid.pid},
+         {"healthy", alive},
+         {"state", c.killed ? "killed"
+                   : alive  ? "running (unsupervised)"
+                            : "down"},
+         {"replication_lag_s", json()},
+         {"log", c.log}});
+  }
+  return out;
+}
+
+void print_table(const json& status) {
+  std::vector<std::vector<std::string>> rows = {
+      {"COMPONENT", "REGION", "ROLE", "ADDRESS", "STATE", "LAG", "FLEET"}};
+  auto text = [](const json& j) {
+    return j.is_string() ? j.get<std::string>() : j.is_null() ? std::string("-") : j.dump();
+  };
+  for (const auto& c : status["components"]) {
+    std::string state = text(c["state"]);
+    if (state == "running" && !c.value("healthy", false)) state = "unhealthy";
+    if (state == "running") state = "healthy";
+    std::string lag = c["replication_lag_s"].is_null() ? "-" : text(c["replication_lag_s"]) + " s";
+    rows.push_back(
+        {text(c["name"]), text(c["region"]), text(c["role"]), text(c["address"]), state, lag, "-"});
+  }
+  for (const auto& [region, r] : status["regions"].items()) {
+    const auto& f = r["fleet"];
+    rows.push_back({"fleet-" + region, region,
+                    "app fleet (min " + text(f["min"]) + ", max " + text(f["max"]) + ")",
+                    text(r["alb_url"]), f["healthy"] == f["desired"] ? "healthy" : "degraded", "-",
+                    text(f["healthy"]) + "/" + text(f["desired"])});
+  }
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      std::cout << std::left << std::setw(static_cast<int>(width[i]) + 2) << row[i];
+    }
+    std::cout << "\n";
+  }
+  std::cout << "front door " << text(status["front_door"]["url"]) << " -> "
+            << text(status["front_door"]["active_region"])
+            << (status["front_door"]["override"].is_null() ? "" : " (override)") << "\n";
+}
+
+void run_status(const fs::path& dir, bool as_json) {
+  auto state = load_lab_state(dir);
+  if (!state)
+    exit_with(1, "no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
+  json status;
+  if (is_alive(state->supervisor) && state->control_port != 0) {
+    auto s = control(*state, "GET", "/status", json::object(), 30s);
+    if (!s) exit_with(1, "supervisor did not answer: " + s.error().message);
+    status = *s;
+  } else {
+    std::cerr << "drctl lab: the supervisor is not running; showing " << state_file(dir).string()
+              << " (health = process alive)\n";
+    status = status_from_state(*state);
+  }
+  if (as_json) {
+    std::cout << status.dump(2) << "\n";
+  } else {
+    print_table(status);
+  }
+}
+
+// ---- down ----
+
+void run_down(const fs::path& dir, bool purge) {
+  std::optional<LabState> state;
+  if (auto s = load_lab_state(dir)) state = *s;
+  if (!state && !live_supervisor(dir, state)) {
+    std::cout << "no lab in " << dir.string() << "; nothing to stop\n";
+    if (purge && fs::exists(dir / "credentials")) fs::remove_all(dir);
+    return;
+  }
+  const auto leftovers = stop_everything(dir, state);
+  for (const auto& l : leftovers) std::cout << "stopped " << l << " by PID\n";
+  const auto alive = still_alive(dir);
+  if (!alive.empty()) {
+    std::string list;
+    for (const auto& a : alive) list += " " + a;
+    exit_with(1, "still running after down:" + list);
+  }
+  std::error_code ec;
+  fs::remove(state_file(dir), ec);
+  fs::remove(progress_file(dir), ec);
+  fs::remove(supervisor_pid_file(dir), ec);
+  if (purge) {
+    fs::remove_all(dir, ec);
+    std::cout << "lab stopped; " << dir.string() << " removed (databases included)\n";
+  } else {
+    std::cout
+        << "lab stopped; nothing left running. MariaDB data kept in " << dir.string()
+        << " (down --purge removes it); DynamoDB Local ran in memory, its sessions are gone\n";
+  }
+}
+
+// ---- kill / restore ----
+
+void run_kill(const fs::path& dir, const std::string& scope, const std::string& name) {
+  const LabState state = require_running_lab(dir);
+  if (scope == "component" && name == kSupervisorName) {
+    // A crash of the control plane: the servers keep running, nothing replaces failed apps.
+    ::kill(state.supervisor.pid, SIGKILL);
+    auto gone = wait_until("the supervisor dies", [&] { return !is_alive(state.supervisor); },
+                           {.timeout = 5s});
+    if (!gone) exit_with(1, gone.error().message);
+    std::cout << "supervisor: killed (pid " << state.supervisor.pid
+              << "); the lab runs unsupervised. `drctl lab up` cleans up and starts again, `drctl "
+                 "lab down` stops it\n";
+    return;
+  }
+  auto r = control(state, "POST", "/kill", json{{"scope", scope}, {"name", name}});
+  if (!r) exit_with(1, "kill " + scope + " " + name + ": " + r.error().message);
+  for (const auto& line : (*r)["killed"]) std::cout << line.get<std::string>() << "\n";
+}
+
+void run_restore(const fs::path& dir) {
+  const LabState state = require_running_lab(dir);
+  auto r = control(state, "POST", "/restore", json::object(), 120s);
+  if (!r) exit_with(1, "restore: " + r.error().message);
+  for (const auto& line : (*r)["restored"]) std::cout << line.get<std::string>() << "\n";
+  if ((*r)["restored"].empty() && (*r)["errors"].empty()) std::cout << "nothing was killed\n";
+  if (!(*r)["errors"].empty()) {
+    for (const auto& e : (*r)["errors"])
+      std::cerr << "drctl lab: restore: " << e.get<std::string>() << "\n";
+    throw cli::ExitCode{1};
+  }
+}
+
+}  // namespace
+
+void register_lab_commands(CLI::App& app) {
+  auto* lab = app.add_subcommand(
+      "lab", "the local two-region lab: real MariaDB, HAProxy, DynamoDB Local on loopback");
+  lab->require_subcommand(1);
+  auto dir_flag = std::make_shared<std::string>();
+  auto add_dir = [dir_flag](CLI::App* c) {
+    c->add_option("--dir", *dir_flag, "lab directory (default: $DR_LAB_DIR, else /tmp/dr-lab)");
+  };
+
+  auto* up = lab->add_subcommand(
+      "up", "start the default topology; returns once every component is healthy");
+  add_dir(up);
+  auto app_binary = std::make_shared<std::string>();
+  auto timeout_s = std::make_shared<int>(180);
+  up->add_option("--app-binary", *app_binary,
+                 "dr-app to run (default: $DR_APP_BINARY, next to drctl, or PATH)");
+  up->add_option("--timeout", *timeout_s, "seconds to wait for the lab to be healthy")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  up->callback(
+      [=] { run_up(resolve_lab_dir(*dir_flag), *app_binary, std::chrono::seconds(*timeout_s)); });
+
+  auto* status = lab->add_subcommand(
+      "status", "components, roles, addresses, health, replication lag, fleets");
+  add_dir(status);
+  auto as_json = std::make_shared<bool>(false);
+  status->add_flag("--json", *as_json, "print JSON");
+  status->callback([=] { run_status(resolve_lab_dir(*dir_flag), *as_json); });
+
+  auto* down = lab->add_subcommand(
+      "down", "stop everything the lab started, by PID (also after a supervisor crash)");
+  add_dir(down);
+  auto purge = std::make_shared<bool>(false);
+  down->add_flag("--purge", *purge,
+                 "also delete the lab directory (MariaDB data, credentials, logs)");
+  down->callback([=] { run_down(resolve_lab_dir(*dir_flag), *purge); });
+
+  auto* kill = lab->add_subcommand(
+      "kill", "kill a region, an AZ or one component (SIGKILL); it stays down until restore");
+  add_dir(kill);
+  auto scope = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
+  kill->add_option("scope", *scope, "region | az | component")
+      ->required()
+      ->check(CLI::IsMember({"region", "az", "component"}));
+  kill->add_option("name", *name,
+                   "us-east-1, us-east-1b, a2, alb-us-west-2, app-us-east-1-1, supervisor, ...")
+      ->required();
+  kill->callback([=] { run_kill(resolve_lab_dir(*dir_flag), *scope, *name); });
+
+  auto* restore = lab->add_subcommand(
+      "restore", "bring back everything killed; databases rejoin as replicas (no errant GTIDs)");
+  add_dir(restore);
+  restore->callback([=] { run_restore(resolve_lab_dir(*dir_flag)); });
+
+  auto* supervise =
+      lab->add_subcommand("supervise", "run the lab supervisor in the foreground (`up` starts it)");
+  add_dir(supervise);
+  supervise->add_option("--app-binary", *app_binary, "dr-app to run");
+  supervise->callback([=] {
+    const int code = run_supervise(resolve_lab_dir(*dir_flag), *app_binary);
+    if (code != 0) throw cli::ExitCode{code};
+  });
+}
+
+}  // namespace dr::lab

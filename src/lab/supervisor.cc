@@ -1,0 +1,981 @@
+#include "lab/supervisor.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/session_store.h"
+#include "aws/credentials.h"
+#include "aws/dynamodb.h"
+#include "lab/net.h"
+#include "lab/ports.h"
+#include "lab/replicator.h"
+#include "lab/wait.h"
+
+namespace dr::lab {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct Supervisor::RegionClients {
+  explicit RegionClients(const aws::ClientConfig& config) : ddb(config), streams(config) {}
+  aws::DynamoDb ddb;
+  aws::DynamoDbStreams streams;
+};
+
+namespace {
+
+const DatabaseSpec* database_spec(const std::string& name) {
+  for (const auto& d : default_topology().databases) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+bool known_region(const std::string& region) {
+  for (const auto& r : default_topology().regions) {
+    if (r == region) return true;
+  }
+  return false;
+}
+
+std::string host_port(const std::string& address, std::uint16_t port) {
+  return address + ":" + std::to_string(port);
+}
+
+// "writer-us-east-1" -> {"writer", "us-east-1"}; the same for reader-, alb-, dynamodb-.
+std::pair<std::string, std::string> split_regional(const std::string& name) {
+  for (const std::string prefix : {"writer-", "reader-", "alb-", "dynamodb-"}) {
+    if (name.starts_with(prefix))
+      return {prefix.substr(0, prefix.size() - 1), name.substr(prefix.size())};
+  }
+  return {"", ""};
+}
+
+std::string timestamp() {
+  const auto now = std::chrono::system_clock::now();
+  const auto t = std::chrono::system_clock::to_time_t(now);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&t));
+  return buf;
+}
+
+void log_line(const std::string& line) {
+  std::cout << timestamp() << " " << line << std::endl;
+}
+
+Result<std::string> load_or_create_token(const fs::path& path) {
+  {
+    std::ifstream in(path);
+    std::string token;
+    if (in >> token && !token.empty()) return token;
+  }
+  auto token = random_password(32);
+  if (!token) return token;
+  std::ofstream out(path, std::ios::trunc);
+  out << *token << "\n";
+  out.close();
+  ::chmod(path.c_str(), 0600);
+  return token;
+}
+
+}  // namespace
+
+Supervisor::Supervisor(SupervisorOptions options, Clock& clock)
+    : options_(std::move(options)), clock_(clock) {
+  state_.supervisor = {::getpid(), process_start_time(::getpid()).value_or(0)};
+}
+
+Supervisor::~Supervisor() {
+  shutdown();
+}
+
+void Supervisor::save() {
+  if (auto s = save_lab_state(options_.dir, state_); !s)
+    log_line("cannot save state: " + s.error().describe());
+}
+
+void Supervisor::record(ComponentRecord r) {
+  if (r.pid.pid != 0 && r.pid.start_time == 0) {
+    r.pid.start_time = process_start_time(r.pid.pid).value_or(0);
+  }
+  state_.upsert(std::move(r));
+  save();  // at once: a crash of ours must not hide a process from `down`
+}
+
+std::string Supervisor::app_endpoint(const std::string& region, const std::string& role) const {
+  const auto* r = state_.find(role + "-" + region);
+  return r == nullptr ? "" : host_port(r->address, r->port);
+}
+
+// ---- Start ----
+
+Result<void> Supervisor::start(const Progress& progress) {
+  std::lock_guard lock(mu_);
+  std::error_code ec;
+  fs::create_directories(options_.dir, ec);
+  state_.phase = "starting";
+  for (const auto& f : default_topology().fleets)
+    state_.fleets[f.region] = {f.min, f.desired, f.max};
+  for (const auto& region : default_topology().regions) {
+    state_.endpoints[region] = {{"writer", default_topology().writer_of(region)},
+                                {"reader", default_topology().reader_of(region)}};
+  }
+  save();
+  auto token = load_or_create_token(options_.dir / "admin-token");
+  if (!token) return fail(token.error().kind, "admin token: " + token.error().message);
+  admin_token_ = *token;
+
+  // DynamoDB Local is the slowest to boot (~2 s of JVM): start both while the databases boot.
+  std::map<std::string, Result<DynamoDbLocal>> booted;
+  std::vector<std::thread> boots;
+  std::mutex booted_mu;
+  for (const auto& region : default_topology().regions) {
+    boots.emplace_back([&, region] {
+      DynamoDbLocalOptions o;
+      o.name = dynamodb_name(region);
+      auto started = DynamoDbLocal::start(options_.dir, o);
+      std::lock_guard l(booted_mu);
+      booted.emplace(region, std::move(started));
+    });
+  }
+  auto databases = start_databases(progress);
+  for (auto& t : boots) t.join();
+  for (auto& [region, started] : booted) {
+    const std::string name = dynamodb_name(region);
+    if (!started) {
+      return fail(started.error().kind, name + ": " + started.error().message + " (see " +
+                                            (options_.dir / name).string() + "/)");
+    }
+    auto address = lab_address(site_of(region), Component::kDynamoDb);
+    record({name,
+            "dynamodb",
+            region,
+            "",
+            "sessions table",
+            address.value_or("127.0.0.1"),
+            started->port(),
+            {started->pid(), 0},
+            started->log_file().string(),
+            false});
+    dynamodbs_.emplace(name, std::move(*started));
+  }
+  if (!databases) return databases;
+  for (const auto& region : default_topology().regions) {
+    if (auto p = prepare_sessions(region); !p) return p;
+    const auto* r = state_.find(dynamodb_name(region));
+    progress(dynamodb_name(region) + "  ready  " + host_port(r->address, r->port) + " (table " +
+             kSessionsTable + ", pid " + std::to_string(r->pid.pid) + ")");
+  }
+  for (const auto& region : default_topology().regions) {
+    for (const auto& name :
+         {writer_endpoint_name(region), reader_endpoint_name(region), alb_name(region)}) {
+      if (auto p = start_proxy(name, progress); !p) return p;
+    }
+  }
+  if (auto p = start_proxy(kFrontDoorName, progress); !p) return p;
+  start_replicator();
+  progress(std::string(kReplicatorName) + "  running  both directions every " +
+           std::to_string(options_.replicate_every.count()) + " ms");
+  if (auto f = start_fleets(progress); !f) return f;
+  return wait_for_front_door(progress);
+}
+
+Result<void> Supervisor::start_databases(const Progress& progress) {
+  auto credentials = LabCredentials::load_or_create(options_.dir);
+  if (!credentials) return std::unexpected(credentials.error());
+  credentials_ = *credentials;
+  for (const auto& spec : default_topology().databases) {
+    MariaDbConfig config;
+    config.name = spec.name;
+    config.root_dir = options_.dir;
+    auto address = lab_address(site_of(spec.region), Component::kDatabase, spec.index);
+    if (!address) return std::unexpected(address.error());
+    config.address = *address;
+    config.server_id = spec.server_id;
+    if (!options_.mariadb_template.empty()) config.datadir_template = options_.mariadb_template;
+    auto db = MariaDbInstance::create(std::move(config));
+    if (!db) return fail(db.error().kind, spec.name + ": " + db.error().message);
+    databases_.emplace(spec.name, std::move(*db));
+  }
+  for (auto& [name, db] : databases_) {
+    if (auto l = db.launch(); !l) {
+      return fail(l.error().kind,
+                  name + ": " + l.error().message + " (see " + db.paths().log.string() + ")");
+    }
+    const auto* spec = database_spec(name);
+    record({name,
+            "mariadb",
+            spec->region,
+            spec->az,
+            "starting",
+            db.address(),
+            db.port(),
+            {db.pid(), 0},
+            db.paths().log.string(),
+            false});
+  }
+  for (auto& [name, db] : databases_) {
+    if (auto w = db.wait_ready(); !w) {
+      return fail(w.error().kind,
+                  name + ": " + w.error().message + " (see " + db.paths().log.string() + ")");
+    }
+  }
+  // The writer first, then its replicas; the database exists once a semi-sync replica can ACK.
+  const std::string writer = default_topology().writer_of(kPrimaryRegion);
+  auto& primary = databases_.at(writer);
+  if (auto p = primary.promote(/*semi_sync=*/true); !p) {
+    return fail(p.error().kind, writer + ": promote: " + p.error().message);
+  }
+  state_.find(writer)->role = "writer";
+  progress(writer + "  ready  " + host_port(primary.address(), primary.port()) + " writer (pid " +
+           std::to_string(primary.pid()) + ")");
+  for (const auto& spec : default_topology().databases) {
+    if (spec.replicates_from.empty()) continue;
+    auto& db = databases_.at(spec.name);
+    if (auto r = db.make_replica_of(databases_.at(spec.replicates_from), spec.semi_sync); !r) {
+      return fail(r.error().kind, spec.name + ": replicate from " + spec.replicates_from + ": " +
+                                      r.error().message + " (see " + db.paths().log.string() + ")");
+    }
+  }
+  for (const auto& spec : default_topology().databases) {
+    if (spec.replicates_from.empty()) continue;
+    auto& db = databases_.at(spec.name);
+    auto connected = wait_until(spec.name + " replicates",
+                                [&] {
+                                  auto s = db.replica_status();
+                                  return s && s->healthy();
+                                },
+                                {.timeout = 15s, .poll = 20ms});
+    if (!connected)
+      return fail(ErrorKind::kTimeout, spec.name + ": " + connected.error().message + " (see " +
+                                           db.paths().log.string() + ")");
+  }
+  auto conn = primary.connect_root();
+  if (!conn) return fail(ErrorKind::kDatabase, writer + ": " + conn.error().message);
+  if (auto c = conn->exec("CREATE DATABASE IF NOT EXISTS `" + primary.app_options().database + "`");
+      !c) {
+    return fail(ErrorKind::kDatabase, writer + ": create database: " + c.error().message);
+  }
+  auto positions = primary.gtid_positions();
+  if (!positions) return std::unexpected(positions.error());
+  for (const auto& spec : default_topology().databases) {
+    if (spec.replicates_from.empty()) continue;
+    auto& db = databases_.at(spec.name);
+    if (auto w = db.wait_for_gtid(positions->binlog, 15s); !w) {
+      return fail(w.error().kind, spec.name + ": catching up: " + w.error().message);
+    }
+    state_.find(spec.name)->role =
+        std::string(spec.semi_sync ? "semi-sync" : "async") + " replica of " + spec.replicates_from;
+    progress(spec.name + "  ready  " + host_port(db.address(), db.port()) + " " +
+             (spec.semi_sync ? "semi-sync" : "async") + " replica of " + spec.replicates_from +
+             " (pid " + std::to_string(db.pid()) + ")");
+  }
+  return {};
+}
+
+Result<HaproxyConfig> Supervisor::proxy_config(const std::string& name) const {
+  const auto* existing = state_.find(name);
+  const std::uint16_t port = existing != nullptr ? existing->port : 0;
+  HaproxyConfig config;
+  ProxyListener l;
+  l.bind_port = port;
+  if (name == kFrontDoorName) {
+    auto address = lab_address(Site::kGlobal, Component::kFrontDoor);
+    if (!address) return std::unexpected(address.error());
+    l.name = "front_door";
+    l.bind_address = *address;
+    l.mode = ProxyMode::kHttp;
+    // Route 53's failover check: the deep health of the region (writer, DynamoDB, not fenced).
+    l.health = HealthCheck{"/health/deep", 200, 500ms, 2, 2, /*observe_layer4=*/true};
+    for (const auto& region : default_topology().regions) {
+      const auto* alb = state_.find(alb_name(region));
+      if (alb == nullptr) return fail(ErrorKind::kConfig, "front door before " + alb_name(region));
+      ProxyServer s;
+      s.name = region;
+      s.address = alb->address;
+      s.port = alb->port;
+      s.backup = region != kPrimaryRegion;
+      l.servers.push_back(s);
+    }
+  } else {
+    auto [what, region] = split_regional(name);
+    const Site site = site_of(region);
+    if (what == "alb") {
+      auto address = lab_address(site, Component::kAlb);
+      if (!address) return std::unexpected(address.error());
+      l.name = "alb";
+      l.bind_address = *address;
+      l.mode = ProxyMode::kHttp;
+      // The target group check: the shallow /health, so a database outage does not take every
+      // instance out of the ALB.
+      l.health = HealthCheck{"/health", 200, 500ms, 2, 1, /*observe_layer4=*/true};
+      for (int slot = 1; slot <= kAlbSlots; ++slot) {
+        auto app = lab_address(site, Component::kApp, static_cast<unsigned>(slot - 1));
+        if (!app) return std::unexpected(app.error());
+        ProxyServer s;
+        s.name = "app" + std::to_string(slot);
+        s.address = *app;
+        s.port = 1;  // a placeholder: the fleet sets the real port when it registers an instance
+        s.maint = true;
+        l.servers.push_back(s);
+      }
+    } else if (what == "writer" || what == "reader") {
+      auto address = lab_address(
+          site, what == "writer" ? Component::kWriterEndpoint : Component::kReaderEndpoint);
+      if (!address) return std::unexpected(address.error());
+      l.name = what;
+      l.bind_address = *address;
+      l.mode = ProxyMode::kTcp;
+      l.health = HealthCheck{"", 200, 500ms, 2, 1, false};
+      const std::string target = state_.endpoints.at(region).at(what);
+      const auto& db = databases_.at(target);
+      l.servers.push_back({"db", db.address(), db.port(), false, true, false});
+    } else {
+      return fail(ErrorKind::kNotFound, "no proxy named " + name);
+    }
+  }
+  config.listeners.push_back(std::move(l));
+  return config;
+}
+
+Result<void> Supervisor::start_proxy(const std::string& name, const Progress& progress) {
+  auto config = proxy_config(name);
+  if (!config) return fail(config.error().kind, name + ": " + config.error().message);
+  HaproxyOptions o;
+  o.name = name;
+  o.root_dir = options_.dir;
+  auto started = HaproxyInstance::start(o, std::move(*config));
+  if (!started) {
+    return fail(started.error().kind, name + ": " + started.error().message + " (see " +
+                                          (options_.dir / name).string() + "/)");
+  }
+  const ProxyListener& l = started->config().listeners.front();
+  auto [what, region] = split_regional(name);
+  ComponentRecord r;
+  r.name = name;
+  r.region = name == kFrontDoorName ? kGlobal : region;
+  r.kind = name == kFrontDoorName ? "front-door" : what == "alb" ? "alb" : "endpoint";
+  r.role = name == kFrontDoorName ? "failover routing"
+           : what == "alb"        ? "load balancer"
+                                  : what + " endpoint -> " + state_.endpoints.at(region).at(what);
+  r.address = l.bind_address;
+  r.port = l.bind_port;
+  r.pid = {started->pid(), 0};
+  r.log = started->log_file().string();
+  if (name == kFrontDoorName) state_.front_door_url = "http://" + host_port(r.address, r.port);
+  if (what == "alb") state_.alb_urls[region] = "http://" + host_port(r.address, r.port);
+  proxies_.erase(name);
+  proxies_.emplace(name, std::move(*started));
+  progress(name + "  ready  " + host_port(r.address, r.port) + " " + r.role + " (pid " +
+           std::to_string(r.pid.pid) + ")");
+  record(std::move(r));
+  return {};
+}
+
+Result<void> Supervisor::prepare_sessions(const std::string& region) {
+  const auto* r = state_.find(dynamodb_name(region));
+  aws::ClientConfig config;
+  config.region = region;
+  config.endpoint_url = "http://" + host_port(r->address, r->port);
+  config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+      aws::Credentials{kLabAccessKeyId, kLabSecretAccessKey, "", {}, "lab"});
+  {
+    std::lock_guard l(replicator_mu_);
+    clients_[region] = std::make_unique<RegionClients>(config);
+  }
+  app::SessionStore store(clients_.at(region)->ddb, kSessionsTable, region,
+                          [] { return std::chrono::system_clock::now(); });
+  if (auto t = store.ensure_table(); !t) {
+    return fail(ErrorKind::kProtocol,
+                dynamodb_name(region) + ": " + t.error() + " (see " + r->log + ")");
+  }
+  return {};
+}
+
+void Supervisor::rebuild_replicators() {
+  std::lock_guard l(replicator_mu_);
+  replicators_.clear();
+  const auto& regions = default_topology().regions;
+  for (const auto& source : regions) {
+    for (const auto& target : regions) {
+      if (source == target || !clients_.contains(source) || !clients_.contains(target)) continue;
+      replicators_.push_back(std::make_unique<StreamReplicator>(
+          ReplicationLink{source, target, kSessionsTable}, clients_.at(source)->streams,
+          clients_.at(target)->ddb, [] { return std::chrono::system_clock::now(); }));
+    }
+  }
+}
+
+void Supervisor::start_replicator() {
+  rebuild_replicators();
+  state_.upsert({kReplicatorName,
+                 "replicator",
+                 kGlobal,
+                 "",
+                 "sessions, both directions",
+                 lab_address(Site::kGlobal, Component::kReplicator).value_or(""),
+                 0,
+                 {},
+                 "",
+                 false});
+  save();
+  replicator_thread_ = std::thread([this] { replicate_loop(); });
+}
+
+void Supervisor::replicate_loop() {
+  while (!replicator_stop_) {
+    if (!replicator_paused_) {
+      std::lock_guard l(replicator_mu_);
+      for (auto& r : replicators_) {
+        if (auto polled = r->poll_once(); !polled) ++replicator_errors_;
+      }
+      std::uint64_t applied = 0;
+      for (auto& r : replicators_) applied += r->stats().applied;
+      replicator_applied_ = applied;
+    }
+    clock_.sleep_for(options_.replicate_every);
+  }
+}
+
+Result<void> Supervisor::start_fleets(const Progress& progress) {
+  for (const auto& spec : default_topology().fleets) {
+    AppLaunchConfig launch;
+    launch.app_binary = options_.app_binary;
+    launch.dir = options_.dir / "apps";
+    launch.region = spec.region;
+    launch.writer = app_endpoint(spec.region, "writer");
+    launch.reader = app_endpoint(spec.region, "reader");
+    const auto* ddb = state_.find(dynamodb_name(spec.region));
+    launch.dynamodb_endpoint = "http://" + host_port(ddb->address, ddb->port);
+    launch.db_user = credentials_.app.name;
+    launch.db_password = credentials_.app.password;
+    launch.db_name = databases_.begin()->second.app_options().database;
+    launch.admin_token = admin_token_;
+    fleets_[spec.region] =
+        std::make_unique<Fleet>(state_.fleets.at(spec.region), spec.azs, launch,
+                                proxies_.at(alb_name(spec.region)).runtime(), clock_);
+  }
+  std::set<std::string> reported;
+  auto all_healthy = wait_until(
+      "every fleet at its desired capacity",
+      [&] {
+        bool done = true;
+        for (auto& [region, fleet] : fleets_) {
+          for (const auto& e : fleet->reconcile(state_.killed_azs, false)) log_line(e);
+          const int want = fleet->capacity().desired;
+          if (fleet->healthy() >= want) {
+            if (reported.insert(region).second) {
+              progress("fleet-" + region + "  ready  " + std::to_string(fleet->healthy()) + "/" +
+                       std::to_string(want) + " healthy behind " + alb_name(region));
+            }
+          } else {
+            done = false;
+          }
+        }
+        record_fleets();
+        return done;
+      },
+      {.timeout = 45s, .poll = 100ms, .clock = &clock_});
+  if (!all_healthy) {
+    std::string logs;
+    for (auto& [region, fleet] : fleets_) {
+      for (const auto& r : fleet->records()) logs += " " + r.log;
+    }
+    return fail(ErrorKind::kTimeout, "app fleets: " + all_healthy.error().message +
+                                         " (see the instance logs:" + logs + ")");
+  }
+  return {};
+}
+
+Result<void> Supervisor::wait_for_front_door(const Progress& progress) {
+  const auto* fd = state_.find(kFrontDoorName);
+  auto ok = wait_until("the front door answers /health/deep",
+                       [&] {
+                         auto s =
+                             http_status(fd->address, fd->port, "GET", "/health/deep", "", "", 1s);
+                         return s && *s == 200;
+                       },
+                       {.timeout = 20s, .poll = 100ms, .clock = &clock_});
+  if (!ok)
+    return fail(ErrorKind::kTimeout,
+                std::string(kFrontDoorName) + ": " + ok.error().message + " (see " + fd->log + ")");
+  progress(std::string(kFrontDoorName) + "  serving  " + state_.front_door_url + " -> " +
+           kPrimaryRegion);
+  return {};
+}
+
+void Supervisor::record_fleets() {
+  std::erase_if(state_.components, [](const ComponentRecord& c) { return c.kind == "app"; });
+  for (auto& [region, fleet] : fleets_) {
+    for (auto& r : fleet->records()) state_.components.push_back(std::move(r));
+    state_.fleets[region] = fleet->capacity();
+  }
+}
+
+void Supervisor::mark_ready(const std::string& control_address, std::uint16_t control_port) {
+  std::lock_guard lock(mu_);
+  state_.control_address = control_address;
+  state_.control_port = control_port;
+  state_.phase = "ready";
+  save();
+}
+
+void Supervisor::mark_failed(const std::string& error) {
+  std::lock_guard lock(mu_);
+  state_.phase = "failed";
+  state_.error = error;
+  save();
+}
+
+// ---- The loop ----
+
+void Supervisor::tick() {
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  const std::string before = to_json_text(state_);
+  for (auto& [region, fleet] : fleets_) {
+    for (const auto& e :
+         fleet->reconcile(state_.killed_azs, state_.killed_regions.contains(region))) {
+      log_line(e);
+    }
+  }
+  record_fleets();
+  if (to_json_text(state_) != before) save();
+}
+
+void Supervisor::shutdown() {
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  state_.phase = "stopping";
+  save();
+  for (auto& [region, fleet] : fleets_) fleet->stop_all();
+  record_fleets();
+  replicator_stop_ = true;
+  if (replicator_thread_.joinable()) replicator_thread_.join();
+  if (auto it = proxies_.find(kFrontDoorName); it != proxies_.end()) (void)it->second.stop();
+  for (auto& [name, proxy] : proxies_) (void)proxy.stop();
+  for (auto& [name, ddb] : dynamodbs_) (void)ddb.stop();
+  // Clean shutdowns, all at once: each flushes its own InnoDB.
+  std::vector<std::thread> stops;
+  for (auto& [name, db] : databases_) stops.emplace_back([&db] { (void)db.stop(); });
+  for (auto& t : stops) t.join();
+  for (auto& c : state_.components) c.pid = {};
+  state_.phase = "stopped";
+  save();
+}
+
+// ---- Status ----
+
+std::string Supervisor::database_role(const std::string& name) {
+  auto& db = databases_.at(name);
+  auto s = db.replica_status();
+  if (!s) return "unreachable";
+  if (s->configured) {
+    std::string primary = s->master_host + ":" + std::to_string(s->master_port);
+    for (auto& [other, o] : databases_) {
+      if (o.address() == s->master_host && o.port() == s->master_port) primary = other;
+    }
+    const auto* spec = database_spec(name);
+    const bool semi = spec != nullptr && database_spec(primary) != nullptr &&
+                      database_spec(primary)->region == spec->region;
+    return std::string(semi ? "semi-sync" : "async") + " replica of " + primary;
+  }
+  auto ro = db.read_only();
+  return ro && *ro ? "fenced (read-only)" : "writer";
+}
+
+json Supervisor::status() {
+  std::lock_guard lock(mu_);
+  json out;
+  out["phase"] = state_.phase;
+  out["control_url"] =
+      state_.control_port == 0
+          ? json()
+          : json("http://" + host_port(state_.control_address, state_.control_port));
+  // The front door's own view: the primary while it is UP, else the backup.
+  std::string active = "none";
+  if (state_.front_door_override) {
+    active = *state_.front_door_override;
+  } else if (auto it = proxies_.find(kFrontDoorName);
+             it != proxies_.end() && !state_.find(kFrontDoorName)->killed) {
+    if (auto servers = it->second.runtime().servers()) {
+      std::string backup_up;
+      for (const auto& s : *servers) {
+        if (!s.up() || s.status == "MAINT") continue;
+        if (!s.backup) {
+          active = s.server;
+          break;
+        }
+        backup_up = s.server;
+      }
+      if (active == "none" && !backup_up.empty()) active = backup_up;
+    }
+  }
+  out["front_door"] = {
+      {"url", state_.front_door_url},
+      {"active_region", active},
+      {"override", state_.front_door_override ? json(*state_.front_door_override) : json()}};
+  out["regions"] = json::object();
+  for (const auto& region : default_topology().regions) {
+    json r;
+    r["alb_url"] = state_.alb_urls.contains(region) ? state_.alb_urls.at(region) : "";
+    const FleetCapacity cap = state_.fleets[region];
+    const Fleet* fleet = fleets_.contains(region) ? fleets_.at(region).get() : nullptr;
+    r["fleet"] = {{"min", cap.min},
+                  {"desired", cap.desired},
+                  {"max", cap.max},
+                  {"healthy", fleet ? fleet->healthy() : 0},
+                  {"running", fleet ? fleet->running() : 0}};
+    r["writer_endpoint"] = {{"address", app_endpoint(region, "writer")},
+                            {"database", state_.endpoints[region]["writer"]}};
+    r["reader_endpoint"] = {{"address", app_endpoint(region, "reader")},
+                            {"database", state_.endpoints[region]["reader"]}};
+    r["killed"] = state_.killed_regions.contains(region);
+    out["regions"][region] = r;
+  }
+  out["killed_azs"] = state_.killed_azs;
+  out["components"] = json::array();
+  for (const auto& c : state_.components) {
+    json j = {{"name", c.name},
+              {"kind", c.kind},
+              {"region", c.region},
+              {"az", c.az},
+              {"role", c.role},
+              {"address", c.port ? host_port(c.address, c.port) : c.address},
+              {"pid", c.pid.pid},
+              {"healthy", false},
+              {"state", c.killed ? "killed" : "running"},
+              {"replication_lag_s", json()},
+              {"log", c.log}};
+    if (!c.killed) {
+      if (c.kind == "mariadb") {
+        auto& db = databases_.at(c.name);
+        if (!db.running()) {
+          j["state"] = "down";
+        } else {
+          j["role"] = database_role(c.name);
+          auto s = db.replica_status();
+          if (s && s->configured) {
+            j["healthy"] = s->healthy();
+            if (s->seconds_behind) j["replication_lag_s"] = *s->seconds_behind;
+            if (!s->healthy()) j["state"] = "replication broken: " + s->last_error;
+          } else {
+            j["healthy"] = s.has_value();
+          }
+        }
+      } else if (c.kind == "endpoint" || c.kind == "alb" || c.kind == "front-door") {
+        auto& p = proxies_.at(c.name);
+        j["healthy"] = p.running() && p.runtime().servers().has_value();
+        if (!p.running()) j["state"] = "down";
+      } else if (c.kind == "dynamodb") {
+        auto& d = dynamodbs_.at(c.name);
+        j["healthy"] =
+            d.running() && http_status(c.address, c.port, "GET", "/", "", "", 1s).has_value();
+        if (!d.running()) j["state"] = "down";
+      } else if (c.kind == "app") {
+        const Fleet* fleet = fleets_.at(c.region).get();
+        bool up = false;
+        for (const auto& r : fleet->records()) {
+          if (r.name == c.name) up = r.role.find("launching") == std::string::npos;
+        }
+        j["healthy"] = up;
+        if (!up) j["state"] = "launching";
+      } else if (c.kind == "replicator") {
+        j["healthy"] = !replicator_paused_ && !replicator_stop_;
+        j["applied"] = replicator_applied_.load();
+        j["errors"] = replicator_errors_.load();
+      }
+    }
+    out["components"].push_back(j);
+  }
+  return out;
+}
+
+// ---- Control operations ----
+
+Result<json> Supervisor::set_fleet(const std::string& region, std::optional<int> min,
+                                   std::optional<int> desired, std::optional<int> max) {
+  std::lock_guard lock(mu_);
+  if (!fleets_.contains(region))
+    return fail(ErrorKind::kNotFound, "no fleet in region '" + region + "'");
+  auto& fleet = *fleets_.at(region);
+  FleetCapacity c = fleet.capacity();
+  if (min) c.min = *min;
+  if (desired) c.desired = *desired;
+  if (max) c.max = *max;
+  if (auto s = fleet.set_capacity(c); !s) return std::unexpected(s.error());
+  state_.fleets[region] = c;
+  save();
+  log_line(region + ": capacity set to min " + std::to_string(c.min) + " desired " +
+           std::to_string(c.desired) + " max " + std::to_string(c.max));
+  return json{{"region", region}, {"min", c.min}, {"desired", c.desired}, {"max", c.max}};
+}
+
+Result<json> Supervisor::repoint(const std::string& region, const std::string& role,
+                                 const std::string& database) {
+  std::lock_guard lock(mu_);
+  if (!known_region(region)) return fail(ErrorKind::kNotFound, "no region '" + region + "'");
+  if (role != "writer" && role != "reader")
+    return fail(ErrorKind::kConfig, "role must be writer or reader, not '" + role + "'");
+  if (!databases_.contains(database))
+    return fail(ErrorKind::kNotFound, "no database '" + database + "'");
+  const std::string name = role + "-" + region;
+  auto* rec = state_.find(name);
+  if (rec->killed) return fail(ErrorKind::kRefused, name + " is killed; restore it first");
+  auto runtime = proxies_.at(name).runtime();
+  const auto& db = databases_.at(database);
+  if (auto s = runtime.set_server_address(role, "db", db.address(), db.port()); !s)
+    return std::unexpected(s.error());
+  // Nothing may keep writing to the old target through connections opened before.
+  if (auto s = runtime.shutdown_sessions(role, "db"); !s) return std::unexpected(s.error());
+  const std::string previous = state_.endpoints[region][role];
+  state_.endpoints[region][role] = database;
+  rec->role = role + " endpoint -> " + database;
+  save();
+  log_line(name + ": repointed from " + previous + " to " + database);
+  return json{{"endpoint", name},
+              {"previous", previous},
+              {"database", database},
+              {"address", host_port(db.address(), db.port())}};
+}
+
+Result<void> Supervisor::apply_front_door_override() {
+  auto it = proxies_.find(kFrontDoorName);
+  if (it == proxies_.end()) return fail(ErrorKind::kNotFound, "no front door");
+  auto runtime = it->second.runtime();
+  for (const auto& region : default_topology().regions) {
+    // maint, not drain: one server draining and the others in maint still sends new traffic to
+    // the backup (FACTS).
+    const bool on = !state_.front_door_override || *state_.front_door_override == region;
+    if (auto s = runtime.set_server_state("front_door", region,
+                                          on ? ServerAdminState::kReady : ServerAdminState::kMaint);
+        !s) {
+      return s;
+    }
+  }
+  return {};
+}
+
+Result<json> Supervisor::override_front_door(const std::optional<std::string>& region) {
+  std::lock_guard lock(mu_);
+  if (region && !known_region(*region))
+    return fail(ErrorKind::kNotFound, "no region '" + *region + "'");
+  const auto previous = state_.front_door_override;
+  state_.front_door_override = region;
+  if (auto a = apply_front_door_override(); !a) {
+    state_.front_door_override = previous;
+    return std::unexpected(a.error());
+  }
+  save();
+  log_line(region ? "front door: forced to " + *region : "front door: override cleared");
+  return json{{"active_region", region ? json(*region) : json()}, {"override", region.has_value()}};
+}
+
+Result<void> Supervisor::kill_component(const std::string& name, std::vector<std::string>& done) {
+  auto* rec = state_.find(name);
+  if (rec == nullptr) return fail(ErrorKind::kNotFound, "no component '" + name + "'");
+  if (rec->kind == "app") {
+    if (auto k = fleets_.at(rec->region)->kill_instance(name); !k) return k;
+    done.push_back(name + ": killed (pid " + std::to_string(rec->pid.pid) +
+                   "); its fleet replaces it");
+    return {};
+  }
+  if (rec->killed) {
+    done.push_back(name + ": already killed");
+    return {};
+  }
+  const pid_t pid = rec->pid.pid;
+  Result<void> k;
+  if (rec->kind == "mariadb") {
+    k = databases_.at(name).crash();
+  } else if (rec->kind == "dynamodb") {
+    k = dynamodbs_.at(name).kill();
+  } else if (rec->kind == "replicator") {
+    replicator_paused_ = true;
+  } else {
+    k = proxies_.at(name).kill();
+  }
+  if (!k) return k;
+  rec->killed = true;
+  rec->pid = {};
+  done.push_back(name + ": killed" + (pid ? " (pid " + std::to_string(pid) + ")" : "") +
+                 "; stays down until restore");
+  return {};
+}
+
+Result<json> Supervisor::kill(const std::string& scope, const std::string& name) {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> done;
+  if (scope == "component") {
+    if (auto k = kill_component(name, done); !k) return std::unexpected(k.error());
+  } else if (scope == "az") {
+    bool known = false;
+    for (const auto& f : default_topology().fleets) {
+      for (const auto& az : f.azs) known = known || az == name;
+    }
+    if (!known)
+      return fail(ErrorKind::kNotFound,
+                  "no AZ '" + name + "' (us-east-1a, us-east-1b, us-west-2a, us-west-2b)");
+    state_.killed_azs.insert(name);
+    for (const auto& d : default_topology().databases) {
+      if (d.az == name) {
+        if (auto k = kill_component(d.name, done); !k) return std::unexpected(k.error());
+      }
+    }
+    for (auto& [region, fleet] : fleets_) {
+      for (const auto& r : fleet->records()) {
+        if (r.az == name) done.push_back(r.name + ": killed with its AZ");
+      }
+      fleet->kill_az(name);
+    }
+  } else if (scope == "region") {
+    if (!known_region(name))
+      return fail(ErrorKind::kNotFound, "no region '" + name + "' (us-east-1, us-west-2)");
+    state_.killed_regions.insert(name);
+    if (fleets_.contains(name)) {
+      for (const auto& r : fleets_.at(name)->records())
+        done.push_back(r.name + ": killed with its region");
+      fleets_.at(name)->kill_all();
+    }
+    std::vector<std::string> names;
+    for (const auto& c : state_.components) {
+      if (c.region == name && c.kind != "app") names.push_back(c.name);
+    }
+    for (const auto& n : names) {
+      if (auto k = kill_component(n, done); !k) return std::unexpected(k.error());
+    }
+  } else {
+    return fail(ErrorKind::kConfig, "scope must be region, az or component, not '" + scope + "'");
+  }
+  save();
+  for (const auto& d : done) log_line("kill: " + d);
+  return json{{"killed", done}};
+}
+
+Result<void> Supervisor::restart_database(const std::string& name, std::vector<std::string>& done) {
+  auto& db = databases_.at(name);
+  if (auto s = db.start(); !s) {
+    return fail(s.error().kind, name + ": restart: " + s.error().message + " (see " +
+                                    db.paths().log.string() + ")");
+  }
+  auto* rec = state_.find(name);
+  rec->killed = false;
+  rec->pid = {db.pid(), process_start_time(db.pid()).value_or(0)};
+  rec->port = db.port();
+  const std::string writer = state_.endpoints[kPrimaryRegion]["writer"];
+  std::string how;
+  if (name == writer) {
+    // Nobody took over while it was down: it is still the writer (it boots read-only).
+    if (auto p = db.promote(/*semi_sync=*/true); !p)
+      return fail(p.error().kind, name + ": promote: " + p.error().message);
+    how = "the writer again";
+  } else {
+    const auto* spec = database_spec(name);
+    const bool semi = database_spec(writer)->region == spec->region;
+    auto r = db.rejoin_as_replica_of(databases_.at(writer), semi);
+    if (!r) {
+      return fail(r.error().kind, name + ": restarted but left read-only, not re-attached to " +
+                                      writer + ": " + r.error().message);
+    }
+    how = std::string(semi ? "semi-sync" : "async") + " replica of " + writer;
+  }
+  // The port may have moved: endpoints that point here follow it.
+  for (auto& [region, roles] : state_.endpoints) {
+    for (auto& [role, target] : roles) {
+      const std::string endpoint = role + "-" + region;
+      if (target == name && !state_.find(endpoint)->killed) {
+        (void)proxies_.at(endpoint).runtime().set_server_address(role, "db", db.address(),
+                                                                 db.port());
+      }
+    }
+  }
+  rec->role = how == "the writer again" ? "writer" : how;
+  done.push_back(name + ": restarted (pid " + std::to_string(db.pid()) + "), " + how);
+  return {};
+}
+
+Result<json> Supervisor::restore() {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> done;
+  std::vector<std::string> errors;
+  auto killed = [&](const std::string& n) {
+    const auto* r = state_.find(n);
+    return r != nullptr && r->killed;
+  };
+  // Databases: the writer first, so the replicas have a primary to re-attach to.
+  std::vector<std::string> dbs;
+  const std::string writer = state_.endpoints[kPrimaryRegion]["writer"];
+  if (killed(writer)) dbs.push_back(writer);
+  for (const auto& d : default_topology().databases) {
+    if (d.name != writer && killed(d.name)) dbs.push_back(d.name);
+  }
+  for (const auto& n : dbs) {
+    if (auto r = restart_database(n, done); !r) errors.push_back(r.error().message);
+  }
+  for (const auto& region : default_topology().regions) {
+    const std::string n = dynamodb_name(region);
+    if (!killed(n)) continue;
+    auto* rec = state_.find(n);
+    DynamoDbLocalOptions o;
+    o.name = n;
+    o.port = rec->port;  // the apps keep their endpoint
+    auto started = DynamoDbLocal::start(options_.dir, o);
+    if (!started) {
+      errors.push_back(n + ": restart: " + started.error().message);
+      continue;
+    }
+    rec->killed = false;
+    rec->pid = {started->pid(), process_start_time(started->pid()).value_or(0)};
+    dynamodbs_.erase(n);
+    dynamodbs_.emplace(n, std::move(*started));
+    if (auto p = prepare_sessions(region); !p) {
+      errors.push_back(p.error().message);
+      continue;
+    }
+    // Fresh replicators read the other region's stream from its start: the empty table is
+    // refilled from there (last writer wins keeps anything newer).
+    rebuild_replicators();
+    done.push_back(n + ": restarted empty (in memory); refilled from the other region's stream");
+  }
+  std::vector<std::string> proxies;
+  for (const auto& region : default_topology().regions) {
+    for (const auto& n :
+         {writer_endpoint_name(region), reader_endpoint_name(region), alb_name(region)})
+      proxies.push_back(n);
+  }
+  proxies.push_back(kFrontDoorName);
+  for (const auto& n : proxies) {
+    if (!killed(n)) continue;
+    std::vector<std::string> lines;
+    if (auto s = start_proxy(n, [&](const std::string& line) { lines.push_back(line); }); !s) {
+      errors.push_back(s.error().message);
+      continue;
+    }
+    state_.find(n)->killed = false;
+    auto [what, region] = split_regional(n);
+    if (what == "alb" && fleets_.contains(region)) fleets_.at(region)->forget_registrations();
+    if (n == kFrontDoorName) (void)apply_front_door_override();
+    done.push_back(n + ": restarted (pid " + std::to_string(state_.find(n)->pid.pid) + ")");
+  }
+  if (killed(kReplicatorName)) {
+    replicator_paused_ = false;
+    state_.find(kReplicatorName)->killed = false;
+    done.push_back(std::string(kReplicatorName) + ": resumed");
+  }
+  for (const auto& r : state_.killed_regions)
+    done.push_back("region " + r + ": its fleet may launch again");
+  for (const auto& a : state_.killed_azs)
+    done.push_back("AZ " + a + ": its fleet may launch there again");
+  state_.killed_regions.clear();
+  state_.killed_azs.clear();
+  save();
+  for (const auto& d : done) log_line("restore: " + d);
+  for (const auto& e : errors) log_line("restore failed: " + e);
+  return json{{"restored", done}, {"errors", errors}};
+}
+
+}  // namespace dr::lab

@@ -1,0 +1,125 @@
+// The lab supervisor: one long-running process (`drctl lab supervise`) that starts every server
+// of the topology, then keeps the lab in shape: fleets at their desired capacity (fleet.h), the
+// global-table replicator polling both directions, and the operations the controller calls
+// through the control API (control_api.h): capacity, endpoint repointing, front-door override,
+// and the fault injections behind `drctl lab kill` / `restore`.
+//
+// What it started is recorded in the state file as soon as it runs, with PID records, so that
+// `drctl lab down` can stop everything by PID even when this process is gone.
+//
+// Killed components stay down until `restore`: the supervisor never restarts a server, endpoint
+// or DynamoDB Local on its own, and launches no app instance in a killed region or AZ. A single
+// app instance that dies is replaced (that is the ASG's job, and what `kill component app-...`
+// is for).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "lab/clock.h"
+#include "lab/dynamodb_local.h"
+#include "lab/error.h"
+#include "lab/fleet.h"
+#include "lab/haproxy_instance.h"
+#include "lab/lab_state.h"
+#include "lab/lab_topology.h"
+#include "lab/mariadb_instance.h"
+
+namespace dr::lab {
+
+struct SupervisorOptions {
+  std::filesystem::path dir;
+  std::filesystem::path app_binary;        // dr-app
+  std::filesystem::path mariadb_template;  // empty: <dir>/mariadb-template
+  std::chrono::milliseconds replicate_every{100};
+  std::chrono::milliseconds start_timeout{60'000};
+};
+
+class Supervisor {
+ public:
+  using Progress = std::function<void(const std::string&)>;
+
+  explicit Supervisor(SupervisorOptions options, Clock& clock = steady_clock());
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+  ~Supervisor();  // shutdown()
+
+  // Starts every component and returns once each is healthy; `progress` gets one line per
+  // component. The error names the component and the log to read.
+  Result<void> start(const Progress& progress);
+  // Where the control API listens; recorded in the state, then phase "ready".
+  void mark_ready(const std::string& control_address, std::uint16_t control_port);
+  void mark_failed(const std::string& error);
+
+  // One pass of the control loop: reconcile the fleets, record what changed.
+  void tick();
+  // Stops everything it started (apps first, databases last) and records phase "stopped".
+  void shutdown();
+
+  // ---- The control API's operations (thread-safe). Each returns a JSON answer. ----
+  nlohmann::json status();
+  Result<nlohmann::json> set_fleet(const std::string& region, std::optional<int> min,
+                                   std::optional<int> desired, std::optional<int> max);
+  Result<nlohmann::json> repoint(const std::string& region, const std::string& role,
+                                 const std::string& database);
+  // nullopt clears the override (health checks decide again).
+  Result<nlohmann::json> override_front_door(const std::optional<std::string>& region);
+  Result<nlohmann::json> kill(const std::string& scope, const std::string& name);
+  Result<nlohmann::json> restore();
+
+ private:
+  struct RegionClients;
+
+  Result<void> start_databases(const Progress& progress);
+  Result<void> start_proxy(const std::string& name, const Progress& progress);
+  Result<HaproxyConfig> proxy_config(const std::string& name) const;
+  Result<void> start_dynamodb(const std::string& region);
+  Result<void> prepare_sessions(const std::string& region);
+  void start_replicator();
+  void rebuild_replicators();
+  void replicate_loop();
+  Result<void> start_fleets(const Progress& progress);
+  Result<void> wait_for_front_door(const Progress& progress);
+
+  Result<void> kill_component(const std::string& name, std::vector<std::string>& done);
+  Result<void> restart_database(const std::string& name, std::vector<std::string>& done);
+  Result<void> apply_front_door_override();
+  std::string database_role(const std::string& name);
+  void record(ComponentRecord record);
+  void record_fleets();
+  void save();
+  std::string app_endpoint(const std::string& region, const std::string& role) const;
+
+  SupervisorOptions options_;
+  Clock& clock_;
+  std::recursive_mutex mu_;  // guards everything below except the replicator's own state
+  LabState state_;
+  LabCredentials credentials_;
+  std::string admin_token_;
+  std::map<std::string, MariaDbInstance> databases_;
+  std::map<std::string, HaproxyInstance> proxies_;
+  std::map<std::string, DynamoDbLocal> dynamodbs_;
+  std::map<std::string, std::unique_ptr<Fleet>> fleets_;
+  bool stopped_ = false;
+
+  std::mutex replicator_mu_;
+  std::map<std::string, std::unique_ptr<RegionClients>> clients_;
+  std::vector<std::unique_ptr<class StreamReplicator>> replicators_;
+  std::atomic<bool> replicator_paused_{false};
+  std::atomic<bool> replicator_stop_{false};
+  std::atomic<std::uint64_t> replicator_errors_{0};
+  std::atomic<std::uint64_t> replicator_applied_{0};
+  std::thread replicator_thread_;
+};
+
+}  // namespace dr::lab
