@@ -1,0 +1,53 @@
+// What each drill scenario promises, as a table (Patroni's modes-as-data), and the judgement of a
+// checked drill against it. Every promise comes with one sentence saying what was found.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drill/checker.h"
+
+namespace dr::drill {
+
+// How many acknowledged writes a scenario may lose.
+enum class DataPromise {
+  kNoLoss,             // synchronous paths only (semi-sync in-region, switchover at zero lag)
+  kOnlyInAsyncWindow,  // cross-region async replication: only writes just before the fault
+};
+
+struct ScenarioPromises {
+  std::string_view scenario;
+  DataPromise data;
+  std::optional<double> rto_target_ms;  // with the lab's default timings (1 s probes, threshold 3)
+};
+
+// Every scenario a drill knows; an unknown name is refused with this list.
+const std::vector<ScenarioPromises>& scenario_table();
+std::expected<ScenarioPromises, std::string> promises_for(std::string_view scenario);
+
+struct PromiseOptions {
+  // How far before the fault the asynchronous replica may lag: lost writes that started in
+  // [fault - async_window, fault] are the price of async replication; any other is a broken
+  // promise.
+  double async_window_ms = 1000;
+  // RTO targets are always reported; they are promises only when the caller asks.
+  bool enforce_rto_target = false;
+};
+
+struct PromiseResult {
+  std::string name;  // "no_lost_acked_writes", "lost_only_in_async_window", "no_split_brain", ...
+  bool passed = false;
+  bool enforced = true;  // false: reported, does not decide `passed`
+  std::string sentence;
+};
+
+std::vector<PromiseResult> judge(const ScenarioPromises& promises, const CheckResult& result,
+                                 const DrillEvents& events, const PromiseOptions& options);
+
+// All enforced promises hold.
+bool all_hold(const std::vector<PromiseResult>& results);
+
+}  // namespace dr::drill

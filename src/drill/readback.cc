@@ -1,0 +1,31 @@
+#include "drill/readback.h"
+
+#include <charconv>
+
+namespace dr::drill {
+
+std::expected<ReadBack, std::string> read_back_orders(const db::ConnectOptions& options) {
+  if (options.database.empty()) return std::unexpected("read-back needs the app's database name");
+  auto conn = db::Connection::connect(options);
+  if (!conn)
+    return std::unexpected("read-back from " + options.describe() + ": " + conn.error().describe());
+  auto rows =
+      conn->query("SELECT idempotency_key, customer, amount_cents, committed_by FROM orders");
+  if (!rows)
+    return std::unexpected("read-back from " + options.describe() + ": " + rows.error().describe());
+  ReadBack r;
+  r.source = options.describe() + "/" + options.database;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    auto key = rows->get(i, "idempotency_key");
+    if (!key) continue;  // orders written without a key are not the drill's
+    StoredOrder o;
+    o.customer = rows->get(i, "customer").value_or("");
+    auto amount = rows->get(i, "amount_cents").value_or("0");
+    std::from_chars(amount.data(), amount.data() + amount.size(), o.amount_cents);
+    o.committed_by = rows->get(i, "committed_by").value_or("");
+    r.orders[*key] = std::move(o);
+  }
+  return r;
+}
+
+}  // namespace dr::drill

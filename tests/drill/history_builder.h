@@ -1,0 +1,57 @@
+// Hand-made histories for the checker's tests: one line per operation, read like a timeline.
+#pragma once
+
+#include <string>
+
+#include "drill/history.h"
+#include "drill/readback_set.h"
+
+namespace dr::drill::testing {
+
+class HistoryBuilder {
+ public:
+  // An order `key` issued at start_ms, answered at end_ms with `outcome`, committed by `by`.
+  HistoryBuilder& order(const std::string& key, double start_ms, double end_ms, Outcome outcome,
+                        const std::string& by = "a1") {
+    Operation op;
+    op.seq = history_.ops.size();
+    op.kind = OpKind::kOrder;
+    op.key = key;
+    op.customer = "c-" + key;
+    op.amount_cents = static_cast<std::int64_t>(op.seq) + 100;
+    op.start_ms = start_ms;
+    op.end_ms = end_ms;
+    op.outcome = outcome;
+    op.http_status = outcome == Outcome::kOk ? 201 : outcome == Outcome::kFailed ? 503 : 504;
+    if (outcome == Outcome::kOk) op.committed_by = by;
+    history_.ops.push_back(op);
+    return *this;
+  }
+  HistoryBuilder& session(const std::string& key, double start_ms, double end_ms, Outcome outcome) {
+    Operation op;
+    op.seq = history_.ops.size();
+    op.kind = OpKind::kSession;
+    op.key = key;
+    op.start_ms = start_ms;
+    op.end_ms = end_ms;
+    op.outcome = outcome;
+    history_.ops.push_back(op);
+    return *this;
+  }
+  const History& history() const { return history_; }
+
+  // A read-back holding exactly the orders named, with the values they were written with.
+  ReadBack stored(std::initializer_list<std::string> keys) const {
+    ReadBack r;
+    r.source = "test";
+    for (const auto& key : keys)
+      for (const auto& op : history_.ops)
+        if (op.key == key) r.orders[key] = {op.customer, op.amount_cents, op.committed_by};
+    return r;
+  }
+
+ private:
+  History history_;
+};
+
+}  // namespace dr::drill::testing

@@ -1,0 +1,95 @@
+#include "drill/report.h"
+
+#include <gtest/gtest.h>
+
+#include "drill/history_builder.h"
+
+namespace dr::drill {
+namespace {
+
+using testing::HistoryBuilder;
+
+DrillReport region_outage_with_one_lost_write() {
+  HistoryBuilder h;
+  h.order("o1", 100, 105, Outcome::kOk, "a1")
+      .order("o2", 950, 955, Outcome::kOk, "a1")
+      .order("o3", 1100, 3100, Outcome::kUnknown)
+      .order("o4", 1200, 1205, Outcome::kFailed)
+      .order("o5", 6000, 6010, Outcome::kOk, "b1");
+  DrillEvents e;
+  e.fault_ms = 1000;
+  e.decision_ms = 4000;
+  e.runbook_start_ms = 4050;
+  e.runbook_end_ms = 5000;
+  e.promotion_ms = 4500;
+  e.fenced_server = "a1";
+  e.runbook = {{"fence", 4050, 4200, "ok"}, {"promote", 4200, 4500, "ok"}};
+  auto report = build_report("region-outage", h.history(), h.stored({"o1", "o5"}), e, {});
+  EXPECT_TRUE(report) << report.error();
+  return *report;
+}
+
+TEST(ReportJson, HasTheFieldsTheIssueAsksFor) {
+  auto j = report_json(region_outage_with_one_lost_write());
+  for (auto field : {"scenario", "acked", "failed", "unknown", "lost_acked", "rpo_window_ms",
+                     "split_brain_writes", "rto_ms", "phases_ms", "passed"})
+    EXPECT_TRUE(j.contains(field)) << field;
+  for (auto phase : {"detect", "decide", "execute", "traffic"})
+    EXPECT_TRUE(j["phases_ms"].contains(phase)) << phase;
+}
+
+TEST(ReportJson, CarriesTheFiguresOfTheCheck) {
+  auto j = report_json(region_outage_with_one_lost_write());
+  EXPECT_EQ(j["scenario"], "region-outage");
+  EXPECT_EQ(j["acked"], 3);
+  EXPECT_EQ(j["failed"], 1);
+  EXPECT_EQ(j["unknown"], 1);
+  EXPECT_EQ(j["lost_acked"], 1);
+  EXPECT_EQ(j["rpo_window_ms"], 0);
+  EXPECT_EQ(j["split_brain_writes"], 0);
+  EXPECT_EQ(j["rto_ms"], 5010);
+  EXPECT_EQ(j["phases_ms"]["detect"], 3000);
+  EXPECT_EQ(j["phases_ms"]["decide"], 50);
+  EXPECT_EQ(j["phases_ms"]["execute"], 950);
+  EXPECT_EQ(j["phases_ms"]["traffic"], 1010);
+  EXPECT_EQ(j["passed"], true);
+  EXPECT_EQ(j["details"]["lost_keys"], nlohmann::json::array({"o2"}));
+  EXPECT_EQ(j["events"]["runbook"][1]["duration_ms"], 300);
+}
+
+TEST(ReportJson, EveryPromiseHasAVerdictAndASentence) {
+  auto j = report_json(region_outage_with_one_lost_write());
+  ASSERT_TRUE(j["promises"].is_array());
+  ASSERT_FALSE(j["promises"].empty());
+  for (const auto& p : j["promises"]) {
+    EXPECT_TRUE(p["passed"].is_boolean());
+    EXPECT_FALSE(p["sentence"].get<std::string>().empty());
+  }
+}
+
+TEST(ReportJson, UnknownFiguresAreNullNotZero) {
+  HistoryBuilder h;
+  h.order("o1", 0, 5, Outcome::kOk);
+  auto report = build_report("switchover", h.history(), h.stored({"o1"}), {}, {});
+  ASSERT_TRUE(report);
+  auto j = report_json(*report);
+  EXPECT_TRUE(j["rto_ms"].is_null());
+  EXPECT_TRUE(j["phases_ms"]["detect"].is_null());
+}
+
+TEST(ReportJson, AnUnknownScenarioIsRefused) {
+  EXPECT_FALSE(build_report("meteor", {}, {}, {}, {}));
+}
+
+TEST(ReportSummary, SaysPassedOrFailedAndNamesBrokenPromises) {
+  HistoryBuilder h;
+  h.order("o1", 0, 5, Outcome::kOk);
+  auto report = build_report("az-outage", h.history(), h.stored({}), {}, {});
+  ASSERT_TRUE(report);
+  auto text = report_summary(*report);
+  EXPECT_NE(text.find("FAILED"), std::string::npos) << text;
+  EXPECT_NE(text.find("[FAIL] no_lost_acked_writes"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace dr::drill
