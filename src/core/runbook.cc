@@ -130,7 +130,11 @@ std::expected<std::string, std::string> Runbook::run_step(const std::string& ste
   if (step == "fence_old_writer" || step == "fence_old_primary") {
     // Both fences are tried; an unreachable old primary cannot take writes from anyone who can
     // no longer reach it, and its apps are fenced too, so being unreachable is not fatal.
-    auto apps = b_.fleet.fence_apps(p.from_region, "failover " + p.id);
+    // Apps are fenced only when their region is abandoned: after an AZ failover or a switchover
+    // they keep serving, writing through their repointed endpoint to the new writer.
+    backends::Result<> apps;
+    if (p.scenario == Scenario::kRegionFailover)
+      apps = b_.fleet.fence_apps(p.from_region, "failover " + p.id);
     auto db = b_.database.fence(p.old_writer);
     if (db && apps) return "ok";
     std::string note = "skipped:";

@@ -142,6 +142,15 @@ TEST_F(RunbookTest, AStaleSurvivingWriterEndpointIsFatalForAnAzFailover) {
   EXPECT_THAT(stopped.last_error, HasSubstr("repoint us-east-1"));
 }
 
+TEST_F(RunbookTest, ASwitchoverFencesTheDatabaseButNotTheApps) {
+  RunbookState s = region_failover();
+  s.plan.scenario = Scenario::kSwitchover;
+  RunbookState done = runbook().run(s);
+  EXPECT_TRUE(done.done);
+  EXPECT_EQ(world.calls.front(), "fence a1");
+  EXPECT_EQ(std::count(world.calls.begin(), world.calls.end(), "fence_apps us-east-1"), 0);
+}
+
 // A controller killed after any step resumes from the saved state and finishes with exactly the
 // remaining steps.
 class ResumeFromEveryStep : public RunbookTest, public ::testing::WithParamInterface<size_t> {};
