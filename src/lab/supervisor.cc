@@ -492,8 +492,12 @@ Result<void> Supervisor::start_fleets(const Progress& progress) {
 
 Result<void> Supervisor::wait_for_front_door(const Progress& progress) {
   const auto* fd = state_.find(kFrontDoorName);
-  auto ok = wait_until("the front door answers /health/deep",
+  auto runtime = proxies_.at(kFrontDoorName).runtime();
+  auto ok = wait_until("the front door sees us-east-1 UP and answers /health/deep",
                        [&] {
+                         // The primary's own check must be UP: a 200 may come from the backup.
+                         auto primary = runtime.server("front_door", kPrimaryRegion);
+                         if (!primary || !primary->up()) return false;
                          auto s =
                              http_status(fd->address, fd->port, "GET", "/health/deep", "", "", 1s);
                          return s && *s == 200;

@@ -1,0 +1,281 @@
+// `drctl lab` end to end, against the real servers: one lab per test case (ctest runs each case as
+// its own process), each case a whole scenario, so the suite pays for few `lab up`s. Every
+// recorded PID is stopped at the end, also when an assertion failed.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "db/connection.h"
+#include "lab/credentials.h"
+#include "lab/lab_state.h"
+#include "lab/mariadb_helpers.h"
+#include "lab/process.h"
+#include "lab/temp_dir.h"
+#include "lab/wait.h"
+
+namespace dr::lab {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct CommandRun {
+  int code = -1;
+  std::string output;
+};
+
+class Lab : public ::testing::Test {
+ protected:
+  // Runs drctl with `args` and waits for it; its stdout and stderr together.
+  CommandRun drctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 180s) {
+    const auto log = tmp_ / ("drctl-" + std::to_string(++runs_) + ".log");
+    SpawnOptions spawn;
+    spawn.argv = {DRCTL_BINARY, "lab"};
+    spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+    spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
+    spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY},
+                 {"DR_MARIADB_TEMPLATE", dr::testing::shared_datadir_template().string()}};
+    spawn.log_file = log;
+    auto p = Process::spawn(spawn);
+    if (!p) return {-1, p.error().describe()};
+    auto code = p->wait(timeout);
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    return {code.value_or(-1), text.str()};
+  }
+
+  json status() {
+    auto r = drctl({"status", "--json"});
+    EXPECT_EQ(r.code, 0) << r.output;
+    // stderr may carry a warning line before the JSON.
+    const auto brace = r.output.find('{');
+    return brace == std::string::npos ? json()
+                                      : json::parse(r.output.substr(brace), nullptr, false);
+  }
+
+  // Every PID the lab ever recorded, so TearDown can prove (and force) that none survives.
+  void remember_pids() {
+    auto s = load_lab_state(dir_);
+    if (!s) return;
+    pids_.push_back(s->supervisor);
+    for (const auto& c : s->components) {
+      if (c.pid.pid != 0) pids_.push_back(c.pid);
+    }
+  }
+
+  void TearDown() override {
+    remember_pids();
+    (void)drctl({"down"});
+    for (const auto& p : pids_) (void)stop_pid(p, 2s);
+  }
+
+  static httplib::Client client(const std::string& url) {
+    httplib::Client c(url);
+    c.set_connection_timeout(2s);
+    c.set_read_timeout(10s);
+    return c;
+  }
+
+  dr::testing::TempDir tmp_{"dr-lab-orch"};
+  std::filesystem::path dir_ = tmp_ / "lab";
+  std::vector<PidRecord> pids_;
+  int runs_ = 0;
+};
+
+std::optional<std::string> query_on(const json& component, const LabCredentials& creds,
+                                    const std::string& sql) {
+  const std::string address = component["address"];
+  const auto colon = address.rfind(':');
+  db::ConnectOptions o;
+  o.host = address.substr(0, colon);
+  o.port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
+  o.user = creds.admin.name;
+  o.password = creds.admin.password;
+  auto c = db::Connection::connect(o);
+  if (!c) return std::nullopt;
+  auto v = c->query_value(sql);
+  if (!v || !*v) return std::nullopt;
+  return **v;
+}
+
+json component(const json& status, const std::string& name) {
+  for (const auto& c : status["components"]) {
+    if (c["name"] == name) return c;
+  }
+  return {};
+}
+
+TEST_F(Lab, ServesTheDefaultTopologyEndToEndAndStopsEverything) {
+  auto up = drctl({"up"});
+  remember_pids();
+  ASSERT_EQ(up.code, 0) << up.output;
+
+  // The status shape the controller and the drills read.
+  json s = status();
+  ASSERT_TRUE(s.is_object());
+  const std::string front_door = s["front_door"]["url"];
+  EXPECT_EQ(s["front_door"]["active_region"], "us-east-1");
+  for (const std::string region : {"us-east-1", "us-west-2"}) {
+    ASSERT_TRUE(s["regions"].contains(region)) << s.dump(2);
+    EXPECT_EQ(s["regions"][region]["fleet"]["healthy"], s["regions"][region]["fleet"]["desired"]);
+  }
+  EXPECT_EQ(s["regions"]["us-east-1"]["fleet"]["desired"], 2);
+  EXPECT_EQ(s["regions"]["us-west-2"]["fleet"]["desired"], 1);
+  for (const auto& c : s["components"]) {
+    for (const char* key : {"name", "kind", "region", "role", "address", "pid", "healthy"}) {
+      EXPECT_TRUE(c.contains(key)) << c.dump();
+    }
+    EXPECT_TRUE(c["healthy"].get<bool>()) << c.dump();
+  }
+  EXPECT_EQ(component(s, "a1")["role"], "writer");
+  EXPECT_EQ(component(s, "a2")["role"], "semi-sync replica of a1");
+  EXPECT_EQ(component(s, "b1")["role"], "async replica of a1");
+
+  // An order through the front door lands on a1, and is on a2 and readable in us-west-2.
+  auto fd = client(front_door);
+  auto created =
+      fd.Post("/orders", R"({"customer":"acme","amount_cents":1250,"idempotency_key":"o-1"})",
+              "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const json order = json::parse(created->body);
+  EXPECT_EQ(order["committed_by"], "127.0.1.11");
+  const std::string id = std::to_string(order["id"].get<int64_t>());
+  auto creds = LabCredentials::load_or_create(dir_);
+  ASSERT_TRUE(creds);
+  auto on_a2 =
+      wait_until("the order is on a2",
+                 [&] {
+                   return query_on(component(s, "a2"), *creds,
+                                   "SELECT customer FROM dr.orders WHERE id=" + id) == "acme";
+                 },
+                 {.timeout = 10s});
+  EXPECT_TRUE(on_a2) << on_a2.error();
+  auto west = client(s["regions"]["us-west-2"]["alb_url"]);
+  auto in_west =
+      wait_until("us-west-2 reads the order from b1",
+                 [&] {
+                   auto r = west.Get("/orders/" + id);
+                   return r && r->status == 200 &&
+                          json::parse(r->body, nullptr, false).value("customer", "") == "acme";
+                 },
+                 {.timeout = 10s});
+  EXPECT_TRUE(in_west) << in_west.error();
+
+  // Sessions written in one region are readable in the other, both ways (the replicator).
+  auto east = client(s["regions"]["us-east-1"]["alb_url"]);
+  auto put_e =
+      east.Put("/sessions/from-east", R"({"data":{"cart":1},"version":0})", "application/json");
+  ASSERT_TRUE(put_e);
+  EXPECT_LT(put_e->status, 300) << put_e->body;
+  auto put_w =
+      west.Put("/sessions/from-west", R"({"data":{"cart":2},"version":0})", "application/json");
+  ASSERT_TRUE(put_w);
+  EXPECT_LT(put_w->status, 300) << put_w->body;
+  auto readable = [](httplib::Client& c, const std::string& session) {
+    auto r = c.Get("/sessions/" + session);
+    return r && r->status == 200;
+  };
+  auto to_west = wait_until("east's session in us-west-2",
+                            [&] { return readable(west, "from-east"); }, {.timeout = 10s});
+  EXPECT_TRUE(to_west) << to_west.error();
+  auto to_east = wait_until("west's session in us-east-1",
+                            [&] { return readable(east, "from-west"); }, {.timeout = 10s});
+  EXPECT_TRUE(to_east) << to_east.error();
+
+  // Bad requests through the front door get a 4xx and change nothing.
+  auto bad_json = fd.Post("/orders", "{nope", "application/json");
+  ASSERT_TRUE(bad_json);
+  EXPECT_EQ(bad_json->status, 400);
+  auto bad_type =
+      fd.Post("/orders", R"({"customer":"acme","amount_cents":"1","idempotency_key":"b"})",
+              "application/json");
+  ASSERT_TRUE(bad_type);
+  EXPECT_EQ(bad_type->status, 400);
+  auto bad_id = fd.Get("/orders/abc");
+  ASSERT_TRUE(bad_id);
+  EXPECT_EQ(bad_id->status, 400);
+  EXPECT_EQ(query_on(component(s, "a1"), *creds, "SELECT COUNT(*) FROM dr.orders"), "1");
+
+  // Killing one app instance: the supervisor replaces it; the ALB routes around it. Requests
+  // may fail only inside the health-check window (observe layer4 + redispatch: usually none).
+  const std::string victim = "app-us-east-1-1";
+  auto killed = drctl({"kill", "component", victim});
+  ASSERT_EQ(killed.code, 0) << killed.output;
+  int failed = 0;
+  int served = 0;
+  auto replaced = wait_until("the fleet is back at 2 healthy without " + victim,
+                             [&] {
+                               auto r = east.Get("/health");
+                               (r && r->status == 200) ? ++served : ++failed;
+                               json now = status();
+                               return component(now, victim).is_null() &&
+                                      now["regions"]["us-east-1"]["fleet"]["healthy"] == 2;
+                             },
+                             {.timeout = 30s, .poll = 50ms});
+  EXPECT_TRUE(replaced) << replaced.error();
+  EXPECT_LE(failed, 2) << "requests failed through the ALB (" << served << " served)";
+  remember_pids();
+
+  // An AZ outage stays down until restore; restore re-attaches a2 as a replica.
+  auto az = drctl({"kill", "az", "us-east-1b"});
+  ASSERT_EQ(az.code, 0) << az.output;
+  EXPECT_EQ(component(status(), "a2")["state"], "killed");
+  auto restored = drctl({"restore"});
+  ASSERT_EQ(restored.code, 0) << restored.output;
+  EXPECT_NE(restored.output.find("a2: restarted"), std::string::npos) << restored.output;
+  auto a2_back =
+      wait_until("a2 replicates again",
+                 [&] { return component(status(), "a2")["healthy"] == true; }, {.timeout = 15s});
+  EXPECT_TRUE(a2_back) << a2_back.error();
+  remember_pids();
+
+  // down leaves no process.
+  auto down = drctl({"down"});
+  ASSERT_EQ(down.code, 0) << down.output;
+  for (const auto& p : pids_) EXPECT_FALSE(is_alive(p)) << "pid " << p.pid << " survived down";
+}
+
+TEST_F(Lab, ASecondUpAfterASupervisorCrashCleansUpAndStarts) {
+  auto up = drctl({"up"});
+  remember_pids();
+  ASSERT_EQ(up.code, 0) << up.output;
+  const auto first = pids_;
+  auto crash = drctl({"kill", "component", "supervisor"});
+  ASSERT_EQ(crash.code, 0) << crash.output;
+  // Without its supervisor, the lab still serves; status says so.
+  auto unsupervised = drctl({"status"});
+  EXPECT_EQ(unsupervised.code, 0) << unsupervised.output;
+  EXPECT_NE(unsupervised.output.find("not running"), std::string::npos) << unsupervised.output;
+
+  auto again = drctl({"up"});
+  remember_pids();
+  ASSERT_EQ(again.code, 0) << again.output;
+  EXPECT_NE(again.output.find("cleaning up a previous lab"), std::string::npos) << again.output;
+  for (const auto& p : first)
+    EXPECT_FALSE(is_alive(p)) << "pid " << p.pid << " of the first lab survived";
+  EXPECT_EQ(status()["front_door"]["active_region"], "us-east-1");
+
+  auto down = drctl({"down"});
+  ASSERT_EQ(down.code, 0) << down.output;
+  for (const auto& p : pids_) EXPECT_FALSE(is_alive(p)) << "pid " << p.pid << " survived down";
+}
+
+TEST_F(Lab, CommandsWithoutALabSayWhatToDo) {
+  auto s = drctl({"status"});
+  EXPECT_EQ(s.code, 1);
+  EXPECT_NE(s.output.find("no lab in"), std::string::npos) << s.output;
+  auto k = drctl({"kill", "region", "us-east-1"});
+  EXPECT_EQ(k.code, 1) << k.output;
+  auto bad = drctl({"kill", "planet", "earth"});
+  EXPECT_NE(bad.code, 0) << bad.output;
+  auto d = drctl({"down"});
+  EXPECT_EQ(d.code, 0) << d.output;
+}
+
+}  // namespace
+}  // namespace dr::lab
