@@ -1,0 +1,87 @@
+#include "backends/lab/supervisor_client.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace dr::backends::lab {
+
+using nlohmann::json;
+
+SupervisorClient::SupervisorClient(std::string host, int port, std::chrono::milliseconds timeout)
+    : host_(std::move(host)), port_(port), timeout_(timeout) {}
+
+Result<> SupervisorClient::call(const std::string& method, const std::string& path,
+                                const std::string& body) {
+  httplib::Client c(host_, port_);
+  c.set_connection_timeout(timeout_);
+  c.set_read_timeout(timeout_);
+  httplib::Result r = method == "PUT"      ? c.Put(path, body, "application/json")
+                      : method == "DELETE" ? c.Delete(path)
+                                           : c.Post(path, body, "application/json");
+  if (!r)
+    return std::unexpected("supervisor " + host_ + ":" + std::to_string(port_) + " " + method +
+                           " " + path + ": " + httplib::to_string(r.error()));
+  if (r->status / 100 != 2)
+    return std::unexpected("supervisor " + method + " " + path + ": HTTP " +
+                           std::to_string(r->status) + " " + r->body);
+  return {};
+}
+
+Result<> SupervisorClient::repoint_writer(const std::string& region, const std::string& server) {
+  return call("PUT", "/endpoints/" + region + "/writer", json{{"database", server}}.dump());
+}
+
+Result<> SupervisorClient::repoint_reader(const std::string& region, const std::string& server) {
+  return call("PUT", "/endpoints/" + region + "/reader", json{{"database", server}}.dump());
+}
+
+Result<> SupervisorClient::set_capacity(const std::string& region, int min, int desired, int max) {
+  return call("PUT", "/fleets/" + region,
+              json{{"min", min}, {"desired", desired}, {"max", max}}.dump());
+}
+
+Result<> SupervisorClient::fence_apps(const std::string& region, const std::string&) {
+  return call("PUT", "/fleets/" + region, json{{"min", 0}, {"desired", 0}}.dump());
+}
+
+Result<> SupervisorClient::shift_to(const std::string& region) {
+  return call("PUT", "/front-door", json{{"active_region", region}}.dump());
+}
+
+FrontDoorProbe::FrontDoorProbe(std::string front_door_url, std::string id_prefix,
+                               std::chrono::milliseconds deadline)
+    : url_(std::move(front_door_url)), prefix_(std::move(id_prefix)), deadline_(deadline) {}
+
+Result<> FrontDoorProbe::verify_write(const std::string& region) {
+  httplib::Client c(url_);
+  c.set_connection_timeout(std::chrono::milliseconds(1000));
+  c.set_read_timeout(std::chrono::milliseconds(2000));
+  auto until = std::chrono::steady_clock::now() + deadline_;
+  std::string last = "no attempt";
+  // The front door may need a moment to see the new region healthy: retry within the deadline.
+  do {
+    std::string key = prefix_ + "-" + std::to_string(++attempt_);
+    auto r = c.Post(
+        "/orders",
+        json{{"customer", "dr-verify"}, {"amount_cents", 1}, {"idempotency_key", key}}.dump(),
+        "application/json");
+    if (!r) {
+      last = httplib::to_string(r.error());
+    } else if (r->status / 100 != 2) {
+      last = "HTTP " + std::to_string(r->status) + " " + r->body;
+    } else {
+      auto body = json::parse(r->body, nullptr, false);
+      std::string served = body.is_object() && body.contains("served_by")
+                               ? body["served_by"].value("region", "")
+                               : "";
+      if (served == region) return {};
+      last = "acknowledged by " + (served.empty() ? std::string("?") : served) + ", not " + region;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // pacing between attempts
+  } while (std::chrono::steady_clock::now() < until);
+  return std::unexpected("verify write through " + url_ + ": " + last);
+}
+
+}  // namespace dr::backends::lab
