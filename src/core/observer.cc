@@ -31,4 +31,39 @@ Observation Observer::observation() const {
           app_.state(),    writer_.pending() || az_standby_.pending() || app_.pending()};
 }
 
+namespace {
+std::expected<Health, std::string> health_from(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::unexpected(std::string("missing ") + key);
+  for (Health h : {Health::kUnknown, Health::kHealthy, Health::kUnhealthy}) {
+    if (to_string(h) == it->get<std::string>()) return h;
+  }
+  return std::unexpected(std::string("bad ") + key + ": " + it->dump());
+}
+}  // namespace
+
+nlohmann::json to_json(const Observation& o) {
+  return {{"observer", o.observer},        {"witness", o.witness},
+          {"writer", to_string(o.writer)}, {"az_standby", to_string(o.az_standby)},
+          {"app", to_string(o.app)},       {"pending", o.pending}};
+}
+
+std::expected<Observation, std::string> observation_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return std::unexpected("observation is not an object");
+  Observation o;
+  o.observer = j.value("observer", "");
+  o.witness = j.value("witness", false);
+  o.pending = j.value("pending", false);
+  auto w = health_from(j, "writer");
+  auto s = health_from(j, "az_standby");
+  auto a = health_from(j, "app");
+  if (!w) return std::unexpected(w.error());
+  if (!s) return std::unexpected(s.error());
+  if (!a) return std::unexpected(a.error());
+  o.writer = *w;
+  o.az_standby = *s;
+  o.app = *a;
+  return o;
+}
+
 }  // namespace dr::core

@@ -2,6 +2,10 @@
 // target, fed one probe result per target per interval, summarised as an Observation.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <expected>
+
 #include "core/health_checker.h"
 #include "core/snapshot.h"
 
@@ -29,5 +33,9 @@ class Observer {
   bool witness_;
   HealthChecker writer_, az_standby_, app_;
 };
+
+// The witness serves its observation as JSON; the controller reads it back.
+nlohmann::json to_json(const Observation& o);
+std::expected<Observation, std::string> observation_from_json(const nlohmann::json& j);
 
 }  // namespace dr::core

@@ -145,9 +145,12 @@ std::expected<std::string, std::string> Runbook::run_step(const std::string& ste
   if (step == "catch_up") {
     if (p.catch_up_source.empty()) return "skipped: no more advanced replica reachable";
     auto r = b_.database.catch_up(p.new_writer, p.catch_up_source, p.catch_up_timeout);
-    // The source may have died with its region: promote what we have (the async window).
-    if (!r) return "skipped: " + r.error();
-    return "ok";
+    if (r) return "ok";
+    // A switchover promises no data loss: without the old writer's last write, stop here.
+    if (p.scenario == Scenario::kSwitchover) return std::unexpected(r.error());
+    // In a failover the source may have died with its region: promote what we have (the
+    // asynchronous window, which the drill reports as RPO).
+    return "skipped: " + r.error();
   }
   if (step == "promote") return ok_or(b_.database.promote(p.new_writer));
   if (step == "repoint_replicas") {

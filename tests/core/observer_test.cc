@@ -28,3 +28,22 @@ TEST(Observer, SummarisesEachTargetsCheckerAndFlagsPendingChanges) {
 
 }  // namespace
 }  // namespace dr::core
+
+namespace dr::core {
+namespace {
+
+TEST(ObservationJson, RoundTripsAndRejectsBadHealth) {
+  Observation o{"witness", true, Health::kUnhealthy, Health::kHealthy, Health::kUnknown, true};
+  auto back = observation_from_json(to_json(o));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->writer, Health::kUnhealthy);
+  EXPECT_TRUE(back->witness);
+  EXPECT_TRUE(back->pending);
+  auto j = to_json(o);
+  j["writer"] = "sideways";
+  EXPECT_FALSE(observation_from_json(j));
+  EXPECT_FALSE(observation_from_json(nlohmann::json::array()));
+}
+
+}  // namespace
+}  // namespace dr::core

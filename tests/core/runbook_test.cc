@@ -151,6 +151,16 @@ TEST_F(RunbookTest, ASwitchoverFencesTheDatabaseButNotTheApps) {
   EXPECT_EQ(std::count(world.calls.begin(), world.calls.end(), "fence_apps us-east-1"), 0);
 }
 
+TEST_F(RunbookTest, ASwitchoverStopsWhenItCannotCatchUp) {
+  RunbookState s = region_failover();
+  s.plan.scenario = Scenario::kSwitchover;
+  world.fail = {"catch_up b1<-a2"};
+  RunbookState stopped = runbook().run(s);
+  EXPECT_FALSE(stopped.done);
+  EXPECT_EQ(stopped.last_error, "catch_up: catch_up b1<-a2 failed");
+  EXPECT_EQ(std::count(world.calls.begin(), world.calls.end(), "promote b1"), 0);
+}
+
 // A controller killed after any step resumes from the saved state and finishes with exactly the
 // remaining steps.
 class ResumeFromEveryStep : public RunbookTest, public ::testing::WithParamInterface<size_t> {};

@@ -1,0 +1,120 @@
+#include "backends/controller_loop.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace dr::backends {
+
+namespace {
+int64_t unix_ms(core::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+ControllerLoop::ControllerLoop(World& world, ControllerStore& store, LoopOptions options, Now now,
+                               Log log)
+    : world_(world),
+      store_(store),
+      options_(std::move(options)),
+      now_(std::move(now)),
+      log_(std::move(log)) {}
+
+std::string ControllerLoop::new_failover_id(const std::string& prefix) const {
+  return prefix + "-" + std::to_string(unix_ms(now_()));
+}
+
+void ControllerLoop::event(const std::string& name, nlohmann::json fields) {
+  fields["event"] = name;
+  fields["time_ms"] = unix_ms(now_());
+  if (options_.events_file.empty()) return;
+  std::string line = fields.dump() + "\n";
+  int fd = ::open(options_.events_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  // One write per line: readers (the drill) never see half an event.
+  ssize_t n = ::write(fd, line.data(), line.size());
+  (void)n;
+  ::close(fd);
+}
+
+std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards() {
+  auto snapshot = world_.observe();
+  if (!snapshot) return std::unexpected(snapshot.error());
+  auto guards = store_.load_guards();
+  if (!guards) return std::unexpected("state store: " + guards.error());
+  snapshot->guards = *guards;
+  auto runbook = store_.load_runbook();
+  if (!runbook) return std::unexpected("state store: " + runbook.error());
+  if (*runbook && !(*runbook)->done) {
+    const auto& steps = core::steps_for((*runbook)->plan.scenario);
+    snapshot->runbook = core::RunbookInProgress{
+        (*runbook)->plan.id, core::to_string((*runbook)->plan.scenario),
+        (*runbook)->next_step < steps.size() ? steps[(*runbook)->next_step] : "end"};
+  }
+  return snapshot;
+}
+
+core::RunbookState ControllerLoop::run(core::RunbookState state) {
+  event("runbook-start", {{"id", state.plan.id},
+                          {"scenario", core::to_string(state.plan.scenario)},
+                          {"next_step", state.next_step}});
+  size_t audited = state.audit.size();
+  core::Runbook runbook(world_.backends(), store_, now_);
+  state = runbook.run(std::move(state));
+  for (size_t i = audited; i < state.audit.size(); ++i) {
+    const auto& r = state.audit[i];
+    log_("step " + r.name + " (" + std::to_string(r.duration_ms) + " ms): " + r.outcome);
+    event("runbook-step", {{"id", state.plan.id},
+                           {"step", r.name},
+                           {"started_ms", r.started_ms},
+                           {"duration_ms", r.duration_ms},
+                           {"outcome", r.outcome}});
+  }
+  if (state.done) {
+    // Anti-flapping: the next automatic failover waits for an operator's acknowledgement.
+    if (auto ack = store_.require_ack(state.plan.id); !ack)
+      log_("could not record: " + ack.error());
+    event("runbook-done", {{"id", state.plan.id}});
+    log_("runbook " + state.plan.id + " done; acknowledge with `drctl ack " + state.plan.id + "`");
+  } else {
+    event("runbook-stopped", {{"id", state.plan.id}, {"error", state.last_error}});
+    log_("runbook " + state.plan.id + " stopped: " + state.last_error + " (resumes next tick)");
+  }
+  return state;
+}
+
+std::expected<core::RunbookState, std::string> ControllerLoop::run_plan(core::RunbookPlan plan) {
+  core::RunbookState state;
+  state.plan = std::move(plan);
+  if (auto saved = store_.save(state); !saved) return std::unexpected(saved.error());
+  return run(std::move(state));
+}
+
+core::Decision ControllerLoop::tick() {
+  auto snapshot = observe_with_guards();
+  if (!snapshot) {
+    core::Decision d{core::Action::kWait, "no evidence: " + snapshot.error()};
+    if (d.reason != last_logged_) log_("decision wait: " + d.reason);
+    last_logged_ = d.reason;
+    return d;
+  }
+  core::Decision d = core::tick(*snapshot);
+  if (d.reason != last_logged_) {
+    log_("decision " + core::to_string(d.action) + ": " + d.reason);
+    event("decision", {{"action", core::to_string(d.action)}, {"reason", d.reason}});
+    last_logged_ = d.reason;
+  }
+  if (options_.dry_run) return d;
+  if (d.action == core::Action::kResumeRunbook) {
+    auto saved = store_.load_runbook();
+    if (saved && *saved) run(**saved);
+    return d;
+  }
+  auto plan = core::plan_for(d, *snapshot, {new_failover_id(), options_.standby_capacity});
+  if (plan) {
+    auto started = run_plan(*plan);
+    if (!started) log_("could not start runbook: " + started.error());
+  }
+  return d;
+}
+
+}  // namespace dr::backends

@@ -1,0 +1,70 @@
+#include "backends/lab/lab_targets.h"
+
+namespace dr::backends::lab {
+
+ProbeTarget parse_http_url(const std::string& url) {
+  std::string rest = url.starts_with("http://") ? url.substr(7) : url;
+  rest = rest.substr(0, rest.find('/'));
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos) return {rest, 0};
+  int port = 0;
+  try {
+    port = std::stoi(rest.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = 0;
+  }
+  return {rest.substr(0, colon), static_cast<std::uint16_t>(port > 0 && port < 65536 ? port : 0)};
+}
+
+std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& state,
+                                                       const std::string& controller_region) {
+  LabTargets t;
+  std::map<std::string, std::string> region_of;
+  std::vector<std::string> regions;
+  for (const auto& c : state.components) {
+    if (c.kind != "mariadb") continue;
+    t.databases[c.name] = {c.address, c.port};
+    region_of[c.name] = c.region;
+  }
+  for (const auto& [region, url] : state.alb_urls) regions.push_back(region);
+  auto ep = state.endpoints.find(controller_region);
+  if (ep == state.endpoints.end() || !ep->second.contains("writer"))
+    return std::unexpected("the lab state has no writer endpoint for " + controller_region);
+  core::Topology& topo = t.topology;
+  topo.writer = ep->second.at("writer");
+  if (!region_of.contains(topo.writer))
+    return std::unexpected("writer " + topo.writer + " is not a known database server");
+  topo.primary_region = region_of[topo.writer];
+  for (const auto& r : regions) {
+    if (r != topo.primary_region) topo.secondary_region = r;
+  }
+  if (topo.secondary_region.empty()) return std::unexpected("the lab has no second region");
+  for (const auto& [name, region] : region_of) {
+    if (name == topo.writer) continue;
+    if (region == topo.primary_region && topo.az_standby.empty()) topo.az_standby = name;
+    if (region == topo.secondary_region && topo.secondary_db.empty()) topo.secondary_db = name;
+  }
+  t.primary_alb = parse_http_url(state.alb_urls.at(topo.primary_region));
+  t.front_door_url = state.front_door_url;
+  for (const auto& c : state.components) {
+    if (c.kind == "dynamodb" && c.region == controller_region)
+      t.secondary_dynamodb_url = "http://127.0.0.1:" + std::to_string(c.port);
+  }
+  t.supervisor_host = state.control_address;
+  t.supervisor_port = state.control_port;
+  return t;
+}
+
+void probe_primary(core::Observer& observer, const LabTargets& t, const std::string& source,
+                   std::chrono::milliseconds timeout) {
+  auto db = [&](const std::string& name) {
+    auto it = t.databases.find(name);
+    return it != t.databases.end() && probe_mysql(source, it->second, timeout);
+  };
+  observer.record(core::Target::kWriter, db(t.topology.writer));
+  if (!t.topology.az_standby.empty())
+    observer.record(core::Target::kAzStandby, db(t.topology.az_standby));
+  observer.record(core::Target::kApp, probe_http(source, t.primary_alb, "/health", timeout));
+}
+
+}  // namespace dr::backends::lab

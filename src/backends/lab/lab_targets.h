@@ -1,0 +1,37 @@
+// Where the controller's targets are in a running lab, read from the lab's state file every tick
+// (the controller keeps no topology of its own: after a failover the state says who is writer).
+#pragma once
+
+#include <expected>
+#include <map>
+#include <string>
+
+#include "backends/lab/probes.h"
+#include "core/observer.h"
+#include "core/snapshot.h"
+#include "lab/lab_state.h"
+
+namespace dr::backends::lab {
+
+struct LabTargets {
+  core::Topology topology;
+  std::map<std::string, ProbeTarget> databases;  // every MariaDB server by name
+  ProbeTarget primary_alb;
+  std::string front_door_url;
+  std::string secondary_dynamodb_url;  // the controller's state store
+  std::string supervisor_host;
+  int supervisor_port = 0;
+};
+
+// `controller_region` is where the controller runs; its writer endpoint names the global writer
+// (it is always repointed, even when the old primary region's endpoint is dead).
+std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& state,
+                                                       const std::string& controller_region);
+
+// One round of probes of the primary region from `source`, recorded into `observer`.
+void probe_primary(core::Observer& observer, const LabTargets& targets, const std::string& source,
+                   std::chrono::milliseconds timeout);
+
+ProbeTarget parse_http_url(const std::string& url);  // "http://h:p" -> {h, p}; port 0 if bad
+
+}  // namespace dr::backends::lab

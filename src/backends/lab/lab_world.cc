@@ -1,0 +1,90 @@
+#include "backends/lab/lab_world.h"
+
+#include <httplib.h>
+
+#include <fstream>
+#include <future>
+
+#include "lab/credentials.h"
+
+namespace dr::backends::lab {
+
+LabWorld::LabWorld(LabWorldOptions options) : options_(std::move(options)) {
+  for (int i = 1; i <= options_.checkers; ++i)
+    checkers_.emplace_back("checker-" + std::to_string(i), false, options_.thresholds);
+  notifier_ = std::make_unique<JsonlNotifier>(options_.lab_dir / "notifications.jsonl",
+                                              [] { return core::Clock::now(); });
+}
+
+std::optional<core::Observation> LabWorld::fetch_witness() {
+  std::string url = options_.witness_url;
+  if (url.empty()) std::ifstream(options_.lab_dir / "witness.url") >> url;
+  if (url.empty()) return std::nullopt;
+  httplib::Client c(url);
+  c.set_connection_timeout(std::chrono::milliseconds(300));
+  c.set_read_timeout(std::chrono::milliseconds(500));
+  auto r = c.Get("/observation");
+  if (!r || r->status != 200) return std::nullopt;
+  auto o = core::observation_from_json(nlohmann::json::parse(r->body, nullptr, false));
+  if (!o) return std::nullopt;
+  return *o;
+}
+
+std::expected<core::Snapshot, std::string> LabWorld::observe() {
+  auto state = dr::lab::load_lab_state(options_.lab_dir);
+  if (!state) return std::unexpected("lab state: " + state.error().describe());
+  auto targets = resolve_targets(*state, options_.controller_region);
+  if (!targets) return std::unexpected(targets.error());
+  targets_ = *targets;
+
+  auto creds = dr::lab::LabCredentials::load_or_create(options_.lab_dir);
+  if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
+  database_ = std::make_unique<LabDatabase>(
+      targets_->databases, DbLogin{creds->admin.name, creds->admin.password},
+      DbLogin{creds->replication.name, creds->replication.password},
+      std::chrono::milliseconds(500));
+  supervisor_ =
+      std::make_unique<SupervisorClient>(targets_->supervisor_host, targets_->supervisor_port);
+  probe_ = std::make_unique<FrontDoorProbe>(targets_->front_door_url, "dr-verify");
+
+  // The checkers probe in parallel: a frozen target costs one timeout, not one per checker.
+  std::vector<std::future<void>> rounds;
+  for (auto& checker : checkers_) {
+    rounds.push_back(std::async(std::launch::async, [&] {
+      probe_primary(checker, *targets_, options_.source_address, options_.probe_timeout);
+    }));
+  }
+  auto witness = std::async(std::launch::async, [this] { return fetch_witness(); });
+  core::Snapshot s;
+  s.now = core::Clock::now();
+  s.topology = targets_->topology;
+  const auto& secondary = s.topology.secondary_db;
+  if (!secondary.empty()) {
+    auto it = targets_->databases.find(secondary);
+    bool up = it != targets_->databases.end() &&
+              probe_mysql(options_.source_address, it->second, options_.probe_timeout);
+    s.secondary_db = up ? core::Health::kHealthy : core::Health::kUnhealthy;
+    auto connected = database_->replication_connected(secondary);
+    if (connected) s.replication = core::ReplicationView{*connected, std::nullopt};
+  }
+  for (auto& r : rounds) r.get();
+  for (const auto& checker : checkers_) s.observations.push_back(checker.observation());
+  if (auto w = witness.get()) s.observations.push_back(*w);
+  return s;
+}
+
+core::Backends LabWorld::backends() {
+  return core::Backends{*database_, *supervisor_, *supervisor_, *supervisor_, *probe_, *notifier_};
+}
+
+std::expected<std::string, std::string> LabWorld::state_store_url() {
+  auto state = dr::lab::load_lab_state(options_.lab_dir);
+  if (!state) return std::unexpected("lab state: " + state.error().describe());
+  auto targets = resolve_targets(*state, options_.controller_region);
+  if (!targets) return std::unexpected(targets.error());
+  if (targets->secondary_dynamodb_url.empty())
+    return std::unexpected("no DynamoDB Local in " + options_.controller_region);
+  return targets->secondary_dynamodb_url;
+}
+
+}  // namespace dr::backends::lab

@@ -1,0 +1,51 @@
+// The controller's World in the lab: evidence from N checkers probing from the controller's
+// address (in us-west-2's range), the witness's observation (global range), the secondary
+// replica's own replication status; and backends that act through SQL and the supervisor.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "backends/controller_loop.h"
+#include "backends/jsonl_notifier.h"
+#include "backends/lab/lab_database.h"
+#include "backends/lab/lab_targets.h"
+#include "backends/lab/supervisor_client.h"
+
+namespace dr::backends::lab {
+
+struct LabWorldOptions {
+  std::filesystem::path lab_dir;
+  std::string controller_region = "us-west-2";
+  std::string source_address = "127.0.2.23";  // the controller's place in the address plan
+  int checkers = 3;
+  core::ObserverThresholds thresholds;
+  std::chrono::milliseconds probe_timeout{500};
+  std::string witness_url;  // empty: read <lab_dir>/witness.url
+};
+
+class LabWorld final : public World {
+ public:
+  explicit LabWorld(LabWorldOptions options);
+
+  std::expected<core::Snapshot, std::string> observe() override;
+  core::Backends backends() override;
+
+  // The state store lives in the controller region's DynamoDB Local; its URL comes from the lab.
+  std::expected<std::string, std::string> state_store_url();
+  const LabTargets* targets() const { return targets_ ? &*targets_ : nullptr; }
+
+ private:
+  std::optional<core::Observation> fetch_witness();
+
+  LabWorldOptions options_;
+  std::vector<core::Observer> checkers_;
+  std::optional<LabTargets> targets_;
+  std::unique_ptr<LabDatabase> database_;
+  std::unique_ptr<SupervisorClient> supervisor_;
+  std::unique_ptr<FrontDoorProbe> probe_;
+  std::unique_ptr<JsonlNotifier> notifier_;
+};
+
+}  // namespace dr::backends::lab

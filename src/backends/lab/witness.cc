@@ -1,0 +1,76 @@
+#include "backends/lab/witness.h"
+
+#include <httplib.h>
+
+#include "backends/lab/lab_targets.h"
+
+namespace dr::backends::lab {
+
+Witness::Witness(WitnessOptions options)
+    : options_(std::move(options)),
+      server_(std::make_unique<httplib::Server>()),
+      observer_("witness", /*witness=*/true, options_.thresholds) {
+  server_->Get("/observation", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(observation().dump() + "\n", "application/json");
+  });
+}
+
+Witness::~Witness() {
+  stop();
+}
+
+nlohmann::json Witness::observation() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json j = core::to_json(observer_.observation());
+  if (!last_error_.empty()) j["error"] = last_error_;
+  return j;
+}
+
+std::expected<int, std::string> Witness::start() {
+  int port = options_.port == 0
+                 ? server_->bind_to_any_port(options_.address)
+                 : (server_->bind_to_port(options_.address, options_.port) ? options_.port : -1);
+  if (port <= 0)
+    return std::unexpected("witness cannot listen on " + options_.address + ":" +
+                           std::to_string(options_.port));
+  server_thread_ = std::thread([this] { server_->listen_after_bind(); });
+  probe_thread_ = std::thread([this] { probe_loop(); });
+  return port;
+}
+
+void Witness::stop() {
+  stopping_ = true;
+  if (server_) server_->stop();
+  if (server_thread_.joinable()) server_thread_.join();
+  if (probe_thread_.joinable()) probe_thread_.join();
+}
+
+void Witness::probe_loop() {
+  auto next = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    auto state = dr::lab::load_lab_state(options_.lab_dir);
+    std::expected<LabTargets, std::string> targets =
+        state ? resolve_targets(*state, options_.controller_region)
+              : std::unexpected(state.error().describe());
+    if (targets) {
+      core::Observer scratch = [&] {
+        std::lock_guard lock(mu_);
+        return observer_;
+      }();
+      // Probe outside the lock: a probe may take up to its timeout.
+      probe_primary(scratch, *targets, options_.address, options_.interval * 8 / 10);
+      std::lock_guard lock(mu_);
+      observer_ = scratch;
+      last_error_.clear();
+    } else {
+      std::lock_guard lock(mu_);
+      last_error_ = targets.error();
+    }
+    next += options_.interval;
+    // Sleep in small slices so stop() is prompt.
+    while (!stopping_ && std::chrono::steady_clock::now() < next)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace dr::backends::lab

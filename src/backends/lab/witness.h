@@ -1,0 +1,54 @@
+// The witness: a third-site observer in the lab's global range. It probes the primary region
+// from its own address on its own schedule and serves what it sees, so the controller (in the
+// secondary region) can tell "the primary is down" from "I am cut off".
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/observer.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace dr::backends::lab {
+
+struct WitnessOptions {
+  std::filesystem::path lab_dir;
+  std::string address = "127.0.3.24";
+  int port = 0;  // 0: a free one
+  std::chrono::milliseconds interval{1000};
+  core::ObserverThresholds thresholds;
+  std::string controller_region = "us-west-2";
+};
+
+class Witness {
+ public:
+  explicit Witness(WitnessOptions options);
+  ~Witness();
+  Witness(const Witness&) = delete;
+  Witness& operator=(const Witness&) = delete;
+
+  // Binds, starts probing and serving. Returns the port.
+  std::expected<int, std::string> start();
+  void stop();
+  nlohmann::json observation() const;
+
+ private:
+  void probe_loop();
+
+  WitnessOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread server_thread_, probe_thread_;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex mu_;
+  core::Observer observer_;
+  std::string last_error_;
+};
+
+}  // namespace dr::backends::lab
