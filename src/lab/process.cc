@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "lab/wait.h"
 
@@ -277,8 +278,40 @@ Result<void> Process::kill() {
   return {};
 }
 
+namespace {
+
+// True once every thread of `pid` is in the stopped state. SIGSTOP is delivered to a thread
+// group asynchronously: a thread busy in the kernel finishes its syscall first, and a query that
+// arrives in that window is still answered.
+bool all_threads_stopped(pid_t pid) {
+  std::error_code ec;
+  const fs::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  bool any = false;
+  for (const auto& entry : fs::directory_iterator(tasks, ec)) {
+    std::ifstream in(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(in, line)) continue;  // the thread just exited
+    const auto close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size()) return false;
+    const char state = line[close + 2];
+    if (state != 'T' && state != 't') return false;
+    any = true;
+  }
+  return any && !ec;
+}
+
+}  // namespace
+
 Result<void> Process::freeze() {
-  return signal_group(SIGSTOP);
+  if (auto r = signal_group(SIGSTOP); !r) return r;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!all_threads_stopped(pid_)) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return fail(ErrorKind::kTimeout, "pid " + std::to_string(pid_) +
+                                           ": not every thread stopped within 2 s of SIGSTOP");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling /proc, bounded above
+  }
+  return {};
 }
 Result<void> Process::thaw() {
   return signal_group(SIGCONT);
