@@ -1,0 +1,106 @@
+#include "drill/report_command.h"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "drill/history.h"
+#include "drill/report.h"
+#include "drill/report_html.h"
+
+namespace dr::drill {
+
+namespace {
+
+struct ReportArgs {
+  std::string scenario;
+  std::string history;
+  std::string readback;
+  std::string events;
+  std::string json_out;
+  std::string html_out;
+  double async_window_ms = 1000;
+  bool enforce_rto = false;
+};
+
+CLI::App& drill_command(CLI::App& app) {
+  for (auto* sub : app.get_subcommands([](CLI::App* s) { return s->get_name() == "drill"; }))
+    return *sub;
+  auto* drill = app.add_subcommand("drill", "run drills and compute their reports");
+  drill->require_subcommand(1);
+  return *drill;
+}
+
+bool write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+void run_report(const ReportArgs& args) {
+  auto history = load_history(args.history);
+  if (!history) {
+    std::cerr << "drctl drill report: " << history.error() << "\n";
+    throw cli::ExitCode{2};
+  }
+  auto readback = load_readback(args.readback);
+  if (!readback) {
+    std::cerr << "drctl drill report: " << readback.error() << "\n";
+    throw cli::ExitCode{2};
+  }
+  DrillEvents events;
+  if (!args.events.empty()) {
+    std::ifstream in(args.events);
+    auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    auto parsed =
+        j.is_discarded() ? std::unexpected(args.events + ": not JSON") : events_from_json(j);
+    if (!parsed) {
+      std::cerr << "drctl drill report: " << parsed.error() << "\n";
+      throw cli::ExitCode{2};
+    }
+    events = *parsed;
+  }
+  auto report = build_report(
+      args.scenario, *history, *readback, events,
+      {.async_window_ms = args.async_window_ms, .enforce_rto_target = args.enforce_rto});
+  if (!report) {
+    std::cerr << "drctl drill report: " << report.error() << "\n";
+    throw cli::ExitCode{2};
+  }
+  if (!args.json_out.empty() && !write_file(args.json_out, report_json(*report).dump(2) + "\n")) {
+    std::cerr << "drctl drill report: cannot write " << args.json_out << "\n";
+    throw cli::ExitCode{2};
+  }
+  if (!args.html_out.empty() && !write_file(args.html_out, render_html(*report, *history))) {
+    std::cerr << "drctl drill report: cannot write " << args.html_out << "\n";
+    throw cli::ExitCode{2};
+  }
+  std::cout << report_summary(*report);
+  // A broken promise is a failed drill, for scripts as much as for people.
+  if (!report->passed) throw cli::ExitCode{1};
+}
+
+}  // namespace
+
+void register_drill_report_commands(CLI::App& app) {
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = drill_command(app).add_subcommand(
+      "report", "recompute a drill's reports from its history, read-back and events");
+  cmd->add_option("--scenario", args->scenario, "the drill scenario (region-outage, ...)")
+      ->required();
+  cmd->add_option("--history", args->history, "the operation history (JSONL)")->required();
+  cmd->add_option("--readback", args->readback, "the orders read back after recovery (JSON)")
+      ->required();
+  cmd->add_option("--events", args->events, "the fault and controller timestamps (JSON)");
+  cmd->add_option("--json", args->json_out, "write the JSON report here");
+  cmd->add_option("--html", args->html_out, "write the HTML report here");
+  cmd->add_option("--async-window-ms", args->async_window_ms,
+                  "how far before the fault lost writes are allowed (async replication)")
+      ->capture_default_str();
+  cmd->add_flag("--enforce-rto", args->enforce_rto, "make the scenario's RTO target a promise");
+  cmd->callback([args] { run_report(*args); });
+}
+
+}  // namespace dr::drill
