@@ -6,6 +6,8 @@ void register_commands(CLI::App& app) {
   (void)app;  // modules add their register_* calls here
   dr::infra::register_infra_commands(app);
   dr::lab::register_lab_commands(app);
+  dr::drill::register_drill_report_commands(app);
+  register_controller_commands(app);
 }
 
 }  // namespace dr::cli

@@ -11,6 +11,7 @@ struct ExitCode {
 };
 
 void register_commands(CLI::App& app);
+void register_controller_commands(CLI::App& app);  // controller_commands.cc
 
 }  // namespace dr::cli
 
@@ -21,3 +22,7 @@ void register_infra_commands(CLI::App& app);  // drctl infra lint (src/infra/com
 namespace dr::lab {
 void register_lab_commands(CLI::App& app);  // drctl lab up|status|down|kill|restore (src/lab/lab_commands.cc)
 }  // namespace dr::lab
+
+namespace dr::drill {
+void register_drill_report_commands(CLI::App& app);  // drctl drill report (src/drill)
+}  // namespace dr::drill

@@ -35,6 +35,13 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   if (!state) return std::unexpected("lab state: " + state.error().describe());
   auto targets = resolve_targets(*state, options_.controller_region);
   if (!targets) return std::unexpected(targets.error());
+  // A new writer or standby is a new target: what the checkers knew about the old one (say,
+  // "unhealthy" about a dead writer) must not carry over to its successor.
+  if (targets_ && (targets_->topology.writer != targets->topology.writer ||
+                   targets_->topology.az_standby != targets->topology.az_standby)) {
+    for (auto& checker : checkers_)
+      checker = core::Observer(checker.name(), false, options_.thresholds);
+  }
   targets_ = *targets;
 
   auto creds = dr::lab::LabCredentials::load_or_create(options_.lab_dir);

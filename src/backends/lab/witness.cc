@@ -52,6 +52,14 @@ void Witness::probe_loop() {
     std::expected<LabTargets, std::string> targets =
         state ? resolve_targets(*state, options_.controller_region)
               : std::unexpected(state.error().describe());
+    if (targets && (targets->topology.writer != last_writer_ ||
+                    targets->topology.az_standby != last_standby_)) {
+      // New targets: start their checkers afresh (see LabWorld::observe).
+      std::lock_guard lock(mu_);
+      observer_ = core::Observer("witness", true, options_.thresholds);
+      last_writer_ = targets->topology.writer;
+      last_standby_ = targets->topology.az_standby;
+    }
     if (targets) {
       core::Observer scratch = [&] {
         std::lock_guard lock(mu_);

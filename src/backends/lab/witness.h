@@ -49,6 +49,7 @@ class Witness {
   mutable std::mutex mu_;
   core::Observer observer_;
   std::string last_error_;
+  std::string last_writer_, last_standby_;
 };
 
 }  // namespace dr::backends::lab

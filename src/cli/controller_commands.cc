@@ -1,0 +1,257 @@
+// drctl controller | witness | ack | automatic-failover | failover | switchover: the failover
+// controller and the operator's commands, on the lab target (AWS backends come next).
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "backends/controller_loop.h"
+#include "backends/controller_store.h"
+#include "backends/lab/lab_world.h"
+#include "backends/lab/witness.h"
+#include "cli/commands.h"
+#include "lab/lab_state.h"
+#include "lab/lab_topology.h"
+
+namespace dr::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) {
+  g_stop = true;
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+void log_line(const std::string& line) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char stamp[48];
+  std::snprintf(stamp, sizeof stamp, "%s.%03lld", buf, static_cast<long long>(ms));
+  std::cout << stamp << " " << line << std::endl;
+}
+
+[[noreturn]] void die(const std::string& message, int code = 1) {
+  std::cerr << "drctl: " << message << "\n";
+  throw ExitCode{code};
+}
+
+struct Common {
+  std::string dir;
+  std::string controller_region = lab::kSecondaryRegion;
+  int interval_ms = 1000;
+  int threshold = 3;
+  int checkers = 3;
+};
+
+void add_common(CLI::App* cmd, Common& c) {
+  cmd->add_option("--dir", c.dir, "lab directory (default: $DR_LAB_DIR, else /tmp/dr-lab)");
+  cmd->add_option("--interval-ms", c.interval_ms, "probe interval")
+      ->check(CLI::Range(100, 60000))
+      ->capture_default_str();
+  cmd->add_option("--threshold", c.threshold, "consecutive failed probes before a target is down")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+}
+
+// Everything a command needs to talk to the lab as the controller does.
+struct Session {
+  explicit Session(const Common& c)
+      : world(backends::lab::LabWorldOptions{
+            lab::resolve_lab_dir(c.dir), c.controller_region, "127.0.2.23", c.checkers,
+            core::ObserverThresholds{c.threshold, std::min(c.threshold, 2)},
+            std::chrono::milliseconds(std::min(500, c.interval_ms * 8 / 10)), ""}) {
+    auto url = world.state_store_url();
+    if (!url) die(url.error());
+    aws::ClientConfig config;
+    config.region = c.controller_region;
+    config.endpoint_url = *url;
+    config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+        aws::Credentials{lab::kLabAccessKeyId, lab::kLabSecretAccessKey, "", {}, "lab"});
+    config.retry.base_delay = std::chrono::milliseconds(50);
+    ddb = std::make_unique<aws::DynamoDb>(config);
+    store = std::make_unique<backends::ControllerStore>(*ddb, "dr-controller");
+    if (auto t = store->ensure_table(); !t) die("state store: " + t.error());
+  }
+  backends::lab::LabWorld world;
+  std::unique_ptr<aws::DynamoDb> ddb;
+  std::unique_ptr<backends::ControllerStore> store;
+};
+
+void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
+  Session s(c);
+  std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
+  backends::ControllerLoop loop(
+      s.world, *s.store, {capacity, dir / "controller-events.jsonl", dry_run},
+      [] { return core::Clock::now(); }, log_line);
+  install_signal_handlers();
+  log_line("controller in " + c.controller_region + " watching lab " + dir.string() +
+           " (probe every " + std::to_string(c.interval_ms) + " ms, threshold " +
+           std::to_string(c.threshold) + ", " + std::to_string(c.checkers) + " checkers)");
+  auto next = std::chrono::steady_clock::now();
+  do {
+    loop.tick();
+    next += std::chrono::milliseconds(c.interval_ms);
+    while (!g_stop && std::chrono::steady_clock::now() < next)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the tick cadence
+  } while (!once && !g_stop);
+  log_line("controller stopped");
+}
+
+void run_witness(const Common& c, const std::string& listen, int port) {
+  std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
+  backends::lab::Witness witness({dir, listen, port, std::chrono::milliseconds(c.interval_ms),
+                                  core::ObserverThresholds{c.threshold, std::min(c.threshold, 2)},
+                                  c.controller_region});
+  auto bound = witness.start();
+  if (!bound) die(bound.error());
+  std::string url = "http://" + listen + ":" + std::to_string(*bound);
+  {
+    std::ofstream(dir / "witness.url.tmp") << url << "\n";
+    std::filesystem::rename(dir / "witness.url.tmp", dir / "witness.url");
+  }
+  install_signal_handlers();
+  log_line("witness serving " + url + "/observation");
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  witness.stop();
+  std::error_code ec;
+  std::filesystem::remove(dir / "witness.url", ec);
+}
+
+void print_runbook(const core::RunbookState& state) {
+  for (const auto& r : state.audit)
+    std::cout << "  " << r.name << " (" << r.duration_ms << " ms): " << r.outcome << "\n";
+  if (state.done) {
+    std::cout << state.plan.id << " done; acknowledge with `drctl ack " << state.plan.id << "`\n";
+  } else {
+    die(state.plan.id + " stopped: " + state.last_error + "; `drctl controller` resumes it");
+  }
+}
+
+void failover(const Common& c, const std::string& to, bool force) {
+  Session s(c);
+  backends::ControllerLoop loop(
+      s.world, *s.store, {2, lab::resolve_lab_dir(c.dir) / "controller-events.jsonl"},
+      [] { return core::Clock::now(); }, log_line);
+  auto snap = loop.observe_with_guards();
+  if (!snap) die(snap.error());
+  const auto& t = snap->topology;
+  if (to == t.primary_region) die("the writer " + t.writer + " is already in " + to);
+  if (to != t.secondary_region)
+    die("unknown region " + to + " (regions: " + t.primary_region + ", " + t.secondary_region +
+        ")");
+  if (!force) {
+    if (snap->guards.unacknowledged_failover)
+      die("failover " + *snap->guards.unacknowledged_failover +
+          " is not acknowledged; run `drctl ack " + *snap->guards.unacknowledged_failover +
+          "` or add --force");
+    auto it = s.world.targets()->databases.find(t.writer);
+    if (it != s.world.targets()->databases.end() &&
+        backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500)))
+      die("writer " + t.writer + " in " + t.primary_region +
+          " answers: a failover would throw away writes in flight. Use `drctl switchover --to " +
+          to + "` (no data loss) or add --force");
+  }
+  core::Decision d{core::Action::kRegionFailover, "operator: drctl failover --to " + to};
+  auto plan = core::plan_for(d, *snap, {loop.new_failover_id("fo"), 2});
+  auto done = loop.run_plan(*plan);
+  if (!done) die(done.error());
+  print_runbook(*done);
+}
+
+void switchover(const Common& c, const std::string& to, int max_wait_s) {
+  Session s(c);
+  backends::ControllerLoop loop(
+      s.world, *s.store, {2, lab::resolve_lab_dir(c.dir) / "controller-events.jsonl"},
+      [] { return core::Clock::now(); }, log_line);
+  auto snap = loop.observe_with_guards();
+  if (!snap) die(snap.error());
+  const auto& t = snap->topology;
+  if (to != t.secondary_region)
+    die("switchover goes to the secondary region " + t.secondary_region);
+  // Wait for zero lag first, so the writer is fenced for as short a time as possible.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(max_wait_s);
+  auto& db = s.world.backends().database;
+  for (;;) {
+    auto lag = db.lag_seconds(t.secondary_db);
+    if (lag && *lag == 0.0) break;
+    if (std::chrono::steady_clock::now() > until)
+      die(t.secondary_db + " did not reach zero lag within " + std::to_string(max_wait_s) + " s (" +
+          (lag ? std::to_string(*lag) + " s behind" : lag.error()) + "); nothing changed");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lag is reported in seconds
+  }
+  auto done = loop.run_plan(core::switchover_plan(t, {loop.new_failover_id("so"), 2}));
+  if (!done) die(done.error());
+  print_runbook(*done);
+}
+
+}  // namespace
+
+void register_controller_commands(CLI::App& app) {
+  static Common common;
+  static bool once = false, dry_run = false, force = false;
+  static int capacity = 2, port = 0, max_wait = 30;
+  static std::string listen = "127.0.3.24", to, id, onoff;
+
+  auto* ctl = app.add_subcommand("controller", "run the failover controller against the lab");
+  add_common(ctl, common);
+  ctl->add_option("--checkers", common.checkers, "independent checkers")
+      ->check(CLI::Range(1, 9))
+      ->capture_default_str();
+  ctl->add_option("--standby-capacity", capacity, "fleet size the new primary region scales to")
+      ->capture_default_str();
+  ctl->add_flag("--once", once, "one tick, then exit");
+  ctl->add_flag("--dry-run", dry_run, "decide and log, never act");
+  ctl->callback([] { run_controller(common, once, dry_run, capacity); });
+
+  auto* wit = app.add_subcommand("witness", "run the third-site witness (global range)");
+  add_common(wit, common);
+  wit->add_option("--listen", listen, "address to serve on")->capture_default_str();
+  wit->add_option("--port", port, "port; 0 picks a free one")->capture_default_str();
+  wit->callback([] { run_witness(common, listen, port); });
+
+  auto* ack = app.add_subcommand("ack", "acknowledge a failover, re-arming automatic failover");
+  ack->add_option("id", id, "the failover id the controller printed")->required();
+  ack->add_option("--dir", common.dir, "lab directory");
+  ack->callback([] {
+    Session s(common);
+    if (auto r = s.store->acknowledge(id); !r) die(r.error());
+    std::cout << "acknowledged " << id << "; automatic failover is armed again\n";
+  });
+
+  auto* af = app.add_subcommand("automatic-failover", "turn automatic failover on or off");
+  af->add_option("state", onoff, "on | off")->required()->check(CLI::IsMember({"on", "off"}));
+  af->add_option("--dir", common.dir, "lab directory");
+  af->callback([] {
+    Session s(common);
+    if (auto r = s.store->set_automatic_failover(onoff == "on"); !r) die(r.error());
+    std::cout << "automatic failover " << onoff << "\n";
+  });
+
+  auto* fo = app.add_subcommand("failover", "fail the writer over to another region now");
+  fo->add_option("--to", to, "the region to fail over to")->required();
+  fo->add_flag("--force", force, "even if the writer answers or a failover is unacknowledged");
+  fo->add_option("--dir", common.dir, "lab directory");
+  fo->callback([] { failover(common, to, force); });
+
+  auto* so = app.add_subcommand("switchover", "planned move of the writer: no data loss");
+  so->add_option("--to", to, "the region to move to")->required();
+  so->add_option("--max-wait-s", max_wait, "how long to wait for zero lag")->capture_default_str();
+  so->add_option("--dir", common.dir, "lab directory");
+  so->callback([] { switchover(common, to, max_wait); });
+}
+
+}  // namespace dr::cli
