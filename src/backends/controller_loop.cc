@@ -3,9 +3,34 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 namespace dr::backends {
 
 namespace {
+
+// Saves through to the real store, then crashes on cue (see LoopOptions::crash_after_step).
+class CrashAfterStep final : public core::RunbookStore {
+ public:
+  CrashAfterStep(core::RunbookStore& inner, std::string step, ControllerLoop::Log& log)
+      : inner_(inner), step_(std::move(step)), log_(log) {}
+  std::expected<void, std::string> save(const core::RunbookState& state) override {
+    auto saved = inner_.save(state);
+    const auto& steps = core::steps_for(state.plan.scenario);
+    if (!step_.empty() && state.next_step > 0 && state.next_step <= steps.size() &&
+        steps[state.next_step - 1] == step_ && state.last_error.empty()) {
+      log_("crash injected after step " + step_);
+      std::_Exit(137);
+    }
+    return saved;
+  }
+
+ private:
+  core::RunbookStore& inner_;
+  std::string step_;
+  ControllerLoop::Log& log_;
+};
+
 int64_t unix_ms(core::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -58,7 +83,8 @@ core::RunbookState ControllerLoop::run(core::RunbookState state) {
                           {"scenario", core::to_string(state.plan.scenario)},
                           {"next_step", state.next_step}});
   size_t audited = state.audit.size();
-  core::Runbook runbook(world_.backends(), store_, now_);
+  CrashAfterStep store(store_, options_.crash_after_step, log_);
+  core::Runbook runbook(world_.backends(), store, now_);
   state = runbook.run(std::move(state));
   for (size_t i = audited; i < state.audit.size(); ++i) {
     const auto& r = state.audit[i];

@@ -32,6 +32,9 @@ struct LoopOptions {
   int standby_capacity = 2;
   std::filesystem::path events_file;  // JSONL; empty: none
   bool dry_run = false;               // decide and log, never act
+  // Fault injection for the controller-crash drill: die (exit 137, no cleanup) right after the
+  // named runbook step has been saved, as a SIGKILL at that moment would.
+  std::string crash_after_step;
 };
 
 class ControllerLoop {

@@ -67,6 +67,12 @@ void add_common(CLI::App* cmd, Common& c) {
       ->capture_default_str();
 }
 
+backends::LoopOptions loop_options(const Common& c) {
+  backends::LoopOptions o;
+  o.events_file = lab::resolve_lab_dir(c.dir) / "controller-events.jsonl";
+  return o;
+}
+
 // Everything a command needs to talk to the lab as the controller does.
 struct Session {
   explicit Session(const Common& c)
