@@ -100,9 +100,13 @@ struct Session {
 void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
   Session s(c);
   std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
+  backends::LoopOptions options = loop_options(c);
+  options.standby_capacity = capacity;
+  options.dry_run = dry_run;
+  const char* crash = std::getenv("DR_CONTROLLER_CRASH_AFTER_STEP");
+  options.crash_after_step = crash != nullptr ? crash : "";
   backends::ControllerLoop loop(
-      s.world, *s.store, {capacity, dir / "controller-events.jsonl", dry_run},
-      [] { return core::Clock::now(); }, log_line);
+      s.world, *s.store, options, [] { return core::Clock::now(); }, log_line);
   install_signal_handlers();
   log_line("controller in " + c.controller_region + " watching lab " + dir.string() +
            " (probe every " + std::to_string(c.interval_ms) + " ms, threshold " +
@@ -150,8 +154,7 @@ void print_runbook(const core::RunbookState& state) {
 void failover(const Common& c, const std::string& to, bool force) {
   Session s(c);
   backends::ControllerLoop loop(
-      s.world, *s.store, {2, lab::resolve_lab_dir(c.dir) / "controller-events.jsonl"},
-      [] { return core::Clock::now(); }, log_line);
+      s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
   const auto& t = snap->topology;
@@ -181,8 +184,7 @@ void failover(const Common& c, const std::string& to, bool force) {
 void switchover(const Common& c, const std::string& to, int max_wait_s) {
   Session s(c);
   backends::ControllerLoop loop(
-      s.world, *s.store, {2, lab::resolve_lab_dir(c.dir) / "controller-events.jsonl"},
-      [] { return core::Clock::now(); }, log_line);
+      s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
   const auto& t = snap->topology;
