@@ -8,6 +8,7 @@ void register_commands(CLI::App& app) {
   dr::lab::register_lab_commands(app);
   dr::drill::register_drill_report_commands(app);
   register_controller_commands(app);
+  register_drill_commands(app);
 }
 
 }  // namespace dr::cli

@@ -12,6 +12,7 @@ struct ExitCode {
 
 void register_commands(CLI::App& app);
 void register_controller_commands(CLI::App& app);  // controller_commands.cc
+void register_drill_commands(CLI::App& app);       // drill_command.cc (after drill report)
 
 }  // namespace dr::cli
 
