@@ -9,17 +9,26 @@ namespace dr::backends {
 
 namespace {
 
-// Saves through to the real store, then crashes on cue (see LoopOptions::crash_after_step).
-class CrashAfterStep final : public core::RunbookStore {
+// Saves through to the real store, reports each newly audited step as it is saved (so a
+// controller that dies mid-runbook has already told the drill what it did), and crashes on cue
+// (see LoopOptions::crash_after_step).
+class ReportingStore final : public core::RunbookStore {
  public:
-  CrashAfterStep(core::RunbookStore& inner, std::string step, ControllerLoop::Log& log)
-      : inner_(inner), step_(std::move(step)), log_(log) {}
+  using OnStep = std::function<void(const core::RunbookState&, const core::StepRecord&)>;
+  ReportingStore(core::RunbookStore& inner, size_t audited, std::string crash_step,
+                 ControllerLoop::Log& log, OnStep on_step)
+      : inner_(inner),
+        audited_(audited),
+        crash_step_(std::move(crash_step)),
+        log_(log),
+        on_step_(std::move(on_step)) {}
   std::expected<void, std::string> save(const core::RunbookState& state) override {
     auto saved = inner_.save(state);
+    for (; audited_ < state.audit.size(); ++audited_) on_step_(state, state.audit[audited_]);
     const auto& steps = core::steps_for(state.plan.scenario);
-    if (!step_.empty() && state.next_step > 0 && state.next_step <= steps.size() &&
-        steps[state.next_step - 1] == step_ && state.last_error.empty()) {
-      log_("crash injected after step " + step_);
+    if (!crash_step_.empty() && state.next_step > 0 && state.next_step <= steps.size() &&
+        steps[state.next_step - 1] == crash_step_ && state.last_error.empty()) {
+      log_("crash injected after step " + crash_step_);
       std::_Exit(137);
     }
     return saved;
@@ -27,8 +36,10 @@ class CrashAfterStep final : public core::RunbookStore {
 
  private:
   core::RunbookStore& inner_;
-  std::string step_;
+  size_t audited_;
+  std::string crash_step_;
   ControllerLoop::Log& log_;
+  OnStep on_step_;
 };
 
 int64_t unix_ms(core::TimePoint t) {
@@ -82,19 +93,18 @@ core::RunbookState ControllerLoop::run(core::RunbookState state) {
   event("runbook-start", {{"id", state.plan.id},
                           {"scenario", core::to_string(state.plan.scenario)},
                           {"next_step", state.next_step}});
-  size_t audited = state.audit.size();
-  CrashAfterStep store(store_, options_.crash_after_step, log_);
+  ReportingStore store(
+      store_, state.audit.size(), options_.crash_after_step, log_,
+      [this](const core::RunbookState& s, const core::StepRecord& r) {
+        log_("step " + r.name + " (" + std::to_string(r.duration_ms) + " ms): " + r.outcome);
+        event("runbook-step", {{"id", s.plan.id},
+                               {"step", r.name},
+                               {"started_ms", r.started_ms},
+                               {"duration_ms", r.duration_ms},
+                               {"outcome", r.outcome}});
+      });
   core::Runbook runbook(world_.backends(), store, now_);
   state = runbook.run(std::move(state));
-  for (size_t i = audited; i < state.audit.size(); ++i) {
-    const auto& r = state.audit[i];
-    log_("step " + r.name + " (" + std::to_string(r.duration_ms) + " ms): " + r.outcome);
-    event("runbook-step", {{"id", state.plan.id},
-                           {"step", r.name},
-                           {"started_ms", r.started_ms},
-                           {"duration_ms", r.duration_ms},
-                           {"outcome", r.outcome}});
-  }
   if (state.done) {
     // Anti-flapping: the next automatic failover waits for an operator's acknowledgement.
     if (auto ack = store_.require_ack(state.plan.id); !ack)
