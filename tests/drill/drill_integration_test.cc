@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "app/app_process.h"
 #include "drill/readback.h"
 #include "drill/report.h"
 #include "drill/report_html.h"
@@ -26,31 +27,7 @@ class DrillAgainstDrApp : public ::testing::Test {
     auto db = dr::testing::start_mariadb(tmp_.path(), "a1", lab::Site::kUsEast1, 0, 1);
     ASSERT_TRUE(db) << db.error();
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(db_->promote(/*semi_sync=*/false));
-    dr::testing::exec_or_fail(*db_, "CREATE DATABASE IF NOT EXISTS " + db_->app_options().database);
-    auto app_addr = lab::lab_address(lab::Site::kUsEast1, lab::Component::kApp, 0);
-    ASSERT_TRUE(app_addr) << app_addr.error();
-    auto opts = db_->app_options();
-    std::string ready = (tmp_ / "app.ready").string();
-    lab::SpawnOptions spawn;
-    spawn.argv = {DR_APP_BINARY, "--region",      "us-east-1",
-                  "--listen",    *app_addr,       "--port",
-                  "0",           "--db-writer",   opts.host + ":" + std::to_string(opts.port),
-                  "--db-user",   opts.user,       "--db-name",
-                  opts.database, "--no-sessions", "--ready-file",
-                  ready,         "--drain-ms",    "0"};
-    spawn.env = {{"DR_DB_PASSWORD", opts.password}, {"DR_ADMIN_TOKEN", "test-token"}};
-    spawn.log_file = tmp_ / "app.log";
-    spawn.die_with_parent = true;
-    auto app = lab::Process::spawn(spawn);
-    ASSERT_TRUE(app) << app.error();
-    app_.emplace(std::move(*app));
-    auto up = lab::wait_until("dr-app writes its ready file",
-                              [&] { return std::filesystem::exists(ready) || !app_->running(); },
-                              {.timeout = 20s});
-    ASSERT_TRUE(up) << up.error();
-    ASSERT_TRUE(app_->running()) << "dr-app exited; see " << spawn.log_file;
-    std::ifstream(ready) >> host_port_;
+    ASSERT_NO_FATAL_FAILURE(dr::testing::start_app_against(*db_, tmp_.path(), app_, host_port_));
   }
 
   // Waits until the workload has recorded an operation with `outcome` that started at or after

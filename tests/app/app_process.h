@@ -1,0 +1,51 @@
+// Starts a real dr-app process against a real MariaDB server for a test: the server is promoted
+// (lab servers boot read-only), its app database created, dr-app started on a lab app address
+// with a free port, and its host:port read from the ready file. Used by the app's and the
+// drills' integration tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "lab/mariadb_helpers.h"
+#include "lab/process.h"
+#include "lab/wait.h"
+
+namespace dr::testing {
+
+// Call with ASSERT_NO_FATAL_FAILURE; `app` and `host_port` are set on success.
+inline void start_app_against(lab::MariaDbInstance& db, const std::filesystem::path& dir,
+                              std::optional<lab::Process>& app, std::string& host_port) {
+  using namespace std::chrono_literals;
+  ASSERT_TRUE(db.promote(/*semi_sync=*/false));
+  // The database comes with the cluster (Terraform's database_name); the app makes its tables.
+  exec_or_fail(db, "CREATE DATABASE IF NOT EXISTS " + db.app_options().database);
+  auto app_addr = lab::lab_address(lab::Site::kUsEast1, lab::Component::kApp, 0);
+  ASSERT_TRUE(app_addr) << app_addr.error();
+  auto opts = db.app_options();
+  std::string ready = (dir / "app.ready").string();
+  lab::SpawnOptions spawn;
+  spawn.argv = {DR_APP_BINARY, "--region",      "us-east-1",
+                "--listen",    *app_addr,       "--port",
+                "0",           "--db-writer",   opts.host + ":" + std::to_string(opts.port),
+                "--db-user",   opts.user,       "--db-name",
+                opts.database, "--no-sessions", "--ready-file",
+                ready,         "--drain-ms",    "0"};
+  spawn.env = {{"DR_DB_PASSWORD", opts.password}, {"DR_ADMIN_TOKEN", "test-token"}};
+  spawn.log_file = dir / "app.log";
+  spawn.die_with_parent = true;
+  auto started = lab::Process::spawn(spawn);
+  ASSERT_TRUE(started) << started.error();
+  app.emplace(std::move(*started));
+  auto up = lab::wait_until("dr-app writes its ready file",
+                            [&] { return std::filesystem::exists(ready) || !app->running(); },
+                            {.timeout = 20s});
+  ASSERT_TRUE(up) << up.error();
+  ASSERT_TRUE(app->running()) << "dr-app exited; see " << spawn.log_file;
+  std::ifstream(ready) >> host_port;
+}
+
+}  // namespace dr::testing
