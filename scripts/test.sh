@@ -18,5 +18,5 @@ echo "== tests"
 
 echo "== unit tests under ASan + UBSan"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DDR_WERROR=ON -DDR_SANITIZE=ON -DDR_BENCH=OFF >/dev/null
-cmake --build build/asan -j"$jobs"
+cmake --build build/asan -j"$jobs" --target unit_tests
 (cd build/asan && ctest --output-on-failure -j"$jobs" -L unit --timeout 300)
