@@ -10,6 +10,7 @@
 #include "backends/lab/lab_world.h"
 #include "backends/lab/witness.h"
 #include "cli/commands.h"
+#include "lab/gtid.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
 
@@ -206,6 +207,63 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
   print_runbook(*done);
 }
 
+// Brings the writer back to the region it failed away from: the old primary's servers rejoin as
+// replicas of the current writer (refused when one holds writes the writer never saw), catch
+// up, and a switchover moves the writer back without losing a write.
+void failback(const Common& c, int max_wait_s) {
+  Session s(c);
+  backends::ControllerLoop loop(
+      s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
+  auto snap = loop.observe_with_guards();
+  if (!snap) die(snap.error());
+  const auto& t = snap->topology;
+  const auto* targets = s.world.targets();
+  auto& db = dynamic_cast<backends::lab::LabDatabase&>(s.world.backends().database);
+  std::vector<std::string> old_servers;
+  for (const auto& [name, region] : targets->database_region)
+    if (region == t.secondary_region) old_servers.push_back(name);
+  if (old_servers.empty()) die("no database server in " + t.secondary_region + " to fail back to");
+  auto writer_pos_text = db.gtid_binlog_pos(t.writer);
+  if (!writer_pos_text) die("writer " + t.writer + ": " + writer_pos_text.error());
+  auto writer_pos = lab::parse_gtid_list(*writer_pos_text);
+  if (!writer_pos) die("writer position: " + writer_pos.error().describe());
+  for (const auto& name : old_servers) {
+    auto pos = db.gtid_binlog_pos(name);
+    if (!pos) die(name + " does not answer (" + pos.error() + "); run `drctl lab restore` first");
+    auto parsed = lab::parse_gtid_list(*pos);
+    if (!parsed) die(name + " position: " + parsed.error().describe());
+    auto errant = lab::errant_gtids(*parsed, *writer_pos);
+    if (!errant.empty())
+      die(name + " holds transactions " + lab::to_string(errant) + " that the writer " + t.writer +
+          " never received (written after the failover cut it off). Rejoining would "
+          "fork the history: rebuild " +
+          name + " from " + t.writer +
+          " (a fresh datadir) and fail back then; nothing was changed");
+    std::cout << name << ": no errant transactions (" << *pos << " within " << *writer_pos_text
+              << ")\n";
+  }
+  for (const auto& name : old_servers) {
+    if (auto r = db.replicate_from(name, t.writer); !r) die("rejoin " + name + ": " + r.error());
+    std::cout << name << ": replicating from " << t.writer << "\n";
+  }
+  core::Topology back = t;
+  back.secondary_db = old_servers.front();
+  back.az_standby.clear();
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(max_wait_s);
+  for (;;) {
+    auto lag = db.lag_seconds(back.secondary_db);
+    if (lag && *lag == 0.0) break;
+    if (std::chrono::steady_clock::now() > until)
+      die(back.secondary_db + " did not catch up within " + std::to_string(max_wait_s) + " s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lag is reported in seconds
+  }
+  core::RunbookPlan plan = core::switchover_plan(back, {loop.new_failover_id("fb"), 2});
+  for (size_t i = 1; i < old_servers.size(); ++i) plan.followers.push_back(old_servers[i]);
+  auto done = loop.run_plan(plan);
+  if (!done) die(done.error());
+  print_runbook(*done);
+}
+
 }  // namespace
 
 void register_controller_commands(CLI::App& app) {
@@ -260,6 +318,13 @@ void register_controller_commands(CLI::App& app) {
   so->add_option("--max-wait-s", max_wait, "how long to wait for zero lag")->capture_default_str();
   so->add_option("--dir", common.dir, "lab directory");
   so->callback([] { switchover(common, to, max_wait); });
+
+  auto* fb = app.add_subcommand(
+      "failback", "rejoin the old primary region (refused on errant GTIDs) and switch back");
+  fb->add_option("--max-wait-s", max_wait, "how long to wait for the catch-up")
+      ->capture_default_str();
+  fb->add_option("--dir", common.dir, "lab directory");
+  fb->callback([] { failback(common, max_wait); });
 }
 
 }  // namespace dr::cli

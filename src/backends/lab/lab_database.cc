@@ -108,8 +108,13 @@ Result<> LabDatabase::promote(const std::string& server) {
 Result<> LabDatabase::replicate_from(const std::string& replica, const std::string& primary) {
   auto c = connect(replica);
   if (!c) return std::unexpected(c.error());
-  if (auto r = c->exec("SET GLOBAL read_only=ON"); !r)
-    return std::unexpected(replica + ": fence: " + r.error().describe());
+  // Resume from everything the replica has, including what it wrote as a primary (a former
+  // primary rejoining). Only safe without errant transactions: failback checks that first.
+  for (const char* sql :
+       {"SET GLOBAL read_only=ON", "STOP SLAVE", "SET GLOBAL gtid_slave_pos=@@gtid_binlog_pos"}) {
+    if (auto r = c->exec(sql); !r)
+      return std::unexpected(replica + ": " + sql + ": " + r.error().describe());
+  }
   if (auto r = change_primary(*c, primary); !r) return std::unexpected(replica + ": " + r.error());
   return {};
 }
@@ -123,6 +128,14 @@ Result<double> LabDatabase::lag_seconds(const std::string& server) {
   auto behind = status->get(0, "Seconds_Behind_Master");
   if (!behind) return std::unexpected(server + " is not replicating (threads stopped)");
   return std::stod(*behind);
+}
+
+Result<std::string> LabDatabase::gtid_binlog_pos(const std::string& server) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  auto v = c->query_value("SELECT @@gtid_binlog_pos");
+  if (!v) return std::unexpected(server + ": " + v.error().describe());
+  return v->value_or("");
 }
 
 Result<bool> LabDatabase::replication_connected(const std::string& server) {

@@ -25,6 +25,7 @@ std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& 
     if (c.kind != "mariadb") continue;
     t.databases[c.name] = {c.address, c.port};
     region_of[c.name] = c.region;
+    t.database_region[c.name] = c.region;
   }
   for (const auto& [region, url] : state.alb_urls) regions.push_back(region);
   auto ep = state.endpoints.find(controller_region);

@@ -16,6 +16,7 @@ namespace dr::backends::lab {
 struct LabTargets {
   core::Topology topology;
   std::map<std::string, ProbeTarget> databases;  // every MariaDB server by name
+  std::map<std::string, std::string> database_region;
   ProbeTarget primary_alb;
   std::string front_door_url;
   std::string secondary_dynamodb_url;  // the controller's state store
