@@ -141,13 +141,14 @@ void fill_events(drill::DrillEvents& ev, const std::vector<json>& events,
         ev.decision_ms = t;
     } else if (name == "runbook-start" && !ev.runbook_start_ms) {
       ev.runbook_start_ms = t;
-    } else if (name == "runbook-done") {
+    } else if (name == "runbook-done" && !ev.runbook_end_ms) {
       ev.runbook_end_ms = t;
     } else if (name == "runbook-step") {
       double start = epoch.ms_from_unix_ms(e.value("started_ms", int64_t{0}));
       double end = start + static_cast<double>(e.value("duration_ms", int64_t{0}));
       ev.runbook.push_back({e.value("step", ""), start, end, e.value("outcome", "")});
-      if (e.value("step", "") == "promote" && e.value("outcome", "") == "ok") ev.promotion_ms = end;
+      if (e.value("step", "") == "promote" && e.value("outcome", "") == "ok" && !ev.promotion_ms)
+        ev.promotion_ms = end;
     }
   }
   // An operator's switchover has no automatic decision: it is decided when it starts.
@@ -246,6 +247,14 @@ int run_drill(const DrillArgs& a) {
   fill_events(ev, read_events(events_file), epoch);
   (void)controller.stop(5s);
   (void)witness.stop(5s);
+  if (spec->switchover) {
+    // ...then back again: the old primary rejoins (no errant GTIDs after a clean switchover) and
+    // the writer returns to us-east-1. The read-back below comes from there.
+    std::cout << "drill " << a.scenario << ": drctl failback\n";
+    auto fb = spawn_drctl(dir, {"failback"}, "failback.log");
+    auto code = fb.wait(120s);
+    if (!code || *code != 0) fail("failback failed; see " + (dir / "failback.log").string());
+  }
 
   auto after = lab::load_lab_state(dir);
   if (!after) fail("lab state: " + after.error().describe());
