@@ -40,7 +40,10 @@ class LabDatabaseTest : public ::testing::Test {
     for (auto* db : {&a1_, &a2_, &b1_}) servers[(*db)->name()] = {(*db)->address(), (*db)->port()};
     const auto& creds = a1_->credentials();
     database_.emplace(servers, DbLogin{creds.admin.name, creds.admin.password},
-                      DbLogin{creds.replication.name, creds.replication.password});
+                      DbLogin{creds.replication.name, creds.replication.password},
+                      std::chrono::milliseconds(1000),
+                      std::map<std::string, std::string>{
+                          {"a1", "us-east-1"}, {"a2", "us-east-1"}, {"b1", "us-west-2"}});
   }
 
   static std::string count() { return "SELECT COUNT(*) FROM dr.t"; }
@@ -76,14 +79,32 @@ TEST_F(LabDatabaseTest, ARegionFailoverCatchesUpPromotesAndRepointsTheSurvivor) 
   EXPECT_EQ(query_value(*b1_, "SELECT @@global.read_only"), "0");
   ASSERT_TRUE(database_->promote("b1")) << "promotion is idempotent";
 
+  EXPECT_EQ(query_value(*b1_, "SELECT @@global.rpl_semi_sync_master_enabled"), "1");
   auto follow = database_->replicate_from("a2", "b1");
   ASSERT_TRUE(follow) << follow.error();
+  EXPECT_EQ(query_value(*a2_, "SELECT @@global.rpl_semi_sync_slave_enabled"), "0")
+      << "a cross-region replica never acknowledges commits";
   exec_or_fail(*b1_, "INSERT INTO dr.t VALUES (6)");
   ASSERT_TRUE(wait_for_value(*a2_, count(), "6"));
   auto lag = database_->lag_seconds("a2");
   ASSERT_TRUE(lag) << lag.error();
   EXPECT_GE(*lag, 0.0);
   EXPECT_FALSE(database_->lag_seconds("b1")) << "a primary has no lag to report";
+}
+
+TEST_F(LabDatabaseTest, AnAzFailoverReestablishesSemiSyncWithTheInRegionReplica) {
+  ASSERT_TRUE(a1_->crash());
+  ASSERT_TRUE(database_->promote("a2"));
+  ASSERT_TRUE(database_->replicate_from("b1", "a2"));
+  EXPECT_EQ(query_value(*b1_, "SELECT @@global.rpl_semi_sync_slave_enabled"), "0");
+  ASSERT_TRUE(a1_->restart());
+  ASSERT_TRUE(database_->replicate_from("a1", "a2"));
+  EXPECT_EQ(query_value(*a1_, "SELECT @@global.rpl_semi_sync_slave_enabled"), "1");
+  ASSERT_TRUE(wait_for_value(*a2_,
+                             "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                             "WHERE VARIABLE_NAME='Rpl_semi_sync_master_clients'",
+                             "1"))
+      << "a1 rejoined in a2's region and acknowledges its commits";
 }
 
 TEST_F(LabDatabaseTest, AnUnreachableServerIsAnErrorNamingIt) {

@@ -15,11 +15,13 @@ std::string seconds(std::chrono::milliseconds ms) {
 }  // namespace
 
 LabDatabase::LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin admin,
-                         DbLogin replication, std::chrono::milliseconds connect_timeout)
+                         DbLogin replication, std::chrono::milliseconds connect_timeout,
+                         std::map<std::string, std::string> regions)
     : servers_(std::move(servers)),
       admin_(std::move(admin)),
       replication_(std::move(replication)),
-      connect_timeout_(connect_timeout) {}
+      connect_timeout_(connect_timeout),
+      regions_(std::move(regions)) {}
 
 Result<db::Connection> LabDatabase::connect(const std::string& server) {
   auto it = servers_.find(server);
@@ -98,7 +100,13 @@ Result<> LabDatabase::promote(const std::string& server) {
         return std::unexpected(server + ": relay log not applied within 2 s; not promoting");
     }
   }
-  for (const char* sql : {"STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only=OFF"}) {
+  // Semi-sync on the primary side, without waiting when no semi-sync replica is connected (the
+  // first writes after a failover must not stall for the ACK timeout): commits wait for an
+  // in-region replica again as soon as one follows (replicate_from turns its side on).
+  for (const char* sql :
+       {"STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL rpl_semi_sync_slave_enabled=OFF",
+        "SET GLOBAL rpl_semi_sync_master_wait_no_slave=OFF",
+        "SET GLOBAL rpl_semi_sync_master_enabled=ON", "SET GLOBAL read_only=OFF"}) {
     if (auto r = c->exec(sql); !r)
       return std::unexpected(server + ": " + sql + ": " + r.error().describe());
   }
@@ -110,8 +118,15 @@ Result<> LabDatabase::replicate_from(const std::string& replica, const std::stri
   if (!c) return std::unexpected(c.error());
   // Resume from everything the replica has, including what it wrote as a primary (a former
   // primary rejoining). Only safe without errant transactions: failback checks that first.
-  for (const char* sql :
-       {"SET GLOBAL read_only=ON", "STOP SLAVE", "SET GLOBAL gtid_slave_pos=@@gtid_binlog_pos"}) {
+  const bool same_region = regions_.contains(replica) && regions_.contains(primary) &&
+                           regions_.at(replica) == regions_.at(primary);
+  const std::string semi_sync =
+      std::string("SET GLOBAL rpl_semi_sync_slave_enabled=") + (same_region ? "ON" : "OFF");
+  for (const std::string& sql :
+       {std::string("SET GLOBAL read_only=ON"), std::string("STOP SLAVE"),
+        // Only a primary waits for ACKs: on a replica it would stall its SQL thread (FACTS).
+        std::string("SET GLOBAL rpl_semi_sync_master_enabled=OFF"), semi_sync,
+        std::string("SET GLOBAL gtid_slave_pos=@@gtid_binlog_pos")}) {
     if (auto r = c->exec(sql); !r)
       return std::unexpected(replica + ": " + sql + ": " + r.error().describe());
   }

@@ -18,8 +18,11 @@ struct DbLogin {
 
 class LabDatabase final : public Database {
  public:
+  // `regions` (server -> region) decides where semi-sync is re-established: a replica in its
+  // primary's region acknowledges commits (the AZ-failure guarantee); a cross-region one never.
   LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin admin, DbLogin replication,
-              std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(1000));
+              std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(1000),
+              std::map<std::string, std::string> regions = {});
 
   Result<> fence(const std::string& server) override;
   Result<> catch_up(const std::string& target, const std::string& source,
@@ -44,6 +47,7 @@ class LabDatabase final : public Database {
   DbLogin admin_;
   DbLogin replication_;
   std::chrono::milliseconds connect_timeout_;
+  std::map<std::string, std::string> regions_;
 };
 
 }  // namespace dr::backends::lab

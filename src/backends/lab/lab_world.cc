@@ -48,8 +48,8 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
   database_ = std::make_unique<LabDatabase>(
       targets_->databases, DbLogin{creds->admin.name, creds->admin.password},
-      DbLogin{creds->replication.name, creds->replication.password},
-      std::chrono::milliseconds(500));
+      DbLogin{creds->replication.name, creds->replication.password}, std::chrono::milliseconds(500),
+      targets_->database_region);
   supervisor_ =
       std::make_unique<SupervisorClient>(targets_->supervisor_host, targets_->supervisor_port);
   probe_ = std::make_unique<FrontDoorProbe>(targets_->front_door_url, "dr-verify");
