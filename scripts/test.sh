@@ -20,9 +20,8 @@ cmake --build build/release -j"$jobs"
 echo "== tests"
 (cd build/release && ctest --output-on-failure -j"$jobs" --timeout 300)
 
-echo "== unit tests under ASan + UBSan"
+echo "== unit tests under ASan + UBSan ($(( $(date +%s) - started )) s so far)"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DDR_WERROR=ON -DDR_SANITIZE=ON -DDR_BENCH=OFF >/dev/null
 cmake --build build/asan -j"$jobs" --target unit_tests
 (cd build/asan && ctest --output-on-failure -j"$jobs" -L unit --timeout 300)
-echo "test command finished in $(( $(date +%s) - started )) s"
