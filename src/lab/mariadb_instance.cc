@@ -40,15 +40,18 @@ bool bind_conflict(const fs::path& log) {
 // Runs mariadb-install-db once into a staging dir and renames it into place, so a concurrent
 // caller sees either no template or a complete one. The template is disposable, so the install
 // skips fsync (it halves the time); instances made from it run with their own durable settings.
-Result<void> ensure_template(const fs::path& tmpl, const MariaDbConfig& config) {
+Result<void> install_template(const fs::path& tmpl, const MariaDbConfig& config) {
   if (fs::exists(tmpl / "mysql")) return {};
   const fs::path staging = tmpl.string() + ".staging." + std::to_string(::getpid());
   std::error_code ec;
   fs::remove_all(staging, ec);
   fs::create_directories(staging, ec);
   if (ec) return fail(ErrorKind::kSystem, "mkdir " + staging.string() + ": " + ec.message());
+  // Its own tmpdir: bootstraps running at once (ctest -j) must not share /tmp's temp tables.
+  fs::create_directories(staging / "tmp", ec);
   std::string cnf = "[mysqld]\n";
   if (::geteuid() == 0) cnf += "user=root\n";
+  cnf += "tmpdir=" + (staging / "tmp").string() + "\n";
   cnf += "datadir=" + (staging / "data").string() +
          "\ninnodb_buffer_pool_size=" + std::to_string(config.buffer_pool_mb) +
          "M\ninnodb_log_file_size=16M\nperformance_schema=OFF\nskip_name_resolve=ON\n";
@@ -79,6 +82,14 @@ Result<void> ensure_template(const fs::path& tmpl, const MariaDbConfig& config) 
     return fail(ErrorKind::kSystem, "cannot move the MariaDB template into " + tmpl.string());
   }
   return {};
+}
+
+// A failed bootstrap leaves nothing behind (the staging dir is removed), so it is tried once
+// more before the error reaches the caller: under load mariadb-install-db fails now and then.
+Result<void> ensure_template(const fs::path& tmpl, const MariaDbConfig& config) {
+  auto first = install_template(tmpl, config);
+  if (first) return first;
+  return install_template(tmpl, config);
 }
 
 }  // namespace
