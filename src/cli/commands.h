@@ -21,7 +21,8 @@ void register_infra_commands(CLI::App& app);  // drctl infra lint (src/infra/com
 }  // namespace dr::infra
 
 namespace dr::lab {
-void register_lab_commands(CLI::App& app);  // drctl lab up|status|down|kill|restore (src/lab/lab_commands.cc)
+void register_lab_commands(
+    CLI::App& app);  // drctl lab up|status|down|kill|restore (src/lab/lab_commands.cc)
 }  // namespace dr::lab
 
 namespace dr::drill {
