@@ -142,7 +142,11 @@ Result<double> LabDatabase::lag_seconds(const std::string& server) {
   if (status->empty()) return std::unexpected(server + " is not a replica");
   auto behind = status->get(0, "Seconds_Behind_Master");
   if (!behind) return std::unexpected(server + " is not replicating (threads stopped)");
-  return std::stod(*behind);
+  try {
+    return std::stod(*behind);
+  } catch (const std::exception&) {
+    return std::unexpected(server + ": Seconds_Behind_Master is not a number: " + *behind);
+  }
 }
 
 Result<std::string> LabDatabase::gtid_binlog_pos(const std::string& server) {
