@@ -16,14 +16,21 @@ class ReportingStore final : public core::RunbookStore {
  public:
   using OnStep = std::function<void(const core::RunbookState&, const core::StepRecord&)>;
   ReportingStore(core::RunbookStore& inner, size_t audited, std::string crash_step,
-                 ControllerLoop::Log& log, OnStep on_step)
+                 ControllerLoop::Log& log, OnStep on_step, std::string owner,
+                 std::function<int64_t()> now_ms, int64_t lease_ms)
       : inner_(inner),
         audited_(audited),
         crash_step_(std::move(crash_step)),
         log_(log),
-        on_step_(std::move(on_step)) {}
+        on_step_(std::move(on_step)),
+        owner_(std::move(owner)),
+        now_ms_(std::move(now_ms)),
+        lease_ms_(lease_ms) {}
   std::expected<void, std::string> save(const core::RunbookState& state) override {
-    auto saved = inner_.save(state);
+    core::RunbookState claimed = state;
+    claimed.owner = owner_;
+    claimed.lease_until_ms = now_ms_() + lease_ms_;
+    auto saved = inner_.save(claimed);
     for (; audited_ < state.audit.size(); ++audited_) on_step_(state, state.audit[audited_]);
     const auto& steps = core::steps_for(state.plan.scenario);
     if (!crash_step_.empty() && state.next_step > 0 && state.next_step <= steps.size() &&
@@ -40,6 +47,9 @@ class ReportingStore final : public core::RunbookStore {
   std::string crash_step_;
   ControllerLoop::Log& log_;
   OnStep on_step_;
+  std::string owner_;
+  std::function<int64_t()> now_ms_;
+  int64_t lease_ms_;
 };
 
 int64_t unix_ms(core::TimePoint t) {
@@ -82,9 +92,12 @@ std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards()
   if (!runbook) return std::unexpected("state store: " + runbook.error());
   if (*runbook && !(*runbook)->done) {
     const auto& steps = core::steps_for((*runbook)->plan.scenario);
+    const auto& r = **runbook;
+    const bool held_elsewhere =
+        !r.owner.empty() && r.owner != options_.owner && r.lease_until_ms > unix_ms(now_());
     snapshot->runbook = core::RunbookInProgress{
-        (*runbook)->plan.id, core::to_string((*runbook)->plan.scenario),
-        (*runbook)->next_step < steps.size() ? steps[(*runbook)->next_step] : "end"};
+        r.plan.id, core::to_string(r.plan.scenario),
+        r.next_step < steps.size() ? steps[r.next_step] : "end", held_elsewhere ? r.owner : ""};
   }
   return snapshot;
 }
@@ -102,7 +115,8 @@ core::RunbookState ControllerLoop::run(core::RunbookState state) {
                                {"started_ms", r.started_ms},
                                {"duration_ms", r.duration_ms},
                                {"outcome", r.outcome}});
-      });
+      },
+      options_.owner, [this] { return unix_ms(now_()); }, options_.lease.count());
   core::Runbook runbook(world_.backends(), store, now_);
   state = runbook.run(std::move(state));
   if (state.done) {
@@ -121,6 +135,9 @@ core::RunbookState ControllerLoop::run(core::RunbookState state) {
 std::expected<core::RunbookState, std::string> ControllerLoop::run_plan(core::RunbookPlan plan) {
   core::RunbookState state;
   state.plan = std::move(plan);
+  // Claim it first: refused while someone else's runbook is in flight.
+  state.owner = options_.owner;
+  state.lease_until_ms = unix_ms(now_()) + options_.lease.count();
   if (auto saved = store_.save(state); !saved) return std::unexpected(saved.error());
   return run(std::move(state));
 }

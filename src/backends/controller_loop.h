@@ -35,6 +35,10 @@ struct LoopOptions {
   // Fault injection for the controller-crash drill: die (exit 137, no cleanup) right after the
   // named runbook step has been saved, as a SIGKILL at that moment would.
   std::string crash_after_step;
+  // Who runs runbooks from this loop ("controller-<pid>", "cli-<pid>"), and how long a claim on
+  // a runbook holds without a save (each step saves, renewing it).
+  std::string owner = "controller";
+  std::chrono::milliseconds lease{15000};
 };
 
 class ControllerLoop {

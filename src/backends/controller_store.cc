@@ -7,8 +7,15 @@ constexpr const char* kRunbookId = "runbook";
 constexpr const char* kGuardsId = "guards";
 }  // namespace
 
-ControllerStore::ControllerStore(aws::DynamoDb& dynamodb, std::string table)
-    : ddb_(dynamodb), table_(std::move(table)) {}
+ControllerStore::ControllerStore(aws::DynamoDb& dynamodb, std::string table, NowMs now_ms)
+    : ddb_(dynamodb), table_(std::move(table)), now_ms_(std::move(now_ms)) {
+  if (!now_ms_)
+    now_ms_ = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+}
 
 std::expected<void, std::string> ControllerStore::ensure_table() {
   auto d = ddb_.describe_table({{"TableName", table_}});
@@ -36,13 +43,36 @@ std::expected<nlohmann::json, std::string> ControllerStore::get(const std::strin
 }
 
 std::expected<void, std::string> ControllerStore::save(const core::RunbookState& state) {
-  auto out = ddb_.put_item({{"TableName", table_},
-                            {"Item",
-                             {{"id", {{"S", kRunbookId}}},
-                              {"state", {{"S", core::to_json(state).dump()}}},
-                              {"failover_id", {{"S", state.plan.id}}}}}});
-  if (!out) return std::unexpected("save runbook " + state.plan.id + ": " + out.error().describe());
-  return {};
+  // DynamoDB (Local at least) refuses empty strings in expression values.
+  const std::string owner = state.owner.empty() ? "unowned" : state.owner;
+  auto out = ddb_.put_item(
+      {{"TableName", table_},
+       {"Item",
+        {{"id", {{"S", kRunbookId}}},
+         {"state", {{"S", core::to_json(state).dump()}}},
+         {"failover_id", {{"S", state.plan.id}}},
+         {"owner", {{"S", owner}}},
+         {"lease_until_ms", {{"N", std::to_string(state.lease_until_ms)}}},
+         {"done", {{"BOOL", state.done}}}}},
+       {"ConditionExpression",
+        "attribute_not_exists(id) OR #done = :true OR lease_until_ms < :now OR #owner = :me"},
+       // OWNER is a reserved word in DynamoDB expressions.
+       {"ExpressionAttributeNames", {{"#owner", "owner"}, {"#done", "done"}}},
+       {"ExpressionAttributeValues",
+        {{":true", {{"BOOL", true}}},
+         {":now", {{"N", std::to_string(now_ms_())}}},
+         {":me", {{"S", owner}}}}}});
+  if (out) return {};
+  if (aws::is_conditional_check_failed(out.error())) {
+    auto current = load_runbook();
+    std::string holder = current && *current
+                             ? (*current)->owner + " (runbook " + (*current)->plan.id + ")"
+                             : "another process";
+    return std::unexpected("runbook is held by " + holder +
+                           "; not taking it over before its "
+                           "lease runs out");
+  }
+  return std::unexpected("save runbook " + state.plan.id + ": " + out.error().describe());
 }
 
 std::expected<std::optional<core::RunbookState>, std::string> ControllerStore::load_runbook() {

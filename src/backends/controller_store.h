@@ -6,6 +6,7 @@
 #pragma once
 
 #include <expected>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -17,11 +18,14 @@ namespace dr::backends {
 
 class ControllerStore final : public core::RunbookStore {
  public:
-  ControllerStore(aws::DynamoDb& dynamodb, std::string table);
+  using NowMs = std::function<int64_t()>;
+  ControllerStore(aws::DynamoDb& dynamodb, std::string table, NowMs now_ms = {});
 
   // Creates the table when missing; idempotent.
   std::expected<void, std::string> ensure_table();
 
+  // Conditional: refused while another owner's lease on an unfinished runbook still holds, so
+  // two processes never drive the same (or a second) runbook at once.
   std::expected<void, std::string> save(const core::RunbookState& state) override;
   // The last saved runbook (done or not), or nullopt when there has never been one.
   std::expected<std::optional<core::RunbookState>, std::string> load_runbook();
@@ -39,6 +43,7 @@ class ControllerStore final : public core::RunbookStore {
 
   aws::DynamoDb& ddb_;
   std::string table_;
+  NowMs now_ms_;
 };
 
 }  // namespace dr::backends

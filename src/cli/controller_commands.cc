@@ -1,5 +1,7 @@
 // drctl controller | witness | ack | automatic-failover | failover | switchover: the failover
 // controller and the operator's commands, on the lab target (AWS backends come next).
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -68,9 +70,13 @@ void add_common(CLI::App* cmd, Common& c) {
       ->capture_default_str();
 }
 
-backends::LoopOptions loop_options(const Common& c) {
+// Runbook ownership: an operator's command is its own owner (cli-<pid>); the controller is one
+// logical owner per region, so a restarted controller resumes its own runbook at once (on AWS the
+// Lambda's reserved concurrency of 1 keeps it single), while it leaves an operator's alone.
+backends::LoopOptions loop_options(const Common& c, bool controller = false) {
   backends::LoopOptions o;
   o.events_file = lab::resolve_lab_dir(c.dir) / "controller-events.jsonl";
+  o.owner = controller ? "controller-" + c.controller_region : "cli-" + std::to_string(::getpid());
   return o;
 }
 
@@ -101,7 +107,7 @@ struct Session {
 void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
   Session s(c);
   std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
-  backends::LoopOptions options = loop_options(c);
+  backends::LoopOptions options = loop_options(c, /*controller=*/true);
   options.standby_capacity = capacity;
   options.dry_run = dry_run;
   const char* crash = std::getenv("DR_CONTROLLER_CRASH_AFTER_STEP");
@@ -115,7 +121,10 @@ void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
   auto next = std::chrono::steady_clock::now();
   do {
     loop.tick();
-    next += std::chrono::milliseconds(c.interval_ms);
+    // After a slow tick (a runbook ran in it) start a fresh cadence instead of firing the missed
+    // ticks back to back, which would shrink "3 probes 1 s apart" to milliseconds.
+    next =
+        std::max(next + std::chrono::milliseconds(c.interval_ms), std::chrono::steady_clock::now());
     while (!g_stop && std::chrono::steady_clock::now() < next)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the tick cadence
   } while (!once && !g_stop);
@@ -278,6 +287,7 @@ void register_controller_commands(CLI::App& app) {
       ->check(CLI::Range(1, 9))
       ->capture_default_str();
   ctl->add_option("--standby-capacity", capacity, "fleet size the new primary region scales to")
+      ->check(CLI::Range(1, 4))  // max = 2x, and the lab's ALBs have 8 slots
       ->capture_default_str();
   ctl->add_flag("--once", once, "one tick, then exit");
   ctl->add_flag("--dry-run", dry_run, "decide and log, never act");

@@ -236,7 +236,11 @@ int run_drill(const DrillArgs& a) {
     controller = spawn_drctl(dir, with({"controller"}), "controller.log");
   }
   drill::History history = (*workload)->wait();
-  if (switchover) (void)switchover->wait(60s);
+  if (switchover) {
+    auto code = switchover->wait(60s);
+    if (!code || *code != 0)
+      fail("the switchover failed; see " + (dir / "switchover.log").string());
+  }
   (void)lab::wait_until("the runbook finishes",
                         [&] {
                           for (const auto& e : read_events(events_file))

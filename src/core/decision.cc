@@ -95,6 +95,13 @@ Decision writer_down(const Snapshot& s, const Votes& writer) {
     return {Action::kWait, writer.tally("writer " + s.topology.writer) +
                                ", but the witness reaches it: the controller may be the one cut "
                                "off; not failing over"};
+  // A healthy secondary that cannot report its link is a gap in the evidence; an unhealthy one
+  // is judged below (it cannot be promoted, but an in-region standby still can).
+  if (!s.replication && s.secondary_db == Health::kHealthy)
+    return {Action::kWait, "checkers and witness see writer " + s.topology.writer + " down, but " +
+                               (s.topology.secondary_db.empty() ? std::string("no replica")
+                                                                : s.topology.secondary_db) +
+                               " cannot say whether it still replicates from it: not failing over"};
   if (s.replication && s.replication->connected_to_writer)
     return {Action::kWait, "checkers and witness see writer " + s.topology.writer + " down, but " +
                                s.topology.secondary_db +
@@ -135,6 +142,10 @@ Decision app_down(const Snapshot& s, const Votes& app) {
 }  // namespace
 
 Decision tick(const Snapshot& s) {
+  if (s.runbook && !s.runbook->owned_by.empty())
+    return {Action::kWait, "runbook " + s.runbook->id + " (" + s.runbook->scenario +
+                               ") is being run by " + s.runbook->owned_by + ", now at " +
+                               s.runbook->next_step + ": waiting for it"};
   if (s.runbook)
     return {Action::kResumeRunbook, "runbook " + s.runbook->id + " (" + s.runbook->scenario +
                                         ") was interrupted: resuming at " + s.runbook->next_step};

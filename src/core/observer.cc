@@ -51,9 +51,13 @@ nlohmann::json to_json(const Observation& o) {
 std::expected<Observation, std::string> observation_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return std::unexpected("observation is not an object");
   Observation o;
-  o.observer = j.value("observer", "");
-  o.witness = j.value("witness", false);
-  o.pending = j.value("pending", false);
+  try {
+    o.observer = j.value("observer", "");
+    o.witness = j.value("witness", false);
+    o.pending = j.value("pending", false);
+  } catch (const nlohmann::json::exception& e) {
+    return std::unexpected(std::string("observation has a field of the wrong type: ") + e.what());
+  }
   auto w = health_from(j, "writer");
   auto s = health_from(j, "az_standby");
   auto a = health_from(j, "app");

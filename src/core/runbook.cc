@@ -83,7 +83,9 @@ nlohmann::json to_json(const RunbookState& s) {
           {"next_step", s.next_step},
           {"audit", audit},
           {"done", s.done},
-          {"last_error", s.last_error}};
+          {"last_error", s.last_error},
+          {"owner", s.owner},
+          {"lease_until_ms", s.lease_until_ms}};
 }
 
 std::expected<RunbookState, std::string> runbook_from_json(const nlohmann::json& j) {
@@ -111,6 +113,8 @@ std::expected<RunbookState, std::string> runbook_from_json(const nlohmann::json&
                          r.at("duration_ms").get<int64_t>(), r.at("outcome").get<std::string>()});
     s.done = j.at("done").get<bool>();
     s.last_error = j.value("last_error", "");
+    s.owner = j.value("owner", "");
+    s.lease_until_ms = j.value("lease_until_ms", int64_t{0});
     return s;
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(std::string("malformed runbook state: ") + e.what());
@@ -137,6 +141,9 @@ std::expected<std::string, std::string> Runbook::run_step(const std::string& ste
       apps = b_.fleet.fence_apps(p.from_region, "failover " + p.id);
     auto db = b_.database.fence(p.old_writer);
     if (db && apps) return "ok";
+    // A planned switchover has a live writer: promoting while it may still take writes would
+    // fork the history. Only a failover may go on past an unreachable old primary.
+    if (!db && p.scenario == Scenario::kSwitchover) return std::unexpected(db.error());
     std::string note = "skipped:";
     if (!db) note += " " + p.old_writer + " unreachable (" + db.error() + ")";
     if (!apps) note += " apps of " + p.from_region + " unreachable (" + apps.error() + ")";
@@ -180,6 +187,7 @@ std::expected<std::string, std::string> Runbook::run_step(const std::string& ste
   if (step == "scale_standby")
     return ok_or(b_.fleet.set_capacity(p.to_region, p.standby_capacity, p.standby_capacity,
                                        std::max(p.standby_capacity, 2 * p.standby_capacity)));
+  // (the CLI bounds standby_capacity so that max fits every target's fleet limit)
   if (step == "shift_traffic") return ok_or(b_.traffic.shift_to(p.to_region));
   if (step == "verify_write") return ok_or(b_.probe.verify_write(p.to_region));
   if (step == "notify") {
@@ -214,9 +222,10 @@ RunbookState Runbook::run(RunbookState state) {
     ++state.next_step;
     if (state.next_step == steps.size()) state.done = true;
     if (auto saved = store_.save(state); !saved) {
-      // Without a saved position a restart would redo finished steps; they are idempotent, so
-      // this costs time, not safety. Report and go on.
+      // Unsaved progress means someone else may own this runbook now (our lease ran out), or a
+      // restart would redo steps that are not all safe to redo after a promotion: stop here.
       state.last_error = "progress not saved after " + step + ": " + saved.error();
+      return state;
     }
   }
   state.done = true;

@@ -49,6 +49,10 @@ struct RunbookState {
   std::vector<StepRecord> audit;
   bool done = false;
   std::string last_error;
+  // Who is running it and until when that claim holds (unix ms); renewed on every save. A
+  // runbook whose lease ran out was abandoned (its runner died) and may be resumed by another.
+  std::string owner;
+  int64_t lease_until_ms = 0;
 };
 
 nlohmann::json to_json(const RunbookState& state);

@@ -53,6 +53,10 @@ struct RunbookInProgress {
   std::string id;
   std::string scenario;
   std::string next_step;
+  // Another live process (an operator's drctl failover, or a second controller) holds the
+  // runbook's lease: do not touch it, and start nothing else, until it finishes or its lease runs
+  // out (then it is resumed here).
+  std::string owned_by;
 };
 
 struct Snapshot {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
 #include "backends/jsonl_notifier.h"
 #include "lab/dynamodb_local.h"
@@ -56,9 +57,22 @@ TEST_F(ControllerStoreTest, ARestartedControllerReadsTheLastSavedStep) {
   s.plan.regions = {"us-east-1", "us-west-2"};
   s.next_step = 2;
   s.audit.push_back({"fence_old_primary", 1, 5, "skipped: a1 unreachable"});
-  ASSERT_TRUE(store_->save(s));
+  s.owner = "controller-1";
+  s.lease_until_ms = std::numeric_limits<int64_t>::max();
+  auto first = store_->save(s);
+  ASSERT_TRUE(first) << first.error();
   s.next_step = 3;
-  ASSERT_TRUE(store_->save(s));
+  auto second = store_->save(s);
+  ASSERT_TRUE(second) << second.error();
+
+  // While controller-1's lease holds, nobody else may save (start or take over) a runbook.
+  core::RunbookState other = s;
+  other.plan.id = "fo-43";
+  other.owner = "cli-2";
+  other.next_step = 0;
+  auto refused = store_->save(other);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("held by controller-1"), std::string::npos) << refused.error();
 
   auto loaded = store_->load_runbook();
   ASSERT_TRUE(loaded) << loaded.error();
@@ -66,6 +80,26 @@ TEST_F(ControllerStoreTest, ARestartedControllerReadsTheLastSavedStep) {
   EXPECT_EQ((*loaded)->plan.id, "fo-42");
   EXPECT_EQ((*loaded)->next_step, 3u);
   EXPECT_EQ((*loaded)->audit.at(0).outcome, "skipped: a1 unreachable");
+  EXPECT_EQ((*loaded)->owner, "controller-1");
+
+  // Once it is done, the next runbook may start.
+  s.done = true;
+  ASSERT_TRUE(store_->save(s));
+  auto next = store_->save(other);
+  EXPECT_TRUE(next) << next.error();
+}
+
+TEST_F(ControllerStoreTest, AnAbandonedRunbookCanBeTakenOverAfterItsLeaseRunsOut) {
+  core::RunbookState s;
+  s.plan.id = "fo-50";
+  s.plan.regions = {"us-east-1"};
+  s.owner = "controller-dead";
+  s.lease_until_ms = 1;  // long expired
+  ASSERT_TRUE(store_->save(s));
+  s.owner = "controller-new";
+  s.lease_until_ms = std::numeric_limits<int64_t>::max();
+  auto taken = store_->save(s);
+  EXPECT_TRUE(taken) << taken.error();
 }
 
 TEST_F(ControllerStoreTest, GuardsPersistAndOnlyTheWaitingFailoverCanBeAcknowledged) {

@@ -68,11 +68,13 @@ TEST_F(Decide, FailsTheRegionOverWhenBothPrimaryDatabasesAreDown) {
   EXPECT_THAT(d.reason, HasSubstr("failing over to us-west-2"));
 }
 
-TEST_F(Decide, AnUnreachableSecondaryReplicaCountsAsALostLink) {
+TEST_F(Decide, WithoutTheSecondarysReplicationStatusItDoesNotFailOver) {
   all(&Observation::writer, Health::kUnhealthy);
   all(&Observation::az_standby, Health::kUnhealthy);
   s.replication.reset();
-  EXPECT_EQ(tick(s).action, Action::kRegionFailover);
+  Decision d = tick(s);
+  EXPECT_EQ(d.action, Action::kWait);
+  EXPECT_THAT(d.reason, HasSubstr("cannot say whether it still replicates"));
 }
 
 TEST_F(Decide, DoesNotFailOverWhenTheWitnessStillReachesTheWriter) {
@@ -137,8 +139,20 @@ TEST_F(Decide, RefusesToPromoteAnUnhealthySecondary) {
   EXPECT_THAT(d.reason, HasSubstr("nothing to promote"));
 }
 
+TEST_F(Decide, ARunbookAnotherProcessIsRunningIsLeftAloneAndNothingElseStarts) {
+  all(&Observation::writer, Health::kUnhealthy);
+  all(&Observation::az_standby, Health::kUnhealthy);
+  s.replication.reset();
+  s.runbook = RunbookInProgress{"fo-9", "region-failover", "promote", "cli-4242"};
+  Decision d = tick(s);
+  EXPECT_EQ(d.action, Action::kWait);
+  EXPECT_EQ(d.reason,
+            "runbook fo-9 (region-failover) is being run by cli-4242, now at promote: "
+            "waiting for it");
+}
+
 TEST_F(Decide, AnInterruptedRunbookIsResumedFirst) {
-  s.runbook = RunbookInProgress{"fo-1", "region-failover", "promote"};
+  s.runbook = RunbookInProgress{"fo-1", "region-failover", "promote", ""};
   Decision d = tick(s);
   EXPECT_EQ(d.action, Action::kResumeRunbook);
   EXPECT_EQ(d.reason, "runbook fo-1 (region-failover) was interrupted: resuming at promote");

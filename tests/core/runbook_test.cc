@@ -151,6 +151,16 @@ TEST_F(RunbookTest, ASwitchoverFencesTheDatabaseButNotTheApps) {
   EXPECT_EQ(std::count(world.calls.begin(), world.calls.end(), "fence_apps us-east-1"), 0);
 }
 
+TEST_F(RunbookTest, ASwitchoverStopsWhenItCannotFenceTheWriter) {
+  RunbookState s = region_failover();
+  s.plan.scenario = Scenario::kSwitchover;
+  world.fail = {"fence a1"};
+  RunbookState stopped = runbook().run(s);
+  EXPECT_FALSE(stopped.done);
+  EXPECT_EQ(stopped.last_error, "fence_old_primary: fence a1 failed");
+  EXPECT_EQ(std::count(world.calls.begin(), world.calls.end(), "promote b1"), 0);
+}
+
 TEST_F(RunbookTest, ASwitchoverStopsWhenItCannotCatchUp) {
   RunbookState s = region_failover();
   s.plan.scenario = Scenario::kSwitchover;

@@ -162,7 +162,9 @@ Result<bool> LabDatabase::replication_connected(const std::string& server) {
   if (!c) return std::unexpected(c.error());
   auto status = c->query("SHOW SLAVE STATUS");
   if (!status) return std::unexpected(server + ": " + status.error().describe());
-  if (status->empty()) return false;
+  // Not a replica at all is not "lost its link": it proves nothing about the writer, and
+  // promoting a server that was not following it would throw away its writes.
+  if (status->empty()) return std::unexpected(server + " is not a replica");
   return status->get(0, "Slave_IO_Running").value_or("No") == "Yes";
 }
 

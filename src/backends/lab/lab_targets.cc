@@ -45,7 +45,10 @@ std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& 
     if (region == topo.primary_region && topo.az_standby.empty()) topo.az_standby = name;
     if (region == topo.secondary_region && topo.secondary_db.empty()) topo.secondary_db = name;
   }
-  t.primary_alb = parse_http_url(state.alb_urls.at(topo.primary_region));
+  auto alb = state.alb_urls.find(topo.primary_region);
+  if (alb == state.alb_urls.end())
+    return std::unexpected("no ALB recorded for " + topo.primary_region);
+  t.primary_alb = parse_http_url(alb->second);
   t.front_door_url = state.front_door_url;
   for (const auto& c : state.components) {
     if (c.kind == "dynamodb" && c.region == controller_region)

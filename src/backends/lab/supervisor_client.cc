@@ -73,9 +73,10 @@ Result<> FrontDoorProbe::verify_write(const std::string& region) {
       last = "HTTP " + std::to_string(r->status) + " " + r->body;
     } else {
       auto body = json::parse(r->body, nullptr, false);
-      std::string served = body.is_object() && body.contains("served_by")
-                               ? body["served_by"].value("region", "")
-                               : "";
+      std::string served;
+      if (body.is_object() && body.contains("served_by") && body["served_by"].is_object() &&
+          body["served_by"].contains("region") && body["served_by"]["region"].is_string())
+        served = body["served_by"]["region"].get<std::string>();
       if (served == region) return {};
       last = "acknowledged by " + (served.empty() ? std::string("?") : served) + ", not " + region;
     }

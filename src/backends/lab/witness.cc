@@ -74,7 +74,7 @@ void Witness::probe_loop() {
       std::lock_guard lock(mu_);
       last_error_ = targets.error();
     }
-    next += options_.interval;
+    next = std::max(next + options_.interval, std::chrono::steady_clock::now());
     // Sleep in small slices so stop() is prompt.
     while (!stopping_ && std::chrono::steady_clock::now() < next)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
