@@ -186,6 +186,16 @@ void failover(const Common& c, const std::string& to, bool force) {
   }
   core::Decision d{core::Action::kRegionFailover, "operator: drctl failover --to " + to};
   auto plan = core::plan_for(d, *snap, {loop.new_failover_id("fo"), 2});
+  // One look is not enough for the checkers' verdict on the in-region standby, so probe it
+  // here: when it answers, it may hold semi-sync-acknowledged writes the secondary lacks.
+  if (!t.az_standby.empty()) {
+    auto it = s.world.targets()->databases.find(t.az_standby);
+    if (it != s.world.targets()->databases.end() &&
+        backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500))) {
+      plan->catch_up_source = t.az_standby;
+      plan->followers = {t.az_standby};
+    }
+  }
   auto done = loop.run_plan(*plan);
   if (!done) die(done.error());
   print_runbook(*done);
