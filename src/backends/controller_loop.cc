@@ -1,7 +1,6 @@
 #include "backends/controller_loop.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "backends/jsonl_notifier.h"
 
 #include <cstdlib>
 
@@ -72,14 +71,8 @@ std::string ControllerLoop::new_failover_id(const std::string& prefix) const {
 void ControllerLoop::event(const std::string& name, nlohmann::json fields) {
   fields["event"] = name;
   fields["time_ms"] = unix_ms(now_());
-  if (options_.events_file.empty()) return;
-  std::string line = fields.dump() + "\n";
-  int fd = ::open(options_.events_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  // One write per line: readers (the drill) never see half an event.
-  ssize_t n = ::write(fd, line.data(), line.size());
-  (void)n;
-  ::close(fd);
+  // Best effort: the events are for drills and operators, never a reason to stop a runbook.
+  if (!options_.events_file.empty()) (void)append_jsonl(options_.events_file, fields);
 }
 
 std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards() {

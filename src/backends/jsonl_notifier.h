@@ -5,11 +5,16 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 #include "backends/interfaces.h"
 #include "core/snapshot.h"
 
 namespace dr::backends {
+
+// Appends `event` as one line with one write(2) on an O_APPEND descriptor, so concurrent writers
+// and readers never see half a line. False when the file could not be written.
+bool append_jsonl(const std::filesystem::path& path, const nlohmann::json& event);
 
 class JsonlNotifier final : public Notifier {
  public:

@@ -1,7 +1,5 @@
 #include "core/decision.h"
 
-#include <functional>
-
 namespace dr::core {
 
 std::string to_string(Action action) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/dynamodb.h"
+#include "aws/support/loopback_server.h"
 #include "lab/dynamodb_local.h"
 #include "lab/temp_dir.h"
 
@@ -198,7 +199,8 @@ TEST_F(DynamoDbLocalTest, StreamRecordsReadBackInOrderWithBothImages) {
 
 TEST_F(DynamoDbLocalTest, AnUnreachableEndpointIsNotSent) {
   ClientConfig c = config();
-  c.endpoint_url = "http://127.0.0.1:1";  // nothing listens on port 1 on loopback
+  dr::test::ClosedPort closed;  // bound, never listening: a connect is refused
+  c.endpoint_url = "http://127.0.0.1:" + std::to_string(closed.port());
   c.retry.max_attempts = 1;
   DynamoDb dead(c);
   auto r = dead.describe_table({{"TableName", table_}});

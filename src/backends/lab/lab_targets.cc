@@ -59,6 +59,13 @@ std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& 
   return t;
 }
 
+std::expected<LabTargets, std::string> load_targets(const std::filesystem::path& lab_dir,
+                                                    const std::string& controller_region) {
+  auto state = dr::lab::load_lab_state(lab_dir);
+  if (!state) return std::unexpected("lab state: " + state.error().describe());
+  return resolve_targets(*state, controller_region);
+}
+
 void probe_primary(core::Observer& observer, const LabTargets& t, const std::string& source,
                    std::chrono::milliseconds timeout) {
   auto db = [&](const std::string& name) {

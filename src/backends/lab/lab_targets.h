@@ -29,6 +29,10 @@ struct LabTargets {
 std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& state,
                                                        const std::string& controller_region);
 
+// load_lab_state + resolve_targets: what every tick of the controller and the witness starts with.
+std::expected<LabTargets, std::string> load_targets(const std::filesystem::path& lab_dir,
+                                                    const std::string& controller_region);
+
 // One round of probes of the primary region from `source`, recorded into `observer`.
 void probe_primary(core::Observer& observer, const LabTargets& targets, const std::string& source,
                    std::chrono::milliseconds timeout);

@@ -31,9 +31,7 @@ std::optional<core::Observation> LabWorld::fetch_witness() {
 }
 
 std::expected<core::Snapshot, std::string> LabWorld::observe() {
-  auto state = dr::lab::load_lab_state(options_.lab_dir);
-  if (!state) return std::unexpected("lab state: " + state.error().describe());
-  auto targets = resolve_targets(*state, options_.controller_region);
+  auto targets = load_targets(options_.lab_dir, options_.controller_region);
   if (!targets) return std::unexpected(targets.error());
   // A new writer or standby is a new target: what the checkers knew about the old one (say,
   // "unhealthy" about a dead writer) must not carry over to its successor.
@@ -52,7 +50,13 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
       targets_->database_region);
   supervisor_ =
       std::make_unique<SupervisorClient>(targets_->supervisor_host, targets_->supervisor_port);
-  probe_ = std::make_unique<FrontDoorProbe>(targets_->front_door_url, "dr-verify");
+  // The probe is rebuilt every tick: a per-probe counter alone would restart at 1, and a second
+  // verification would replay the first order (same idempotency key) instead of writing one.
+  probe_ = std::make_unique<FrontDoorProbe>(
+      targets_->front_door_url,
+      "dr-verify-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        core::Clock::now().time_since_epoch())
+                                        .count()));
 
   // The checkers probe in parallel: a frozen target costs one timeout, not one per checker.
   std::vector<std::future<void>> rounds;
@@ -85,9 +89,7 @@ core::Backends LabWorld::backends() {
 }
 
 std::expected<std::string, std::string> LabWorld::state_store_url() {
-  auto state = dr::lab::load_lab_state(options_.lab_dir);
-  if (!state) return std::unexpected("lab state: " + state.error().describe());
-  auto targets = resolve_targets(*state, options_.controller_region);
+  auto targets = load_targets(options_.lab_dir, options_.controller_region);
   if (!targets) return std::unexpected(targets.error());
   if (targets->secondary_dynamodb_url.empty())
     return std::unexpected("no DynamoDB Local in " + options_.controller_region);

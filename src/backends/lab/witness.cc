@@ -48,10 +48,7 @@ void Witness::stop() {
 void Witness::probe_loop() {
   auto next = std::chrono::steady_clock::now();
   while (!stopping_) {
-    auto state = dr::lab::load_lab_state(options_.lab_dir);
-    std::expected<LabTargets, std::string> targets =
-        state ? resolve_targets(*state, options_.controller_region)
-              : std::unexpected(state.error().describe());
+    auto targets = load_targets(options_.lab_dir, options_.controller_region);
     if (targets && (targets->topology.writer != last_writer_ ||
                     targets->topology.az_standby != last_standby_)) {
       // New targets: start their checkers afresh (see LabWorld::observe).
