@@ -151,14 +151,11 @@ void run_witness(const Common& c, const std::string& listen, int port) {
   std::filesystem::remove(dir / "witness.url", ec);
 }
 
+// The loop has already logged each step as it was saved, and the runbook's end: printing the
+// audit again would show every step twice. Only a runbook that stopped still needs saying.
 void print_runbook(const core::RunbookState& state) {
-  for (const auto& r : state.audit)
-    std::cout << "  " << r.name << " (" << r.duration_ms << " ms): " << r.outcome << "\n";
-  if (state.done) {
-    std::cout << state.plan.id << " done; acknowledge with `drctl ack " << state.plan.id << "`\n";
-  } else {
+  if (!state.done)
     die(state.plan.id + " stopped: " + state.last_error + "; `drctl controller` resumes it");
-  }
 }
 
 void failover(const Common& c, const std::string& to, bool force) {
@@ -236,29 +233,40 @@ void failback(const Common& c, int max_wait_s) {
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
   const auto& t = snap->topology;
+  // Home is the lab's primary region. Failing back from home would move the writer away from it:
+  // a second failback must change nothing.
+  const std::string home = lab::kPrimaryRegion;
+  if (t.primary_region == home) {
+    std::cout << "the writer " << t.writer << " is already in " << home
+              << " (home): nothing to fail back; nothing was changed\n";
+    return;
+  }
   const auto* targets = s.world.targets();
   auto& db = dynamic_cast<backends::lab::LabDatabase&>(s.world.backends().database);
   std::vector<std::string> old_servers;
   for (const auto& [name, region] : targets->database_region)
-    if (region == t.secondary_region) old_servers.push_back(name);
-  if (old_servers.empty()) die("no database server in " + t.secondary_region + " to fail back to");
-  auto writer_pos_text = db.gtid_binlog_pos(t.writer);
-  if (!writer_pos_text) die("writer " + t.writer + ": " + writer_pos_text.error());
-  auto writer_pos = lab::parse_gtid_list(*writer_pos_text);
-  if (!writer_pos) die("writer position: " + writer_pos.error().describe());
+    if (region == home) old_servers.push_back(name);
+  if (old_servers.empty()) die("no database server in " + home + " to fail back to");
+  // Binlog states, compared per domain and server id: positions (one GTID per domain) cannot
+  // tell a1's lost 0-1-132 from b1's 0-3-255 (gtid.h).
+  auto writer_state_text = db.gtid_binlog_state(t.writer);
+  if (!writer_state_text) die("writer " + t.writer + ": " + writer_state_text.error());
+  auto writer_state = lab::parse_gtid_list(*writer_state_text);
+  if (!writer_state) die("writer GTID state: " + writer_state.error().describe());
   for (const auto& name : old_servers) {
-    auto pos = db.gtid_binlog_pos(name);
-    if (!pos) die(name + " does not answer (" + pos.error() + "); run `drctl lab restore` first");
-    auto parsed = lab::parse_gtid_list(*pos);
-    if (!parsed) die(name + " position: " + parsed.error().describe());
-    auto errant = lab::errant_gtids(*parsed, *writer_pos);
+    auto state = db.gtid_binlog_state(name);
+    if (!state)
+      die(name + " does not answer (" + state.error() + "); run `drctl lab restore` first");
+    auto parsed = lab::parse_gtid_list(*state);
+    if (!parsed) die(name + " GTID state: " + parsed.error().describe());
+    auto errant = lab::errant_gtids(*parsed, *writer_state);
     if (!errant.empty())
       die(name + " holds transactions " + lab::to_string(errant) + " that the writer " + t.writer +
-          " never received (written after the failover cut it off). Rejoining would "
-          "fork the history: rebuild " +
-          name + " from " + t.writer +
+          " never received (written after the failover cut it off; " + name + " has " + *state +
+          ", " + t.writer + " has " + *writer_state_text +
+          "). Rejoining would fork the history: rebuild " + name + " from " + t.writer +
           " (a fresh datadir) and fail back then; nothing was changed");
-    std::cout << name << ": no errant transactions (" << *pos << " within " << *writer_pos_text
+    std::cout << name << ": no errant transactions (" << *state << " within " << *writer_state_text
               << ")\n";
   }
   for (const auto& name : old_servers) {
@@ -281,6 +289,18 @@ void failback(const Common& c, int max_wait_s) {
   auto done = loop.run_plan(plan);
   if (!done) die(done.error());
   print_runbook(*done);
+  // Home again: the baseline's traffic and capacity, not the failover's. The front door's health
+  // checks decide again, and the standby region shrinks back to its warm standby.
+  auto& supervisor = dynamic_cast<backends::lab::SupervisorClient&>(s.world.backends().traffic);
+  if (auto r = supervisor.clear_front_door_override(); !r)
+    die("failed back, but the front door override stays: " + r.error());
+  std::cout << "front door: override cleared (health checks decide, " << home << " primary)\n";
+  for (const auto& f : lab::default_topology().fleets) {
+    if (auto r = supervisor.set_capacity(f.region, f.min, f.desired, f.max); !r)
+      die("failed back, but " + f.region + "'s fleet stays as it was: " + r.error());
+    std::cout << "fleet " << f.region << ": back to min " << f.min << " desired " << f.desired
+              << " max " << f.max << "\n";
+  }
 }
 
 }  // namespace

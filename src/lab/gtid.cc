@@ -1,5 +1,6 @@
 #include "lab/gtid.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace dr::lab {
@@ -64,7 +65,14 @@ std::string to_string(const GtidList& list) {
 }
 
 bool contains(const GtidList& a, const GtidList& b) {
-  return errant_gtids(b, a).empty();
+  for (const auto& g : b) {
+    const auto mine = find_domain(a, g.domain);
+    if (!mine || mine->sequence < g.sequence ||
+        (mine->sequence == g.sequence && mine->server_id != g.server_id)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<std::size_t> most_advanced(const std::vector<GtidList>& positions) {
@@ -76,14 +84,13 @@ std::optional<std::size_t> most_advanced(const std::vector<GtidList>& positions)
   return std::nullopt;
 }
 
-GtidList errant_gtids(const GtidList& candidate, const GtidList& reference) {
+GtidList errant_gtids(const GtidList& candidate_state, const GtidList& reference_state) {
   GtidList out;
-  for (const auto& c : candidate) {
-    const auto r = find_domain(reference, c.domain);
-    if (!r || c.sequence > r->sequence ||
-        (c.sequence == r->sequence && c.server_id != r->server_id)) {
-      out.push_back(c);
-    }
+  for (const auto& c : candidate_state) {
+    const auto r = std::find_if(reference_state.begin(), reference_state.end(), [&](const Gtid& g) {
+      return g.domain == c.domain && g.server_id == c.server_id;
+    });
+    if (r == reference_state.end() || c.sequence > r->sequence) out.push_back(c);
   }
   return out;
 }

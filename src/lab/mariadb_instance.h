@@ -20,9 +20,10 @@
 namespace dr::lab {
 
 struct GtidPositions {
-  std::string current;  // @@gtid_current_pos: everything it has, applied or written
-  std::string binlog;   // @@gtid_binlog_pos: the last GTID per domain in its binlog
-  std::string slave;    // @@gtid_slave_pos: the last GTID per domain applied as a replica
+  std::string current;       // @@gtid_current_pos: everything it has, applied or written
+  std::string binlog;        // @@gtid_binlog_pos: the last GTID per domain in its binlog
+  std::string slave;         // @@gtid_slave_pos: the last GTID per domain applied as a replica
+  std::string binlog_state;  // @@gtid_binlog_state: the last GTID per domain and server id
 };
 
 struct ReplicaStatus {
@@ -104,7 +105,8 @@ class MariaDbInstance {
   // this makes gtid_current_pos final, so replicas can be compared.
   Result<void> wait_for_relay_log_applied(std::chrono::milliseconds timeout) const;
   Result<ReplicaStatus> replica_status() const;
-  // GTIDs this server has (in its binlog) that `other` does not: non-empty means errant.
+  // GTIDs this server has (in its binlog) that `other` does not, compared per domain and server
+  // id (gtid.h): non-empty means errant.
   Result<GtidList> errant_gtids_against(const MariaDbInstance& other) const;
 
  private:

@@ -95,13 +95,14 @@ Result<bool> MariaDbInstance::read_only() const {
 Result<GtidPositions> MariaDbInstance::gtid_positions() const {
   auto c = connect_root();
   if (!c) return std::unexpected(c.error());
-  auto rows = c->query("SELECT @@gtid_current_pos, @@gtid_binlog_pos, @@gtid_slave_pos");
+  auto rows = c->query(
+      "SELECT @@gtid_current_pos, @@gtid_binlog_pos, @@gtid_slave_pos, @@gtid_binlog_state");
   if (!rows) return std::unexpected(db_error(rows.error(), "read GTID positions"));
-  if (rows->empty() || rows->rows[0].size() != 3) {
+  if (rows->empty() || rows->rows[0].size() != 4) {
     return fail(ErrorKind::kProtocol, "MariaDB " + name() + ": no GTID positions");
   }
   const auto& r = rows->rows[0];
-  return GtidPositions{r[0].value_or(""), r[1].value_or(""), r[2].value_or("")};
+  return GtidPositions{r[0].value_or(""), r[1].value_or(""), r[2].value_or(""), r[3].value_or("")};
 }
 
 Result<void> MariaDbInstance::wait_for_gtid(std::string_view gtid_position,
@@ -173,9 +174,9 @@ Result<GtidList> MariaDbInstance::errant_gtids_against(const MariaDbInstance& ot
   if (!mine) return std::unexpected(mine.error());
   auto theirs = other.gtid_positions();
   if (!theirs) return std::unexpected(theirs.error());
-  auto a = parse_gtid_list(mine->binlog);
+  auto a = parse_gtid_list(mine->binlog_state);
   if (!a) return std::unexpected(a.error());
-  auto b = parse_gtid_list(theirs->binlog);
+  auto b = parse_gtid_list(theirs->binlog_state);
   if (!b) return std::unexpected(b.error());
   return errant_gtids(*a, *b);
 }

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -95,6 +96,51 @@ Supervisor::~Supervisor() {
 void Supervisor::save() {
   if (auto s = save_lab_state(options_.dir, state_); !s)
     log_line("cannot save state: " + s.error().describe());
+  if (writer_.empty()) return;
+  const RecordedTopology topology{writer_, state_.endpoints, state_.front_door_override,
+                                  state_.fleets};
+  std::string text = to_json_text(topology);
+  if (text == saved_topology_) return;
+  if (auto s = save_recorded_topology(options_.dir, topology); !s) {
+    log_line("cannot save the topology: " + s.error().describe());
+    return;
+  }
+  saved_topology_ = std::move(text);
+}
+
+Result<void> Supervisor::load_recorded_topology_into_state() {
+  auto recorded = load_recorded_topology(options_.dir);
+  if (!recorded) {
+    if (recorded.error().kind == ErrorKind::kNotFound) return {};
+    return fail(ErrorKind::kConfig,
+                recorded.error().message + "; fix it, or remove it to start with a1 the writer");
+  }
+  const std::string where = topology_file(options_.dir).string() + ": ";
+  if (database_spec(recorded->writer) == nullptr)
+    return fail(ErrorKind::kConfig, where + "no database '" + recorded->writer + "'");
+  for (const auto& [region, roles] : recorded->endpoints) {
+    if (!known_region(region))
+      return fail(ErrorKind::kConfig, where + "no region '" + region + "'");
+    for (const auto& [role, target] : roles) {
+      if ((role != "writer" && role != "reader") || database_spec(target) == nullptr)
+        return fail(ErrorKind::kConfig,
+                    where + "endpoint " + role + "-" + region + " -> '" + target + "'");
+      state_.endpoints[region][role] = target;
+    }
+  }
+  for (const auto& [region, capacity] : recorded->fleets) {
+    if (!known_region(region) || capacity.max > kAlbSlots)
+      return fail(ErrorKind::kConfig, where + "fleet " + region + " (at most " +
+                                          std::to_string(kAlbSlots) + " instances)");
+    state_.fleets[region] = capacity;
+  }
+  if (recorded->front_door_override && !known_region(*recorded->front_door_override))
+    return fail(ErrorKind::kConfig,
+                where + "front door override '" + *recorded->front_door_override + "'");
+  state_.front_door_override = recorded->front_door_override;
+  writer_ = recorded->writer;
+  resuming_ = true;
+  return {};
 }
 
 void Supervisor::record(ComponentRecord r) {
@@ -122,6 +168,14 @@ Result<void> Supervisor::start(const Progress& progress) {
   for (const auto& region : default_topology().regions) {
     state_.endpoints[region] = {{"writer", default_topology().writer_of(region)},
                                 {"reader", default_topology().reader_of(region)}};
+  }
+  writer_ = default_topology().writer_of(kPrimaryRegion);
+  // After a failover and `down` (data kept), the data is in the topology the failover left:
+  // resume it, or say why not. Making a1 the writer again would fork the history.
+  if (auto r = load_recorded_topology_into_state(); !r) return r;
+  if (resuming_) {
+    progress("topology  resumed  " + writer_ + " the writer (recorded in " +
+             topology_file(options_.dir).string() + ")");
   }
   save();
   auto token = load_or_create_token(options_.dir / "admin-token");
@@ -176,6 +230,11 @@ Result<void> Supervisor::start(const Progress& progress) {
     }
   }
   if (auto p = start_proxy(kFrontDoorName, progress); !p) return p;
+  if (state_.front_door_override) {
+    if (auto a = apply_front_door_override(); !a)
+      return fail(a.error().kind, std::string(kFrontDoorName) + ": resume the override to " +
+                                      *state_.front_door_override + ": " + a.error().message);
+  }
   start_replicator();
   progress(std::string(kReplicatorName) + "  running  both directions every " +
            std::to_string(options_.replicate_every.count()) + " ms");
@@ -224,34 +283,61 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
     }
   }
   // The writer first, then its replicas; the database exists once a semi-sync replica can ACK.
-  const std::string writer = default_topology().writer_of(kPrimaryRegion);
+  // The writer is a1 on a fresh lab, else the recorded one (topology.json).
+  const std::string writer = writer_;
+  const std::string writer_region = database_spec(writer)->region;
   auto& primary = databases_.at(writer);
-  if (auto p = primary.promote(/*semi_sync=*/true); !p) {
+  const auto in_writer_region = [&](const DatabaseSpec& d) {
+    return d.name != writer && d.region == writer_region;
+  };
+  const bool semi_sync_writer = std::ranges::any_of(default_topology().databases, in_writer_region);
+  if (auto p = primary.promote(semi_sync_writer); !p) {
     return fail(p.error().kind, writer + ": promote: " + p.error().message);
   }
   state_.find(writer)->role = "writer";
   progress(writer + "  ready  " + host_port(primary.address(), primary.port()) + " writer (pid " +
            std::to_string(primary.pid()) + ")");
   for (const auto& spec : default_topology().databases) {
-    if (spec.replicates_from.empty()) continue;
+    if (spec.name == writer) continue;
     auto& db = databases_.at(spec.name);
-    if (auto r = db.make_replica_of(databases_.at(spec.replicates_from), spec.semi_sync); !r) {
-      return fail(r.error().kind, spec.name + ": replicate from " + spec.replicates_from + ": " +
+    const bool semi_sync = in_writer_region(spec);
+    // Resuming, a server's data may hold writes the writer never saw (an old primary's last
+    // transactions before a failover cut it off): replicating would fork the history.
+    auto r = resuming_ ? db.rejoin_as_replica_of(primary, semi_sync)
+                       : db.make_replica_of(primary, semi_sync);
+    if (!r && r.error().kind == ErrorKind::kRefused) {
+      return fail(ErrorKind::kRefused,
+                  "cannot resume the recorded topology (" + writer + " the writer, " +
+                      topology_file(options_.dir).string() + "): " + r.error().message +
+                      ". To keep " + writer + "'s data, rebuild " + spec.name + ": `rm -rf " +
+                      (options_.dir / spec.name).string() + "`, then `drctl lab up` again (" +
+                      spec.name + " is re-created as a replica and copies " + writer +
+                      "'s history); or start afresh with `drctl lab down --purge`");
+    }
+    if (!r) {
+      return fail(r.error().kind, spec.name + ": replicate from " + writer + ": " +
                                       r.error().message + " (see " + db.paths().log.string() + ")");
     }
   }
   for (const auto& spec : default_topology().databases) {
-    if (spec.replicates_from.empty()) continue;
+    if (spec.name == writer) continue;
     auto& db = databases_.at(spec.name);
-    auto connected = wait_until(spec.name + " replicates",
+    std::string last_error;
+    auto connected = wait_until(spec.name + " replicates from " + writer,
                                 [&] {
                                   auto s = db.replica_status();
+                                  if (s && !s->last_error.empty()) last_error = s->last_error;
                                   return s && s->healthy();
                                 },
                                 {.timeout = 15s, .poll = 20ms});
-    if (!connected)
-      return fail(ErrorKind::kTimeout, spec.name + ": " + connected.error().message + " (see " +
-                                           db.paths().log.string() + ")");
+    if (!connected) {
+      // The server's own words (say, error 1236 "slave has diverged") say what to do; a bare
+      // timeout does not.
+      return fail(ErrorKind::kTimeout,
+                  spec.name + ": " + connected.error().message +
+                      (last_error.empty() ? "" : ": the server says: " + last_error) + " (see " +
+                      db.paths().log.string() + ")");
+    }
   }
   auto conn = primary.connect_root();
   if (!conn) return fail(ErrorKind::kDatabase, writer + ": " + conn.error().message);
@@ -262,16 +348,16 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
   auto positions = primary.gtid_positions();
   if (!positions) return std::unexpected(positions.error());
   for (const auto& spec : default_topology().databases) {
-    if (spec.replicates_from.empty()) continue;
+    if (spec.name == writer) continue;
     auto& db = databases_.at(spec.name);
     if (auto w = db.wait_for_gtid(positions->binlog, 15s); !w) {
       return fail(w.error().kind, spec.name + ": catching up: " + w.error().message);
     }
-    state_.find(spec.name)->role =
-        std::string(spec.semi_sync ? "semi-sync" : "async") + " replica of " + spec.replicates_from;
-    progress(spec.name + "  ready  " + host_port(db.address(), db.port()) + " " +
-             (spec.semi_sync ? "semi-sync" : "async") + " replica of " + spec.replicates_from +
-             " (pid " + std::to_string(db.pid()) + ")");
+    const std::string how =
+        std::string(in_writer_region(spec) ? "semi-sync" : "async") + " replica of " + writer;
+    state_.find(spec.name)->role = how;
+    progress(spec.name + "  ready  " + host_port(db.address(), db.port()) + " " + how + " (pid " +
+             std::to_string(db.pid()) + ")");
   }
   return {};
 }
@@ -493,10 +579,13 @@ Result<void> Supervisor::start_fleets(const Progress& progress) {
 Result<void> Supervisor::wait_for_front_door(const Progress& progress) {
   const auto* fd = state_.find(kFrontDoorName);
   auto runtime = proxies_.at(kFrontDoorName).runtime();
-  auto ok = wait_until("the front door sees us-east-1 UP and answers /health/deep",
+  // The primary region, unless a resumed override forces traffic elsewhere.
+  const std::string active = state_.front_door_override.value_or(kPrimaryRegion);
+  auto ok = wait_until("the front door sees " + active + " UP and answers /health/deep",
                        [&] {
-                         // The primary's own check must be UP: a 200 may come from the backup.
-                         auto primary = runtime.server("front_door", kPrimaryRegion);
+                         // The active region's own check must be UP: a 200 may come from the
+                         // backup.
+                         auto primary = runtime.server("front_door", active);
                          if (!primary || !primary->up()) return false;
                          auto s =
                              http_status(fd->address, fd->port, "GET", "/health/deep", "", "", 1s);
@@ -506,8 +595,8 @@ Result<void> Supervisor::wait_for_front_door(const Progress& progress) {
   if (!ok)
     return fail(ErrorKind::kTimeout,
                 std::string(kFrontDoorName) + ": " + ok.error().message + " (see " + fd->log + ")");
-  progress(std::string(kFrontDoorName) + "  serving  " + state_.front_door_url + " -> " +
-           kPrimaryRegion);
+  progress(std::string(kFrontDoorName) + "  serving  " + state_.front_door_url + " -> " + active +
+           (state_.front_door_override ? " (override)" : ""));
   return {};
 }
 
@@ -739,6 +828,9 @@ Result<json> Supervisor::repoint(const std::string& region, const std::string& r
   const std::string previous = state_.endpoints[region][role];
   state_.endpoints[region][role] = database;
   rec->role = role + " endpoint -> " + database;
+  // Whoever moves a writer endpoint (the controller, after promoting) names the writer: recorded,
+  // so that a restore or the next `up` knows it even if another endpoint could not be moved.
+  if (role == "writer") writer_ = database;
   save();
   log_line(name + ": repointed from " + previous + " to " + database);
   return json{{"endpoint", name},
@@ -860,7 +952,8 @@ Result<json> Supervisor::kill(const std::string& scope, const std::string& name)
   return json{{"killed", done}};
 }
 
-Result<void> Supervisor::restart_database(const std::string& name, std::vector<std::string>& done) {
+Result<void> Supervisor::restart_database(const std::string& name, const std::string& writer,
+                                          std::vector<std::string>& done) {
   auto& db = databases_.at(name);
   if (auto s = db.start(); !s) {
     return fail(s.error().kind, name + ": restart: " + s.error().message + " (see " +
@@ -870,18 +963,23 @@ Result<void> Supervisor::restart_database(const std::string& name, std::vector<s
   rec->killed = false;
   rec->pid = {db.pid(), process_start_time(db.pid()).value_or(0)};
   rec->port = db.port();
-  const std::string writer = state_.endpoints[kPrimaryRegion]["writer"];
+  save();
+  // It boots read-only: fenced until we know it is still the writer.
   std::string how;
   if (name == writer) {
-    // Nobody took over while it was down: it is still the writer (it boots read-only).
-    if (auto p = db.promote(/*semi_sync=*/true); !p)
+    // Nobody took over while it was down: it is still the writer.
+    const std::string region = database_spec(name)->region;
+    const bool semi = std::ranges::any_of(default_topology().databases, [&](const auto& d) {
+      return d.name != name && d.region == region;
+    });
+    if (auto p = db.promote(semi); !p)
       return fail(p.error().kind, name + ": promote: " + p.error().message);
     how = "the writer again";
   } else {
-    const auto* spec = database_spec(name);
-    const bool semi = database_spec(writer)->region == spec->region;
+    const bool semi = database_spec(writer)->region == database_spec(name)->region;
     auto r = db.rejoin_as_replica_of(databases_.at(writer), semi);
     if (!r) {
+      rec->role = "fenced (read-only): " + r.error().message;
       return fail(r.error().kind, name + ": restarted but left read-only, not re-attached to " +
                                       writer + ": " + r.error().message);
     }
@@ -902,6 +1000,82 @@ Result<void> Supervisor::restart_database(const std::string& name, std::vector<s
   return {};
 }
 
+std::string Supervisor::establish_writer(std::vector<std::string>& done) {
+  std::vector<std::string> writable;
+  for (auto& [name, db] : databases_) {
+    const auto* rec = state_.find(name);
+    if (rec == nullptr || rec->killed || !db.running()) continue;
+    auto status = db.replica_status();
+    if (!status || status->configured) continue;
+    auto ro = db.read_only();
+    if (ro && !*ro) writable.push_back(name);
+  }
+  std::string writer = writer_;
+  if (writable.size() == 1) {
+    writer = writable.front();
+  } else if (!writable.empty() && std::ranges::find(writable, writer_) == writable.end()) {
+    // Several writers and none of them the recorded one: the controller's region's endpoint
+    // names the one the runbook promoted last.
+    const std::string named = state_.endpoints[kSecondaryRegion]["writer"];
+    writer = std::ranges::find(writable, named) != writable.end() ? named : writable.front();
+  }
+  for (const auto& other : writable) {
+    if (other == writer) continue;
+    const bool fenced = databases_.at(other).set_read_only(true).has_value();
+    done.push_back(other + ": " + (fenced ? "fenced (read-only)" : "COULD NOT be fenced") +
+                   ": it was writable while " + writer + " holds the write role");
+  }
+  if (writer != writer_) {
+    done.push_back(writer + " holds the write role (was recorded: " + writer_ + ")");
+    writer_ = writer;
+  }
+  return writer;
+}
+
+void Supervisor::reconcile_endpoints(const std::string& writer, std::vector<std::string>& done,
+                                     std::vector<std::string>& errors) {
+  auto replicates_from_writer = [&](const std::string& name) {
+    const auto* rec = state_.find(name);
+    if (rec == nullptr || rec->killed || !databases_.at(name).running()) return false;
+    auto s = databases_.at(name).replica_status();
+    const auto& w = databases_.at(writer);
+    return s && s->configured && s->master_host == w.address() && s->master_port == w.port();
+  };
+  for (const auto& region : default_topology().regions) {
+    for (const std::string role : {"writer", "reader"}) {
+      const std::string current = state_.endpoints[region][role];
+      std::string target = current;
+      if (role == "writer") {
+        target = writer;
+      } else if (current != writer && !replicates_from_writer(current)) {
+        // A reader on a dead, fenced or foreign server would serve a history that is not the
+        // writer's: its own region's follower if it has one, else the writer.
+        target = writer;
+        for (const auto& d : default_topology().databases) {
+          if (d.region == region && replicates_from_writer(d.name)) {
+            target = d.name;
+            break;
+          }
+        }
+      }
+      if (target == current) continue;
+      const std::string endpoint = role + "-" + region;
+      if (state_.find(endpoint)->killed) {
+        // Restarted below from the reconciled record.
+        state_.endpoints[region][role] = target;
+        if (role == "writer") writer_ = writer;
+        done.push_back(endpoint + ": will point at " + target + " (was " + current + ")");
+        continue;
+      }
+      if (auto r = repoint(region, role, target); !r) {
+        errors.push_back(endpoint + ": could not point it at " + target + ": " + r.error().message);
+      } else {
+        done.push_back(endpoint + ": repointed from " + current + " to " + target);
+      }
+    }
+  }
+}
+
 Result<json> Supervisor::restore() {
   std::lock_guard lock(mu_);
   std::vector<std::string> done;
@@ -910,16 +1084,19 @@ Result<json> Supervisor::restore() {
     const auto* r = state_.find(n);
     return r != nullptr && r->killed;
   };
+  // Who writes now comes from the servers, not from an endpoint: a runbook that could not move
+  // a killed endpoint left it on the old writer, and promoting that one again split the brain.
+  const std::string writer = establish_writer(done);
   // Databases: the writer first, so the replicas have a primary to re-attach to.
   std::vector<std::string> dbs;
-  const std::string writer = state_.endpoints[kPrimaryRegion]["writer"];
   if (killed(writer)) dbs.push_back(writer);
   for (const auto& d : default_topology().databases) {
     if (d.name != writer && killed(d.name)) dbs.push_back(d.name);
   }
   for (const auto& n : dbs) {
-    if (auto r = restart_database(n, done); !r) errors.push_back(r.error().message);
+    if (auto r = restart_database(n, writer, done); !r) errors.push_back(r.error().message);
   }
+  reconcile_endpoints(writer, done, errors);
   for (const auto& region : default_topology().regions) {
     const std::string n = dynamodb_name(region);
     if (!killed(n)) continue;

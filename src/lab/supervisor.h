@@ -34,6 +34,7 @@
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
 #include "lab/mariadb_instance.h"
+#include "lab/recorded_topology.h"
 
 namespace dr::lab {
 
@@ -92,7 +93,20 @@ class Supervisor {
   Result<void> wait_for_front_door(const Progress& progress);
 
   Result<void> kill_component(const std::string& name, std::vector<std::string>& done);
-  Result<void> restart_database(const std::string& name, std::vector<std::string>& done);
+  // Restarts a killed server read-only; it takes writes again only if it is `writer` (nobody
+  // took over while it was down), else it rejoins `writer` as a replica (refused, and left
+  // read-only, when it holds errant GTIDs).
+  Result<void> restart_database(const std::string& name, const std::string& writer,
+                                std::vector<std::string>& done);
+  // Who holds the write role now, from the servers themselves: the one running server that is
+  // writable and replicates from nobody; when none is, the recorded writer. Any other writable
+  // server is fenced (read-only) and reported in `done`: there is only ever one writer.
+  std::string establish_writer(std::vector<std::string>& done);
+  // Points every writer endpoint at `writer`, and every reader endpoint whose target is not a
+  // healthy replica of it (or the writer itself) at the writer.
+  void reconcile_endpoints(const std::string& writer, std::vector<std::string>& done,
+                           std::vector<std::string>& errors);
+  Result<void> load_recorded_topology_into_state();
   Result<void> apply_front_door_override();
   std::string database_role(const std::string& name);
   void record(ComponentRecord record);
@@ -111,6 +125,11 @@ class Supervisor {
   std::map<std::string, DynamoDbLocal> dynamodbs_;
   std::map<std::string, std::unique_ptr<Fleet>> fleets_;
   bool stopped_ = false;
+  // The database that holds the write role, as last established (start, a writer endpoint's
+  // repoint, restore). Recorded in topology.json with the endpoints, override and capacities.
+  std::string writer_;
+  bool resuming_ = false;  // start(): the data was left in a recorded topology
+  std::string saved_topology_;
 
   std::mutex replicator_mu_;
   std::map<std::string, std::unique_ptr<RegionClients>> clients_;

@@ -26,18 +26,38 @@ TEST(GtidList, RejectsGarbage) {
   }
 }
 
-TEST(ErrantGtids, NoneWhenTheCandidateIsBehindOrEqual) {
-  EXPECT_TRUE(errant_gtids(parse("0-1-5"), parse("0-1-9")).empty());
-  EXPECT_TRUE(errant_gtids(parse("0-1-9"), parse("0-1-9")).empty());
-  // After a failover the reference continues the domain with its own server id.
-  EXPECT_TRUE(errant_gtids(parse("0-1-9"), parse("0-2-12")).empty());
-  EXPECT_TRUE(errant_gtids(parse(""), parse("0-1-1")).empty());
-}
+// Binlog states (@@gtid_binlog_state), compared per domain and server id.
+struct ErrantCase {
+  const char* what;
+  const char* candidate;
+  const char* reference;
+  const char* errant;  // what errant_gtids must return
+};
 
-TEST(ErrantGtids, FoundWhenTheCandidateIsAheadDivergedOrInAnUnknownDomain) {
-  EXPECT_EQ(errant_gtids(parse("0-1-10"), parse("0-2-9")), parse("0-1-10"));
-  EXPECT_EQ(errant_gtids(parse("0-1-9"), parse("0-2-9")), parse("0-1-9"));
-  EXPECT_EQ(errant_gtids(parse("0-1-3,7-1-1"), parse("0-1-3")), parse("7-1-1"));
+const ErrantCase kErrantCases[] = {
+    {"equal states", "0-1-9", "0-1-9", ""},
+    {"the candidate is behind", "0-1-5", "0-1-9", ""},
+    {"an empty candidate", "", "0-1-1", ""},
+    {"the reference took over after the candidate's writes", "0-1-9", "0-1-9,0-2-12", ""},
+    // The reproduction: b1 holds a1's writes up to 131, then wrote 132..255 itself; a1
+    // wrote 132 after the cut. Comparing sequence numbers across server ids (132 < 255) called
+    // this safe, and failback then broke replication with error 1236.
+    {"a write the failover cut off", "0-1-132", "0-1-131,0-3-255", "0-1-132"},
+    {"the old primary also replicated the new one's writes", "0-1-132,0-3-200", "0-1-131,0-3-255",
+     "0-1-132"},
+    {"caught up with the new primary, nothing of its own", "0-1-131,0-3-255", "0-1-131,0-3-300",
+     ""},
+    {"a server id the reference never saw", "0-1-3,0-2-4", "0-1-9", "0-2-4"},
+    {"a domain the reference never saw", "0-1-3,7-1-1", "0-1-3", "7-1-1"},
+    {"equal sequence from another server is another transaction", "0-1-9", "0-2-9", "0-1-9"},
+    {"several errant, in order", "0-1-10,1-1-4", "0-1-9,1-1-3,0-3-50", "0-1-10,1-1-4"},
+};
+
+TEST(ErrantGtids, ComparesBinlogStatesPerDomainAndServerId) {
+  for (const auto& c : kErrantCases) {
+    EXPECT_EQ(to_string(errant_gtids(parse(c.candidate), parse(c.reference))), c.errant)
+        << c.what << ": candidate " << c.candidate << ", reference " << c.reference;
+  }
 }
 
 TEST(MostAdvanced, PicksThePositionThatContainsAllOthers) {
@@ -45,6 +65,10 @@ TEST(MostAdvanced, PicksThePositionThatContainsAllOthers) {
   EXPECT_EQ(most_advanced({parse("0-1-5"), parse("")}), 0U);
   EXPECT_EQ(most_advanced({parse("0-1-5"), parse("0-2-5")}), std::nullopt);
   EXPECT_TRUE(contains(parse("0-1-9,1-1-2"), parse("1-1-2")));
+  // Positions: one GTID per domain, ranked by sequence (strict mode).
+  EXPECT_TRUE(contains(parse("0-3-255"), parse("0-1-131")));
+  EXPECT_FALSE(contains(parse("0-1-131"), parse("0-3-255")));
+  EXPECT_FALSE(contains(parse("0-1-9"), parse("0-2-9")));
 }
 
 }  // namespace

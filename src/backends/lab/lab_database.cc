@@ -157,6 +157,14 @@ Result<std::string> LabDatabase::gtid_binlog_pos(const std::string& server) {
   return v->value_or("");
 }
 
+Result<std::string> LabDatabase::gtid_binlog_state(const std::string& server) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  auto v = c->query_value("SELECT @@gtid_binlog_state");
+  if (!v) return std::unexpected(server + ": " + v.error().describe());
+  return v->value_or("");
+}
+
 Result<bool> LabDatabase::replication_connected(const std::string& server) {
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());

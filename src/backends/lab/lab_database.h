@@ -36,6 +36,8 @@ class LabDatabase final : public Database {
   Result<bool> replication_connected(const std::string& server);
   // @@gtid_binlog_pos: everything the server has written or applied (log_slave_updates).
   Result<std::string> gtid_binlog_pos(const std::string& server);
+  // @@gtid_binlog_state: the last GTID per domain and server id, what errant checks compare.
+  Result<std::string> gtid_binlog_state(const std::string& server);
   const std::map<std::string, ProbeTarget>& servers() const { return servers_; }
 
  private:

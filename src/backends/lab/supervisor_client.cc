@@ -50,6 +50,10 @@ Result<> SupervisorClient::shift_to(const std::string& region) {
   return call("PUT", "/front-door", json{{"active_region", region}}.dump());
 }
 
+Result<> SupervisorClient::clear_front_door_override() {
+  return call("DELETE", "/front-door/override", "");
+}
+
 FrontDoorProbe::FrontDoorProbe(std::string front_door_url, std::string id_prefix,
                                std::chrono::milliseconds deadline)
     : url_(std::move(front_door_url)), prefix_(std::move(id_prefix)), deadline_(deadline) {}

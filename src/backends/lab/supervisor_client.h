@@ -21,6 +21,8 @@ class SupervisorClient final : public Endpoints, public Fleet, public Traffic {
   // The lab's apps of an abandoned region are stopped (fleet to 0): they can take no writes.
   Result<> fence_apps(const std::string& region, const std::string& reason) override;
   Result<> shift_to(const std::string& region) override;
+  // Health checks decide again (after a failback: the baseline, no override).
+  Result<> clear_front_door_override();
 
  private:
   Result<> call(const std::string& method, const std::string& path, const std::string& body);

@@ -1,0 +1,98 @@
+#include "lab/recorded_topology.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace dr::lab {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string to_json_text(const RecordedTopology& t) {
+  json j;
+  j["version"] = 1;
+  j["writer"] = t.writer;
+  j["endpoints"] = t.endpoints;
+  j["front_door_override"] = t.front_door_override ? json(*t.front_door_override) : json();
+  j["fleets"] = json::object();
+  for (const auto& [region, f] : t.fleets)
+    j["fleets"][region] = {{"min", f.min}, {"desired", f.desired}, {"max", f.max}};
+  return j.dump(2) + "\n";
+}
+
+Result<RecordedTopology> parse_recorded_topology(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail(ErrorKind::kProtocol, "not a JSON object");
+  RecordedTopology t;
+  if (!j.contains("writer") || !j["writer"].is_string() || j["writer"].get<std::string>().empty())
+    return fail(ErrorKind::kProtocol, "\"writer\" must name a database");
+  t.writer = j["writer"];
+  if (!j.contains("endpoints") || !j["endpoints"].is_object())
+    return fail(ErrorKind::kProtocol, "\"endpoints\" must be an object");
+  for (const auto& [region, roles] : j["endpoints"].items()) {
+    if (!roles.is_object())
+      return fail(ErrorKind::kProtocol, "\"endpoints\"." + region + " must be an object");
+    for (const auto& [role, target] : roles.items()) {
+      if (!target.is_string())
+        return fail(ErrorKind::kProtocol,
+                    "\"endpoints\"." + region + "." + role + " must name a database");
+      t.endpoints[region][role] = target.get<std::string>();
+    }
+  }
+  if (j.contains("front_door_override") && !j["front_door_override"].is_null()) {
+    if (!j["front_door_override"].is_string())
+      return fail(ErrorKind::kProtocol, "\"front_door_override\" must be a region or null");
+    t.front_door_override = j["front_door_override"].get<std::string>();
+  }
+  if (j.contains("fleets")) {
+    if (!j["fleets"].is_object()) return fail(ErrorKind::kProtocol, "\"fleets\" must be an object");
+    for (const auto& [region, f] : j["fleets"].items()) {
+      FleetCapacity c;
+      for (auto [key, field] :
+           {std::pair{"min", &c.min}, std::pair{"desired", &c.desired}, std::pair{"max", &c.max}}) {
+        if (!f.is_object() || !f.contains(key) || !f[key].is_number_integer())
+          return fail(ErrorKind::kProtocol,
+                      "\"fleets\"." + region + "." + key + " must be an integer");
+        *field = f[key].get<int>();
+      }
+      if (c.min < 0 || c.min > c.desired || c.desired > c.max)
+        return fail(ErrorKind::kProtocol,
+                    "\"fleets\"." + region + " needs 0 <= min <= desired <= max");
+      t.fleets[region] = c;
+    }
+  }
+  return t;
+}
+
+fs::path topology_file(const fs::path& dir) {
+  return dir / "topology.json";
+}
+
+Result<RecordedTopology> load_recorded_topology(const fs::path& dir) {
+  const fs::path path = topology_file(dir);
+  std::ifstream in(path);
+  if (!in) return fail(ErrorKind::kNotFound, "no recorded topology at " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto t = parse_recorded_topology(text.str());
+  if (!t) return fail(t.error().kind, path.string() + ": " + t.error().message);
+  return t;
+}
+
+Result<void> save_recorded_topology(const fs::path& dir, const RecordedTopology& topology) {
+  const fs::path path = topology_file(dir);
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << to_json_text(topology);
+    out.flush();
+    if (!out) return fail(ErrorKind::kSystem, "cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return fail(ErrorKind::kSystem, "rename " + tmp.string() + ": " + ec.message());
+  return {};
+}
+
+}  // namespace dr::lab
