@@ -264,8 +264,11 @@ void failback(const Common& c, int max_wait_s) {
       die(name + " holds transactions " + lab::to_string(errant) + " that the writer " + t.writer +
           " never received (written after the failover cut it off; " + name + " has " + *state +
           ", " + t.writer + " has " + *writer_state_text +
-          "). Rejoining would fork the history: rebuild " + name + " from " + t.writer +
-          " (a fresh datadir) and fail back then; nothing was changed");
+          "). Rejoining would fork the history; nothing was changed. Rebuild " + name + " from " +
+          t.writer + ": `drctl lab down`, `rm -rf " +
+          (lab::resolve_lab_dir(c.dir) / name).string() +
+          "`, `drctl lab up` (it is re-created from a copy of " + t.writer +
+          "), then `drctl failback`");
     std::cout << name << ": no errant transactions (" << *state << " within " << *writer_state_text
               << ")\n";
   }

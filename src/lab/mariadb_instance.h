@@ -86,6 +86,15 @@ class MariaDbInstance {
   Result<void> make_replica_of(const MariaDbInstance& primary, bool semi_sync) {
     return make_replica_of(primary.address(), primary.port(), semi_sync);
   }
+  // The steps of make_replica_of, resuming from `gtid_slave_pos_sql` (an SQL expression).
+  Result<void> replicate_from(const std::string& primary_address, std::uint16_t primary_port,
+                              bool semi_sync, const std::string& gtid_slave_pos_sql);
+  // Rebuilds a fresh server (its datadir just created) as a replica of `source`: a consistent
+  // copy of the app database (mariadb-dump, at a GTID position) imported without binlogging,
+  // then replication from that position. Replaying the source's binlog from its start does not
+  // work for an old primary: a replica skips the events that carry its own server id, and the
+  // start of that history does.
+  Result<void> clone_from(const MariaDbInstance& source, bool semi_sync);
   // As make_replica_of, but first refuses (kRefused, naming the GTIDs) when this server has
   // transactions the new primary lacks: an old primary may rejoin only without errant writes.
   Result<void> rejoin_as_replica_of(const MariaDbInstance& primary, bool semi_sync);

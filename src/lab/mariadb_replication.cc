@@ -19,6 +19,14 @@ std::string seconds_literal(std::chrono::milliseconds ms) {
 
 Result<void> MariaDbInstance::make_replica_of(const std::string& primary_address,
                                               std::uint16_t primary_port, bool semi_sync) {
+  // Resume from everything this server has, including what it wrote as a primary: with
+  // log_slave_updates its binlog position is its whole history.
+  return replicate_from(primary_address, primary_port, semi_sync, "@@gtid_binlog_pos");
+}
+
+Result<void> MariaDbInstance::replicate_from(const std::string& primary_address,
+                                             std::uint16_t primary_port, bool semi_sync,
+                                             const std::string& gtid_slave_pos_sql) {
   auto c = connect_root();
   if (!c) return std::unexpected(c.error());
   const std::vector<std::pair<std::string, std::string>> steps = {
@@ -28,9 +36,7 @@ Result<void> MariaDbInstance::make_replica_of(const std::string& primary_address
       {"disable semi-sync primary side", "SET GLOBAL rpl_semi_sync_master_enabled=OFF"},
       {"set semi-sync replica side",
        std::string("SET GLOBAL rpl_semi_sync_slave_enabled=") + (semi_sync ? "ON" : "OFF")},
-      // Resume from everything this server has, including what it wrote as a primary: with
-      // log_slave_updates its binlog position is its whole history.
-      {"resume from the binlog position", "SET GLOBAL gtid_slave_pos=@@gtid_binlog_pos"},
+      {"set the position to resume from", "SET GLOBAL gtid_slave_pos=" + gtid_slave_pos_sql},
       {"change primary", "CHANGE MASTER TO MASTER_HOST=" + c->quote(primary_address) +
                              ", MASTER_PORT=" + std::to_string(primary_port) +
                              ", MASTER_USER=" + c->quote(credentials_.replication.name) +

@@ -246,6 +246,7 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
   auto credentials = LabCredentials::load_or_create(options_.dir);
   if (!credentials) return std::unexpected(credentials.error());
   credentials_ = *credentials;
+  std::set<std::string> rebuild;
   for (const auto& spec : default_topology().databases) {
     MariaDbConfig config;
     config.name = spec.name;
@@ -255,6 +256,8 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
     config.address = *address;
     config.server_id = spec.server_id;
     if (!options_.mariadb_template.empty()) config.datadir_template = options_.mariadb_template;
+    // Resuming, a server without a datadir is one the operator removed to rebuild it.
+    if (!fs::exists(MariaDbPaths::of(config).datadir / "mysql")) rebuild.insert(spec.name);
     auto db = MariaDbInstance::create(std::move(config));
     if (!db) return fail(db.error().kind, spec.name + ": " + db.error().message);
     databases_.emplace(spec.name, std::move(*db));
@@ -303,16 +306,21 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
     const bool semi_sync = in_writer_region(spec);
     // Resuming, a server's data may hold writes the writer never saw (an old primary's last
     // transactions before a failover cut it off): replicating would fork the history.
-    auto r = resuming_ ? db.rejoin_as_replica_of(primary, semi_sync)
-                       : db.make_replica_of(primary, semi_sync);
+    const bool rebuilt = resuming_ && rebuild.contains(spec.name);
+    auto r = rebuilt     ? db.clone_from(primary, semi_sync)
+             : resuming_ ? db.rejoin_as_replica_of(primary, semi_sync)
+                         : db.make_replica_of(primary, semi_sync);
+    if (rebuilt && r) progress(spec.name + "  rebuilt  from a copy of " + writer + "'s data");
     if (!r && r.error().kind == ErrorKind::kRefused) {
       return fail(ErrorKind::kRefused,
                   "cannot resume the recorded topology (" + writer + " the writer, " +
                       topology_file(options_.dir).string() + "): " + r.error().message +
-                      ". To keep " + writer + "'s data, rebuild " + spec.name + ": `rm -rf " +
-                      (options_.dir / spec.name).string() + "`, then `drctl lab up` again (" +
-                      spec.name + " is re-created as a replica and copies " + writer +
-                      "'s history); or start afresh with `drctl lab down --purge`");
+                      ". To keep " + writer + "'s data, rebuild " + spec.name +
+                      " from it: `rm -rf " + (options_.dir / spec.name).string() +
+                      "`, then `drctl lab up --dir " + options_.dir.string() + "` again (" +
+                      spec.name + " is re-created from a copy of " + writer +
+                      "); or start afresh with " + "`drctl lab down --purge --dir " +
+                      options_.dir.string() + "`");
     }
     if (!r) {
       return fail(r.error().kind, spec.name + ": replicate from " + writer + ": " +

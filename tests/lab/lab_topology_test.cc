@@ -1,0 +1,256 @@
+// The lab never splits its brain and never forgets who writes: `restore` after a region failover,
+// `up` after a failover and `down`, and `failback` (errant GTIDs, idempotence, the baseline),
+// end to end against the real servers and the real drctl. Each case is one scenario on one lab.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "db/connection.h"
+#include "lab/credentials.h"
+#include "lab/lab_state.h"
+#include "lab/mariadb_helpers.h"
+#include "lab/process.h"
+#include "lab/recorded_topology.h"
+#include "lab/temp_dir.h"
+
+namespace dr::lab {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct CommandRun {
+  int code = -1;
+  std::string output;
+};
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+class LabTopology : public ::testing::Test {
+ protected:
+  // Runs `drctl <args> --dir <lab>` and waits for it; its stdout and stderr together.
+  CommandRun drctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 180s) {
+    remember_pids();
+    const auto log = tmp_ / ("drctl-" + std::to_string(++runs_) + ".log");
+    SpawnOptions spawn;
+    spawn.argv = {DRCTL_BINARY};
+    spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+    spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
+    spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY},
+                 {"DR_MARIADB_TEMPLATE", dr::testing::shared_datadir_template().string()}};
+    spawn.log_file = log;
+    auto p = Process::spawn(spawn);
+    if (!p) return {-1, p.error().describe()};
+    auto code = p->wait(timeout);
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    remember_pids();
+    return {code.value_or(-1), text.str()};
+  }
+
+  json status() {
+    auto r = drctl({"lab", "status", "--json"});
+    const auto brace = r.output.find('{');
+    return brace == std::string::npos ? json()
+                                      : json::parse(r.output.substr(brace), nullptr, false);
+  }
+
+  static json component(const json& status, const std::string& name) {
+    for (const auto& c : status["components"]) {
+      if (c["name"] == name) return c;
+    }
+    return {};
+  }
+
+  // A connection as the lab's admin user to `address` ("host:port").
+  std::optional<db::Connection> admin(const std::string& address) {
+    auto creds = LabCredentials::load_or_create(dir_);
+    if (!creds) return std::nullopt;
+    const auto colon = address.rfind(':');
+    db::ConnectOptions o;
+    o.host = address.substr(0, colon);
+    o.port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
+    o.user = creds->admin.name;
+    o.password = creds->admin.password;
+    auto c = db::Connection::connect(o);
+    if (!c) return std::nullopt;
+    return std::move(*c);
+  }
+
+  std::optional<std::string> query(const std::string& address, const std::string& sql) {
+    auto c = admin(address);
+    if (!c) return std::nullopt;
+    auto v = c->query_value(sql);
+    if (!v || !*v) return std::nullopt;
+    return **v;
+  }
+
+  // The servers that take writes (read_only=0), asked one by one: the split-brain check.
+  std::vector<std::string> writable(const json& s) {
+    std::vector<std::string> out;
+    for (const auto& c : s["components"]) {
+      if (c["kind"] != "mariadb") continue;
+      if (query(c["address"], "SELECT @@GLOBAL.read_only") == "0") out.push_back(c["name"]);
+    }
+    return out;
+  }
+
+  void remember_pids() {
+    auto s = load_lab_state(dir_);
+    if (!s) return;
+    pids_.push_back(s->supervisor);
+    for (const auto& c : s->components) {
+      if (c.pid.pid != 0) pids_.push_back(c.pid);
+    }
+  }
+
+  void TearDown() override {
+    (void)drctl({"lab", "down"});
+    for (const auto& p : pids_) (void)stop_pid(p, 2s);
+  }
+
+  dr::testing::TempDir tmp_{"dr-lab-topo"};
+  std::filesystem::path dir_ = tmp_ / "lab";
+  std::vector<PidRecord> pids_;
+  int runs_ = 0;
+};
+
+// The reproduction: the failover runbook could not move the killed writer-us-east-1, and
+// restore promoted a1 again because that endpoint still named it: a1 and b1 both took writes.
+TEST_F(LabTopology, RestoreAfterARegionFailoverKeepsOneWriterAndMovesEveryEndpoint) {
+  auto up = drctl({"lab", "up"});
+  ASSERT_EQ(up.code, 0) << up.output;
+  auto kill = drctl({"lab", "kill", "region", "us-east-1"});
+  ASSERT_EQ(kill.code, 0) << kill.output;
+  auto failover = drctl({"failover", "--to", "us-west-2", "--force"});
+  ASSERT_EQ(failover.code, 0) << failover.output;
+
+  auto restore = drctl({"lab", "restore"});
+  ASSERT_EQ(restore.code, 0) << restore.output;
+  EXPECT_EQ(restore.output.find("the writer again"), std::string::npos) << restore.output;
+
+  const json s = status();
+  ASSERT_TRUE(s.is_object()) << s;
+  EXPECT_EQ(writable(s), std::vector<std::string>{"b1"}) << s.dump(2);
+  EXPECT_EQ(component(s, "b1")["role"], "writer");
+  EXPECT_EQ(component(s, "a1")["role"], "async replica of b1") << restore.output;
+  EXPECT_EQ(component(s, "a2")["role"], "async replica of b1") << restore.output;
+  for (const std::string region : {"us-east-1", "us-west-2"}) {
+    const json& endpoint = s["regions"][region]["writer_endpoint"];
+    EXPECT_EQ(endpoint["database"], "b1") << region;
+    // Through the endpoint itself, not the record: the server that answers is b1 (server id 3).
+    EXPECT_EQ(query(endpoint["address"], "SELECT @@server_id"), "3") << region;
+  }
+  auto recorded = load_recorded_topology(dir_);
+  ASSERT_TRUE(recorded) << recorded.error();
+  EXPECT_EQ(recorded->writer, "b1");
+}
+
+TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory) {
+  auto up = drctl({"lab", "up"});
+  ASSERT_EQ(up.code, 0) << up.output;
+
+  // At home, failback changes nothing (it used to move the writer to b1).
+  auto noop = drctl({"failback"});
+  EXPECT_EQ(noop.code, 0) << noop.output;
+  EXPECT_NE(noop.output.find("nothing to fail back"), std::string::npos) << noop.output;
+  json s = status();
+  EXPECT_EQ(writable(s), std::vector<std::string>{"a1"}) << noop.output;
+  EXPECT_EQ(s["front_door"]["active_region"], "us-east-1");
+
+  auto failover = drctl({"failover", "--to", "us-west-2", "--force"});
+  ASSERT_EQ(failover.code, 0) << failover.output;
+  // Each step once: the loop logs it as it is saved, nothing prints the audit again.
+  EXPECT_EQ(count(failover.output, "promote ("), 1U) << failover.output;
+  s = status();
+  ASSERT_EQ(writable(s), std::vector<std::string>{"b1"}) << failover.output;
+
+  // A write on the fenced old primary (the admin user passes read_only): a transaction b1 never
+  // had, with a sequence number below b1's. Comparing positions (one GTID per domain) called it
+  // safe; the binlog states, per server id, show it.
+  const std::string a1 = component(s, "a1")["address"];
+  {
+    auto c = admin(a1);
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->exec("CREATE DATABASE lost_on_a1"));
+  }
+  auto a1_state = query(a1, "SELECT @@gtid_binlog_state");
+  ASSERT_TRUE(a1_state);
+  auto parsed = parse_gtid_list(*a1_state);
+  ASSERT_TRUE(parsed);
+  std::string errant;
+  for (const auto& g : *parsed) {
+    if (g.server_id == 1) errant = to_string(g);
+  }
+  ASSERT_FALSE(errant.empty()) << *a1_state;
+  auto b1_pos = query(component(s, "b1")["address"], "SELECT @@gtid_binlog_pos");
+  ASSERT_TRUE(b1_pos);
+  const auto b1_parsed = parse_gtid_list(*b1_pos);
+  ASSERT_TRUE(b1_parsed && !b1_parsed->empty());
+  ASSERT_LE(parse_gtid_list(errant)->front().sequence, b1_parsed->front().sequence)
+      << "the case that fooled the per-domain comparison: " << errant << " vs " << *b1_pos;
+
+  auto refused = drctl({"failback"});
+  EXPECT_NE(refused.code, 0) << refused.output;
+  EXPECT_NE(refused.output.find("a1 holds transactions " + errant), std::string::npos)
+      << refused.output;
+  EXPECT_EQ(writable(status()), std::vector<std::string>{"b1"}) << refused.output;
+
+  // down keeps the data; up must resume b1 as the writer, and cannot: a1's history forked.
+  auto down = drctl({"lab", "down"});
+  ASSERT_EQ(down.code, 0) << down.output;
+  auto resumed = drctl({"lab", "up"});
+  EXPECT_NE(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("cannot resume the recorded topology (b1 the writer"),
+            std::string::npos)
+      << resumed.output;
+  EXPECT_NE(resumed.output.find(errant), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("rm -rf " + (dir_ / "a1").string()), std::string::npos)
+      << resumed.output;
+  EXPECT_NE(refused.output.find("rm -rf " + (dir_ / "a1").string()), std::string::npos)
+      << refused.output;
+
+  // What the message says to run works: a1 is rebuilt as a replica and copies b1's history.
+  std::filesystem::remove_all(dir_ / "a1");
+  auto rebuilt = drctl({"lab", "up"});
+  ASSERT_EQ(rebuilt.code, 0) << rebuilt.output;
+  EXPECT_NE(rebuilt.output.find("a1  rebuilt  from a copy of b1's data"), std::string::npos)
+      << rebuilt.output;
+  s = status();
+  // The copy holds b1's history and none of a1's lost write.
+  EXPECT_EQ(
+      query(component(s, "a1")["address"],
+            "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name='lost_on_a1'"),
+      "0");
+  EXPECT_EQ(query(component(s, "a1")["address"], "SELECT COUNT(*) FROM dr.orders"),
+            query(component(s, "b1")["address"], "SELECT COUNT(*) FROM dr.orders"));
+  EXPECT_EQ(writable(s), std::vector<std::string>{"b1"}) << rebuilt.output;
+  EXPECT_EQ(component(s, "a1")["role"], "async replica of b1") << rebuilt.output;
+  EXPECT_EQ(component(s, "a2")["role"], "async replica of b1") << rebuilt.output;
+  EXPECT_EQ(s["front_door"]["active_region"], "us-west-2") << "the failover's override resumed";
+
+  auto failback = drctl({"failback"});
+  ASSERT_EQ(failback.code, 0) << failback.output;
+  EXPECT_EQ(count(failback.output, "promote ("), 1U) << failback.output;
+  s = status();
+  EXPECT_EQ(writable(s), std::vector<std::string>{"a1"}) << failback.output;
+  EXPECT_EQ(component(s, "b1")["role"], "async replica of a1") << failback.output;
+  EXPECT_TRUE(s["front_door"]["override"].is_null()) << s["front_door"];
+  EXPECT_EQ(s["regions"]["us-east-1"]["fleet"]["desired"], 2);
+  EXPECT_EQ(s["regions"]["us-west-2"]["fleet"]["desired"], 1);
+
+  auto again = drctl({"failback"});
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_NE(again.output.find("nothing to fail back"), std::string::npos) << again.output;
+  EXPECT_EQ(writable(status()), std::vector<std::string>{"a1"}) << again.output;
+}
+
+}  // namespace
+}  // namespace dr::lab
