@@ -223,6 +223,33 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
   print_runbook(*done);
 }
 
+// The rest of the lab's baseline once the writer is home: every fleet at its default capacity,
+// then no front-door override (capacity first, so that the health checks find the home fleet up
+// when they decide again). Changes only what differs; returns what it changed.
+std::vector<std::string> restore_baseline(Session& s, const Common& c) {
+  auto state = lab::load_lab_state(lab::resolve_lab_dir(c.dir));
+  if (!state) die("lab state: " + state.error().describe());
+  auto& supervisor = dynamic_cast<backends::lab::SupervisorClient&>(s.world.backends().traffic);
+  std::vector<std::string> changed;
+  for (const auto& f : lab::default_topology().fleets) {
+    const auto now = state->fleets.find(f.region);
+    if (now != state->fleets.end() && now->second.min == f.min &&
+        now->second.desired == f.desired && now->second.max == f.max)
+      continue;
+    if (auto r = supervisor.set_capacity(f.region, f.min, f.desired, f.max); !r)
+      die("the writer is home, but " + f.region + "'s fleet stays as it was: " + r.error());
+    changed.push_back("fleet " + f.region + ": back to min " + std::to_string(f.min) + " desired " +
+                      std::to_string(f.desired) + " max " + std::to_string(f.max));
+  }
+  if (state->front_door_override) {
+    if (auto r = supervisor.clear_front_door_override(); !r)
+      die("the writer is home, but the front door override stays: " + r.error());
+    changed.push_back("front door: override to " + *state->front_door_override +
+                      " cleared (health checks decide, " + lab::kPrimaryRegion + " primary)");
+  }
+  return changed;
+}
+
 // Brings the writer back to the region it failed away from: the old primary's servers rejoin as
 // replicas of the current writer (refused when one holds writes the writer never saw), catch
 // up, and a switchover moves the writer back without losing a write.
@@ -237,11 +264,20 @@ void failback(const Common& c, int max_wait_s) {
   // a second failback must change nothing.
   const std::string home = lab::kPrimaryRegion;
   if (t.primary_region == home) {
-    std::cout << "the writer " << t.writer << " is already in " << home
-              << " (home): nothing to fail back; nothing was changed\n";
+    // An earlier failback may have stopped after the switch: finish its baseline.
+    const auto changed = restore_baseline(s, c);
+    if (changed.empty()) {
+      std::cout << "the writer " << t.writer << " is already in " << home
+                << " (home): nothing to fail back; nothing was changed\n";
+    } else {
+      std::cout << "the writer " << t.writer << " is already in " << home
+                << " (home); restored the rest of the baseline:\n";
+      for (const auto& line : changed) std::cout << "  " << line << "\n";
+    }
     return;
   }
   const auto* targets = s.world.targets();
+  const std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
   auto& db = dynamic_cast<backends::lab::LabDatabase&>(s.world.backends().database);
   std::vector<std::string> old_servers;
   for (const auto& [name, region] : targets->database_region)
@@ -265,10 +301,10 @@ void failback(const Common& c, int max_wait_s) {
           " never received (written after the failover cut it off; " + name + " has " + *state +
           ", " + t.writer + " has " + *writer_state_text +
           "). Rejoining would fork the history; nothing was changed. Rebuild " + name + " from " +
-          t.writer + ": `drctl lab down`, `rm -rf " +
-          (lab::resolve_lab_dir(c.dir) / name).string() +
-          "`, `drctl lab up` (it is re-created from a copy of " + t.writer +
-          "), then `drctl failback`");
+          t.writer + ": `drctl lab down --dir " + dir.string() + "`, `rm -rf " +
+          (dir / name).string() + "`, `drctl lab up --dir " + dir.string() +
+          "` (it is re-created from a copy of " + t.writer + "), then `drctl failback --dir " +
+          dir.string() + "`");
     std::cout << name << ": no errant transactions (" << *state << " within " << *writer_state_text
               << ")\n";
   }
@@ -292,18 +328,8 @@ void failback(const Common& c, int max_wait_s) {
   auto done = loop.run_plan(plan);
   if (!done) die(done.error());
   print_runbook(*done);
-  // Home again: the baseline's traffic and capacity, not the failover's. The front door's health
-  // checks decide again, and the standby region shrinks back to its warm standby.
-  auto& supervisor = dynamic_cast<backends::lab::SupervisorClient&>(s.world.backends().traffic);
-  if (auto r = supervisor.clear_front_door_override(); !r)
-    die("failed back, but the front door override stays: " + r.error());
-  std::cout << "front door: override cleared (health checks decide, " << home << " primary)\n";
-  for (const auto& f : lab::default_topology().fleets) {
-    if (auto r = supervisor.set_capacity(f.region, f.min, f.desired, f.max); !r)
-      die("failed back, but " + f.region + "'s fleet stays as it was: " + r.error());
-    std::cout << "fleet " << f.region << ": back to min " << f.min << " desired " << f.desired
-              << " max " << f.max << "\n";
-  }
+  // Home again: the baseline's capacity and traffic, not the failover's.
+  for (const auto& line : restore_baseline(s, c)) std::cout << line << "\n";
 }
 
 }  // namespace

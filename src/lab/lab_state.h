@@ -36,6 +36,8 @@ struct FleetCapacity {
   int min = 0;
   int desired = 0;
   int max = 0;
+
+  friend bool operator==(const FleetCapacity&, const FleetCapacity&) = default;
 };
 
 struct LabState {

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace dr::lab {
@@ -51,7 +53,10 @@ Result<RecordedTopology> parse_recorded_topology(const std::string& text) {
       FleetCapacity c;
       for (auto [key, field] :
            {std::pair{"min", &c.min}, std::pair{"desired", &c.desired}, std::pair{"max", &c.max}}) {
-        if (!f.is_object() || !f.contains(key) || !f[key].is_number_integer())
+        // Integers in int's range only: get<int>() would wrap a larger one silently.
+        if (!f.is_object() || !f.contains(key) || !f[key].is_number_integer() ||
+            f[key].get<std::int64_t>() < std::numeric_limits<int>::min() ||
+            f[key].get<std::int64_t>() > std::numeric_limits<int>::max())
           return fail(ErrorKind::kProtocol,
                       "\"fleets\"." + region + "." + key + " must be an integer");
         *field = f[key].get<int>();

@@ -96,7 +96,7 @@ Supervisor::~Supervisor() {
 void Supervisor::save() {
   if (auto s = save_lab_state(options_.dir, state_); !s)
     log_line("cannot save state: " + s.error().describe());
-  if (writer_.empty()) return;
+  if (!topology_established_) return;
   const RecordedTopology topology{writer_, state_.endpoints, state_.front_door_override,
                                   state_.fleets};
   std::string text = to_json_text(topology);
@@ -113,7 +113,9 @@ Result<void> Supervisor::load_recorded_topology_into_state() {
   if (!recorded) {
     if (recorded.error().kind == ErrorKind::kNotFound) return {};
     return fail(ErrorKind::kConfig,
-                recorded.error().message + "; fix it, or remove it to start with a1 the writer");
+                recorded.error().message + "; fix it (it names the database that holds the write " +
+                    "role), or start afresh with `drctl lab down --purge --dir " +
+                    options_.dir.string() + "`");
   }
   const std::string where = topology_file(options_.dir).string() + ": ";
   if (database_spec(recorded->writer) == nullptr)
@@ -139,7 +141,12 @@ Result<void> Supervisor::load_recorded_topology_into_state() {
                 where + "front door override '" + *recorded->front_door_override + "'");
   state_.front_door_override = recorded->front_door_override;
   writer_ = recorded->writer;
+  // A writer endpoint the runbook could not move (its proxy was killed) may still name the old
+  // writer in the record: every writer endpoint serves the writer.
+  for (const auto& region : default_topology().regions)
+    state_.endpoints[region]["writer"] = writer_;
   resuming_ = true;
+  saved_topology_ = to_json_text(*recorded);
   return {};
 }
 
@@ -173,7 +180,8 @@ Result<void> Supervisor::start(const Progress& progress) {
   // After a failover and `down` (data kept), the data is in the topology the failover left:
   // resume it, or say why not. Making a1 the writer again would fork the history.
   if (auto r = load_recorded_topology_into_state(); !r) return r;
-  if (resuming_) {
+  if (resuming_ &&
+      (writer_ != default_topology().writer_of(kPrimaryRegion) || state_.front_door_override)) {
     progress("topology  resumed  " + writer_ + " the writer (recorded in " +
              topology_file(options_.dir).string() + ")");
   }
@@ -217,6 +225,8 @@ Result<void> Supervisor::start(const Progress& progress) {
     dynamodbs_.emplace(name, std::move(*started));
   }
   if (!databases) return databases;
+  topology_established_ = true;
+  save();
   for (const auto& region : default_topology().regions) {
     if (auto p = prepare_sessions(region); !p) return p;
     const auto* r = state_.find(dynamodb_name(region));
@@ -246,7 +256,10 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
   auto credentials = LabCredentials::load_or_create(options_.dir);
   if (!credentials) return std::unexpected(credentials.error());
   credentials_ = *credentials;
-  std::set<std::string> rebuild;
+  // A server without a datadir is new: on a fresh lab all are; resuming, it is one the operator
+  // removed to rebuild it, or one whose rebuild was interrupted (its marker is still there).
+  std::set<std::string> fresh;
+  std::vector<MariaDbConfig> configs;
   for (const auto& spec : default_topology().databases) {
     MariaDbConfig config;
     config.name = spec.name;
@@ -256,11 +269,42 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
     config.address = *address;
     config.server_id = spec.server_id;
     if (!options_.mariadb_template.empty()) config.datadir_template = options_.mariadb_template;
-    // Resuming, a server without a datadir is one the operator removed to rebuild it.
-    if (!fs::exists(MariaDbPaths::of(config).datadir / "mysql")) rebuild.insert(spec.name);
+    const MariaDbPaths paths = MariaDbPaths::of(config);
+    if (resuming_ && fs::exists(paths.dir / kRebuildMarker)) {
+      std::error_code ec;
+      fs::remove_all(paths.datadir, ec);
+      fs::remove(paths.dir / "users-created", ec);
+      progress(spec.name + "  rebuilding  its last rebuild did not finish: starting it over");
+    }
+    if (!fs::exists(paths.datadir / "mysql")) fresh.insert(spec.name);
+    configs.push_back(std::move(config));
+  }
+  if (resuming_ && fresh.size() == default_topology().databases.size()) {
+    // No data at all (say, the first `up` was interrupted): nothing to resume.
+    progress("topology  fresh  no database has data: the recorded topology does not apply");
+    resuming_ = false;
+    writer_ = default_topology().writer_of(kPrimaryRegion);
+    for (const auto& region : default_topology().regions) {
+      state_.endpoints[region] = {{"writer", default_topology().writer_of(region)},
+                                  {"reader", default_topology().reader_of(region)}};
+    }
+    for (const auto& f : default_topology().fleets)
+      state_.fleets[f.region] = {f.min, f.desired, f.max};
+    state_.front_door_override.reset();
+  }
+  if (resuming_ && fresh.contains(writer_)) {
+    return fail(ErrorKind::kRefused,
+                "cannot resume the recorded topology: its writer " + writer_ + " has no data (" +
+                    (options_.dir / writer_ / "data").string() +
+                    " is missing). Put its datadir back, or start afresh with `drctl lab down "
+                    "--purge --dir " +
+                    options_.dir.string() + "`");
+  }
+  for (auto& config : configs) {
+    const std::string name = config.name;
     auto db = MariaDbInstance::create(std::move(config));
-    if (!db) return fail(db.error().kind, spec.name + ": " + db.error().message);
-    databases_.emplace(spec.name, std::move(*db));
+    if (!db) return fail(db.error().kind, name + ": " + db.error().message);
+    databases_.emplace(name, std::move(*db));
   }
   for (auto& [name, db] : databases_) {
     if (auto l = db.launch(); !l) {
@@ -300,32 +344,56 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
   state_.find(writer)->role = "writer";
   progress(writer + "  ready  " + host_port(primary.address(), primary.port()) + " writer (pid " +
            std::to_string(primary.pid()) + ")");
+  std::vector<std::string> refused;
+  std::string refused_dirs;
   for (const auto& spec : default_topology().databases) {
     if (spec.name == writer) continue;
     auto& db = databases_.at(spec.name);
     const bool semi_sync = in_writer_region(spec);
-    // Resuming, a server's data may hold writes the writer never saw (an old primary's last
-    // transactions before a failover cut it off): replicating would fork the history.
-    const bool rebuilt = resuming_ && rebuild.contains(spec.name);
-    auto r = rebuilt     ? db.clone_from(primary, semi_sync)
-             : resuming_ ? db.rejoin_as_replica_of(primary, semi_sync)
-                         : db.make_replica_of(primary, semi_sync);
-    if (rebuilt && r) progress(spec.name + "  rebuilt  from a copy of " + writer + "'s data");
+    Result<void> r;
+    if (!fresh.contains(spec.name)) {
+      // A server with data may hold writes the writer never saw (an old primary's last
+      // transactions before a failover cut it off): replicating would fork the history.
+      r = db.rejoin_as_replica_of(primary, semi_sync);
+    } else if (resuming_) {
+      // The marker makes an interrupted rebuild start over instead of resuming a partial copy.
+      const fs::path marker = db.paths().dir / kRebuildMarker;
+      {
+        std::ofstream out(marker);
+        out << "rebuilding from " << writer << "\n";
+        if (!out) return fail(ErrorKind::kSystem, "cannot write " + marker.string());
+      }
+      r = db.clone_from(primary, semi_sync);
+      if (r) {
+        std::error_code ec;
+        fs::remove(marker, ec);
+        progress(spec.name + "  rebuilt  from a copy of " + writer + "'s data");
+      }
+    } else {
+      r = db.make_replica_of(primary, semi_sync);
+    }
     if (!r && r.error().kind == ErrorKind::kRefused) {
-      return fail(ErrorKind::kRefused,
-                  "cannot resume the recorded topology (" + writer + " the writer, " +
-                      topology_file(options_.dir).string() + "): " + r.error().message +
-                      ". To keep " + writer + "'s data, rebuild " + spec.name +
-                      " from it: `rm -rf " + (options_.dir / spec.name).string() +
-                      "`, then `drctl lab up --dir " + options_.dir.string() + "` again (" +
-                      spec.name + " is re-created from a copy of " + writer +
-                      "); or start afresh with " + "`drctl lab down --purge --dir " +
-                      options_.dir.string() + "`");
+      refused.push_back(r.error().message);
+      refused_dirs += " " + (options_.dir / spec.name).string();
+      continue;
     }
     if (!r) {
       return fail(r.error().kind, spec.name + ": replicate from " + writer + ": " +
                                       r.error().message + " (see " + db.paths().log.string() + ")");
     }
+  }
+  if (!refused.empty()) {
+    std::string why;
+    for (const auto& r : refused) why += (why.empty() ? "" : "; ") + r;
+    return fail(ErrorKind::kRefused,
+                "cannot resume the topology with " + writer + " the writer (" +
+                    (resuming_ ? "recorded in " + topology_file(options_.dir).string()
+                               : std::string("the default")) +
+                    "): " + why + ". To keep " + writer + "'s data, rebuild from it: `rm -rf" +
+                    refused_dirs + "`, then `drctl lab up --dir " + options_.dir.string() +
+                    "` again (each is re-created from a copy of " + writer +
+                    "); or start afresh with `drctl lab down --purge --dir " +
+                    options_.dir.string() + "`");
   }
   for (const auto& spec : default_topology().databases) {
     if (spec.name == writer) continue;
@@ -991,6 +1059,22 @@ Result<void> Supervisor::restart_database(const std::string& name, const std::st
       return fail(r.error().kind, name + ": restarted but left read-only, not re-attached to " +
                                       writer + ": " + r.error().message);
     }
+    // Configured is not replicating: the server's own refusal (say, 1236 "slave has diverged",
+    // which an errant check cannot always foresee) must reach the operator.
+    std::string last_error;
+    auto healthy = wait_until(name + " replicates from " + writer,
+                              [&] {
+                                auto s = db.replica_status();
+                                if (s && !s->last_error.empty()) last_error = s->last_error;
+                                return s && s->healthy();
+                              },
+                              {.timeout = 10s, .poll = 20ms, .clock = &clock_});
+    if (!healthy) {
+      rec->role = "replication broken: " + last_error;
+      return fail(ErrorKind::kDatabase,
+                  name + ": restarted read-only, but " + healthy.error().message +
+                      (last_error.empty() ? "" : ": the server says: " + last_error));
+    }
     how = std::string(semi ? "semi-sync" : "async") + " replica of " + writer;
   }
   // The port may have moved: endpoints that point here follow it.
@@ -1008,7 +1092,8 @@ Result<void> Supervisor::restart_database(const std::string& name, const std::st
   return {};
 }
 
-std::string Supervisor::establish_writer(std::vector<std::string>& done) {
+std::string Supervisor::establish_writer(std::vector<std::string>& done,
+                                         std::vector<std::string>& errors) {
   std::vector<std::string> writable;
   for (auto& [name, db] : databases_) {
     const auto* rec = state_.find(name);
@@ -1029,9 +1114,21 @@ std::string Supervisor::establish_writer(std::vector<std::string>& done) {
   }
   for (const auto& other : writable) {
     if (other == writer) continue;
-    const bool fenced = databases_.at(other).set_read_only(true).has_value();
-    done.push_back(other + ": " + (fenced ? "fenced (read-only)" : "COULD NOT be fenced") +
-                   ": it was writable while " + writer + " holds the write role");
+    const std::string why = ": it was writable while " + writer + " holds the write role";
+    if (auto f = databases_.at(other).set_read_only(true); !f) {
+      errors.push_back(other + ": could not be fenced (" + f.error().message + ")" + why);
+    } else {
+      done.push_back(other + ": fenced (read-only)" + why);
+    }
+  }
+  const auto* rec = state_.find(writer);
+  if (writable.empty() && rec != nullptr && !rec->killed && databases_.at(writer).running()) {
+    // Running but not writable: a promotion that failed, or a runbook between its fence and its
+    // promote. Promoting here could race that runbook: say so, and leave the choice to the
+    // operator.
+    errors.push_back("no server takes writes: " + writer +
+                     " (the recorded writer) runs read-only; if no failover is under way, run "
+                     "`drctl lab restore` again after fixing it, or `drctl failover`");
   }
   if (writer != writer_) {
     done.push_back(writer + " holds the write role (was recorded: " + writer_ + ")");
@@ -1047,7 +1144,8 @@ void Supervisor::reconcile_endpoints(const std::string& writer, std::vector<std:
     if (rec == nullptr || rec->killed || !databases_.at(name).running()) return false;
     auto s = databases_.at(name).replica_status();
     const auto& w = databases_.at(writer);
-    return s && s->configured && s->master_host == w.address() && s->master_port == w.port();
+    return s && s->configured && s->healthy() && s->master_host == w.address() &&
+           s->master_port == w.port();
   };
   for (const auto& region : default_topology().regions) {
     for (const std::string role : {"writer", "reader"}) {
@@ -1071,7 +1169,6 @@ void Supervisor::reconcile_endpoints(const std::string& writer, std::vector<std:
       if (state_.find(endpoint)->killed) {
         // Restarted below from the reconciled record.
         state_.endpoints[region][role] = target;
-        if (role == "writer") writer_ = writer;
         done.push_back(endpoint + ": will point at " + target + " (was " + current + ")");
         continue;
       }
@@ -1094,7 +1191,7 @@ Result<json> Supervisor::restore() {
   };
   // Who writes now comes from the servers, not from an endpoint: a runbook that could not move
   // a killed endpoint left it on the old writer, and promoting that one again split the brain.
-  const std::string writer = establish_writer(done);
+  const std::string writer = establish_writer(done, errors);
   // Databases: the writer first, so the replicas have a primary to re-attach to.
   std::vector<std::string> dbs;
   if (killed(writer)) dbs.push_back(writer);

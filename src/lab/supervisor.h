@@ -100,8 +100,9 @@ class Supervisor {
                                 std::vector<std::string>& done);
   // Who holds the write role now, from the servers themselves: the one running server that is
   // writable and replicates from nobody; when none is, the recorded writer. Any other writable
-  // server is fenced (read-only) and reported in `done`: there is only ever one writer.
-  std::string establish_writer(std::vector<std::string>& done);
+  // server is fenced (read-only): there is only ever one writer. A server that cannot be
+  // fenced, or no writer at all, goes to `errors`.
+  std::string establish_writer(std::vector<std::string>& done, std::vector<std::string>& errors);
   // Points every writer endpoint at `writer`, and every reader endpoint whose target is not a
   // healthy replica of it (or the writer itself) at the writer.
   void reconcile_endpoints(const std::string& writer, std::vector<std::string>& done,
@@ -129,6 +130,10 @@ class Supervisor {
   // repoint, restore). Recorded in topology.json with the endpoints, override and capacities.
   std::string writer_;
   bool resuming_ = false;  // start(): the data was left in a recorded topology
+  // topology.json is written once the databases are in the topology it describes, never before
+  // (an interrupted first `up` must not leave a record of data that does not exist).
+  bool topology_established_ = false;
+  static constexpr const char* kRebuildMarker = "rebuilding";
   std::string saved_topology_;
 
   std::mutex replicator_mu_;

@@ -38,6 +38,7 @@ const ErrantCase kErrantCases[] = {
     {"equal states", "0-1-9", "0-1-9", ""},
     {"the candidate is behind", "0-1-5", "0-1-9", ""},
     {"an empty candidate", "", "0-1-1", ""},
+    {"an empty reference", "0-1-3", "", "0-1-3"},
     {"the reference took over after the candidate's writes", "0-1-9", "0-1-9,0-2-12", ""},
     // The reproduction: b1 holds a1's writes up to 131, then wrote 132..255 itself; a1
     // wrote 132 after the cut. Comparing sequence numbers across server ids (132 < 255) called

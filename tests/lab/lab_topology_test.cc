@@ -151,6 +151,37 @@ TEST_F(LabTopology, RestoreAfterARegionFailoverKeepsOneWriterAndMovesEveryEndpoi
   auto recorded = load_recorded_topology(dir_);
   ASSERT_TRUE(recorded) << recorded.error();
   EXPECT_EQ(recorded->writer, "b1");
+
+  // Twice changes nothing.
+  auto again = drctl({"lab", "restore"});
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_EQ(writable(status()), std::vector<std::string>{"b1"}) << again.output;
+}
+
+// The same failover (writer-us-east-1 could not be moved), then `down` and `up` instead of a
+// restore: the record's stale writer endpoint must not come back.
+TEST_F(LabTopology, UpAfterARegionFailoverResumesWithEveryWriterEndpointOnTheNewWriter) {
+  auto up = drctl({"lab", "up"});
+  ASSERT_EQ(up.code, 0) << up.output;
+  ASSERT_EQ(drctl({"lab", "kill", "region", "us-east-1"}).code, 0);
+  auto failover = drctl({"failover", "--to", "us-west-2", "--force"});
+  ASSERT_EQ(failover.code, 0) << failover.output;
+  auto down = drctl({"lab", "down"});
+  ASSERT_EQ(down.code, 0) << down.output;
+
+  auto resumed = drctl({"lab", "up"});
+  ASSERT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("topology  resumed  b1 the writer"), std::string::npos)
+      << resumed.output;
+  const json s = status();
+  EXPECT_EQ(writable(s), std::vector<std::string>{"b1"}) << resumed.output;
+  EXPECT_EQ(component(s, "a1")["role"], "async replica of b1") << resumed.output;
+  for (const std::string region : {"us-east-1", "us-west-2"}) {
+    const json& endpoint = s["regions"][region]["writer_endpoint"];
+    EXPECT_EQ(endpoint["database"], "b1") << region;
+    EXPECT_EQ(query(endpoint["address"], "SELECT @@server_id"), "3") << region;
+  }
+  EXPECT_EQ(s["front_door"]["active_region"], "us-west-2") << "the failover's override resumed";
 }
 
 TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory) {
@@ -171,15 +202,26 @@ TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory
   EXPECT_EQ(count(failover.output, "promote ("), 1U) << failover.output;
   s = status();
   ASSERT_EQ(writable(s), std::vector<std::string>{"b1"}) << failover.output;
+  const std::string b1 = component(s, "b1")["address"];
+  {
+    // b1 takes writes after its promotion, so its sequence numbers pass the old primary's.
+    auto c = admin(b1);
+    ASSERT_TRUE(c);
+    for (const char* key : {"after-1", "after-2"}) {
+      ASSERT_TRUE(c->exec(std::string("INSERT INTO dr.orders (customer, amount_cents, "
+                                      "idempotency_key, region, committed_by) VALUES ('t', 1, '") +
+                          key + "', 'us-west-2', 'test')"));
+    }
+  }
 
   // A write on the fenced old primary (the admin user passes read_only): a transaction b1 never
   // had, with a sequence number below b1's. Comparing positions (one GTID per domain) called it
   // safe; the binlog states, per server id, show it.
   const std::string a1 = component(s, "a1")["address"];
-  {
-    auto c = admin(a1);
+  for (const std::string server : {"a1", "a2"}) {
+    auto c = admin(component(s, server)["address"]);
     ASSERT_TRUE(c);
-    ASSERT_TRUE(c->exec("CREATE DATABASE lost_on_a1"));
+    ASSERT_TRUE(c->exec("CREATE DATABASE lost_on_" + server));
   }
   auto a1_state = query(a1, "SELECT @@gtid_binlog_state");
   ASSERT_TRUE(a1_state);
@@ -190,11 +232,11 @@ TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory
     if (g.server_id == 1) errant = to_string(g);
   }
   ASSERT_FALSE(errant.empty()) << *a1_state;
-  auto b1_pos = query(component(s, "b1")["address"], "SELECT @@gtid_binlog_pos");
+  auto b1_pos = query(b1, "SELECT @@gtid_binlog_pos");
   ASSERT_TRUE(b1_pos);
   const auto b1_parsed = parse_gtid_list(*b1_pos);
   ASSERT_TRUE(b1_parsed && !b1_parsed->empty());
-  ASSERT_LE(parse_gtid_list(errant)->front().sequence, b1_parsed->front().sequence)
+  ASSERT_LT(parse_gtid_list(errant)->front().sequence, b1_parsed->front().sequence)
       << "the case that fooled the per-domain comparison: " << errant << " vs " << *b1_pos;
 
   auto refused = drctl({"failback"});
@@ -208,22 +250,38 @@ TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory
   ASSERT_EQ(down.code, 0) << down.output;
   auto resumed = drctl({"lab", "up"});
   EXPECT_NE(resumed.code, 0) << resumed.output;
-  EXPECT_NE(resumed.output.find("cannot resume the recorded topology (b1 the writer"),
+  EXPECT_NE(resumed.output.find("cannot resume the topology with b1 the writer (recorded in"),
             std::string::npos)
       << resumed.output;
   EXPECT_NE(resumed.output.find(errant), std::string::npos) << resumed.output;
-  EXPECT_NE(resumed.output.find("rm -rf " + (dir_ / "a1").string()), std::string::npos)
+  // Every server that cannot rejoin, at once: one rebuild, not one `up` per server.
+  EXPECT_NE(resumed.output.find("MariaDB a2 has transactions"), std::string::npos)
+      << resumed.output;
+  EXPECT_NE(resumed.output.find("rm -rf " + (dir_ / "a1").string() + " " + (dir_ / "a2").string()),
+            std::string::npos)
       << resumed.output;
   EXPECT_NE(refused.output.find("rm -rf " + (dir_ / "a1").string()), std::string::npos)
       << refused.output;
 
-  // What the message says to run works: a1 is rebuilt as a replica and copies b1's history.
+  // What the message says to run works: a1 and a2 are rebuilt from copies of b1's data.
   std::filesystem::remove_all(dir_ / "a1");
+  std::filesystem::remove_all(dir_ / "a2");
   auto rebuilt = drctl({"lab", "up"});
   ASSERT_EQ(rebuilt.code, 0) << rebuilt.output;
   EXPECT_NE(rebuilt.output.find("a1  rebuilt  from a copy of b1's data"), std::string::npos)
       << rebuilt.output;
+  EXPECT_NE(rebuilt.output.find("a2  rebuilt  from a copy of b1's data"), std::string::npos)
+      << rebuilt.output;
+  // A rebuilt server carries the copy's history in its own GTID state: the next `up` rejoins it
+  // with an errant check that passes, instead of replaying b1's binlog over the copy.
+  ASSERT_EQ(drctl({"lab", "down"}).code, 0);
+  rebuilt = drctl({"lab", "up"});
+  ASSERT_EQ(rebuilt.code, 0) << rebuilt.output;
   s = status();
+  EXPECT_EQ(query(component(s, "a1")["address"],
+                  "SELECT COUNT(*) FROM dr.orders WHERE "
+                  "idempotency_key LIKE 'after-%'"),
+            "2");
   // The copy holds b1's history and none of a1's lost write.
   EXPECT_EQ(
       query(component(s, "a1")["address"],
