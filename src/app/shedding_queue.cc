@@ -25,7 +25,8 @@ bool SheddingQueue::on_shed_thread() {
 
 void SheddingQueue::enqueue(std::function<void()> fn) {
   std::unique_lock lock(mu_);
-  if (work_.jobs.size() < limits_.max_queued) {
+  // Idle workers take a job each before any waits (they may not have woken for earlier ones yet).
+  if (work_.jobs.size() < limits_.max_queued + idle_workers_) {
     work_.jobs.push_back(std::move(fn));
     lock.unlock();
     work_cv_.notify_one();
@@ -46,7 +47,9 @@ void SheddingQueue::run(Pool& pool, bool shed) {
     std::function<void()> fn;
     {
       std::unique_lock lock(mu_);
+      if (!shed) ++idle_workers_;
       cv.wait(lock, [&] { return stopping_ || !pool.jobs.empty(); });
+      if (!shed) --idle_workers_;
       // On shutdown, queued connections are still served (each closes its socket).
       if (pool.jobs.empty()) return;
       fn = std::move(pool.jobs.front());

@@ -52,6 +52,7 @@ class SheddingQueue final : public httplib::TaskQueue {
   std::condition_variable shed_cv_;
   std::condition_variable shed_room_cv_;
   bool stopping_ = false;
+  size_t idle_workers_ = 0;
   Pool work_;
   Pool shed_;
 };
