@@ -163,7 +163,8 @@ Result<void> Fleet::set_fenced(bool fenced, const std::string& reason) {
   std::string failed;
   for (auto& i : instances_) {
     i.fence_synced = false;
-    if (i.phase != Phase::kInService) continue;  // told once it listens (reconcile)
+    // Told once it listens (reconcile); a dead one is replaced by one launched fenced.
+    if (i.phase != Phase::kInService || !i.process.running()) continue;
     if (auto p = push_fence(i); p) {
       i.fence_synced = true;
     } else {

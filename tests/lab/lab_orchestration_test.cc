@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -466,6 +467,22 @@ TEST_F(Lab, ARegionFenceReachesEveryInstanceAndTheAdminRoutesAreNotPublic) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 201) << r->body;
   }
+
+  // Liveness is what replaces an instance: a hung one (stopped, its admin listener silent) is
+  // replaced once the grace has passed.
+  const json now = status();
+  const auto west = component(now, "app-us-west-2-1");
+  ASSERT_FALSE(west.is_null()) << now.dump(2);
+  remember_pids();
+  ASSERT_EQ(::kill(west["pid"].get<int>(), SIGSTOP), 0);
+  auto replaced = wait_until("the hung app-us-west-2-1 is replaced",
+                             [&] { return component(status(), "app-us-west-2-1").is_null(); },
+                             {.timeout = 40s, .poll = 500ms});
+  EXPECT_TRUE(replaced) << replaced.error();
+  const std::string supervised = read_file(dir_ / "supervisor.log");
+  EXPECT_NE(supervised.find("app-us-west-2-1 removed: its admin listener has not answered"),
+            std::string::npos)
+      << supervised;
 }
 
 TEST_F(Lab, CommandsWithoutALabSayWhatToDo) {
