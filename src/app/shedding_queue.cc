@@ -35,6 +35,12 @@ void SheddingQueue::enqueue(std::function<void()> fn) {
   // The shed threads answer in microseconds unless a client sends its request slowly (bounded by
   // the server's read timeout); if even their queue is full, back-pressure the accept loop.
   shed_room_cv_.wait(lock, [&] { return stopping_ || shed_.jobs.size() < limits_.shed_queued; });
+  if (stopping_) {
+    // The pools may be gone; the task still owns a socket it must close.
+    lock.unlock();
+    fn();
+    return;
+  }
   shed_.jobs.push_back(std::move(fn));
   lock.unlock();
   shed_cv_.notify_one();
