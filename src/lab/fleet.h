@@ -3,7 +3,7 @@
 // with pre-declared, disabled server slots) once it listens, and deregisters it before stopping
 // it. Each instance serves its traffic port (the ALB's) and an admin port of its own (health
 // checks, fencing). Replacement is on liveness only: an instance whose process exited, or whose
-// admin listener has not answered for kLivenessGrace, is replaced; a slow traffic port never
+// admin listener has not answered for LivenessPolicy::grace, is replaced; a slow traffic port never
 // is (that is load, and replacing instances under load turns it into an outage).
 //
 // The region's fence is the fleet's: every instance is fenced through its admin port, and an
