@@ -72,9 +72,25 @@ std::pair<std::string, std::string> database_credentials(const std::string& user
 
 int main(int argc, char** argv) {
   CLI::App cli{"dr-app — the multi-region order/session service"};
+  cli.set_version_flag("--version", std::string("dr-app ") + DR_APP_VERSION);
+  cli.footer(
+      "Environment:\n"
+      "  DR_ADMIN_TOKEN   bearer token for POST /admin/fence and /admin/unfence on the admin\n"
+      "                   listener; unset or empty disables those routes\n"
+      "  DR_DB_PASSWORD   database password (unless --db-secret-id)\n"
+      "  DR_REGION, DR_DB_USER, DR_DB_NAME   defaults for --region, --db-user, --db-name\n"
+      "\n"
+      "The public listener (--listen/--port) serves orders, sessions and /health; the admin\n"
+      "listener (--admin-listen/--admin-port) serves /health, /health/deep, /metrics and\n"
+      "/admin/* on its own threads, for health checks and operators only.");
   std::string region = env_or("DR_REGION", "us-east-1");
   std::string listen = "127.0.0.1";
   int port = 8080;
+  std::string admin_listen;
+  int admin_port = 8081;
+  int threads = 16;
+  int max_queued = 32;
+  std::string fenced_reason;
   std::string instance_id;
   std::string writer_text, reader_text;
   std::string db_user = env_or("DR_DB_USER", "dr_app");
@@ -92,6 +108,22 @@ int main(int argc, char** argv) {
   cli.add_option("--port", port, "port to listen on; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  cli.add_option("--admin-listen", admin_listen,
+                 "address of the admin listener (health checks, /metrics, /admin/*); default: "
+                 "--listen");
+  cli.add_option("--admin-port", admin_port, "port of the admin listener; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cli.add_option("--threads", threads, "requests served at once on the public listener")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cli.add_option("--max-queued", max_queued,
+                 "requests waiting for a thread; beyond this they get 503 + Retry-After")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
+  cli.add_option("--fenced", fenced_reason,
+                 "start fenced (refuse writes, fail /health/deep) for this reason, as an "
+                 "instance launched into a fenced region does");
   cli.add_option("--instance-id", instance_id, "name in responses and logs (default host:port)");
   cli.add_option("--db-writer", writer_text, "writer endpoint host:port")->required();
   cli.add_option("--db-reader", reader_text, "reader endpoint host:port (default: the writer)");
@@ -107,7 +139,9 @@ int main(int argc, char** argv) {
   cli.add_option("--sessions-table", sessions_table, "DynamoDB table for sessions")
       ->capture_default_str();
   cli.add_flag("--no-sessions", no_sessions, "run without DynamoDB (sessions answer 503)");
-  cli.add_option("--ready-file", ready_file, "write host:port here once listening");
+  cli.add_option("--ready-file", ready_file,
+                 "once listening, write the public host:port and, on a second line, the admin "
+                 "host:port here");
   cli.add_option("--db-connect-timeout-ms", connect_timeout_ms, "database connect timeout")
       ->check(CLI::Range(100, 60000))
       ->capture_default_str();
@@ -168,18 +202,32 @@ int main(int argc, char** argv) {
 
     dr::app::Metrics metrics;
     dr::app::FenceState fence;
-    httplib::Server server;
-    int bound = port == 0 ? server.bind_to_any_port(listen)
-                          : (server.bind_to_port(listen, port) ? port : -1);
+    if (!fenced_reason.empty()) fence.fence(fenced_reason);
+    dr::app::AppServer server;
+    dr::app::AppServer admin;
+    auto bind = [](dr::app::AppServer& s, const std::string& host, int p) {
+      int bound = p == 0 ? s.bind_to_any_port(host) : (s.bind_to_port(host, p) ? p : -1);
+      return bound > 0 && s.set_backlog(1024) ? bound : -1;
+    };
+    if (admin_listen.empty()) admin_listen = listen;
+    int bound = bind(server, listen, port);
     if (bound <= 0) {
       std::cerr << "dr-app: cannot listen on " << listen << ":" << port << "\n";
+      return 1;
+    }
+    int admin_bound = bind(admin, admin_listen, admin_port);
+    if (admin_bound <= 0) {
+      std::cerr << "dr-app: cannot listen on " << admin_listen << ":" << admin_port << " (admin)\n";
       return 1;
     }
     if (instance_id.empty()) instance_id = listen + ":" + std::to_string(bound);
     dr::app::Service service(region, instance_id, orders, sessions.get(), metrics, fence);
     dr::app::HttpOptions http;
     http.admin_token = env_or("DR_ADMIN_TOKEN", "");
-    dr::app::install_routes(server, service, metrics, http);
+    http.limits.workers = static_cast<size_t>(threads);
+    http.limits.max_queued = static_cast<size_t>(max_queued);
+    dr::app::install_public_routes(server, service, metrics, http);
+    dr::app::install_admin_routes(admin, service, metrics, http);
 
     // SIGTERM/SIGINT: fail /health first so the load balancer drains us, then stop.
     sigset_t signals;
@@ -193,19 +241,29 @@ int main(int argc, char** argv) {
       service.start_draining();
       std::this_thread::sleep_for(std::chrono::milliseconds(drain_ms));  // the drain window
       server.stop();
+      admin.stop();
+    });
+    bool admin_served = true;
+    std::thread admin_thread([&] {
+      admin_served = admin.listen_after_bind();
+      // Without its health listener the instance would look dead: stop it all (an error exit).
+      if (!admin_served) ::kill(::getpid(), SIGTERM);
     });
 
     std::cout << "dr-app " << instance_id << " region " << region << " listening on " << listen
-              << ":" << bound << std::endl;
+              << ":" << bound << " (admin " << admin_listen << ":" << admin_bound << ")"
+              << std::endl;
     if (!ready_file.empty()) {
-      std::ofstream(ready_file + ".tmp") << listen << ":" << bound << "\n";
+      std::ofstream(ready_file + ".tmp") << listen << ":" << bound << "\n"
+                                         << admin_listen << ":" << admin_bound << "\n";
       std::rename((ready_file + ".tmp").c_str(), ready_file.c_str());
     }
     bool served = server.listen_after_bind();
     // listen returned without a signal (an accept error): wake the stopper so join() returns.
     pthread_kill(stopper.native_handle(), SIGTERM);
     stopper.join();
-    if (!served) {
+    admin_thread.join();
+    if (!served || !admin_served) {
       std::cerr << "dr-app: the HTTP server stopped with an error\n";
       return 1;
     }

@@ -16,6 +16,9 @@ std::expected<nlohmann::json, BadRequest> parse_object(std::string_view body) {
     return bad(413, "body_too_large",
                "request body is " + std::to_string(body.size()) + " bytes; the limit is " +
                    std::to_string(kMaxBodyBytes));
+  if (body.empty())
+    return bad(400, "missing_body",
+               "the request has no body; send a JSON object (Content-Type: application/json)");
   auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return bad(400, "malformed_json", "request body is not valid JSON");
   if (!j.is_object()) return bad(400, "wrong_type", "request body must be a JSON object");

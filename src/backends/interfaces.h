@@ -43,8 +43,11 @@ class Fleet {
  public:
   virtual ~Fleet() = default;
   virtual Result<> set_capacity(const std::string& region, int min, int desired, int max) = 0;
-  // Tells the region's app instances to refuse writes (and fail /health/deep).
+  // Tells the region's app instances to refuse writes (and fail /health/deep), those launched
+  // later too.
   virtual Result<> fence_apps(const std::string& region, const std::string& reason) = 0;
+  // Lifts that: the region is about to take traffic again (a failback).
+  virtual Result<> unfence_apps(const std::string& region) = 0;
 };
 
 class Traffic {

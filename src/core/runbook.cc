@@ -184,9 +184,12 @@ std::expected<std::string, std::string> Runbook::run_step(const std::string& ste
     }
     return skipped.empty() ? "ok" : "skipped:" + skipped;
   }
-  if (step == "scale_standby")
+  if (step == "scale_standby") {
+    // A region failed away from earlier was fenced; traffic coming back needs it able to write.
+    if (auto u = b_.fleet.unfence_apps(p.to_region); !u) return std::unexpected(u.error());
     return ok_or(b_.fleet.set_capacity(p.to_region, p.standby_capacity, p.standby_capacity,
                                        std::max(p.standby_capacity, 2 * p.standby_capacity)));
+  }
   // (the CLI bounds standby_capacity so that max fits every target's fleet limit)
   if (step == "shift_traffic") return ok_or(b_.traffic.shift_to(p.to_region));
   if (step == "verify_write") return ok_or(b_.probe.verify_write(p.to_region));

@@ -82,6 +82,18 @@ ControlApi::ControlApi(Supervisor& supervisor)
     }
     reply(res, supervisor_.set_fleet(req.matches[1], min, desired, max));
   });
+  s.Put(R"(/fleets/([a-z0-9-]+)/fence)", [this](const httplib::Request& req,
+                                                httplib::Response& res) {
+    auto body = body_of(req, res);
+    if (!body) return;
+    if (!body->contains("fenced") || !(*body)["fenced"].is_boolean() ||
+        (body->contains("reason") && !(*body)["reason"].is_string())) {
+      reply(res, 400, json{{"error", "give \"fenced\": true|false (and \"reason\": a string)"}});
+      return;
+    }
+    reply(res, supervisor_.fence_fleet(req.matches[1], (*body)["fenced"].get<bool>(),
+                                       body->value("reason", std::string("fenced by operator"))));
+  });
   s.Put(R"(/endpoints/([a-z0-9-]+)/([a-z]+))",
         [this](const httplib::Request& req, httplib::Response& res) {
           auto body = body_of(req, res);

@@ -3,7 +3,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
+#include <future>
 #include <map>
 
 #include "lab/lab_topology.h"
@@ -19,13 +21,8 @@ namespace {
 // How long an instance may take to listen before it is given up on (the app's schema migration
 // and DynamoDB table check run before it listens, each bounded by its own timeouts).
 constexpr auto kLaunchTimeout = 30s;
-constexpr int kFailedChecksBeforeReplace = 3;
 
-// The app writes "host:port" to its ready file once it listens.
-std::optional<std::uint16_t> ready_port(const fs::path& ready_file) {
-  std::ifstream in(ready_file);
-  std::string host_port;
-  if (!(in >> host_port)) return std::nullopt;
+std::optional<std::uint16_t> port_of(const std::string& host_port) {
   const auto colon = host_port.rfind(':');
   if (colon == std::string::npos) return std::nullopt;
   try {
@@ -37,15 +34,48 @@ std::optional<std::uint16_t> ready_port(const fs::path& ready_file) {
   }
 }
 
+struct ReadyPorts {
+  std::uint16_t traffic = 0;
+  std::uint16_t admin = 0;
+};
+
+// The app writes "host:port" (traffic) and "host:port" (admin) to its ready file once it
+// listens; the file is renamed into place, so it is whole or absent.
+std::optional<ReadyPorts> ready_ports(const fs::path& ready_file) {
+  std::ifstream in(ready_file);
+  std::string traffic, admin;
+  if (!(in >> traffic >> admin)) return std::nullopt;
+  auto t = port_of(traffic);
+  auto a = port_of(admin);
+  if (!t || !a) return std::nullopt;
+  return ReadyPorts{*t, *a};
+}
+
+std::string url_encoded(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Fleet::Fleet(FleetCapacity capacity, std::vector<std::string> azs, AppLaunchConfig launch,
-             HaproxyRuntime alb, Clock& clock)
+             HaproxyRuntime alb, Clock& clock, LivenessPolicy liveness)
     : capacity_(capacity),
       azs_(std::move(azs)),
       launch_(std::move(launch)),
       alb_(std::move(alb)),
-      clock_(clock) {}
+      clock_(clock),
+      liveness_(liveness) {}
 
 Result<void> Fleet::set_capacity(FleetCapacity c) {
   if (c.min < 0 || c.min > c.desired || c.desired > c.max || c.max > kAlbSlots) {
@@ -92,26 +122,92 @@ std::vector<ComponentRecord> Fleet::records() const {
 }
 
 Result<void> Fleet::register_instance(Instance& i) {
-  if (auto a = alb_.set_server_address(launch_.alb_backend, slot_name(i.slot), i.address, i.port);
+  const std::string slot = slot_name(i.slot);
+  // Traffic to the traffic port, the ALB's health check to the admin port; the front door's check
+  // (the ALB's health listener) to the admin port as well.
+  if (auto a = alb_.set_server_address(launch_.alb_backend, slot, i.address, i.port); !a) return a;
+  if (auto c = alb_.set_server_check_port(launch_.alb_backend, slot, i.admin_port); !c) return c;
+  if (auto a = alb_.set_server_address(launch_.alb_health_backend, slot, i.address, i.admin_port);
       !a) {
     return a;
   }
-  if (auto s =
-          alb_.set_server_state(launch_.alb_backend, slot_name(i.slot), ServerAdminState::kReady);
-      !s) {
-    return s;
+  for (const auto& backend : {launch_.alb_backend, launch_.alb_health_backend}) {
+    if (auto s = alb_.set_server_state(backend, slot, ServerAdminState::kReady); !s) return s;
   }
   i.registered = true;
   return {};
 }
 
+void Fleet::deregister(Instance& i) {
+  for (const auto& backend : {launch_.alb_backend, launch_.alb_health_backend})
+    (void)alb_.set_server_state(backend, slot_name(i.slot), ServerAdminState::kMaint);
+  i.registered = false;
+}
+
+Result<void> Fleet::push_fence(const Instance& i) const {
+  const std::string path =
+      fenced_ ? "/admin/fence?reason=" + url_encoded(fence_reason_) : std::string("/admin/unfence");
+  auto status =
+      http_status(i.address, i.admin_port, "POST", path,
+                  "Authorization: Bearer " + launch_.admin_token + "\r\n", "", liveness_.timeout);
+  if (!status) return std::unexpected(status.error());
+  if (*status != 200)
+    return fail(ErrorKind::kProtocol,
+                i.name + ": POST " + path + " answered " + std::to_string(*status));
+  return {};
+}
+
+Result<void> Fleet::set_fenced(bool fenced, const std::string& reason) {
+  fenced_ = fenced;
+  fence_reason_ = fenced ? (reason.empty() ? "region fenced" : reason) : "";
+  std::string failed;
+  for (auto& i : instances_) {
+    i.fence_synced = false;
+    // Told once it listens (reconcile); a dead one is replaced by one launched fenced.
+    if (i.phase != Phase::kInService || !i.process.running()) continue;
+    if (auto p = push_fence(i); p) {
+      i.fence_synced = true;
+    } else {
+      if (i.registered) deregister(i);  // no traffic to it until it is told
+      failed += " " + i.name + " (" + p.error().message + ")";
+    }
+  }
+  if (!failed.empty())
+    return fail(ErrorKind::kRefused,
+                launch_.region + ": not told, kept out of the ALB until it is:" + failed);
+  return {};
+}
+
+// Asks every in-service instance's admin listener at once (each ask bounded by the timeout), at
+// most once per interval; an answer of any status is life (a draining instance answers 503).
+void Fleet::check_liveness(std::vector<std::string>& events) {
+  const auto now = clock_.now();
+  std::vector<std::pair<Instance*, std::future<bool>>> asks;
+  for (auto& i : instances_) {
+    if (i.phase != Phase::kInService || !i.process.running()) continue;
+    if (now - i.last_checked < liveness_.interval) continue;
+    i.last_checked = now;
+    asks.emplace_back(&i, std::async(std::launch::async, [address = i.address, port = i.admin_port,
+                                                          timeout = liveness_.timeout] {
+      return http_status(address, port, "GET", "/health", "", "", timeout).has_value();
+    }));
+  }
+  const auto grace_s = std::chrono::duration_cast<std::chrono::seconds>(liveness_.grace).count();
+  for (auto& [i, answered] : asks) {
+    if (answered.get()) {
+      i->last_alive = clock_.now();
+    } else if (clock_.now() - i->last_alive > liveness_.grace) {
+      retire(*i, false, events,
+             "its admin listener has not answered for " + std::to_string(grace_s) +
+                 " s (hung); see " + i->process.log_file().string());
+    }
+  }
+}
+
 void Fleet::retire(Instance& i, bool graceful, std::vector<std::string>& events,
                    const std::string& why) {
   // Deregister first, so the ALB sends it nothing new while it stops.
-  if (i.registered) {
-    (void)alb_.set_server_state(launch_.alb_backend, slot_name(i.slot), ServerAdminState::kMaint);
-    i.registered = false;
-  }
+  if (i.registered) deregister(i);
   if (graceful) {
     (void)i.process.stop(2s, &clock_);
   } else {
@@ -164,6 +260,8 @@ Result<void> Fleet::launch(const std::set<std::string>& killed_azs,
                 i.address,
                 "--port",
                 "0",
+                "--admin-port",
+                "0",
                 "--instance-id",
                 i.name,
                 "--db-writer",
@@ -182,6 +280,7 @@ Result<void> Fleet::launch(const std::set<std::string>& killed_azs,
                 i.ready_file.string(),
                 "--drain-ms",
                 "100"};
+  if (fenced_) spawn.argv.insert(spawn.argv.end(), {"--fenced", fence_reason_});
   spawn.env = {{"DR_DB_PASSWORD", launch_.db_password},
                {"DR_ADMIN_TOKEN", launch_.admin_token},
                {"AWS_ACCESS_KEY_ID", kLabAccessKeyId},
@@ -192,6 +291,7 @@ Result<void> Fleet::launch(const std::set<std::string>& killed_azs,
   if (!process) return std::unexpected(process.error());
   i.process = std::move(*process);
   i.launched_at = clock_.now();
+  i.fence_synced = true;  // launched with the region's fence
   events.push_back(launch_.region + ": launched " + i.name + " in " + az + " (ALB slot " +
                    slot_name(slot) + ", pid " + std::to_string(i.process.pid()) + ")");
   instances_.push_back(std::move(i));
@@ -220,9 +320,11 @@ std::vector<std::string> Fleet::reconcile(const std::set<std::string>& killed_az
       continue;
     }
     if (i.phase == Phase::kLaunching) {
-      if (auto port = ready_port(i.ready_file)) {
-        i.port = *port;
+      if (auto ports = ready_ports(i.ready_file)) {
+        i.port = ports->traffic;
+        i.admin_port = ports->admin;
         i.phase = Phase::kInService;
+        i.last_alive = clock_.now();
       } else if (clock_.now() - i.launched_at > kLaunchTimeout) {
         retire(i, false, events,
                "did not listen within 30 s; see " + i.process.log_file().string());
@@ -230,21 +332,27 @@ std::vector<std::string> Fleet::reconcile(const std::set<std::string>& killed_az
       }
     }
     if (i.phase != Phase::kInService) continue;
-    if (!i.registered) {
-      if (auto r = register_instance(i)) {
-        events.push_back(launch_.region + ": registered " + i.name + " (" + i.address + ":" +
-                         std::to_string(i.port) + ") with the ALB as " + slot_name(i.slot));
+    // The region's fence first: an instance that may not take writes gets no traffic.
+    if (!i.fence_synced) {
+      if (auto p = push_fence(i)) {
+        i.fence_synced = true;
+        events.push_back(launch_.region + ": " + i.name + (fenced_ ? " fenced" : " unfenced"));
+      } else if (i.registered) {
+        deregister(i);
+        events.push_back(
+            launch_.region + ": " + i.name +
+            " taken out of the ALB: cannot tell it the region's fence: " + p.error().message);
       }
     }
-    // The ASG's own health check: the shallow /health, as the ALB target check uses.
-    auto status = http_status(i.address, i.port, "GET", "/health", "", "", 300ms);
-    if (status && *status == 200) {
-      i.failed_checks = 0;
-    } else if (++i.failed_checks >= kFailedChecksBeforeReplace) {
-      retire(i, false, events,
-             "failed " + std::to_string(i.failed_checks) + " health checks in a row");
+    if (!i.registered && i.fence_synced) {
+      if (auto r = register_instance(i)) {
+        events.push_back(launch_.region + ": registered " + i.name + " (" + i.address + ":" +
+                         std::to_string(i.port) + ", admin port " + std::to_string(i.admin_port) +
+                         ") with the ALB as " + slot_name(i.slot));
+      }
     }
   }
+  check_liveness(events);
   std::erase_if(instances_, [](Instance& i) { return !i.process.running(); });
 
   // Scale in: the newest instances go first.
@@ -284,10 +392,7 @@ void Fleet::kill_all() {
 void Fleet::stop_all() {
   std::vector<std::string> ignored;
   for (auto& i : instances_) {
-    if (i.registered) {
-      (void)alb_.set_server_state(launch_.alb_backend, slot_name(i.slot), ServerAdminState::kMaint);
-      i.registered = false;
-    }
+    if (i.registered) deregister(i);
     ::kill(-i.process.pid(), SIGTERM);  // all at once; each is reaped below
   }
   for (auto& i : instances_) (void)i.process.stop(2s, &clock_);

@@ -1,7 +1,13 @@
 // One region's app fleet: the lab's Auto Scaling group. Keeps `desired` dr-app processes
 // running, spread over the region's live AZs; registers each with the region's ALB (an HAProxy
 // with pre-declared, disabled server slots) once it listens, and deregisters it before stopping
-// it. An instance that dies or fails its /health check three times in a row is replaced.
+// it. Each instance serves its traffic port (the ALB's) and an admin port of its own (health
+// checks, fencing). Replacement is on liveness only: an instance whose process exited, or whose
+// admin listener has not answered for LivenessPolicy::grace, is replaced; a slow traffic port never
+// is (that is load, and replacing instances under load turns it into an outage).
+//
+// The region's fence is the fleet's: every instance is fenced through its admin port, and an
+// instance launched while the region is fenced starts fenced.
 #pragma once
 
 #include <chrono>
@@ -32,12 +38,22 @@ struct AppLaunchConfig {
   std::string db_name;
   std::string admin_token;
   std::string alb_backend = "alb";  // the ALB listener (and backend) name
+  // The ALB's health listener (the front door's check): the apps' admin ports, same slots.
+  std::string alb_health_backend = "alb_health";
+};
+
+// How often the fleet asks each instance's admin listener whether it lives, how long one ask may
+// take, and how long without an answer makes it dead.
+struct LivenessPolicy {
+  std::chrono::milliseconds interval{1000};
+  std::chrono::milliseconds timeout{800};
+  std::chrono::milliseconds grace{10'000};
 };
 
 class Fleet {
  public:
   Fleet(FleetCapacity capacity, std::vector<std::string> azs, AppLaunchConfig launch,
-        HaproxyRuntime alb, Clock& clock);
+        HaproxyRuntime alb, Clock& clock, LivenessPolicy liveness = {});
   Fleet(const Fleet&) = delete;
   Fleet& operator=(const Fleet&) = delete;
 
@@ -66,6 +82,12 @@ class Fleet {
   // After the ALB restarted (its slots came back disabled): register every instance again.
   void forget_registrations();
 
+  // The region's fence: fences (or lifts the fence of) every running instance through its admin
+  // listener, and every later instance starts that way. An instance that cannot be told is taken
+  // out of the ALB until it can (each reconcile retries); the error names it.
+  Result<void> set_fenced(bool fenced, const std::string& reason);
+  bool fenced() const { return fenced_; }
+
  private:
   enum class Phase { kLaunching, kInService };
   struct Instance {
@@ -74,18 +96,24 @@ class Fleet {
     int slot = 0;  // ALB server "app<slot>"
     std::string address;
     std::uint16_t port = 0;
+    std::uint16_t admin_port = 0;
     std::filesystem::path ready_file;
     Process process;
     Phase phase = Phase::kLaunching;
     bool registered = false;
-    int failed_checks = 0;
     Clock::TimePoint launched_at;
+    Clock::TimePoint last_alive;  // the admin listener's last answer
+    Clock::TimePoint last_checked;
+    bool fence_synced = true;  // the instance's fence is the region's (launched so, or told)
   };
 
   Result<void> launch(const std::set<std::string>& killed_azs, std::vector<std::string>& events);
   void retire(Instance& instance, bool graceful, std::vector<std::string>& events,
               const std::string& why);
   Result<void> register_instance(Instance& instance);
+  void deregister(Instance& instance);
+  Result<void> push_fence(const Instance& instance) const;
+  void check_liveness(std::vector<std::string>& events);
   static std::string slot_name(int slot) { return "app" + std::to_string(slot); }
 
   FleetCapacity capacity_;
@@ -93,6 +121,9 @@ class Fleet {
   AppLaunchConfig launch_;
   HaproxyRuntime alb_;
   Clock& clock_;
+  LivenessPolicy liveness_;
+  bool fenced_ = false;
+  std::string fence_reason_;
   std::vector<Instance> instances_;
   std::set<int> slots_up_;  // ALB slots whose health check is UP, as of the last reconcile
   int next_id_ = 1;

@@ -99,6 +99,7 @@ std::string render_haproxy_config(const HaproxyConfig& config) {
     for (const auto& s : l.servers) {
       out << "  server " << s.name << " " << s.address << ":" << s.port;
       if (l.health && s.check) out << " check";
+      if (l.health && s.check && s.check_port != 0) out << " port " << s.check_port;
       if (s.backup) out << " backup";
       if (s.maint) out << " disabled";
       out << "\n";

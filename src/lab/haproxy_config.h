@@ -35,6 +35,7 @@ struct ProxyServer {
   bool backup = false;  // used only while no active server is UP
   bool check = true;    // health-check it (needs ProxyListener::health)
   bool maint = false;   // start in maintenance (`disabled`): the controller enables it later
+  std::uint16_t check_port = 0;  // health-check this port instead of the traffic port (0: same)
 };
 
 struct ProxyListener {

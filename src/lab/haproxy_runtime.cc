@@ -88,6 +88,20 @@ Result<void> HaproxyRuntime::set_server_address(std::string_view backend, std::s
   return {};
 }
 
+Result<void> HaproxyRuntime::set_server_check_port(std::string_view backend,
+                                                   std::string_view server,
+                                                   std::uint16_t port) const {
+  const std::string cmd = "set server " + std::string(backend) + "/" + std::string(server) +
+                          " check-port " + std::to_string(port);
+  auto answer = command(cmd);
+  if (!answer) return std::unexpected(answer.error());
+  // HAProxy 2.6 answers "health check port updated."
+  const std::string text = trimmed(*answer);
+  if (text.find("updated") == std::string::npos && !text.empty())
+    return fail(ErrorKind::kProtocol, "haproxy refused '" + cmd + "': " + text);
+  return {};
+}
+
 Result<void> HaproxyRuntime::shutdown_sessions(std::string_view backend,
                                                std::string_view server) const {
   return expect_silent("shutdown sessions server " + std::string(backend) + "/" +

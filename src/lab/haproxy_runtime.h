@@ -54,6 +54,10 @@ class HaproxyRuntime {
   // (see shutdown_sessions).
   Result<void> set_server_address(std::string_view backend, std::string_view server,
                                   std::string_view address, std::uint16_t port) const;
+  // Where the server's health check connects, when it is not the traffic port (an app's admin
+  // listener, so load on the traffic port cannot fail the check).
+  Result<void> set_server_check_port(std::string_view backend, std::string_view server,
+                                     std::uint16_t port) const;
   // Cuts every session established through this server: after repointing a writer endpoint,
   // nothing must keep writing to the old primary.
   Result<void> shutdown_sessions(std::string_view backend, std::string_view server) const;

@@ -59,6 +59,8 @@ std::string reader_endpoint_name(const std::string& region);  // "reader-us-east
 std::string alb_name(const std::string& region);              // "alb-us-east-1"
 std::string dynamodb_name(const std::string& region);         // "dynamodb-us-east-1"
 inline constexpr const char* kFrontDoorName = "front-door";
+// The second listener of each region's ALB: health paths only, to the apps' admin ports.
+inline constexpr const char* kAlbHealthListener = "alb_health";
 inline constexpr const char* kReplicatorName = "replicator";
 inline constexpr const char* kSupervisorName = "supervisor";
 

@@ -443,6 +443,7 @@ Result<HaproxyConfig> Supervisor::proxy_config(const std::string& name) const {
   const std::uint16_t port = existing != nullptr ? existing->port : 0;
   HaproxyConfig config;
   ProxyListener l;
+  std::optional<ProxyListener> health;
   l.bind_port = port;
   if (name == kFrontDoorName) {
     auto address = lab_address(Site::kGlobal, Component::kFrontDoor);
@@ -459,6 +460,9 @@ Result<HaproxyConfig> Supervisor::proxy_config(const std::string& name) const {
       s.name = region;
       s.address = alb->address;
       s.port = alb->port;
+      // The check goes to the ALB's health listener (the apps' admin ports): load on the apps'
+      // traffic ports must not move the front door.
+      s.check_port = proxies_.at(alb_name(region)).port_of(kAlbHealthListener);
       s.backup = region != kPrimaryRegion;
       l.servers.push_back(s);
     }
@@ -484,6 +488,18 @@ Result<HaproxyConfig> Supervisor::proxy_config(const std::string& name) const {
         s.maint = true;
         l.servers.push_back(s);
       }
+      // The admin routes and /metrics are the apps' admin listener's, never the public's (the
+      // apps answer 404 for them on their traffic port too).
+      l.extra_lines.push_back(
+          "http-request deny deny_status 404 if { path_beg /admin/ } || { path /metrics }");
+      // The health listener: the same slots on the apps' admin ports, health paths only. The
+      // fleet registers each instance in both.
+      ProxyListener h = l;
+      h.name = kAlbHealthListener;
+      h.bind_port = proxies_.contains(name) ? proxies_.at(name).port_of(kAlbHealthListener) : 0;
+      h.extra_lines = {
+          "http-request deny deny_status 404 unless { path /health } || { path /health/deep }"};
+      health = std::move(h);
     } else if (what == "writer" || what == "reader") {
       auto address = lab_address(
           site, what == "writer" ? Component::kWriterEndpoint : Component::kReaderEndpoint);
@@ -500,6 +516,7 @@ Result<HaproxyConfig> Supervisor::proxy_config(const std::string& name) const {
     }
   }
   config.listeners.push_back(std::move(l));
+  if (health) config.listeners.push_back(std::move(*health));  // after the main one (its record)
   return config;
 }
 
@@ -798,7 +815,8 @@ json Supervisor::status() {
                   {"desired", cap.desired},
                   {"max", cap.max},
                   {"healthy", fleet ? fleet->healthy() : 0},
-                  {"running", fleet ? fleet->running() : 0}};
+                  {"running", fleet ? fleet->running() : 0},
+                  {"fenced", fleet ? fleet->fenced() : false}};
     r["writer_endpoint"] = {{"address", app_endpoint(region, "writer")},
                             {"database", state_.endpoints[region]["writer"]}};
     r["reader_endpoint"] = {{"address", app_endpoint(region, "reader")},
@@ -882,6 +900,21 @@ Result<json> Supervisor::set_fleet(const std::string& region, std::optional<int>
   log_line(region + ": capacity set to min " + std::to_string(c.min) + " desired " +
            std::to_string(c.desired) + " max " + std::to_string(c.max));
   return json{{"region", region}, {"min", c.min}, {"desired", c.desired}, {"max", c.max}};
+}
+
+Result<json> Supervisor::fence_fleet(const std::string& region, bool fenced,
+                                     const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (!fleets_.contains(region))
+    return fail(ErrorKind::kNotFound, "no fleet in region '" + region + "'");
+  auto& fleet = *fleets_.at(region);
+  auto told = fleet.set_fenced(fenced, reason);
+  log_line(region + (fenced ? ": fleet fenced (" + reason + ")" : ": fleet fence lifted"));
+  if (!told) {
+    log_line(told.error().message);
+    return std::unexpected(told.error());
+  }
+  return json{{"region", region}, {"fenced", fenced}, {"instances", fleet.running()}};
 }
 
 Result<json> Supervisor::repoint(const std::string& region, const std::string& role,

@@ -71,6 +71,10 @@ class Supervisor {
   nlohmann::json status();
   Result<nlohmann::json> set_fleet(const std::string& region, std::optional<int> min,
                                    std::optional<int> desired, std::optional<int> max);
+  // The region's fence: every app instance of the region refuses writes (and fails
+  // /health/deep), including instances launched later; `false` lifts it.
+  Result<nlohmann::json> fence_fleet(const std::string& region, bool fenced,
+                                     const std::string& reason);
   Result<nlohmann::json> repoint(const std::string& region, const std::string& role,
                                  const std::string& database);
   // nullopt clears the override (health checks decide again).

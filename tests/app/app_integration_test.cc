@@ -1,13 +1,19 @@
 // dr-app as a real process against a real MariaDB on loopback: orders are written, read back,
 // idempotent; bad input changes nothing; a fenced (read-only) or dead database gives a fast 503.
+// The admin listener (health checks, /metrics, /admin/*) is apart from the public one and keeps
+// answering when the public one is full; the public one sheds with 503 + Retry-After.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "app/app_process.h"
 #include "lab/mariadb_helpers.h"
+#include "lab/net.h"
 #include "lab/process.h"
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
@@ -24,12 +30,37 @@ class AppAgainstMariaDb : public ::testing::Test {
     auto db = dr::testing::start_mariadb(tmp_.path(), "a1", lab::Site::kUsEast1, 0, 1);
     ASSERT_TRUE(db) << db.error();
     db_.emplace(std::move(*db));
-    std::string host_port;
-    ASSERT_NO_FATAL_FAILURE(dr::testing::start_app_against(*db_, tmp_.path(), app_, host_port));
-    auto colon = host_port.rfind(':');
-    client_.emplace(host_port.substr(0, colon), std::stoi(host_port.substr(colon + 1)));
+    std::string host_port, admin_host_port;
+    ASSERT_NO_FATAL_FAILURE(dr::testing::start_app_against(*db_, tmp_.path(), app_, host_port,
+                                                           &admin_host_port, extra_args()));
+    ASSERT_NO_FATAL_FAILURE(split(host_port, host_, port_));
+    ASSERT_NO_FATAL_FAILURE(split(admin_host_port, admin_host_, admin_port_));
+    client_.emplace(host_, port_);
     client_->set_connection_timeout(2s);
     client_->set_read_timeout(10s);
+    admin_.emplace(admin_host_, admin_port_);
+    admin_->set_connection_timeout(2s);
+    admin_->set_read_timeout(10s);
+  }
+
+  virtual std::vector<std::string> extra_args() const { return {}; }
+
+  static void split(const std::string& host_port, std::string& host, std::uint16_t& port) {
+    auto colon = host_port.rfind(':');
+    ASSERT_NE(colon, std::string::npos) << "'" << host_port << "'";
+    host = host_port.substr(0, colon);
+    port = static_cast<std::uint16_t>(std::stoi(host_port.substr(colon + 1)));
+  }
+
+  // One request as raw bytes (no Content-Length unless given), the whole answer.
+  std::string raw(std::uint16_t port, const std::string& request) {
+    auto s = lab::connect_tcp(host_, port, 2s);
+    EXPECT_TRUE(s) << s.error();
+    if (!s) return "";
+    EXPECT_TRUE(lab::send_all(*s, request, 2s));
+    auto answer = lab::read_to_eof(*s, 10s);
+    EXPECT_TRUE(answer) << answer.error();
+    return answer.value_or("");
   }
 
   json post_order(const std::string& body, int expected_status) {
@@ -48,6 +79,9 @@ class AppAgainstMariaDb : public ::testing::Test {
   std::optional<lab::MariaDbInstance> db_;
   std::optional<lab::Process> app_;
   std::optional<httplib::Client> client_;
+  std::optional<httplib::Client> admin_;
+  std::string host_, admin_host_;
+  std::uint16_t port_ = 0, admin_port_ = 0;
 };
 
 TEST_F(AppAgainstMariaDb, WritesAnOrderAndNamesTheServerThatCommittedIt) {
@@ -111,15 +145,15 @@ TEST_F(AppAgainstMariaDb, AFencedDatabaseFailsDeepHealthAndRefusesWrites) {
 
 TEST_F(AppAgainstMariaDb, TheAdminFenceRefusesWritesUntilLifted) {
   httplib::Headers auth = {{"Authorization", "Bearer test-token"}};
-  auto denied = client_->Post("/admin/fence", "", "text/plain");
+  auto denied = admin_->Post("/admin/fence", "", "text/plain");
   ASSERT_TRUE(denied);
   EXPECT_EQ(denied->status, 401);
-  auto fenced = client_->Post("/admin/fence?reason=drill", auth, "", "text/plain");
+  auto fenced = admin_->Post("/admin/fence?reason=drill", auth, "", "text/plain");
   ASSERT_TRUE(fenced);
   EXPECT_EQ(fenced->status, 200);
   json refused = post_order(R"({"customer":"acme","amount_cents":5,"idempotency_key":"f"})", 503);
   EXPECT_EQ(refused["error"], "fenced");
-  auto lifted = client_->Post("/admin/unfence", auth, "", "text/plain");
+  auto lifted = admin_->Post("/admin/unfence", auth, "", "text/plain");
   ASSERT_TRUE(lifted);
   post_order(R"({"customer":"acme","amount_cents":5,"idempotency_key":"f"})", 201);
 }
@@ -132,10 +166,153 @@ TEST_F(AppAgainstMariaDb, ADeadDatabaseGivesA503NotAHang) {
   json failed =
       post_order(R"({"customer":"acme","amount_cents":1,"idempotency_key":"after"})", 503);
   EXPECT_EQ(failed["error"], "database_unavailable");
-  auto metrics = client_->Get("/metrics");
+  auto metrics = admin_->Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("dr_app_dependency_errors_total{dependency=\"mysql\""),
             std::string::npos);
+}
+
+TEST_F(AppAgainstMariaDb, AdminRoutesAndMetricsAreServedOnlyOnTheAdminListener) {
+  httplib::Headers auth = {{"Authorization", "Bearer test-token"}};
+  for (const char* path : {"/admin/fence", "/admin/unfence"}) {
+    auto r = client_->Post(path, auth, "", "text/plain");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << path << ": " << r->body;
+  }
+  auto metrics = client_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 404);
+  post_order(R"({"customer":"acme","amount_cents":5,"idempotency_key":"still-open"})", 201);
+
+  metrics = admin_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("dr_app_requests_total{route=\"/orders\""), std::string::npos);
+  for (const char* path : {"/health", "/health/deep"}) {
+    auto r = admin_->Get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+  }
+  // The admin listener serves no orders.
+  auto order =
+      admin_->Post("/orders", R"({"customer":"acme","amount_cents":5,"idempotency_key":"a"})",
+                   "application/json");
+  ASSERT_TRUE(order);
+  EXPECT_EQ(order->status, 404);
+}
+
+TEST_F(AppAgainstMariaDb, WrongMethodsGet405WithAllowAndBodylessPostsAMessage) {
+  struct Case {
+    std::string method, path, allow;
+  };
+  for (const auto& c :
+       {Case{"DELETE", "/orders/1", "GET"}, Case{"GET", "/orders", "POST"},
+        Case{"PATCH", "/sessions/s1", "GET, PUT"}, Case{"POST", "/health", "GET"}}) {
+    std::string answer =
+        raw(port_, c.method + " " + c.path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 405")) << c.method << " " << c.path << ": " << answer;
+    EXPECT_NE(answer.find("Allow: " + c.allow + "\r\n"), std::string::npos) << answer;
+    EXPECT_NE(answer.find("\"message\""), std::string::npos) << answer;
+  }
+  std::string fence =
+      raw(admin_port_, "GET /admin/fence HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(fence.starts_with("HTTP/1.1 405")) << fence;
+  EXPECT_NE(fence.find("Allow: POST\r\n"), std::string::npos) << fence;
+  auto unknown = client_->Get("/nope");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404) << "a path that is not ours stays a 404";
+
+  // No Content-Length and no body (`curl -X POST`): a request without a body, answered at once
+  // with what is missing (httplib alone waited for the client to close, then said nothing).
+  std::string bodyless =
+      raw(port_, "POST /orders HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(bodyless.starts_with("HTTP/1.1 400")) << bodyless;
+  EXPECT_NE(bodyless.find("\"missing_body\""), std::string::npos) << bodyless;
+  std::string fenced = raw(admin_port_,
+                           "POST /admin/fence HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                           "test-token\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(fenced.starts_with("HTTP/1.1 200")) << fenced;
+}
+
+// A public listener held by slow clients (the issue's "16 half-open connections") must neither
+// starve the health checks (they have their own listener) nor make new requests wait: beyond
+// the bounded queue they get 503 + Retry-After at once.
+class SmallAppAgainstMariaDb : public AppAgainstMariaDb {
+ protected:
+  std::vector<std::string> extra_args() const override {
+    return {"--threads", "2", "--max-queued", "1"};
+  }
+};
+
+TEST_F(SmallAppAgainstMariaDb,
+       SlowClientsHoldingEveryWorkerStarveNoHealthCheckAndNewRequestsAreShed) {
+  // Three slow clients: two hold the workers, one the queue. Each sends a header byte every
+  // 200 ms, within the server's read timeout, for as long as the test runs.
+  std::vector<lab::Socket> slow;
+  for (int i = 0; i < 3; ++i) {
+    auto s = lab::connect_tcp(host_, port_, 2s);
+    ASSERT_TRUE(s) << s.error();
+    ASSERT_TRUE(lab::send_all(*s, "GET /orders/1 HTTP/1.1\r\nX-Slow: ", 2s));
+    slow.push_back(std::move(*s));
+  }
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    while (!stop) {
+      for (auto& s : slow) (void)lab::send_all(s, "a", 1s);
+      for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(10ms);  // the trickle pace
+    }
+  });
+  struct Join {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Join() {
+      stop = true;
+      t.join();
+    }
+  } join{stop, trickle};
+
+  for (int i = 0; i < 3; ++i) {
+    auto health = admin_->Get("/health");
+    ASSERT_TRUE(health) << "the admin listener must answer while the public one is full";
+    EXPECT_EQ(health->status, 200);
+  }
+  auto shed = client_->Get("/orders/1");
+  ASSERT_TRUE(shed) << "a request beyond the queue is answered, not left to time out";
+  EXPECT_EQ(shed->status, 503) << shed->body;
+  EXPECT_EQ(shed->get_header_value("Retry-After"), "1");
+  EXPECT_EQ(json::parse(shed->body, nullptr, false).value("error", ""), "overloaded");
+  // The shallow /health is still answered on the public listener's shed path.
+  auto shallow = client_->Get("/health");
+  ASSERT_TRUE(shallow);
+  EXPECT_EQ(shallow->status, 200);
+  auto metrics = admin_->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("route=\"(shed)\",method=\"GET\",status=\"503\""), std::string::npos)
+      << metrics->body;
+}
+
+TEST(DrAppCommandLine, VersionAndHelpSayWhatTheyShould) {
+  dr::testing::TempDir tmp{"dr-app-cli"};
+  auto run = [&](const std::string& flag) {
+    lab::SpawnOptions spawn;
+    spawn.argv = {DR_APP_BINARY, flag};
+    spawn.log_file = tmp.path() / (flag.substr(2) + ".log");
+    auto p = lab::Process::spawn(spawn);
+    EXPECT_TRUE(p) << p.error();
+    if (!p) return std::pair<int, std::string>{-1, ""};
+    auto code = p->wait(10s);
+    std::ifstream in(spawn.log_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return std::pair<int, std::string>{code.value_or(-1), text.str()};
+  };
+  auto [version_code, version] = run("--version");
+  EXPECT_EQ(version_code, 0) << version;
+  EXPECT_TRUE(version.starts_with("dr-app ")) << version;
+  auto [help_code, help] = run("--help");
+  EXPECT_EQ(help_code, 0) << help;
+  EXPECT_NE(help.find("DR_ADMIN_TOKEN"), std::string::npos) << help;
+  EXPECT_NE(help.find("--admin-port"), std::string::npos) << help;
 }
 
 TEST_F(AppAgainstMariaDb, SigtermDrainsAndExitsCleanly) {

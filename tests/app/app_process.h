@@ -1,7 +1,7 @@
 // Starts a real dr-app process against a real MariaDB server for a test: the server is promoted
 // (lab servers boot read-only), its app database created, dr-app started on a lab app address
-// with a free port, and its host:port read from the ready file. Used by the app's and the
-// drills' integration tests.
+// with free ports (public and admin), and both host:ports read from the ready file. Used by the
+// app's and the drills' integration tests.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +9,7 @@
 #include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lab/mariadb_helpers.h"
 #include "lab/process.h"
@@ -16,9 +17,12 @@
 
 namespace dr::testing {
 
-// Call with ASSERT_NO_FATAL_FAILURE; `app` and `host_port` are set on success.
+// Call with ASSERT_NO_FATAL_FAILURE; `app`, `host_port` (public) and `admin_host_port` are set on
+// success. `extra_args` go to dr-app's command line.
 inline void start_app_against(lab::MariaDbInstance& db, const std::filesystem::path& dir,
-                              std::optional<lab::Process>& app, std::string& host_port) {
+                              std::optional<lab::Process>& app, std::string& host_port,
+                              std::string* admin_host_port = nullptr,
+                              const std::vector<std::string>& extra_args = {}) {
   using namespace std::chrono_literals;
   ASSERT_TRUE(db.promote(/*semi_sync=*/false));
   // The database comes with the cluster (Terraform's database_name); the app makes its tables.
@@ -28,12 +32,27 @@ inline void start_app_against(lab::MariaDbInstance& db, const std::filesystem::p
   auto opts = db.app_options();
   std::string ready = (dir / "app.ready").string();
   lab::SpawnOptions spawn;
-  spawn.argv = {DR_APP_BINARY, "--region",      "us-east-1",
-                "--listen",    *app_addr,       "--port",
-                "0",           "--db-writer",   opts.host + ":" + std::to_string(opts.port),
-                "--db-user",   opts.user,       "--db-name",
-                opts.database, "--no-sessions", "--ready-file",
-                ready,         "--drain-ms",    "0"};
+  spawn.argv = {DR_APP_BINARY,
+                "--region",
+                "us-east-1",
+                "--listen",
+                *app_addr,
+                "--port",
+                "0",
+                "--db-writer",
+                opts.host + ":" + std::to_string(opts.port),
+                "--db-user",
+                opts.user,
+                "--db-name",
+                opts.database,
+                "--no-sessions",
+                "--ready-file",
+                ready,
+                "--drain-ms",
+                "0",
+                "--admin-port",
+                "0"};
+  spawn.argv.insert(spawn.argv.end(), extra_args.begin(), extra_args.end());
   spawn.env = {{"DR_DB_PASSWORD", opts.password}, {"DR_ADMIN_TOKEN", "test-token"}};
   spawn.log_file = dir / "app.log";
   spawn.die_with_parent = true;
@@ -45,7 +64,9 @@ inline void start_app_against(lab::MariaDbInstance& db, const std::filesystem::p
                             {.timeout = 20s});
   ASSERT_TRUE(up) << up.error();
   ASSERT_TRUE(app->running()) << "dr-app exited; see " << spawn.log_file;
-  std::ifstream(ready) >> host_port;
+  std::string admin;
+  std::ifstream(ready) >> host_port >> admin;
+  if (admin_host_port != nullptr) *admin_host_port = admin;
 }
 
 }  // namespace dr::testing

@@ -31,7 +31,7 @@ TEST_P(CreateOrderRejects, WithTheRightStatusAndCode) {
 INSTANTIATE_TEST_SUITE_P(
     BadBodies, CreateOrderRejects,
     testing::Values(
-        BadCase{"", 400, "malformed_json"}, BadCase{"{", 400, "malformed_json"},
+        BadCase{"", 400, "missing_body"}, BadCase{"{", 400, "malformed_json"},
         BadCase{"[1]", 400, "wrong_type"},
         BadCase{R"({"amount_cents":1,"idempotency_key":"k"})", 400, "missing_field"},
         BadCase{R"({"customer":5,"amount_cents":1,"idempotency_key":"k"})", 400, "wrong_type"},

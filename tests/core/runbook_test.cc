@@ -50,6 +50,9 @@ struct World : backends::Database,
   backends::Result<> fence_apps(const std::string& r, const std::string&) override {
     return call("fence_apps " + r);
   }
+  backends::Result<> unfence_apps(const std::string& r) override {
+    return call("unfence_apps " + r);
+  }
   backends::Result<> shift_to(const std::string& r) override { return call("traffic->" + r); }
   backends::Result<> verify_write(const std::string& r) override { return call("verify " + r); }
   void notify(const std::string& e) override { calls.push_back("notify " + e.substr(0, 28)); }
@@ -98,8 +101,8 @@ TEST_F(RunbookTest, ARegionFailoverFencesBeforeItPromotesAndMovesTrafficLast) {
   EXPECT_THAT(world.calls,
               ElementsAre("fence_apps us-east-1", "fence a1", "catch_up b1<-a2", "promote b1",
                           "replicate a2<-b1", "writer us-east-1->b1", "writer us-west-2->b1",
-                          "capacity us-west-2=2", "traffic->us-west-2", "verify us-west-2",
-                          "notify {\"event\":\"failover-complete\""));
+                          "unfence_apps us-west-2", "capacity us-west-2=2", "traffic->us-west-2",
+                          "verify us-west-2", "notify {\"event\":\"failover-complete\""));
   ASSERT_EQ(done.audit.size(), 9u);
   EXPECT_EQ(done.audit[0].name, "fence_old_primary");
   EXPECT_EQ(done.audit[0].duration_ms, 7);
@@ -149,6 +152,25 @@ TEST_F(RunbookTest, ASwitchoverFencesTheDatabaseButNotTheApps) {
   EXPECT_TRUE(done.done);
   EXPECT_EQ(world.calls.front(), "fence a1");
   EXPECT_EQ(std::count(world.calls.begin(), world.calls.end(), "fence_apps us-east-1"), 0);
+}
+
+TEST_F(RunbookTest, TrafficReturnsOnlyToARegionWhoseAppsAreUnfenced) {
+  // A failback is a switchover back to the region a failover fenced.
+  RunbookState s = region_failover();
+  s.plan.scenario = Scenario::kSwitchover;
+  RunbookState done = runbook().run(s);
+  EXPECT_TRUE(done.done);
+  auto at = [&](const std::string& c) {
+    return std::find(world.calls.begin(), world.calls.end(), c) - world.calls.begin();
+  };
+  EXPECT_LT(at("unfence_apps us-west-2"), at("traffic->us-west-2"));
+
+  world.calls.clear();
+  world.fail = {"unfence_apps us-west-2"};
+  RunbookState stopped = runbook().run(region_failover());
+  EXPECT_FALSE(stopped.done);
+  EXPECT_EQ(steps_for(Scenario::kRegionFailover)[stopped.next_step], "scale_standby");
+  EXPECT_EQ(std::count(world.calls.begin(), world.calls.end(), "traffic->us-west-2"), 0);
 }
 
 TEST_F(RunbookTest, ASwitchoverStopsWhenItCannotFenceTheWriter) {

@@ -49,6 +49,16 @@ TEST(HaproxyConfigText, HasTheRuntimeApiStdoutLogsHealthChecksAndTheBackup) {
   }
 }
 
+TEST(HaproxyConfigText, AServerCanBeCheckedOnAnotherPortThanItsTraffic) {
+  HaproxyConfig config = front_door();
+  config.listeners[0].servers[0].check_port = 41002;  // the ALB's health listener
+  const std::string cfg = render_haproxy_config(config);
+  EXPECT_NE(cfg.find("  server us-east-1 127.0.1.41:41001 check port 41002\n"), std::string::npos)
+      << cfg;
+  EXPECT_NE(cfg.find("  server us-west-2 127.0.2.41:41001 check backup\n"), std::string::npos)
+      << cfg;
+}
+
 TEST(HaproxyConfigText, ValidationRefusesWhatHaproxyOrTheLabRulesWould) {
   EXPECT_TRUE(validate(front_door()));
   auto bad = front_door();

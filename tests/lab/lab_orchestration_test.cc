@@ -5,9 +5,14 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "backends/lab/supervisor_client.h"
 #include "db/connection.h"
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
@@ -263,6 +268,221 @@ TEST_F(Lab, ASecondUpAfterASupervisorCrashCleansUpAndStarts) {
   auto down = drctl({"down"});
   ASSERT_EQ(down.code, 0) << down.output;
   for (const auto& p : pids_) EXPECT_FALSE(is_alive(p)) << "pid " << p.pid << " survived down";
+}
+
+// Where `name` runs from PATH, or empty.
+std::string on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const auto candidate = std::filesystem::path(dir) / name;
+    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return "";
+}
+
+// wrk's per-response hook: statuses, and 503s that do not say when to come back.
+constexpr const char* kWrkScript = R"(
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {}; missing_retry_after = 0 end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  if status == 503 and headers["Retry-After"] == nil and headers["retry-after"] == nil then
+    missing_retry_after = missing_retry_after + 1
+  end
+end
+function done(summary, latency, requests)
+  local total, missing = {}, 0
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get("statuses")) do total[k] = (total[k] or 0) + v end
+    missing = missing + t:get("missing_retry_after")
+  end
+  local parts = {}
+  for k, v in pairs(total) do table.insert(parts, string.format('"%d":%d', k, v)) end
+  io.write(string.format('DRILL {"statuses":{%s},"missing_retry_after":%d,"timeouts":%d,' ..
+    '"connect_errors":%d}\n', table.concat(parts, ","), missing, summary.errors.timeout,
+    summary.errors.connect))
+end
+)";
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::map<std::string, int> app_pids(const json& status) {
+  std::map<std::string, int> out;
+  for (const auto& c : status["components"]) {
+    if (c["kind"] == "app") out[c["name"]] = c["pid"];
+  }
+  return out;
+}
+
+// Issue 8, item 7: moderate load through the front door (200 connections for 8 s, far beyond
+// the fleet's threads) must be shed with 503 + Retry-After, never turn into replaced instances
+// or a failover.
+TEST_F(Lab, ModerateLoadIsShedWithoutReplacingInstancesOrFailingOver) {
+  const std::string wrk = on_path("wrk");
+  if (wrk.empty()) GTEST_SKIP() << "wrk is not on PATH (Debian package wrk): no overload drill";
+  auto up = drctl({"up"});
+  remember_pids();
+  ASSERT_EQ(up.code, 0) << up.output;
+  const json before = status();
+  const auto instances = app_pids(before);
+  ASSERT_EQ(instances.size(), 3u) << before.dump(2);
+  const std::string front_door = before["front_door"]["url"];
+  const std::string fd_log = component(before, "front-door")["log"];
+  const std::string supervisor_log = (dir_ / "supervisor.log").string();
+  const auto fd_log_at_start = read_file(fd_log).size();
+  const auto supervisor_log_at_start = read_file(supervisor_log).size();
+  // Something to read, so a served request costs a real query.
+  auto fd = client(front_door);
+  auto created = fd.Post("/orders", R"({"customer":"load","amount_cents":1,"idempotency_key":"l"})",
+                         "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string id = std::to_string(json::parse(created->body)["id"].get<int64_t>());
+
+  const auto script = tmp_ / "status.lua";
+  std::ofstream(script) << kWrkScript;
+  SpawnOptions spawn;
+  // --timeout: a request unanswered for 5 s counts as a timeout, the failure this drill forbids.
+  spawn.argv = {wrk,    "-t2",           "-c200",
+                "-d8s", "--timeout",     "5s",
+                "-s",   script.string(), front_door + "/orders/" + id};
+  spawn.log_file = tmp_ / "wrk.log";
+  auto load = Process::spawn(spawn);
+  ASSERT_TRUE(load) << load.error();
+  auto code = load->wait(60s);
+  const std::string out = read_file(spawn.log_file);
+  ASSERT_EQ(code.value_or(-1), 0) << out;
+  const auto line = out.find("DRILL ");
+  ASSERT_NE(line, std::string::npos) << out;
+  const json drill = json::parse(out.substr(line + 6, out.find('\n', line) - line - 6));
+
+  // Shed, not timed out: every answer is a 200 or a 503 that says when to retry.
+  int served = 0;
+  int shed = 0;
+  for (const auto& [status_code, n] : drill["statuses"].items()) {
+    if (status_code == "200") {
+      served += n.get<int>();
+    } else if (status_code == "503") {
+      shed += n.get<int>();
+    } else {
+      ADD_FAILURE() << n << " responses with status " << status_code << "\n" << out;
+    }
+  }
+  EXPECT_GT(served, 0) << out;
+  EXPECT_GT(shed, 0) << "200 connections against 2 x (16 threads + 32 queued): some must be shed\n"
+                     << out;
+  EXPECT_EQ(drill["missing_retry_after"], 0) << "503s without Retry-After come from the ALB "
+                                                "(no instance left), not from a shedding app\n"
+                                             << out;
+  EXPECT_EQ(drill["timeouts"], 0) << out;
+  EXPECT_EQ(drill["connect_errors"], 0) << out;
+
+  // 0 instances replaced, 0 failovers (not even a moment of one).
+  const json after = status();
+  EXPECT_EQ(app_pids(after), instances) << after.dump(2);
+  const std::string supervised = read_file(supervisor_log).substr(supervisor_log_at_start);
+  EXPECT_EQ(supervised.find("removed"), std::string::npos) << supervised;
+  EXPECT_EQ(after["front_door"]["active_region"], "us-east-1");
+  const std::string fd_events = read_file(fd_log).substr(fd_log_at_start);
+  const auto down = fd_events.find("us-east-1 is DOWN");
+  EXPECT_EQ(down, std::string::npos) << fd_events.substr(down == std::string::npos ? 0 : down, 300);
+}
+
+// Issue 8, item 13: the region's fence is the fleet's (every instance, and every later one), the
+// runbook's lab backend fences through it, and the admin routes are not public.
+TEST_F(Lab, ARegionFenceReachesEveryInstanceAndTheAdminRoutesAreNotPublic) {
+  auto up = drctl({"up"});
+  remember_pids();
+  ASSERT_EQ(up.code, 0) << up.output;
+  json s = status();
+  const std::string front_door = s["front_door"]["url"];
+  auto fd = client(front_door);
+  auto east = client(s["regions"]["us-east-1"]["alb_url"]);
+  for (auto* c : {&fd, &east}) {
+    for (const char* path : {"/metrics", "/admin/fence", "/admin/unfence"}) {
+      auto get = c->Get(path);
+      ASSERT_TRUE(get);
+      EXPECT_EQ(get->status, 404) << path;
+      auto post = c->Post(path, "", "text/plain");
+      ASSERT_TRUE(post);
+      EXPECT_EQ(post->status, 404) << path << ": " << post->body;
+    }
+  }
+
+  // The runbook's step: the lab backend fences the region through the supervisor.
+  const std::string control = s["control_url"];
+  const auto colon = control.rfind(':');
+  backends::lab::SupervisorClient supervisor("127.0.3.26", std::stoi(control.substr(colon + 1)));
+  ASSERT_TRUE(supervisor.fence_apps("us-east-1", "failover fo-test"));
+  auto order = [&](httplib::Client& c, const std::string& key) {
+    return c.Post("/orders",
+                  R"({"customer":"f","amount_cents":1,"idempotency_key":")" + key + R"("})",
+                  "application/json");
+  };
+  // Both instances refuse (round robin through the ALB reaches each).
+  for (int i = 0; i < 4; ++i) {
+    auto r = order(east, "fenced-" + std::to_string(i));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503) << r->body;
+    EXPECT_NE(r->body.find("failover fo-test"), std::string::npos) << r->body;
+  }
+  EXPECT_EQ(status()["regions"]["us-east-1"]["fleet"]["fenced"], true);
+
+  // An instance launched later starts fenced: replace one, and scale out by one.
+  auto killed = drctl({"kill", "component", "app-us-east-1-1"});
+  ASSERT_EQ(killed.code, 0) << killed.output;
+  ASSERT_TRUE(supervisor.set_capacity("us-east-1", 1, 3, 4));
+  auto grown = wait_until("us-east-1 has 3 healthy instances again",
+                          [&] { return status()["regions"]["us-east-1"]["fleet"]["healthy"] == 3; },
+                          {.timeout = 45s, .poll = 200ms});
+  ASSERT_TRUE(grown) << grown.error();
+  for (int i = 0; i < 6; ++i) {
+    auto r = order(east, "later-" + std::to_string(i));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503) << r->body;
+  }
+  for (const auto& c : status()["components"]) {
+    if (c["kind"] != "app" || c["region"] != "us-east-1") continue;
+    const std::string ready = read_file(dir_ / "apps" / c["name"].get<std::string>() / "ready");
+    const std::string admin = ready.substr(ready.find('\n') + 1);
+    const auto ac = admin.rfind(':');
+    auto direct = httplib::Client(admin.substr(0, ac), std::stoi(admin.substr(ac + 1)));
+    auto deep = direct.Get("/health/deep");
+    ASSERT_TRUE(deep) << c["name"];
+    EXPECT_NE(deep->body.find("\"fenced\":\"failover fo-test\""), std::string::npos)
+        << c["name"] << ": " << deep->body;
+  }
+
+  // Lifting it reaches them all too.
+  ASSERT_TRUE(supervisor.unfence_apps("us-east-1"));
+  for (int i = 0; i < 6; ++i) {
+    auto r = order(east, "lifted-" + std::to_string(i));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 201) << r->body;
+  }
+
+  // Liveness is what replaces an instance: a hung one (stopped, its admin listener silent) is
+  // replaced once the grace has passed.
+  const json now = status();
+  const auto west = component(now, "app-us-west-2-1");
+  ASSERT_FALSE(west.is_null()) << now.dump(2);
+  remember_pids();
+  ASSERT_EQ(::kill(west["pid"].get<int>(), SIGSTOP), 0);
+  auto replaced = wait_until("the hung app-us-west-2-1 is replaced",
+                             [&] { return component(status(), "app-us-west-2-1").is_null(); },
+                             {.timeout = 40s, .poll = 500ms});
+  EXPECT_TRUE(replaced) << replaced.error();
+  const std::string supervised = read_file(dir_ / "supervisor.log");
+  EXPECT_NE(supervised.find("app-us-west-2-1 removed: its admin listener has not answered"),
+            std::string::npos)
+      << supervised;
 }
 
 TEST_F(Lab, CommandsWithoutALabSayWhatToDo) {

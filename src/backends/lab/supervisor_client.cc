@@ -42,8 +42,13 @@ Result<> SupervisorClient::set_capacity(const std::string& region, int min, int 
               json{{"min", min}, {"desired", desired}, {"max", max}}.dump());
 }
 
-Result<> SupervisorClient::fence_apps(const std::string& region, const std::string&) {
-  return call("PUT", "/fleets/" + region, json{{"min", 0}, {"desired", 0}}.dump());
+Result<> SupervisorClient::fence_apps(const std::string& region, const std::string& reason) {
+  return call("PUT", "/fleets/" + region + "/fence",
+              json{{"fenced", true}, {"reason", reason}}.dump());
+}
+
+Result<> SupervisorClient::unfence_apps(const std::string& region) {
+  return call("PUT", "/fleets/" + region + "/fence", json{{"fenced", false}}.dump());
 }
 
 Result<> SupervisorClient::shift_to(const std::string& region) {

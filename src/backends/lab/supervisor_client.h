@@ -18,8 +18,10 @@ class SupervisorClient final : public Endpoints, public Fleet, public Traffic {
   Result<> repoint_writer(const std::string& region, const std::string& server) override;
   Result<> repoint_reader(const std::string& region, const std::string& server) override;
   Result<> set_capacity(const std::string& region, int min, int desired, int max) override;
-  // The lab's apps of an abandoned region are stopped (fleet to 0): they can take no writes.
+  // The region's fence (the supervisor's fleet): every instance of the region refuses writes,
+  // including those launched later.
   Result<> fence_apps(const std::string& region, const std::string& reason) override;
+  Result<> unfence_apps(const std::string& region) override;
   Result<> shift_to(const std::string& region) override;
   // Health checks decide again (after a failback: the baseline, no override).
   Result<> clear_front_door_override();
