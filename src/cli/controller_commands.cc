@@ -223,9 +223,9 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
   print_runbook(*done);
 }
 
-// The rest of the lab's baseline once the writer is home: every fleet at its default capacity,
-// then no front-door override (capacity first, so that the health checks find the home fleet up
-// when they decide again). Changes only what differs; returns what it changed.
+// The rest of the lab's baseline once the writer is home: every fleet at its default capacity and
+// unfenced, then no front-door override (capacity first, so that the health checks find the home
+// fleet up when they decide again). Changes only what differs; returns what it changed.
 std::vector<std::string> restore_baseline(Session& s, const Common& c) {
   auto state = lab::load_lab_state(lab::resolve_lab_dir(c.dir));
   if (!state) die("lab state: " + state.error().describe());
@@ -240,6 +240,11 @@ std::vector<std::string> restore_baseline(Session& s, const Common& c) {
       die("the writer is home, but " + f.region + "'s fleet stays as it was: " + r.error());
     changed.push_back("fleet " + f.region + ": back to min " + std::to_string(f.min) + " desired " +
                       std::to_string(f.desired) + " max " + std::to_string(f.max));
+  }
+  for (const auto& region : state->fenced_regions) {
+    if (auto r = supervisor.unfence_apps(region); !r)
+      die("the writer is home, but " + region + "'s apps stay fenced: " + r.error());
+    changed.push_back("fleet " + region + ": fence lifted (its apps take writes again)");
   }
   if (state->front_door_override) {
     if (auto r = supervisor.clear_front_door_override(); !r)

@@ -65,6 +65,7 @@ std::string to_json_text(const LabState& s) {
   j["endpoints"] = s.endpoints;
   j["killed_regions"] = s.killed_regions;
   j["killed_azs"] = s.killed_azs;
+  j["fenced_regions"] = s.fenced_regions;
   j["components"] = json::array();
   for (const auto& c : s.components) {
     j["components"].push_back({{"name", c.name},
@@ -106,6 +107,7 @@ Result<LabState> parse_lab_state(const std::string& text) {
     s.endpoints = j.value("endpoints", std::map<std::string, std::map<std::string, std::string>>{});
     s.killed_regions = j.value("killed_regions", std::set<std::string>{});
     s.killed_azs = j.value("killed_azs", std::set<std::string>{});
+    s.fenced_regions = j.value("fenced_regions", std::set<std::string>{});
     static const json kNone = json::array();
     const json& components = j.contains("components") ? j.at("components") : kNone;
     for (const auto& c : components) {

@@ -55,6 +55,7 @@ struct LabState {
   std::map<std::string, std::map<std::string, std::string>> endpoints;
   std::set<std::string> killed_regions;
   std::set<std::string> killed_azs;
+  std::set<std::string> fenced_regions;  // regions whose app fleet is fenced (refuses writes)
   std::vector<ComponentRecord> components;
 
   ComponentRecord* find(const std::string& name);

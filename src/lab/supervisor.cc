@@ -909,6 +909,12 @@ Result<json> Supervisor::fence_fleet(const std::string& region, bool fenced,
     return fail(ErrorKind::kNotFound, "no fleet in region '" + region + "'");
   auto& fleet = *fleets_.at(region);
   auto told = fleet.set_fenced(fenced, reason);
+  if (fenced) {
+    state_.fenced_regions.insert(region);
+  } else {
+    state_.fenced_regions.erase(region);
+  }
+  save();
   log_line(region + (fenced ? ": fleet fenced (" + reason + ")" : ": fleet fence lifted"));
   if (!told) {
     log_line(told.error().message);

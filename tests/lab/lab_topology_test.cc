@@ -303,6 +303,8 @@ TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory
   EXPECT_TRUE(s["front_door"]["override"].is_null()) << s["front_door"];
   EXPECT_EQ(s["regions"]["us-east-1"]["fleet"]["desired"], 2);
   EXPECT_EQ(s["regions"]["us-west-2"]["fleet"]["desired"], 1);
+  for (const std::string region : {"us-east-1", "us-west-2"})
+    EXPECT_EQ(s["regions"][region]["fleet"]["fenced"], false) << region << ": " << failback.output;
 
   auto again = drctl({"failback"});
   EXPECT_EQ(again.code, 0) << again.output;
