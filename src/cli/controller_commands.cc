@@ -12,6 +12,7 @@
 #include "backends/lab/lab_world.h"
 #include "backends/lab/witness.h"
 #include "cli/commands.h"
+#include "lab/control_token.h"
 #include "lab/gtid.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
@@ -133,15 +134,23 @@ void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
 
 void run_witness(const Common& c, const std::string& listen, int port) {
   std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
+  // Before anything starts: a missing lab directory is a plain error, not a half-started witness.
+  auto token = lab::read_control_token(dir);
+  if (!token) die("witness: " + token.error().message);
   backends::lab::Witness witness({dir, listen, port, std::chrono::milliseconds(c.interval_ms),
                                   core::ObserverThresholds{c.threshold, std::min(c.threshold, 2)},
-                                  c.controller_region});
+                                  c.controller_region, *token});
   auto bound = witness.start();
-  if (!bound) die(bound.error());
+  if (!bound) die("witness: " + bound.error());
   std::string url = "http://" + listen + ":" + std::to_string(*bound);
   {
-    std::ofstream(dir / "witness.url.tmp") << url << "\n";
-    std::filesystem::rename(dir / "witness.url.tmp", dir / "witness.url");
+    const auto tmp = dir / "witness.url.tmp";
+    std::ofstream(tmp) << url << "\n";
+    std::error_code ec;
+    std::filesystem::rename(tmp, dir / "witness.url", ec);
+    if (ec)
+      die("witness: cannot publish its URL in " + (dir / "witness.url").string() + ": " +
+          ec.message());
   }
   install_signal_handlers();
   log_line("witness serving " + url + "/observation");

@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "lab/control_api.h"
+#include "lab/control_token.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
 #include "lab/ports.h"
@@ -103,12 +104,16 @@ std::vector<std::string> still_alive(const fs::path& dir) {
   return alive;
 }
 
-// One request to the supervisor's control API.
-Result<json> control(const LabState& state, const std::string& method, const std::string& path,
-                     const json& body = json::object(), std::chrono::seconds timeout = 60s) {
+// One request to the supervisor's control API, with the lab's token.
+Result<json> control(const fs::path& dir, const LabState& state, const std::string& method,
+                     const std::string& path, const json& body = json::object(),
+                     std::chrono::seconds timeout = 60s) {
   if (state.control_port == 0)
     return fail(ErrorKind::kNotFound, "the supervisor has no control API yet");
+  auto token = read_control_token(dir);
+  if (!token) return fail(token.error().kind, "control token: " + token.error().message);
   httplib::Client client(state.control_address, state.control_port);
+  client.set_bearer_token_auth(*token);
   client.set_connection_timeout(2s);
   client.set_read_timeout(timeout);
   httplib::Result res = method == "GET"   ? client.Get(path)
@@ -252,6 +257,13 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
   options.app_binary = find_app_binary(app_flag);
   if (const char* t = std::getenv("DR_MARIADB_TEMPLATE"); t != nullptr && *t != '\0')
     options.mariadb_template = t;
+  // The control API's token exists (0600) before anything starts; a planted or readable one stops
+  // the lab here.
+  auto token = load_or_create_control_token(dir);
+  if (!token) {
+    progress("FAILED control token: " + token.error().message);
+    return 1;
+  }
   Supervisor supervisor(options);
   if (auto s = supervisor.start(progress); !s) {
     supervisor.mark_failed(s.error().message);
@@ -259,7 +271,7 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
     supervisor.shutdown();
     return 1;
   }
-  ControlApi api(supervisor);
+  ControlApi api(supervisor, *token);
   const std::string address =
       lab_address(Site::kGlobal, Component::kSupervisor).value_or("127.0.0.1");
   auto port = api.start(address);
@@ -371,7 +383,7 @@ void run_status(const fs::path& dir, bool as_json) {
     exit_with(1, "no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
   json status;
   if (is_alive(state->supervisor) && state->control_port != 0) {
-    auto s = control(*state, "GET", "/status", json::object(), 30s);
+    auto s = control(dir, *state, "GET", "/status", json::object(), 30s);
     if (!s) exit_with(1, "supervisor did not answer: " + s.error().message);
     status = *s;
   } else {
@@ -433,14 +445,14 @@ void run_kill(const fs::path& dir, const std::string& scope, const std::string& 
                  "lab down` stops it\n";
     return;
   }
-  auto r = control(state, "POST", "/kill", json{{"scope", scope}, {"name", name}});
+  auto r = control(dir, state, "POST", "/kill", json{{"scope", scope}, {"name", name}});
   if (!r) exit_with(1, "kill " + scope + " " + name + ": " + r.error().message);
   for (const auto& line : (*r)["killed"]) std::cout << line.get<std::string>() << "\n";
 }
 
 void run_restore(const fs::path& dir) {
   const LabState state = require_running_lab(dir);
-  auto r = control(state, "POST", "/restore", json::object(), 120s);
+  auto r = control(dir, state, "POST", "/restore", json::object(), 120s);
   if (!r) exit_with(1, "restore: " + r.error().message);
   for (const auto& line : (*r)["restored"]) std::cout << line.get<std::string>() << "\n";
   if ((*r)["restored"].empty() && (*r)["errors"].empty()) std::cout << "nothing was killed\n";
