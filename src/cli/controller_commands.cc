@@ -34,17 +34,19 @@ void install_signal_handlers() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
+// ISO 8601 UTC with milliseconds ("2026-12-02T15:04:05.123Z"): lines from several hosts and
+// days sort and compare without guessing a date or a zone.
 void log_line(const std::string& line) {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
   auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   char stamp[48];
-  std::snprintf(stamp, sizeof stamp, "%s.%03lld", buf, static_cast<long long>(ms));
+  std::snprintf(stamp, sizeof stamp, "%s.%03lldZ", buf, static_cast<long long>(ms));
   std::cout << stamp << " " << line << std::endl;
 }
 
