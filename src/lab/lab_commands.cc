@@ -20,6 +20,7 @@
 #include "lab/lab_topology.h"
 #include "lab/ports.h"
 #include "lab/process.h"
+#include "lab/status_view.h"
 #include "lab/supervisor.h"
 #include "lab/wait.h"
 
@@ -50,6 +51,35 @@ fs::path find_app_binary(const std::string& flag) {
     if (fs::exists(candidate)) return candidate;
   }
   return "dr-app";
+}
+
+// dr-app must be an executable file (looked up on PATH when it is a bare name): checked before
+// anything starts, so a typo is one clear line instead of a lab that fails half-way up.
+Result<fs::path> usable_app_binary(const fs::path& app) {
+  fs::path found = app;
+  if (!app.has_parent_path()) {
+    found.clear();
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path != nullptr ? path : "");
+    for (std::string d; std::getline(dirs, d, ':');) {
+      if (!d.empty() && ::access((fs::path(d) / app).c_str(), X_OK) == 0) {
+        found = fs::path(d) / app;
+        break;
+      }
+    }
+    if (found.empty())
+      return fail(ErrorKind::kNotFound, "dr-app binary \"" + app.string() +
+                                            "\" is not on PATH; give --app-binary or "
+                                            "$DR_APP_BINARY");
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(found, ec))
+    return fail(ErrorKind::kNotFound,
+                "dr-app binary " + found.string() +
+                    (fs::exists(found, ec) ? " is not a regular file" : " does not exist"));
+  if (::access(found.c_str(), X_OK) != 0)
+    return fail(ErrorKind::kConfig, "dr-app binary " + found.string() + " is not executable");
+  return found;
 }
 
 fs::path progress_file(const fs::path& dir) {
@@ -149,6 +179,8 @@ LabState require_running_lab(const fs::path& dir) {
 
 void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::seconds timeout) {
   const auto started = std::chrono::steady_clock::now();
+  auto app = usable_app_binary(find_app_binary(app_flag));
+  if (!app) exit_with(cli::kExitUsage, app.error().message + "; nothing was started");
   std::optional<LabState> previous;
   if (auto s = load_lab_state(dir)) previous = *s;
   if (auto sup = live_supervisor(dir, previous)) {
@@ -167,10 +199,9 @@ void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::secon
   fs::remove(progress_file(dir), ec);
   { std::ofstream touch(progress_file(dir)); }
 
-  const fs::path app = find_app_binary(app_flag);
   SpawnOptions spawn;
-  spawn.argv = {self_exe().string(), "lab",          "supervise", "--dir",
-                dir.string(),        "--app-binary", app.string()};
+  spawn.argv = {self_exe().string(), "lab",          "supervise",  "--dir",
+                dir.string(),        "--app-binary", app->string()};
   spawn.log_file = supervisor_log(dir);
   spawn.pid_file = supervisor_pid_file(dir);
   auto process = Process::spawn(spawn);
@@ -341,60 +372,42 @@ json status_from_state(const LabState& s) {
   return out;
 }
 
-void print_table(const json& status) {
-  std::vector<std::vector<std::string>> rows = {
-      {"COMPONENT", "REGION", "ROLE", "ADDRESS", "STATE", "LAG", "FLEET"}};
-  auto text = [](const json& j) {
-    return j.is_string() ? j.get<std::string>() : j.is_null() ? std::string("-") : j.dump();
-  };
-  for (const auto& c : status["components"]) {
-    std::string state = text(c["state"]);
-    if (state == "running" && !c.value("healthy", false)) state = "unhealthy";
-    if (state == "running") state = "healthy";
-    std::string lag = c["replication_lag_s"].is_null() ? "-" : text(c["replication_lag_s"]) + " s";
-    rows.push_back(
-        {text(c["name"]), text(c["region"]), text(c["role"]), text(c["address"]), state, lag, "-"});
-  }
-  for (const auto& [region, r] : status["regions"].items()) {
-    const auto& f = r["fleet"];
-    rows.push_back({"fleet-" + region, region,
-                    "app fleet (min " + text(f["min"]) + ", max " + text(f["max"]) + ")",
-                    text(r["alb_url"]), f["healthy"] == f["desired"] ? "healthy" : "degraded", "-",
-                    text(f["healthy"]) + "/" + text(f["desired"])});
-  }
-  std::vector<std::size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      std::cout << std::left << std::setw(static_cast<int>(width[i]) + 2) << row[i];
-    }
-    std::cout << "\n";
-  }
-  std::cout << "front door " << text(status["front_door"]["url"]) << " -> "
-            << text(status["front_door"]["active_region"])
-            << (status["front_door"]["override"].is_null() ? "" : " (override)") << "\n";
-}
-
+// Exit codes: 0 every part healthy, kExitDegraded down or degraded, kExitFailed no answer at all.
+// With --json, an error is a JSON object too ({"error": ...} on stdout), so a script parsing the
+// output always gets JSON.
 void run_status(const fs::path& dir, bool as_json) {
+  auto error = [&](const std::string& message) {
+    if (!as_json) exit_with(cli::kExitFailed, message);
+    std::cout << json{{"error", message}}.dump(2) << "\n";
+    throw cli::ExitCode{cli::kExitFailed};
+  };
   auto state = load_lab_state(dir);
-  if (!state)
-    exit_with(1, "no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
+  if (!state) error("no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
   json status;
-  if (is_alive(state->supervisor) && state->control_port != 0) {
+  const bool supervised = is_alive(state->supervisor) && state->control_port != 0;
+  if (supervised) {
     auto s = control(dir, *state, "GET", "/status", json::object(), 30s);
-    if (!s) exit_with(1, "supervisor did not answer: " + s.error().message);
+    if (!s) error("supervisor did not answer: " + s.error().message);
     status = *s;
   } else {
-    std::cerr << "drctl lab: the supervisor is not running; showing " << state_file(dir).string()
-              << " (health = process alive)\n";
+    if (!as_json)  // with --json the phase says so: the output stays one JSON document
+      std::cerr << "drctl lab: the supervisor is not running; showing " << state_file(dir).string()
+                << " (health = process alive)\n";
     status = status_from_state(*state);
   }
   if (as_json) {
     std::cout << status.dump(2) << "\n";
   } else {
-    print_table(status);
+    std::cout << render_status_table(status);
+  }
+  const auto degraded = degraded_parts(status);
+  if (!degraded.empty()) {
+    std::string list;
+    for (const auto& d : degraded) list += (list.empty() ? "" : ", ") + d;
+    if (!as_json)
+      std::cerr << "drctl lab: the lab is " << (supervised ? "degraded" : "down") << ": " << list
+                << "\n";
+    throw cli::ExitCode{cli::kExitDegraded};
   }
 }
 
