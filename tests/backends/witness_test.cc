@@ -7,12 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "backends/lab/witness.h"
 #include "lab/control_token.h"
 #include "lab/process.h"
 #include "lab/temp_dir.h"
+#include "lab/wait.h"
 
 namespace dr::backends::lab {
 namespace {
@@ -112,6 +114,30 @@ TEST(DrctlWitness, AMissingLabDirIsAClearErrorAndAnExitEveryTime) {
   auto r = drctl(tmp, {"witness", "--dir", (tmp / "empty").string(), "--listen", "127.0.0.1"}, 99);
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("no lab in"), std::string::npos) << r.output;
+}
+
+// The controller's log lines (`drctl witness` shares them) carry a full UTC timestamp.
+TEST(DrctlWitness, LogsWithAnIso8601UtcTimestamp) {
+  dr::testing::TempDir tmp{"dr-witness-log"};
+  ASSERT_TRUE(dr::lab::load_or_create_control_token(tmp.path()));
+  dr::lab::SpawnOptions spawn;
+  spawn.argv = {DRCTL_BINARY, "witness", "--dir", tmp.path().string(), "--listen", "127.0.0.1"};
+  spawn.log_file = tmp / "witness.log";
+  spawn.die_with_parent = true;
+  auto p = dr::lab::Process::spawn(spawn);
+  ASSERT_TRUE(p) << p.error();
+  std::string line;
+  auto serving = dr::lab::wait_until("the witness serves", [&] {
+    std::ifstream in(spawn.log_file);
+    while (std::getline(in, line))
+      if (line.find("witness serving") != std::string::npos) return true;
+    return !p->running();
+  });
+  ASSERT_TRUE(serving) << serving.error();
+  EXPECT_TRUE(std::regex_search(
+      line, std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z witness serving)")))
+      << line;
+  EXPECT_TRUE(p->stop());
 }
 
 }  // namespace
