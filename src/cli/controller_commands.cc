@@ -317,7 +317,9 @@ void register_controller_commands(CLI::App& app) {
   auto* wit = app.add_subcommand("witness", "run the third-site witness (global range)");
   add_common(wit, common);
   wit->add_option("--listen", listen, "address to serve on")->capture_default_str();
-  wit->add_option("--port", port, "port; 0 picks a free one")->capture_default_str();
+  wit->add_option("--port", port, "port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
   wit->callback([] { run_witness(common, listen, port); });
 
   auto* ack = app.add_subcommand("ack", "acknowledge a failover, re-arming automatic failover");
@@ -346,13 +348,16 @@ void register_controller_commands(CLI::App& app) {
 
   auto* so = app.add_subcommand("switchover", "planned move of the writer: no data loss");
   so->add_option("--to", to, "the region to move to")->required();
-  so->add_option("--max-wait-s", max_wait, "how long to wait for zero lag")->capture_default_str();
+  so->add_option("--max-wait-s", max_wait, "how long to wait for zero lag")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   so->add_option("--dir", common.dir, "lab directory");
   so->callback([] { switchover(common, to, max_wait); });
 
   auto* fb = app.add_subcommand(
       "failback", "rejoin the old primary region (refused on errant GTIDs) and switch back");
   fb->add_option("--max-wait-s", max_wait, "how long to wait for the catch-up")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   fb->add_option("--dir", common.dir, "lab directory");
   fb->callback([] { failback(common, max_wait); });

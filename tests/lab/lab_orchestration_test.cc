@@ -341,10 +341,14 @@ TEST_F(Lab, DrctlPrintsItsVersionAndDocumentsItsExitCodes) {
   EXPECT_NE(help.output.find("Exit codes:"), std::string::npos) << help.output;
   EXPECT_NE(help.output.find("2  usage error"), std::string::npos) << help.output;
   // Every usage error exits 2, whatever CLI11 calls it.
-  for (const std::vector<std::string>& args : {std::vector<std::string>{},
-                                               {"no-such-command"},
-                                               {"lab", "kill", "planet", "earth"},
-                                               {"controller", "--threshold", "0"}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{},
+        {"no-such-command"},
+        {"lab", "kill", "planet", "earth"},
+        {"controller", "--threshold", "0"},
+        {"witness", "--port", "-1"},
+        {"switchover", "--to", "us-west-2", "--max-wait-s", "0"},
+        {"failback", "--max-wait-s", "-3"}}) {
     auto r = drctl(args, 30s, /*lab=*/false);
     EXPECT_EQ(r.code, 2) << r.output;
   }
