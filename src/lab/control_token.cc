@@ -53,9 +53,34 @@ Result<std::string> read_private(const fs::path& path) {
   return text;
 }
 
+// The token file says who may drive the lab, and state.json next to it says where drctl sends
+// the token: in a directory another user owns or may write to (a /tmp/dr-lab someone created
+// first), they could plant either one and collect the token.
+Result<void> check_lab_dir(const fs::path& lab_dir) {
+  struct stat st {};
+  if (::stat(lab_dir.c_str(), &st) != 0) {
+    const int e = errno;
+    if (e == ENOENT)
+      return fail(ErrorKind::kNotFound, "no lab in " + lab_dir.string() +
+                                            " (the directory does not exist; `drctl lab up --dir " +
+                                            lab_dir.string() + "` creates one)");
+    return std::unexpected(Error::system("stat " + lab_dir.string(), e));
+  }
+  if (!S_ISDIR(st.st_mode))
+    return fail(ErrorKind::kConfig, lab_dir.string() + " is not a directory");
+  if (st.st_uid != ::geteuid() || (st.st_mode & S_IWOTH) != 0)
+    return fail(ErrorKind::kRefused,
+                "the lab directory " + lab_dir.string() + " belongs to uid " +
+                    std::to_string(st.st_uid) +
+                    (st.st_mode & S_IWOTH ? " and anyone may write it" : "") +
+                    ": another user could plant its files; use a directory of your own (--dir)");
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> load_or_create_control_token(const fs::path& lab_dir) {
+  if (auto dir = check_lab_dir(lab_dir); !dir) return std::unexpected(dir.error());
   const fs::path path = control_token_file(lab_dir);
   if (auto existing = read_private(path); existing || existing.error().kind != ErrorKind::kNotFound)
     return existing;
@@ -78,13 +103,9 @@ Result<std::string> load_or_create_control_token(const fs::path& lab_dir) {
 }
 
 Result<std::string> read_control_token(const fs::path& lab_dir) {
+  if (auto dir = check_lab_dir(lab_dir); !dir) return std::unexpected(dir.error());
   auto token = read_private(control_token_file(lab_dir));
   if (!token && token.error().kind == ErrorKind::kNotFound) {
-    std::error_code ec;
-    if (!fs::is_directory(lab_dir, ec))
-      return fail(ErrorKind::kNotFound, "no lab in " + lab_dir.string() +
-                                            " (the directory does not exist; `drctl lab up --dir " +
-                                            lab_dir.string() + "` creates one)");
     return fail(ErrorKind::kNotFound, "no lab in " + lab_dir.string() + " (no " +
                                           control_token_file(lab_dir).filename().string() +
                                           "; `drctl lab up --dir " + lab_dir.string() + "`)");

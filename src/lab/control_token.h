@@ -12,6 +12,9 @@ namespace dr::lab {
 
 std::filesystem::path control_token_file(const std::filesystem::path& lab_dir);
 
+// Both sides first check that the lab directory is ours and not world-writable: there, another
+// user could plant the token or the state file that tells drctl where to send it.
+//
 // The supervisor's side: reads the token, or creates it (0600 from the first byte, never
 // world-readable for a moment) when there is none. A token file that another user owns or that
 // others may read is refused: it could be planted or leaked.

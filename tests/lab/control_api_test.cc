@@ -112,6 +112,29 @@ TEST(ControlToken, IsCreatedPrivateAndRefusedWhenOthersCanReadIt) {
   EXPECT_NE(none.error().message.find("no lab in"), std::string::npos) << none.error();
 }
 
+// A lab directory someone else could write to (a /tmp/dr-lab another user created first) could
+// hold a planted token, or a state.json that sends drctl's token to their server.
+TEST(ControlToken, RefusesALabDirectoryOthersCanWrite) {
+  dr::testing::TempDir tmp{"dr-control-token"};
+  const auto dir = tmp / "lab";
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(load_or_create_control_token(dir));
+  ::chmod(dir.c_str(), 0777);
+  auto open = read_control_token(dir);
+  ASSERT_FALSE(open);
+  EXPECT_NE(open.error().message.find("another user could plant"), std::string::npos)
+      << open.error();
+  EXPECT_FALSE(load_or_create_control_token(dir));
+  ::chmod(dir.c_str(), 0755);
+  EXPECT_TRUE(read_control_token(dir));
+  if (::geteuid() == 0) {  // only root can give a directory away
+    ASSERT_EQ(::chown(dir.c_str(), 65534, 65534), 0);
+    EXPECT_FALSE(read_control_token(dir));
+    EXPECT_FALSE(load_or_create_control_token(dir));
+    ASSERT_EQ(::chown(dir.c_str(), 0, 0), 0);
+  }
+}
+
 TEST_F(ControlApiGate, WithoutTheTokenNothingHappens) {
   auto none = client(false).Post("/shutdown", "{}", "application/json");
   ASSERT_TRUE(none);
