@@ -1,5 +1,6 @@
 #include "app/requests.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -31,10 +32,14 @@ std::expected<std::string, BadRequest> text_field(const nlohmann::json& j, const
   if (!it->is_string())
     return bad(400, "wrong_type", std::string("field '") + name + "' must be a string");
   const auto& s = it->get_ref<const std::string&>();
-  if (s.empty() || s.size() > kMaxTextField)
+  // Characters, as the message and the VARCHAR(128) column (utf8mb4) count them, not bytes: the
+  // parser has checked the UTF-8, so every byte that does not continue a character starts one.
+  const auto chars = static_cast<std::size_t>(
+      std::ranges::count_if(s, [](unsigned char b) { return (b & 0xC0) != 0x80; }));
+  if (chars == 0 || chars > kMaxTextField)
     return bad(422, "out_of_range",
                std::string("field '") + name + "' must be 1-" + std::to_string(kMaxTextField) +
-                   " characters");
+                   " characters (it has " + std::to_string(chars) + ")");
   return s;
 }
 

@@ -10,6 +10,11 @@ struct ExitCode {
   int value;
 };
 
+// drctl's exit codes, documented in `drctl --help` (drctl.cc) and README.md.
+inline constexpr int kExitFailed = 1;    // the operation failed, or found problems
+inline constexpr int kExitUsage = 2;     // bad arguments or input: nothing was done
+inline constexpr int kExitDegraded = 3;  // `lab status`: the lab is down or degraded
+
 void register_commands(CLI::App& app);
 void register_controller_commands(CLI::App& app);  // controller_commands.cc
 void register_drill_commands(CLI::App& app);       // drill_command.cc (after drill report)

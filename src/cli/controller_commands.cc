@@ -12,6 +12,7 @@
 #include "backends/lab/lab_world.h"
 #include "backends/lab/witness.h"
 #include "cli/commands.h"
+#include "lab/control_token.h"
 #include "lab/gtid.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
@@ -33,17 +34,19 @@ void install_signal_handlers() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
+// ISO 8601 UTC with milliseconds ("2026-12-02T15:04:05.123Z"): lines from several hosts and
+// days sort and compare without guessing a date or a zone.
 void log_line(const std::string& line) {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
   auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   char stamp[48];
-  std::snprintf(stamp, sizeof stamp, "%s.%03lld", buf, static_cast<long long>(ms));
+  std::snprintf(stamp, sizeof stamp, "%s.%03lldZ", buf, static_cast<long long>(ms));
   std::cout << stamp << " " << line << std::endl;
 }
 
@@ -133,15 +136,23 @@ void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
 
 void run_witness(const Common& c, const std::string& listen, int port) {
   std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
+  // Before anything starts: a missing lab directory is a plain error, not a half-started witness.
+  auto token = lab::read_control_token(dir);
+  if (!token) die("witness: " + token.error().message);
   backends::lab::Witness witness({dir, listen, port, std::chrono::milliseconds(c.interval_ms),
                                   core::ObserverThresholds{c.threshold, std::min(c.threshold, 2)},
-                                  c.controller_region});
+                                  c.controller_region, *token});
   auto bound = witness.start();
-  if (!bound) die(bound.error());
+  if (!bound) die("witness: " + bound.error());
   std::string url = "http://" + listen + ":" + std::to_string(*bound);
   {
-    std::ofstream(dir / "witness.url.tmp") << url << "\n";
-    std::filesystem::rename(dir / "witness.url.tmp", dir / "witness.url");
+    const auto tmp = dir / "witness.url.tmp";
+    std::ofstream(tmp) << url << "\n";
+    std::error_code ec;
+    std::filesystem::rename(tmp, dir / "witness.url", ec);
+    if (ec)
+      die("witness: cannot publish its URL in " + (dir / "witness.url").string() + ": " +
+          ec.message());
   }
   install_signal_handlers();
   log_line("witness serving " + url + "/observation");
@@ -360,7 +371,9 @@ void register_controller_commands(CLI::App& app) {
   auto* wit = app.add_subcommand("witness", "run the third-site witness (global range)");
   add_common(wit, common);
   wit->add_option("--listen", listen, "address to serve on")->capture_default_str();
-  wit->add_option("--port", port, "port; 0 picks a free one")->capture_default_str();
+  wit->add_option("--port", port, "port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
   wit->callback([] { run_witness(common, listen, port); });
 
   auto* ack = app.add_subcommand("ack", "acknowledge a failover, re-arming automatic failover");
@@ -389,13 +402,16 @@ void register_controller_commands(CLI::App& app) {
 
   auto* so = app.add_subcommand("switchover", "planned move of the writer: no data loss");
   so->add_option("--to", to, "the region to move to")->required();
-  so->add_option("--max-wait-s", max_wait, "how long to wait for zero lag")->capture_default_str();
+  so->add_option("--max-wait-s", max_wait, "how long to wait for zero lag")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   so->add_option("--dir", common.dir, "lab directory");
   so->callback([] { switchover(common, to, max_wait); });
 
   auto* fb = app.add_subcommand(
       "failback", "rejoin the old primary region (refused on errant GTIDs) and switch back");
   fb->add_option("--max-wait-s", max_wait, "how long to wait for the catch-up")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   fb->add_option("--dir", common.dir, "lab directory");
   fb->callback([] { failback(common, max_wait); });

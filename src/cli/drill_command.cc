@@ -13,6 +13,7 @@
 #include "drill/report.h"
 #include "drill/report_html.h"
 #include "drill/workload.h"
+#include "lab/control_token.h"
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
 #include "lab/process.h"
@@ -106,8 +107,12 @@ const lab::ComponentRecord* writer_of(const lab::LabState& state) {
   return state.find(ep->second.at("writer"));
 }
 
-void control(const lab::LabState& state, const std::string& path, const json& body) {
+void control(const std::filesystem::path& dir, const lab::LabState& state, const std::string& path,
+             const json& body) {
+  auto token = lab::read_control_token(dir);
+  if (!token) fail("lab control token: " + token.error().message);
   httplib::Client c(state.control_address, state.control_port);
+  c.set_bearer_token_auth(*token);
   c.set_read_timeout(10s);
   auto r = c.Post(path, body.dump(), "application/json");
   if (!r || r->status / 100 != 2)
@@ -115,15 +120,16 @@ void control(const lab::LabState& state, const std::string& path, const json& bo
          (r ? r->body : httplib::to_string(r.error())));
 }
 
-void inject(const ScenarioSpec& spec, const lab::LabState& state) {
+void inject(const ScenarioSpec& spec, const std::filesystem::path& dir,
+            const lab::LabState& state) {
   for (const auto& f : spec.faults) {
     if (f.scope == "apps-of-region") {
       for (const auto& c : state.components)
         if (c.kind == "app" && c.region == f.name)
-          control(state, "/kill", {{"scope", "component"}, {"name", c.name}});
+          control(dir, state, "/kill", {{"scope", "component"}, {"name", c.name}});
       continue;
     }
-    control(state, "/kill", {{"scope", f.scope}, {"name", f.name}});
+    control(dir, state, "/kill", {{"scope", f.scope}, {"name", f.name}});
   }
 }
 
@@ -226,7 +232,7 @@ int run_drill(const DrillArgs& a) {
         spawn_drctl(dir, {"switchover", "--to", "us-west-2"}, "switchover.log"));
   } else {
     std::cout << "drill " << a.scenario << ": injecting the fault at " << a.fault_at_s << " s\n";
-    inject(*spec, *state);
+    inject(*spec, dir, *state);
   }
   if (spec->crash_controller) {
     auto crashed = lab::wait_until("the controller crashes mid-runbook",

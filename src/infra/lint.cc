@@ -161,7 +161,27 @@ LintReport lint_stack(const Stack& stack, const nlohmann::json* schema) {
   return r;
 }
 
+namespace {
+
+// Terraform reads a root module's own *.tf files: a directory without any is not a stack, and
+// "0 files, every check passed" about it would be a false all-clear.
+std::expected<void, std::string> require_root_module(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return std::unexpected(dir.string() + ": not a directory");
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (it->path().extension() == ".tf" && it->is_regular_file(ec)) return {};
+  }
+  if (ec) return std::unexpected(dir.string() + ": " + ec.message());
+  return std::unexpected(dir.string() +
+                         ": no Terraform files (*.tf) here; give a root module's directory "
+                         "(e.g. infra/)");
+}
+
+}  // namespace
+
 std::expected<LintReport, std::string> lint(const LintOptions& o) {
+  if (auto root = require_root_module(o.dir); !root) return std::unexpected(root.error());
   auto tools = find_toolchain(o.tools_dir);
   if (!tools) return std::unexpected(tools.error());
   auto tree = parse_tree(*tools, o.dir);

@@ -30,8 +30,7 @@ int http_status_of(ErrorKind kind) {
 }
 
 void reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump() + "\n", "application/json");
+  reply_json(res, status, body);
 }
 
 void reply(httplib::Response& res, const Result<json>& result) {
@@ -63,49 +62,52 @@ std::optional<int> int_field(const json& j, const char* name, bool& bad) {
 
 }  // namespace
 
-ControlApi::ControlApi(Supervisor& supervisor)
-    : supervisor_(supervisor), server_(std::make_unique<httplib::Server>()) {
-  auto& s = *server_;
-  s.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+ControlApi::ControlApi(Supervisor& supervisor, std::string token)
+    : supervisor_(supervisor), server_("control API", std::move(token)) {
+  auto& s = server_;
+  s.route("GET", "/status", [this](const httplib::Request&, httplib::Response& res) {
     reply(res, 200, supervisor_.status());
   });
-  s.Put(R"(/fleets/([a-z0-9-]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto body = body_of(req, res);
-    if (!body) return;
-    bool bad = false;
-    auto min = int_field(*body, "min", bad);
-    auto desired = int_field(*body, "desired", bad);
-    auto max = int_field(*body, "max", bad);
-    if (bad || (!min && !desired && !max)) {
-      reply(res, 400, json{{"error", "give integer min, desired and/or max"}});
-      return;
-    }
-    reply(res, supervisor_.set_fleet(req.matches[1], min, desired, max));
-  });
-  s.Put(R"(/fleets/([a-z0-9-]+)/fence)", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
-    auto body = body_of(req, res);
-    if (!body) return;
-    if (!body->contains("fenced") || !(*body)["fenced"].is_boolean() ||
-        (body->contains("reason") && !(*body)["reason"].is_string())) {
-      reply(res, 400, json{{"error", "give \"fenced\": true|false (and \"reason\": a string)"}});
-      return;
-    }
-    reply(res, supervisor_.fence_fleet(req.matches[1], (*body)["fenced"].get<bool>(),
-                                       body->value("reason", std::string("fenced by operator"))));
-  });
-  s.Put(R"(/endpoints/([a-z0-9-]+)/([a-z]+))",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          auto body = body_of(req, res);
-          if (!body) return;
-          if (!body->contains("database") || !(*body)["database"].is_string()) {
-            reply(res, 400, json{{"error", "give \"database\": the server to point at"}});
-            return;
-          }
-          reply(res, supervisor_.repoint(req.matches[1], req.matches[2],
-                                         (*body)["database"].get<std::string>()));
-        });
-  s.Put("/front-door", [this](const httplib::Request& req, httplib::Response& res) {
+  s.route("PUT", R"(/fleets/([a-z0-9-]+))",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            auto body = body_of(req, res);
+            if (!body) return;
+            bool bad = false;
+            auto min = int_field(*body, "min", bad);
+            auto desired = int_field(*body, "desired", bad);
+            auto max = int_field(*body, "max", bad);
+            if (bad || (!min && !desired && !max)) {
+              reply(res, 400, json{{"error", "give integer min, desired and/or max"}});
+              return;
+            }
+            reply(res, supervisor_.set_fleet(req.matches[1], min, desired, max));
+          });
+  s.route("PUT", R"(/fleets/([a-z0-9-]+)/fence)",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            auto body = body_of(req, res);
+            if (!body) return;
+            if (!body->contains("fenced") || !(*body)["fenced"].is_boolean() ||
+                (body->contains("reason") && !(*body)["reason"].is_string())) {
+              reply(res, 400,
+                    json{{"error", "give \"fenced\": true|false (and \"reason\": a string)"}});
+              return;
+            }
+            reply(res, supervisor_.fence_fleet(
+                           req.matches[1], (*body)["fenced"].get<bool>(),
+                           body->value("reason", std::string("fenced by operator"))));
+          });
+  s.route("PUT", R"(/endpoints/([a-z0-9-]+)/([a-z]+))",
+          [this](const httplib::Request& req, httplib::Response& res) {
+            auto body = body_of(req, res);
+            if (!body) return;
+            if (!body->contains("database") || !(*body)["database"].is_string()) {
+              reply(res, 400, json{{"error", "give \"database\": the server to point at"}});
+              return;
+            }
+            reply(res, supervisor_.repoint(req.matches[1], req.matches[2],
+                                           (*body)["database"].get<std::string>()));
+          });
+  s.route("PUT", "/front-door", [this](const httplib::Request& req, httplib::Response& res) {
     auto body = body_of(req, res);
     if (!body) return;
     if (!body->contains("active_region") || !(*body)["active_region"].is_string()) {
@@ -115,10 +117,11 @@ ControlApi::ControlApi(Supervisor& supervisor)
     }
     reply(res, supervisor_.override_front_door((*body)["active_region"].get<std::string>()));
   });
-  s.Delete("/front-door/override", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, supervisor_.override_front_door(std::nullopt));
-  });
-  s.Post("/kill", [this](const httplib::Request& req, httplib::Response& res) {
+  s.route("DELETE", "/front-door/override",
+          [this](const httplib::Request&, httplib::Response& res) {
+            reply(res, supervisor_.override_front_door(std::nullopt));
+          });
+  s.route("POST", "/kill", [this](const httplib::Request& req, httplib::Response& res) {
     auto body = body_of(req, res);
     if (!body) return;
     if (!body->contains("scope") || !(*body)["scope"].is_string() || !body->contains("name") ||
@@ -129,14 +132,13 @@ ControlApi::ControlApi(Supervisor& supervisor)
     reply(res, supervisor_.kill((*body)["scope"].get<std::string>(),
                                 (*body)["name"].get<std::string>()));
   });
-  s.Post("/restore", [this](const httplib::Request&, httplib::Response& res) {
+  s.route("POST", "/restore", [this](const httplib::Request&, httplib::Response& res) {
     reply(res, supervisor_.restore());
   });
-  s.Post("/shutdown", [this](const httplib::Request&, httplib::Response& res) {
+  s.route("POST", "/shutdown", [this](const httplib::Request&, httplib::Response& res) {
     shutdown_requested_ = true;
     reply(res, 202, json{{"stopping", true}});
   });
-  s.set_payload_max_length(64 * 1024);
 }
 
 ControlApi::~ControlApi() {
@@ -144,15 +146,11 @@ ControlApi::~ControlApi() {
 }
 
 Result<std::uint16_t> ControlApi::start(const std::string& address) {
-  const int port = server_->bind_to_any_port(address);
-  if (port <= 0) return fail(ErrorKind::kSystem, "control API: cannot listen on " + address);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  return static_cast<std::uint16_t>(port);
+  return server_.start(address);
 }
 
 void ControlApi::stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  server_.stop();
 }
 
 }  // namespace dr::lab

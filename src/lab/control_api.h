@@ -1,25 +1,22 @@
 // The supervisor's control API: small JSON over HTTP on the supervisor's global address, for the
-// controller (next issue) and for `drctl lab kill|restore|status`. Routes in docs/architecture.md.
+// controller and for `drctl lab kill|restore|status`. Routes in docs/architecture.md; every route
+// is behind lab/api_server.h's gate (bearer token, Host, no browsers, JSON only).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
 #include <string>
-#include <thread>
 
+#include "lab/api_server.h"
 #include "lab/error.h"
 #include "lab/supervisor.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace dr::lab {
 
 class ControlApi {
  public:
-  explicit ControlApi(Supervisor& supervisor);
+  // `token`: what clients must send as "Authorization: Bearer" (lab/control_token.h).
+  ControlApi(Supervisor& supervisor, std::string token);
   ControlApi(const ControlApi&) = delete;
   ControlApi& operator=(const ControlApi&) = delete;
   ~ControlApi();
@@ -32,8 +29,7 @@ class ControlApi {
 
  private:
   Supervisor& supervisor_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  ApiServer server_;
   std::atomic<bool> shutdown_requested_{false};
 };
 

@@ -15,10 +15,12 @@
 
 #include "cli/commands.h"
 #include "lab/control_api.h"
+#include "lab/control_token.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
 #include "lab/ports.h"
 #include "lab/process.h"
+#include "lab/status_view.h"
 #include "lab/supervisor.h"
 #include "lab/wait.h"
 
@@ -49,6 +51,35 @@ fs::path find_app_binary(const std::string& flag) {
     if (fs::exists(candidate)) return candidate;
   }
   return "dr-app";
+}
+
+// dr-app must be an executable file (looked up on PATH when it is a bare name): checked before
+// anything starts, so a typo is one clear line instead of a lab that fails half-way up.
+Result<fs::path> usable_app_binary(const fs::path& app) {
+  fs::path found = app;
+  if (!app.has_parent_path()) {
+    found.clear();
+    const char* path = std::getenv("PATH");
+    std::stringstream dirs(path != nullptr ? path : "");
+    for (std::string d; std::getline(dirs, d, ':');) {
+      if (!d.empty() && ::access((fs::path(d) / app).c_str(), X_OK) == 0) {
+        found = fs::path(d) / app;
+        break;
+      }
+    }
+    if (found.empty())
+      return fail(ErrorKind::kNotFound, "dr-app binary \"" + app.string() +
+                                            "\" is not on PATH; give --app-binary or "
+                                            "$DR_APP_BINARY");
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(found, ec))
+    return fail(ErrorKind::kNotFound,
+                "dr-app binary " + found.string() +
+                    (fs::exists(found, ec) ? " is not a regular file" : " does not exist"));
+  if (::access(found.c_str(), X_OK) != 0)
+    return fail(ErrorKind::kConfig, "dr-app binary " + found.string() + " is not executable");
+  return found;
 }
 
 fs::path progress_file(const fs::path& dir) {
@@ -103,12 +134,16 @@ std::vector<std::string> still_alive(const fs::path& dir) {
   return alive;
 }
 
-// One request to the supervisor's control API.
-Result<json> control(const LabState& state, const std::string& method, const std::string& path,
-                     const json& body = json::object(), std::chrono::seconds timeout = 60s) {
+// One request to the supervisor's control API, with the lab's token.
+Result<json> control(const fs::path& dir, const LabState& state, const std::string& method,
+                     const std::string& path, const json& body = json::object(),
+                     std::chrono::seconds timeout = 60s) {
   if (state.control_port == 0)
     return fail(ErrorKind::kNotFound, "the supervisor has no control API yet");
+  auto token = read_control_token(dir);
+  if (!token) return fail(token.error().kind, "control token: " + token.error().message);
   httplib::Client client(state.control_address, state.control_port);
+  client.set_bearer_token_auth(*token);
   client.set_connection_timeout(2s);
   client.set_read_timeout(timeout);
   httplib::Result res = method == "GET"   ? client.Get(path)
@@ -144,6 +179,8 @@ LabState require_running_lab(const fs::path& dir) {
 
 void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::seconds timeout) {
   const auto started = std::chrono::steady_clock::now();
+  auto app = usable_app_binary(find_app_binary(app_flag));
+  if (!app) exit_with(cli::kExitUsage, app.error().message + "; nothing was started");
   std::optional<LabState> previous;
   if (auto s = load_lab_state(dir)) previous = *s;
   if (auto sup = live_supervisor(dir, previous)) {
@@ -162,10 +199,9 @@ void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::secon
   fs::remove(progress_file(dir), ec);
   { std::ofstream touch(progress_file(dir)); }
 
-  const fs::path app = find_app_binary(app_flag);
   SpawnOptions spawn;
-  spawn.argv = {self_exe().string(), "lab",          "supervise", "--dir",
-                dir.string(),        "--app-binary", app.string()};
+  spawn.argv = {self_exe().string(), "lab",          "supervise",  "--dir",
+                dir.string(),        "--app-binary", app->string()};
   spawn.log_file = supervisor_log(dir);
   spawn.pid_file = supervisor_pid_file(dir);
   auto process = Process::spawn(spawn);
@@ -252,6 +288,13 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
   options.app_binary = find_app_binary(app_flag);
   if (const char* t = std::getenv("DR_MARIADB_TEMPLATE"); t != nullptr && *t != '\0')
     options.mariadb_template = t;
+  // The control API's token exists (0600) before anything starts; a planted or readable one stops
+  // the lab here.
+  auto token = load_or_create_control_token(dir);
+  if (!token) {
+    progress("FAILED control token: " + token.error().message);
+    return 1;
+  }
   Supervisor supervisor(options);
   if (auto s = supervisor.start(progress); !s) {
     supervisor.mark_failed(s.error().message);
@@ -259,7 +302,7 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
     supervisor.shutdown();
     return 1;
   }
-  ControlApi api(supervisor);
+  ControlApi api(supervisor, *token);
   const std::string address =
       lab_address(Site::kGlobal, Component::kSupervisor).value_or("127.0.0.1");
   auto port = api.start(address);
@@ -329,60 +372,42 @@ json status_from_state(const LabState& s) {
   return out;
 }
 
-void print_table(const json& status) {
-  std::vector<std::vector<std::string>> rows = {
-      {"COMPONENT", "REGION", "ROLE", "ADDRESS", "STATE", "LAG", "FLEET"}};
-  auto text = [](const json& j) {
-    return j.is_string() ? j.get<std::string>() : j.is_null() ? std::string("-") : j.dump();
-  };
-  for (const auto& c : status["components"]) {
-    std::string state = text(c["state"]);
-    if (state == "running" && !c.value("healthy", false)) state = "unhealthy";
-    if (state == "running") state = "healthy";
-    std::string lag = c["replication_lag_s"].is_null() ? "-" : text(c["replication_lag_s"]) + " s";
-    rows.push_back(
-        {text(c["name"]), text(c["region"]), text(c["role"]), text(c["address"]), state, lag, "-"});
-  }
-  for (const auto& [region, r] : status["regions"].items()) {
-    const auto& f = r["fleet"];
-    rows.push_back({"fleet-" + region, region,
-                    "app fleet (min " + text(f["min"]) + ", max " + text(f["max"]) + ")",
-                    text(r["alb_url"]), f["healthy"] == f["desired"] ? "healthy" : "degraded", "-",
-                    text(f["healthy"]) + "/" + text(f["desired"])});
-  }
-  std::vector<std::size_t> width(rows.front().size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      std::cout << std::left << std::setw(static_cast<int>(width[i]) + 2) << row[i];
-    }
-    std::cout << "\n";
-  }
-  std::cout << "front door " << text(status["front_door"]["url"]) << " -> "
-            << text(status["front_door"]["active_region"])
-            << (status["front_door"]["override"].is_null() ? "" : " (override)") << "\n";
-}
-
+// Exit codes: 0 every part healthy, kExitDegraded down or degraded, kExitFailed no answer at all.
+// With --json, an error is a JSON object too ({"error": ...} on stdout), so a script parsing the
+// output always gets JSON.
 void run_status(const fs::path& dir, bool as_json) {
+  auto error = [&](const std::string& message) {
+    if (!as_json) exit_with(cli::kExitFailed, message);
+    std::cout << json{{"error", message}}.dump(2) << "\n";
+    throw cli::ExitCode{cli::kExitFailed};
+  };
   auto state = load_lab_state(dir);
-  if (!state)
-    exit_with(1, "no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
+  if (!state) error("no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
   json status;
-  if (is_alive(state->supervisor) && state->control_port != 0) {
-    auto s = control(*state, "GET", "/status", json::object(), 30s);
-    if (!s) exit_with(1, "supervisor did not answer: " + s.error().message);
+  const bool supervised = is_alive(state->supervisor) && state->control_port != 0;
+  if (supervised) {
+    auto s = control(dir, *state, "GET", "/status", json::object(), 30s);
+    if (!s) error("supervisor did not answer: " + s.error().message);
     status = *s;
   } else {
-    std::cerr << "drctl lab: the supervisor is not running; showing " << state_file(dir).string()
-              << " (health = process alive)\n";
+    if (!as_json)  // with --json the phase says so: the output stays one JSON document
+      std::cerr << "drctl lab: the supervisor is not running; showing " << state_file(dir).string()
+                << " (health = process alive)\n";
     status = status_from_state(*state);
   }
   if (as_json) {
     std::cout << status.dump(2) << "\n";
   } else {
-    print_table(status);
+    std::cout << render_status_table(status);
+  }
+  const auto degraded = degraded_parts(status);
+  if (!degraded.empty()) {
+    std::string list;
+    for (const auto& d : degraded) list += (list.empty() ? "" : ", ") + d;
+    if (!as_json)
+      std::cerr << "drctl lab: the lab is " << (supervised ? "degraded" : "down") << ": " << list
+                << "\n";
+    throw cli::ExitCode{cli::kExitDegraded};
   }
 }
 
@@ -433,14 +458,14 @@ void run_kill(const fs::path& dir, const std::string& scope, const std::string& 
                  "lab down` stops it\n";
     return;
   }
-  auto r = control(state, "POST", "/kill", json{{"scope", scope}, {"name", name}});
+  auto r = control(dir, state, "POST", "/kill", json{{"scope", scope}, {"name", name}});
   if (!r) exit_with(1, "kill " + scope + " " + name + ": " + r.error().message);
   for (const auto& line : (*r)["killed"]) std::cout << line.get<std::string>() << "\n";
 }
 
 void run_restore(const fs::path& dir) {
   const LabState state = require_running_lab(dir);
-  auto r = control(state, "POST", "/restore", json::object(), 120s);
+  auto r = control(dir, state, "POST", "/restore", json::object(), 120s);
   if (!r) exit_with(1, "restore: " + r.error().message);
   for (const auto& line : (*r)["restored"]) std::cout << line.get<std::string>() << "\n";
   if ((*r)["restored"].empty() && (*r)["errors"].empty()) std::cout << "nothing was killed\n";

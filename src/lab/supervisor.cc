@@ -55,11 +55,14 @@ std::pair<std::string, std::string> split_regional(const std::string& name) {
   return {"", ""};
 }
 
+// ISO 8601 in UTC ("2026-12-02T15:04:05Z"): the log compares with the controller's and the
+// drill's without guessing the date or the zone.
 std::string timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const auto t = std::chrono::system_clock::to_time_t(now);
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&t));
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
 

@@ -44,6 +44,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"customer":"","amount_cents":1,"idempotency_key":"k"})", 422, "out_of_range"},
         BadCase{R"({"customer":"c","amount_cents":1})", 400, "missing_field"}));
 
+// The limit said "characters" but counted bytes: 100 accented letters were refused.
+TEST(CreateOrder, CountsTextLimitsInCharactersNotBytes) {
+  auto order = [](const std::string& customer) {
+    return parse_create_order(R"({"customer":")" + customer +
+                              R"(","amount_cents":1,"idempotency_key":"k"})");
+  };
+  std::string accented, emoji;
+  for (size_t i = 0; i < kMaxTextField; ++i) accented += "\u00e9";   // 2 bytes each
+  for (size_t i = 0; i < kMaxTextField; ++i) emoji += "\U0001F600";  // 4 bytes each
+  auto ok = order(accented);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->customer.size(), 2 * kMaxTextField);
+  ok = order(emoji);
+  ASSERT_TRUE(ok) << ok.error().message;
+  auto over = order(accented + "\u00e9");
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().status, 422);
+  EXPECT_EQ(over.error().message, "field 'customer' must be 1-128 characters (it has 129)");
+  EXPECT_FALSE(order(std::string(kMaxTextField + 1, 'a')));
+}
+
 TEST(CreateOrder, RejectsOversizedBodiesWith413) {
   std::string huge(kMaxBodyBytes + 1, ' ');
   auto o = parse_create_order(huge);

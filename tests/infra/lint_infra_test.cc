@@ -1,8 +1,11 @@
 // The real lint over the real infra/: what the README test command promises.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "infra/lint.h"
 #include "infra/policies.h"
+#include "lab/temp_dir.h"
 
 namespace dr::infra {
 namespace {
@@ -26,6 +29,26 @@ TEST(InfraLint, TheRepositorysStackPassesEveryCheck) {
       EXPECT_NE(c.state, CheckStatus::State::kSkipped) << c.id;
     }
   }
+}
+
+// `drctl infra lint /etc` said "0 files" and passed: a directory without Terraform is an error.
+TEST(InfraLint, ADirectoryWithoutTerraformIsAnErrorNotAPass) {
+  dr::testing::TempDir tmp{"dr-infra-lint"};
+  std::ofstream(tmp / "hosts") << "127.0.0.1 localhost\n";
+  std::filesystem::create_directories(tmp / "nested");
+  std::ofstream(tmp / "nested" / "notes.txt") << "no terraform here\n";
+  LintOptions o;
+  o.dir = tmp.path();
+  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
+  o.terraform = false;
+  auto report = lint(o);
+  ASSERT_FALSE(report.has_value()) << render(*report, o.dir.string());
+  EXPECT_NE(report.error().find("no Terraform files"), std::string::npos) << report.error();
+
+  o.dir = tmp / "missing";
+  report = lint(o);
+  ASSERT_FALSE(report.has_value());
+  EXPECT_NE(report.error().find("not a directory"), std::string::npos) << report.error();
 }
 
 }  // namespace

@@ -6,14 +6,17 @@
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "backends/lab/supervisor_client.h"
 #include "db/connection.h"
+#include "lab/control_token.h"
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
 #include "lab/mariadb_helpers.h"
@@ -35,12 +38,14 @@ struct CommandRun {
 class Lab : public ::testing::Test {
  protected:
   // Runs drctl with `args` and waits for it; its stdout and stderr together.
-  CommandRun drctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 180s) {
+  CommandRun drctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 180s,
+                   bool lab = true) {
     const auto log = tmp_ / ("drctl-" + std::to_string(++runs_) + ".log");
     SpawnOptions spawn;
-    spawn.argv = {DRCTL_BINARY, "lab"};
+    spawn.argv = {DRCTL_BINARY};
+    if (lab) spawn.argv.push_back("lab");
     spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
-    spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
+    if (lab) spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
     spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY},
                  {"DR_MARIADB_TEMPLATE", dr::testing::shared_datadir_template().string()}};
     spawn.log_file = log;
@@ -53,13 +58,12 @@ class Lab : public ::testing::Test {
     return {code.value_or(-1), text.str()};
   }
 
+  // `lab status --json`: 0 when every part is healthy, 3 when the lab is down or degraded (a
+  // killed component); the output is one JSON document either way.
   json status() {
     auto r = drctl({"status", "--json"});
-    EXPECT_EQ(r.code, 0) << r.output;
-    // stderr may carry a warning line before the JSON.
-    const auto brace = r.output.find('{');
-    return brace == std::string::npos ? json()
-                                      : json::parse(r.output.substr(brace), nullptr, false);
+    EXPECT_TRUE(r.code == 0 || r.code == 3) << r.output;
+    return json::parse(r.output, nullptr, false);
   }
 
   // Every PID the lab ever recorded, so TearDown can prove (and force) that none survives.
@@ -136,7 +140,34 @@ TEST_F(Lab, ServesTheDefaultTopologyEndToEndAndStopsEverything) {
     }
     EXPECT_TRUE(c["healthy"].get<bool>()) << c.dump();
   }
+  EXPECT_EQ(drctl({"status"}).code, 0) << "a healthy lab";
   EXPECT_EQ(component(s, "a1")["role"], "writer");
+
+  // The control API wants the lab's token (0600); drctl reads it, anyone else gets 401 and
+  // nothing happens.
+  struct stat token_stat {};
+  ASSERT_EQ(::stat((dir_ / "control-token").c_str(), &token_stat), 0);
+  EXPECT_EQ(token_stat.st_mode & 0777, 0600);
+  {
+    auto c = client(s["control_url"].get<std::string>());
+    auto refused = c.Post("/kill", R"({"scope":"component","name":"a2"})", "application/json");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 401) << refused->body;
+    auto browser = c.Post("/shutdown", "{}", "text/plain");
+    ASSERT_TRUE(browser);
+    EXPECT_EQ(browser->status, 401) << browser->body;
+    EXPECT_EQ(component(status(), "a2")["state"], "running");
+    EXPECT_TRUE(component(status(), "a2")["healthy"].get<bool>());
+  }
+  // The supervisor's log lines carry a full UTC timestamp.
+  {
+    std::ifstream log(dir_ / "supervisor.log");
+    std::string line;
+    bool stamped = false;
+    while (std::getline(log, line) && !stamped)
+      stamped = std::regex_search(line, std::regex(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z )"));
+    EXPECT_TRUE(stamped) << "no ISO 8601 UTC line in " << (dir_ / "supervisor.log");
+  }
   EXPECT_EQ(component(s, "a2")["role"], "semi-sync replica of a1");
   EXPECT_EQ(component(s, "b1")["role"], "async replica of a1");
 
@@ -230,6 +261,9 @@ TEST_F(Lab, ServesTheDefaultTopologyEndToEndAndStopsEverything) {
   auto az = drctl({"kill", "az", "us-east-1b"});
   ASSERT_EQ(az.code, 0) << az.output;
   EXPECT_EQ(component(status(), "a2")["state"], "killed");
+  auto degraded = drctl({"status"});
+  EXPECT_EQ(degraded.code, 3) << degraded.output;
+  EXPECT_NE(degraded.output.find("the lab is degraded"), std::string::npos) << degraded.output;
   auto restored = drctl({"restore"});
   ASSERT_EQ(restored.code, 0) << restored.output;
   EXPECT_NE(restored.output.find("a2: restarted"), std::string::npos) << restored.output;
@@ -254,7 +288,7 @@ TEST_F(Lab, ASecondUpAfterASupervisorCrashCleansUpAndStarts) {
   ASSERT_EQ(crash.code, 0) << crash.output;
   // Without its supervisor, the lab still serves; status says so.
   auto unsupervised = drctl({"status"});
-  EXPECT_EQ(unsupervised.code, 0) << unsupervised.output;
+  EXPECT_EQ(unsupervised.code, 3) << unsupervised.output;
   EXPECT_NE(unsupervised.output.find("not running"), std::string::npos) << unsupervised.output;
 
   auto again = drctl({"up"});
@@ -419,7 +453,10 @@ TEST_F(Lab, ARegionFenceReachesEveryInstanceAndTheAdminRoutesAreNotPublic) {
   // The runbook's step: the lab backend fences the region through the supervisor.
   const std::string control = s["control_url"];
   const auto colon = control.rfind(':');
-  backends::lab::SupervisorClient supervisor("127.0.3.26", std::stoi(control.substr(colon + 1)));
+  auto token = read_control_token(dir_);
+  ASSERT_TRUE(token) << token.error();
+  backends::lab::SupervisorClient supervisor("127.0.3.26", std::stoi(control.substr(colon + 1)),
+                                             *token);
   ASSERT_TRUE(supervisor.fence_apps("us-east-1", "failover fo-test"));
   auto order = [&](httplib::Client& c, const std::string& key) {
     return c.Post("/orders",
@@ -489,12 +526,55 @@ TEST_F(Lab, CommandsWithoutALabSayWhatToDo) {
   auto s = drctl({"status"});
   EXPECT_EQ(s.code, 1);
   EXPECT_NE(s.output.find("no lab in"), std::string::npos) << s.output;
+  auto j = drctl({"status", "--json"});
+  EXPECT_EQ(j.code, 1);
+  json error = json::parse(j.output, nullptr, false);
+  ASSERT_TRUE(error.is_object()) << j.output;
+  EXPECT_NE(error["error"].get<std::string>().find("no lab in"), std::string::npos) << j.output;
+
+  // Bad options: a clear error, exit 2, and nothing started.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"up", "--app-binary", "/nonexistent/dr-app"},
+        {"up", "--app-binary", "/etc"},
+        {"up", "--timeout", "0"},
+        {"up", "--timeout", "-5"}}) {
+    auto r = drctl(args);
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "supervisor.pid")) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "state.json")) << r.output;
+  }
+  auto missing = drctl({"up", "--app-binary", "/nonexistent/dr-app"});
+  EXPECT_NE(missing.output.find("/nonexistent/dr-app does not exist; nothing was started"),
+            std::string::npos)
+      << missing.output;
   auto k = drctl({"kill", "region", "us-east-1"});
   EXPECT_EQ(k.code, 1) << k.output;
   auto bad = drctl({"kill", "planet", "earth"});
   EXPECT_NE(bad.code, 0) << bad.output;
   auto d = drctl({"down"});
   EXPECT_EQ(d.code, 0) << d.output;
+}
+
+TEST_F(Lab, DrctlPrintsItsVersionAndDocumentsItsExitCodes) {
+  auto version = drctl({"--version"}, 30s, /*lab=*/false);
+  EXPECT_EQ(version.code, 0) << version.output;
+  EXPECT_TRUE(version.output.starts_with("drctl ")) << version.output;
+  auto help = drctl({"--help"}, 30s, /*lab=*/false);
+  EXPECT_EQ(help.code, 0) << help.output;
+  EXPECT_NE(help.output.find("Exit codes:"), std::string::npos) << help.output;
+  EXPECT_NE(help.output.find("2  usage error"), std::string::npos) << help.output;
+  // Every usage error exits 2, whatever CLI11 calls it.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{},
+        {"no-such-command"},
+        {"lab", "kill", "planet", "earth"},
+        {"controller", "--threshold", "0"},
+        {"witness", "--port", "-1"},
+        {"switchover", "--to", "us-west-2", "--max-wait-s", "0"},
+        {"failback", "--max-wait-s", "-3"}}) {
+    auto r = drctl(args, 30s, /*lab=*/false);
+    EXPECT_EQ(r.code, 2) << r.output;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <future>
 
+#include "lab/control_token.h"
 #include "lab/credentials.h"
 
 namespace dr::backends::lab {
@@ -21,6 +22,7 @@ std::optional<core::Observation> LabWorld::fetch_witness() {
   if (url.empty()) std::ifstream(options_.lab_dir / "witness.url") >> url;
   if (url.empty()) return std::nullopt;
   httplib::Client c(url);
+  c.set_bearer_token_auth(token_);
   c.set_connection_timeout(std::chrono::milliseconds(300));
   c.set_read_timeout(std::chrono::milliseconds(500));
   auto r = c.Get("/observation");
@@ -44,12 +46,16 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
 
   auto creds = dr::lab::LabCredentials::load_or_create(options_.lab_dir);
   if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
+  // Read every tick: a lab brought up again after `down --purge` has a new one.
+  auto token = dr::lab::read_control_token(options_.lab_dir);
+  if (!token) return std::unexpected("lab control token: " + token.error().message);
+  token_ = *token;
   database_ = std::make_unique<LabDatabase>(
       targets_->databases, DbLogin{creds->admin.name, creds->admin.password},
       DbLogin{creds->replication.name, creds->replication.password}, std::chrono::milliseconds(500),
       targets_->database_region);
-  supervisor_ =
-      std::make_unique<SupervisorClient>(targets_->supervisor_host, targets_->supervisor_port);
+  supervisor_ = std::make_unique<SupervisorClient>(targets_->supervisor_host,
+                                                   targets_->supervisor_port, token_);
   // The probe is rebuilt every tick: a per-probe counter alone would restart at 1, and a second
   // verification would replay the first order (same idempotency key) instead of writing one.
   probe_ = std::make_unique<FrontDoorProbe>(

@@ -40,6 +40,7 @@ class LabWorld final : public World {
   std::optional<core::Observation> fetch_witness();
 
   LabWorldOptions options_;
+  std::string token_;  // the lab's control token: the supervisor and the witness want it
   std::vector<core::Observer> checkers_;
   std::optional<LabTargets> targets_;
   std::unique_ptr<LabDatabase> database_;

@@ -9,12 +9,14 @@ namespace dr::backends::lab {
 
 using nlohmann::json;
 
-SupervisorClient::SupervisorClient(std::string host, int port, std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), timeout_(timeout) {}
+SupervisorClient::SupervisorClient(std::string host, int port, std::string token,
+                                   std::chrono::milliseconds timeout)
+    : host_(std::move(host)), port_(port), token_(std::move(token)), timeout_(timeout) {}
 
 Result<> SupervisorClient::call(const std::string& method, const std::string& path,
                                 const std::string& body) {
   httplib::Client c(host_, port_);
+  c.set_bearer_token_auth(token_);
   c.set_connection_timeout(timeout_);
   c.set_read_timeout(timeout_);
   httplib::Result r = method == "PUT"      ? c.Put(path, body, "application/json")

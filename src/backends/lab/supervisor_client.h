@@ -12,7 +12,8 @@ namespace dr::backends::lab {
 
 class SupervisorClient final : public Endpoints, public Fleet, public Traffic {
  public:
-  SupervisorClient(std::string host, int port,
+  // `token`: the lab's control token (lab/control_token.h), sent as a bearer token.
+  SupervisorClient(std::string host, int port, std::string token,
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
   Result<> repoint_writer(const std::string& region, const std::string& server) override;
@@ -31,6 +32,7 @@ class SupervisorClient final : public Endpoints, public Fleet, public Traffic {
 
   std::string host_;
   int port_;
+  std::string token_;
   std::chrono::milliseconds timeout_;
 };
 

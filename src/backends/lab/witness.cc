@@ -8,10 +8,10 @@ namespace dr::backends::lab {
 
 Witness::Witness(WitnessOptions options)
     : options_(std::move(options)),
-      server_(std::make_unique<httplib::Server>()),
+      server_("witness", options_.token),
       observer_("witness", /*witness=*/true, options_.thresholds) {
-  server_->Get("/observation", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(observation().dump() + "\n", "application/json");
+  server_.route("GET", "/observation", [this](const httplib::Request&, httplib::Response& res) {
+    dr::lab::reply_json(res, 200, observation());
   });
 }
 
@@ -27,21 +27,15 @@ nlohmann::json Witness::observation() const {
 }
 
 std::expected<int, std::string> Witness::start() {
-  int port = options_.port == 0
-                 ? server_->bind_to_any_port(options_.address)
-                 : (server_->bind_to_port(options_.address, options_.port) ? options_.port : -1);
-  if (port <= 0)
-    return std::unexpected("witness cannot listen on " + options_.address + ":" +
-                           std::to_string(options_.port));
-  server_thread_ = std::thread([this] { server_->listen_after_bind(); });
+  auto port = server_.start(options_.address, options_.port);
+  if (!port) return std::unexpected(port.error().message);
   probe_thread_ = std::thread([this] { probe_loop(); });
-  return port;
+  return *port;
 }
 
 void Witness::stop() {
   stopping_ = true;
-  if (server_) server_->stop();
-  if (server_thread_.joinable()) server_thread_.join();
+  server_.stop();
   if (probe_thread_.joinable()) probe_thread_.join();
 }
 

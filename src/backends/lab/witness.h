@@ -11,10 +11,7 @@
 #include <thread>
 
 #include "core/observer.h"
-
-namespace httplib {
-class Server;
-}
+#include "lab/api_server.h"
 
 namespace dr::backends::lab {
 
@@ -25,6 +22,7 @@ struct WitnessOptions {
   std::chrono::milliseconds interval{1000};
   core::ObserverThresholds thresholds;
   std::string controller_region = "us-west-2";
+  std::string token;  // the lab's control token: /observation wants it (lab/api_server.h)
 };
 
 class Witness {
@@ -34,7 +32,7 @@ class Witness {
   Witness(const Witness&) = delete;
   Witness& operator=(const Witness&) = delete;
 
-  // Binds, starts probing and serving. Returns the port.
+  // Binds, starts probing and serving; returns once it serves. Returns the port.
   std::expected<int, std::string> start();
   void stop();
   nlohmann::json observation() const;
@@ -43,8 +41,8 @@ class Witness {
   void probe_loop();
 
   WitnessOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread server_thread_, probe_thread_;
+  dr::lab::ApiServer server_;
+  std::thread probe_thread_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
   core::Observer observer_;

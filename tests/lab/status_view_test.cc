@@ -1,0 +1,78 @@
+#include "lab/status_view.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace dr::lab {
+namespace {
+
+using nlohmann::json;
+
+json component(const std::string& name, bool healthy, const std::string& state) {
+  return {{"name", name},
+          {"kind", "mariadb"},
+          {"region", "us-east-1"},
+          {"az", "us-east-1a"},
+          {"role", "writer"},
+          {"address", "127.0.1.10:3306"},
+          {"pid", 42},
+          {"healthy", healthy},
+          {"state", state},
+          {"replication_lag_s", json()},
+          {"log", ""}};
+}
+
+json lab_status(json components) {
+  return {
+      {"phase", "ready"},
+      {"front_door",
+       {{"url", "http://127.0.3.10:8080"}, {"active_region", "us-east-1"}, {"override", json()}}},
+      {"regions",
+       {{"us-east-1",
+         {{"alb_url", "http://127.0.1.20:8080"},
+          {"fleet", {{"min", 1}, {"desired", 2}, {"max", 4}, {"healthy", 2}, {"running", 2}}}}}}},
+      {"components", std::move(components)}};
+}
+
+TEST(StatusView, AHealthyLabHasNothingDegraded) {
+  EXPECT_TRUE(degraded_parts(lab_status({component("a1", true, "running")})).empty());
+}
+
+TEST(StatusView, NamesWhatIsDegraded) {
+  json s = lab_status({component("a1", true, "running"), component("a2", false, "killed")});
+  s["regions"]["us-east-1"]["fleet"]["healthy"] = 1;
+  EXPECT_EQ(degraded_parts(s),
+            (std::vector<std::string>{"a2 killed", "fleet-us-east-1 1/2 healthy"}));
+  s["phase"] = "stopped (supervisor not running)";
+  EXPECT_EQ(degraded_parts(s).front(), "phase stopped (supervisor not running)");
+}
+
+// A replication error of a few hundred characters (with newlines) made one row as wide as the
+// error: every other row was padded to it and the table fell apart.
+TEST(StatusView, ALongErrorDoesNotBreakTheTable) {
+  const std::string error =
+      "replication broken: Got fatal error 1236 from master when reading data from binary log: "
+      "'Could not find GTID state requested by slave in any binlog files. Probably the slave "
+      "state is too old and required binlog files have been purged.'\nsecond line\tand a tab";
+  const std::string table = render_status_table(
+      lab_status({component("a1", true, "running"), component("b1", false, error)}));
+  std::istringstream lines(table);
+  std::string header, line;
+  std::getline(lines, header);
+  std::size_t rows = 0;
+  while (std::getline(lines, line) && !line.starts_with("front door")) {
+    ++rows;
+    EXPECT_LE(line.size(), header.size() + 2) << line;  // as wide as the header, give or take
+  }
+  EXPECT_EQ(rows, 3u) << table;  // a1, b1, the fleet: no row broken in two
+  EXPECT_LT(header.size(), 160u) << header;
+  // The whole error is still shown, under the table, on one line.
+  std::string flat = error;
+  std::ranges::replace_if(
+      flat, [](unsigned char c) { return c < 0x20; }, ' ');
+  EXPECT_NE(table.find("(*) b1: " + flat + "\n"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace dr::lab
