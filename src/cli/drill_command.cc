@@ -155,9 +155,9 @@ drill::Baseline observe_baseline(const std::filesystem::path& dir) {
   auto guards = controller_guards(dir);
   if (!guards) {
     drill::Baseline partial = drill::check_baseline(*status, {});
-    partial.problems.push_back({"the controller's state store does not answer (" + guards.error() +
-                                    ")",
-                                drill::Remedy::kRestore});
+    partial.problems.push_back(
+        {"the controller's state store does not answer (" + guards.error() + ")",
+         drill::Remedy::kRestore});
     return partial;
   }
   return drill::check_baseline(*status, *guards);
@@ -223,10 +223,11 @@ std::string topology_text(const json& status) {
   std::string out;
   for (const auto& c : status.value("components", json::array())) {
     if (c.value("kind", "") != "mariadb") continue;
-    std::string role = c.value("state", "") == "running" ? c.value("role", "") : c.value("state", "");
+    std::string role =
+        c.value("state", "") == "running" ? c.value("role", "") : c.value("state", "");
     if (c.value("name", "") == writer) role = "writer";
-    out += (out.empty() ? "" : "; ") + c.value("name", "?") + " (" + c.value("region", "?") +
-           ") " + role;
+    out += (out.empty() ? "" : "; ") + c.value("name", "?") + " (" + c.value("region", "?") + ") " +
+           role;
   }
   const json fd = status.value("front_door", json::object());
   return out + "; front door -> " + fd.value("active_region", "?");
@@ -403,11 +404,10 @@ int run_drill(const DrillArgs& a) {
   const std::string fenced = old_writer->address;
   const std::string primary = old_writer->region;
 
-  const std::string run_id =
-      a.scenario + "-" +
-      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
+  const std::string run_id = a.scenario + "-" +
+                             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
   auto files = drill::create_run_dir(dir / "drills", run_id);
   if (!files) fail(files.error());
 

@@ -81,12 +81,13 @@ void check_writer(const json& status, const BaselineOptions& o, Baseline& b) {
   std::vector<std::string> writable;
   const json components = status.value("components", json::array());
   for (const auto& c : components)
-    if (str(c, "kind") == "mariadb" && str(c, "role") == "writer" && str(c, "name") != writer)
+    if (str(c, "kind") == "mariadb" && str(c, "state") == "running" && str(c, "role") == "writer" &&
+        str(c, "name") != writer)
       writable.push_back(str(c, "name"));
   if (!writable.empty())
-    b.problems.push_back({"besides the writer " + writer + ", " + join(writable, ", ") +
-                              " also take(s) writes",
-                          Remedy::kRestore});
+    b.problems.push_back(
+        {"besides the writer " + writer + ", " + join(writable, ", ") + " also take(s) writes",
+         Remedy::kRestore});
 }
 
 void check_front_door(const json& status, const BaselineOptions& o, Baseline& b) {
@@ -131,8 +132,8 @@ std::string Baseline::refusal(const std::string& dir_flag) const {
   for (const auto& p : problems) whats.push_back(p.what);
   std::vector<std::string> quoted;
   for (const auto& c : commands(dir_flag)) quoted.push_back("`" + c + "`");
-  return "the lab is not at the drill's baseline (" + join(whats, "; ") +
-         "). Restore it with " + join(quoted, ", then ") + ", or run the drill with --reset";
+  return "the lab is not at the drill's baseline (" + join(whats, "; ") + "). Restore it with " +
+         join(quoted, ", then ") + ", or run the drill with --reset";
 }
 
 Baseline check_baseline(const nlohmann::json& status, const ControllerGuards& guards,

@@ -10,11 +10,11 @@
 namespace dr::drill {
 
 struct DrillParameters {
-  double rate = 40;         // writes per second
-  double duration_s = 12;   // workload duration
-  double fault_at_s = 4;    // when the fault is injected
-  int interval_ms = 1000;   // controller / witness probe interval
-  int threshold = 3;        // failed probes before a target is down
+  double rate = 40;        // writes per second
+  double duration_s = 12;  // workload duration
+  double fault_at_s = 4;   // when the fault is injected
+  int interval_ms = 1000;  // controller / witness probe interval
+  int threshold = 3;       // failed probes before a target is down
   double async_window_ms = 1000;
   bool enforce_rto = false;
 };

@@ -21,16 +21,17 @@ std::string join(const std::vector<std::string>& parts) {
 struct Writes {
   std::string prefix;  // "" for orders, "sessions_" for sessions
   std::string noun;    // "acknowledged write(s)", "acknowledged session write(s)"
+  std::string one;     // "acknowledged write", for "Every ..." and "No ..."
   std::string where;   // "on the new primary", "in any region's DynamoDB table"
 };
 
-const Writes kOrders{"", "acknowledged write(s)", "on the new primary"};
-const Writes kSessions{"sessions_", "acknowledged session write(s)",
+const Writes kOrders{"", "acknowledged write(s)", "acknowledged write", "on the new primary"};
+const Writes kSessions{"sessions_", "acknowledged session write(s)", "acknowledged session write",
                        "in any region's DynamoDB table"};
 
 PromiseResult no_loss(const std::vector<Operation>& lost, const Writes& w) {
   const std::string name = w.prefix.empty() ? "no_lost_acked_writes" : "no_lost_sessions";
-  if (lost.empty()) return {name, true, true, "Every " + w.noun + " was found " + w.where + "."};
+  if (lost.empty()) return {name, true, true, "Every " + w.one + " was found " + w.where + "."};
   return {name, false, true,
           std::to_string(lost.size()) + " " + w.noun + " are missing after recovery, " +
               "the first being " + lost.front().key + "."};
@@ -44,7 +45,7 @@ PromiseResult only_in_async_window(const std::vector<Operation>& lost, const Wri
                                    const DrillEvents& events, double window_ms) {
   const std::string name = w.prefix + "lost_only_in_async_window";
   if (lost.empty())
-    return {name, true, true, "No " + w.noun + " was lost, not even inside the async window."};
+    return {name, true, true, "No " + w.one + " was lost, not even inside the async window."};
   if (!events.fault_ms)
     return {name, false, true,
             std::to_string(lost.size()) + " " + w.noun +
@@ -61,8 +62,8 @@ PromiseResult only_in_async_window(const std::vector<Operation>& lost, const Wri
               " started outside [fault - " + ms(window_ms) + ", fault]."};
 }
 
-PromiseResult data_promise(DataPromise promise, const std::vector<Operation>& lost,
-                           const Writes& w, const DrillEvents& events, double window_ms) {
+PromiseResult data_promise(DataPromise promise, const std::vector<Operation>& lost, const Writes& w,
+                           const DrillEvents& events, double window_ms) {
   return promise == DataPromise::kNoLoss ? no_loss(lost, w)
                                          : only_in_async_window(lost, w, events, window_ms);
 }
@@ -73,11 +74,10 @@ PromiseResult no_split_brain(const CheckResult& r, const DrillEvents& events) {
     return {name, true, true, "No server was promoted past another, so no write could be split."};
   // Name the old primary as fenced only when the runbook's fence step did fence it.
   const std::string fence = fence_outcome(events);
-  const std::string old = fence == "ok" ? "the fenced old primary " + events.fenced_server
-                                        : "the old primary " + events.fenced_server + " (" +
-                                              (fence.empty() ? std::string("no fence step")
-                                                             : "fence " + fence) +
-                                              ")";
+  const std::string old =
+      fence == "ok" ? "the fenced old primary " + events.fenced_server
+                    : "the old primary " + events.fenced_server + " (" +
+                          (fence.empty() ? std::string("no fence step") : "fence " + fence) + ")";
   if (!r.split_brain.empty())
     return {name, false, true,
             std::to_string(r.split_brain.size()) + " write(s) started after the promotion were " +
@@ -95,8 +95,8 @@ PromiseResult single_writer(const CheckResult& r) {
   if (r.writable_servers.size() > 1)
     return {name, false, true,
             std::to_string(r.writable_servers.size()) +
-                " database servers are writable at read-back: " + join(r.writable_servers) +
-                "." + unanswered};
+                " database servers are writable at read-back: " + join(r.writable_servers) + "." +
+                unanswered};
   if (r.writable_servers.empty())
     return {name, false, true, "No database server is writable at read-back." + unanswered};
   return {name, true, true,
@@ -116,8 +116,7 @@ PromiseResult acted(const ScenarioPromises& p, const DrillEvents& e) {
                     ", not " + std::string(p.controller_action));
   if (!e.runbook_end_ms) wrong.push_back("no runbook finished");
   if (!wrong.empty())
-    return {name, false, true,
-            "The drill measured nothing it promises: " + [&] {
+    return {name, false, true, "The drill measured nothing it promises: " + [&] {
               std::string s;
               for (const auto& w : wrong) s += (s.empty() ? "" : "; ") + w;
               return s;

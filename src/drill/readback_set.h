@@ -24,8 +24,8 @@ struct StoredOrder {
 // One database server's answer to `SELECT @@read_only` at read-back: more than one writable
 // server is a split brain, whatever the clients saw.
 struct ServerMode {
-  std::string name;     // "a1"
-  std::string address;  // what the app reports as committed_by
+  std::string name;               // "a1"
+  std::string address;            // what the app reports as committed_by
   std::optional<bool> read_only;  // nullopt: it did not answer (reported, not counted writable)
   std::string error;              // why it did not answer
 };

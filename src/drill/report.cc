@@ -30,12 +30,9 @@ std::string fmt_ms(const std::optional<double>& v) {
 
 }  // namespace
 
-std::expected<DrillReport, std::string> build_report(const std::string& scenario,
-                                                     const History& history,
-                                                     const ReadBack& readback,
-                                                     const DrillEvents& events,
-                                                     const PromiseOptions& options,
-                                                     const RunInfo& run) {
+std::expected<DrillReport, std::string> build_report(
+    const std::string& scenario, const History& history, const ReadBack& readback,
+    const DrillEvents& events, const PromiseOptions& options, const RunInfo& run) {
   auto promises = promises_for(scenario);
   if (!promises) return std::unexpected(promises.error());
   DrillReport r;

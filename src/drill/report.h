@@ -41,12 +41,9 @@ struct DrillReport {
 
 // Checks the history against the read-back and judges the scenario's promises; fails only for
 // a scenario the table does not know.
-std::expected<DrillReport, std::string> build_report(const std::string& scenario,
-                                                     const History& history,
-                                                     const ReadBack& readback,
-                                                     const DrillEvents& events,
-                                                     const PromiseOptions& options,
-                                                     const RunInfo& run = {});
+std::expected<DrillReport, std::string> build_report(
+    const std::string& scenario, const History& history, const ReadBack& readback,
+    const DrillEvents& events, const PromiseOptions& options, const RunInfo& run = {});
 
 // "PASSED", "FAILED", or "passed, N writes lost inside the async window": a run that lost
 // acknowledged writes is never a plain PASSED.

@@ -63,8 +63,9 @@ void run_report(const ReportArgs& args) {
   if (!args.run.empty()) {
     if (!args.scenario.empty() || !args.history.empty() || !args.readback.empty() ||
         !args.events.empty())
-      fail("--run takes everything from the run's directory; drop --scenario, --history, "
-           "--readback and --events");
+      fail(
+          "--run takes everything from the run's directory; drop --scenario, --history, "
+          "--readback and --events");
     return run_saved(args);
   }
   if (args.scenario.empty() || args.history.empty() || args.readback.empty())

@@ -357,15 +357,18 @@ std::string render_html(const DrillReport& report, const History& history) {
   row(html, "started", utc_time(report.started_at_unix_ms));
   if (!report.run.run_id.empty()) row(html, "run", report.run.run_id);
   row(html, "parameters", parameters_text(report.run.parameters));
-  row(html, "topology before", report.run.topology_before.empty() ? "n/a" : report.run.topology_before);
-  row(html, "topology after", report.run.topology_after.empty() ? "n/a" : report.run.topology_after);
+  row(html, "topology before",
+      report.run.topology_before.empty() ? "n/a" : report.run.topology_before);
+  row(html, "topology after",
+      report.run.topology_after.empty() ? "n/a" : report.run.topology_after);
   row(html, "controller's decision",
       report.events.decision_reason.empty()
           ? (report.events.decision_action.empty() ? "none" : report.events.decision_action)
           : report.events.decision_action + ": " + report.events.decision_reason);
   row(html, "failover id", report.events.failover_id.empty() ? "none" : report.events.failover_id);
   row(html, "read back from", report.readback_source.empty() ? "n/a" : report.readback_source);
-  html << "</table>\n<div class=\"muted\">times on the chart are ms since the drill started</div>\n";
+  html
+      << "</table>\n<div class=\"muted\">times on the chart are ms since the drill started</div>\n";
 
   html << "<h2>Timeline</h2>\n<div class=\"legend\">"
           "<span><i class=\"sw\" style=\"background:#8fd18f\"></i>ok</span>"
@@ -401,7 +404,8 @@ std::string render_html(const DrillReport& report, const History& history) {
     std::string silent;
     for (const auto& u : c.unanswered_servers) silent += (silent.empty() ? "" : "; ") + u;
     row(html, "writable servers at read-back",
-        (writable.empty() ? "none" : writable) + (silent.empty() ? "" : " (not answering: " + silent + ")"));
+        (writable.empty() ? "none" : writable) +
+            (silent.empty() ? "" : " (not answering: " + silent + ")"));
   }
   row(html, "unexpected values", std::to_string(c.unexpected.size()));
   row(html, "split-brain writes", std::to_string(c.split_brain.size()));

@@ -32,9 +32,9 @@ std::expected<RunFiles, std::string> create_run_dir(const fs::path& parent,
   const fs::path dir = parent / run_id;
   // mkdir fails on an existing directory: that is the "never reuse" guarantee.
   if (::mkdir(dir.c_str(), 0755) != 0)
-    return std::unexpected("cannot create " + dir.string() + ": " + std::strerror(errno) +
-                           (errno == EEXIST ? " (an earlier run's files are never overwritten)"
-                                            : ""));
+    return std::unexpected(
+        "cannot create " + dir.string() + ": " + std::strerror(errno) +
+        (errno == EEXIST ? " (an earlier run's files are never overwritten)" : ""));
   return run_files(dir);
 }
 

@@ -9,16 +9,15 @@ using nlohmann::json;
 
 json component(const std::string& name, const std::string& kind, const std::string& region,
                const std::string& role) {
-  return {{"name", name}, {"kind", kind},       {"region", region},
-          {"role", role}, {"healthy", true},    {"state", "running"}};
+  return {{"name", name}, {"kind", kind},    {"region", region},
+          {"role", role}, {"healthy", true}, {"state", "running"}};
 }
 
 // What `drctl lab status --json` says about a fresh lab.
 json fresh_lab() {
   json s;
-  s["front_door"] = {{"url", "http://127.0.3.1:8080"},
-                     {"active_region", "us-east-1"},
-                     {"override", nullptr}};
+  s["front_door"] = {
+      {"url", "http://127.0.3.1:8080"}, {"active_region", "us-east-1"}, {"override", nullptr}};
   for (const auto& r : {"us-east-1", "us-west-2"})
     s["regions"][r] = {{"killed", false},
                        {"writer_endpoint", {{"database", "a1"}}},
@@ -64,6 +63,8 @@ TEST(Baseline, AfterARegionFailoverNamesRestoreFailbackAndAck) {
   EXPECT_NE(r.find("the writer is b1 in us-west-2, not in us-east-1"), std::string::npos) << r;
   EXPECT_NE(r.find("failover fo-123 is not acknowledged"), std::string::npos) << r;
   EXPECT_NE(r.find("--reset"), std::string::npos) << r;
+  // a1 still says "writer" in the status, but it is killed: not a second writable server.
+  EXPECT_EQ(r.find("also take"), std::string::npos) << r;
   const auto cmds = b.commands(" --dir /tmp/lab");
   ASSERT_EQ(cmds.size(), 3u) << r;
   EXPECT_EQ(cmds[0], "drctl lab restore --dir /tmp/lab");

@@ -245,7 +245,8 @@ TEST(Promises, AServerThatDoesNotAnswerIsReportedNotCountedWritable) {
   HistoryBuilder h;
   auto p = promises_for("region-outage");
   const auto e = acted("region-outage", {});
-  auto one = with_servers({{"a1", "x", std::nullopt, "connection refused"}, {"b1", "y", false, ""}});
+  auto one =
+      with_servers({{"a1", "x", std::nullopt, "connection refused"}, {"b1", "y", false, ""}});
   const auto results = judge(*p, check(h.history(), one, e), e, {});
   const auto& sw = find(results, "single_writer");
   EXPECT_TRUE(sw.passed) << sw.sentence;
@@ -261,8 +262,8 @@ TEST(Promises, ALostSessionBreaksANoLossScenario) {
   EXPECT_FALSE(p.passed);
   EXPECT_NE(p.sentence.find("s1"), std::string::npos) << p.sentence;
   EXPECT_FALSE(all_hold(results));
-  EXPECT_TRUE(find(judge_scenario("az-outage", h, h.stored({"o1", "s1"}), {}), "no_lost_sessions")
-                  .passed);
+  EXPECT_TRUE(
+      find(judge_scenario("az-outage", h, h.stored({"o1", "s1"}), {}), "no_lost_sessions").passed);
 }
 
 TEST(Promises, ARegionOutageMayLoseSessionsOnlyInsideTheAsyncWindow) {

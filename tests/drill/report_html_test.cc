@@ -99,8 +99,7 @@ DrillReport lost_in_window(const History& history, const ReadBack& stored) {
   run.parameters = {{"rate", 40}, {"duration_s", 12}, {"fault_at_s", 1}};
   run.topology_before = "a1 (us-east-1) writer; front door -> us-east-1";
   run.topology_after = "b1 (us-west-2) writer; front door -> us-west-2";
-  auto report =
-      build_report("region-outage", history, stored, acted("region-outage", e), {}, run);
+  auto report = build_report("region-outage", history, stored, acted("region-outage", e), {}, run);
   EXPECT_TRUE(report) << report.error();
   return *report;
 }
@@ -177,7 +176,8 @@ TEST(ReportHtml, EventLabelsDoNotOverlap) {
                              acted("region-outage", e), {});
   ASSERT_TRUE(report);
   auto html = render_html(*report, h.history());
-  std::regex label(R"re(<text x="([0-9.]+)" y="([0-9.]+)" fill="[^"]*" class="mlabel">([^<]*)</text>)re");
+  std::regex label(
+      R"re(<text x="([0-9.]+)" y="([0-9.]+)" fill="[^"]*" class="mlabel">([^<]*)</text>)re");
   struct Box {
     double x0, x1, y;
   };
