@@ -1,7 +1,9 @@
 // drctl drill <scenario>: runs a workload through the lab's front door, injects the scenario's
 // fault, lets the controller (and the witness) act, reads everything back from the new primary,
 // and judges the scenario's promises. Writes JSON + HTML reports; exits 1 when a promise broke.
+#include <fcntl.h>
 #include <httplib.h>
+#include <sys/file.h>
 
 #include <fstream>
 #include <iostream>
@@ -175,6 +177,18 @@ drill::Baseline settled_baseline(const std::filesystem::path& dir, std::chrono::
   return b;
 }
 
+// The end of a command's log, on one line, for a refusal that says why.
+std::string last_lines(const std::filesystem::path& file, std::size_t n) {
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += (out.empty() ? "" : " | ") + lines[i];
+  return out.empty() ? "(no output)" : out;
+}
+
 void run_step(const std::filesystem::path& dir, const DrillArgs& a, std::vector<std::string> args,
               const std::string& log) {
   std::string shown = "drctl";
@@ -184,8 +198,8 @@ void run_step(const std::filesystem::path& dir, const DrillArgs& a, std::vector<
   auto p = spawn_drctl(dir, args, log);
   auto code = p.wait(180s);
   if (!code || *code != 0)
-    fail("--reset: `" + shown + "` failed (see " + (dir / log).string() +
-         "); the lab is not at the drill's baseline, nothing was started");
+    fail("--reset: `" + shown + "` failed: " + last_lines(dir / log, 6) + " (see " +
+         (dir / log).string() + "); the lab is not at the drill's baseline, nothing was started");
 }
 
 // --reset: restores the baseline with the operator's own commands, in order, each only when
@@ -259,7 +273,11 @@ json control(const lab::LabState& state, const std::string& path, const json& bo
 
 // Injects the scenario's faults and records what they hit, per the lab's answer: a fault whose
 // target was already down hit nothing, and the drill cannot pass on it.
-void inject(const ScenarioSpec& spec, const lab::LabState& state, drill::DrillEvents& ev) {
+void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::DrillEvents& ev) {
+  // The state as it is now: the fleet may have replaced an app instance since the drill began.
+  auto now = lab::load_lab_state(dir);
+  if (!now) fail("lab state: " + now.error().describe());
+  const lab::LabState& state = *now;
   auto kill = [&](const json& body, const std::string& what) {
     json r = control(state, "/kill", body);
     bool hit = false;
@@ -389,6 +407,13 @@ int run_drill(const DrillArgs& a) {
   const auto dir = lab::resolve_lab_dir(a.dir);
   auto state = lab::load_lab_state(dir);
   if (!state) fail("no lab in " + dir.string() + ": run `drctl lab up` first");
+  // One drill at a time on a lab: a second one would pass the baseline check while the first
+  // is still measuring, then both would inject faults into each other's run. The lock goes with
+  // the process, however it ends.
+  const int lock = ::open((dir / "drill.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0)
+    fail("another drill is running on the lab in " + dir.string() + " (" +
+         (dir / "drill.lock").string() + " is locked)");
 
   drill::Baseline baseline = settled_baseline(dir, 30s);
   if (!baseline.holds()) {
@@ -467,7 +492,7 @@ int run_drill(const DrillArgs& a) {
         spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
   } else {
     std::cout << "drill " << a.scenario << ": injecting the fault at " << a.p.fault_at_s << " s\n";
-    inject(*spec, *state, ev);
+    inject(*spec, dir, ev);
   }
   if (spec->crash_controller) {
     auto crashed = lab::wait_until("the controller crashes mid-runbook",

@@ -11,6 +11,7 @@
 #include "lab/mariadb_helpers.h"
 #include "lab/process.h"
 #include "lab/temp_dir.h"
+#include "lab/wait.h"
 
 namespace dr::drill {
 namespace {
@@ -118,9 +119,33 @@ void DrillScenario::SecondDrillRefusesThenResets(const std::filesystem::path& fi
   EXPECT_EQ(slurp(first_report), first);
 
   const auto reset_report = tmp_ / "reset.json";
-  int code = drctl({"drill", "region-outage", "--reset", "--duration-s", "8", "--fault-at-s", "2.5",
-                    "--json", reset_report.string()},
-                   "reset.log");
+  lab::SpawnOptions spawn;
+  spawn.argv = {DRCTL_BINARY, "drill",        "region-outage", "--reset", "--duration-s",
+                "8",          "--fault-at-s", "2.5",           "--json",  reset_report.string(),
+                "--dir",      dir_.string()};
+  spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY}};
+  spawn.log_file = tmp_ / "reset.log";
+  spawn.die_with_parent = true;
+  auto resetting = lab::Process::spawn(spawn);
+  ASSERT_TRUE(resetting);
+  // Once it has its run directory it is past the baseline and measuring: a concurrent drill on
+  // the same lab is refused (it would inject its fault into this one's run).
+  auto measuring = lab::wait_until("the reset drill creates its run directory",
+                                   [&] {
+                                     std::error_code ec;
+                                     const auto n = std::distance(
+                                         std::filesystem::directory_iterator(dir_ / "drills", ec),
+                                         std::filesystem::directory_iterator{});
+                                     return n == 2 || !resetting->running();
+                                   },
+                                   {.timeout = 120s, .poll = 50ms});
+  ASSERT_TRUE(measuring);
+  if (resetting->running()) {
+    EXPECT_EQ(drctl({"drill", "az-outage"}, "concurrent.log"), 2);
+    EXPECT_NE(log("concurrent.log").find("another drill is running"), std::string::npos)
+        << log("concurrent.log");
+  }
+  const int code = resetting->wait(180s).value_or(-1);
   const std::string reset_output = log("reset.log");
   EXPECT_EQ(code, 0) << reset_output;
   EXPECT_NE(reset_output.find("--reset: drctl lab restore"), std::string::npos) << reset_output;
