@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <sys/file.h>
 
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -411,7 +412,8 @@ int run_drill(const DrillArgs& a) {
   // is still measuring, then both would inject faults into each other's run. The lock goes with
   // the process, however it ends.
   const int lock = ::open((dir / "drill.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock < 0 || ::flock(lock, LOCK_EX | LOCK_NB) != 0)
+  if (lock < 0) fail("cannot open " + (dir / "drill.lock").string() + ": " + std::strerror(errno));
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0)
     fail("another drill is running on the lab in " + dir.string() + " (" +
          (dir / "drill.lock").string() + " is locked)");
 
