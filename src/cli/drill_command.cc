@@ -560,8 +560,9 @@ int run_drill(const DrillArgs& a) {
   for (const auto& out : {a.json_out, a.html_out})
     if (!out.empty()) std::cout << "        " << out << "\n";
   std::cout << "recompute: drctl drill report --run " << files->dir.string() << "\n";
-  if (!ev.failover_id.empty())
-    std::cout << "acknowledge: drctl ack " << ev.failover_id << dir_flag(a) << "\n";
+  // What the next drill will need (the failover to acknowledge, the region to restore...).
+  if (auto next = observe_baseline(dir); !next.holds())
+    std::cout << "next drill: " << next.refusal(dir_flag(a)) << "\n";
   return report->passed ? 0 : 1;
 }
 
