@@ -17,10 +17,11 @@ constexpr double kWidth = 1100;
 constexpr double kLeft = 50;
 constexpr double kRight = 60;
 constexpr double kLabelRow = 13;   // one row of marker labels
-constexpr double kBandStrip = 26;  // the detect / decide / execute / traffic bands
+constexpr double kBandStrip = 30;  // two rows of band labels above the plot
 constexpr double kPlotHeight = 284;
 constexpr double kBottom = 40;
-constexpr double kCharWidth = 6.2;  // an 11 px label's average glyph width, generously
+constexpr double kCharWidth = 6.2;      // an 11 px label's average glyph width, generously
+constexpr double kBandCharWidth = 5.8;  // the same for a 10 px band label
 
 std::string escape(std::string_view text) {
   std::string out;
@@ -104,7 +105,7 @@ class Chart {
   double top() const { return top_; }
   double bottom() const { return top_ + plot_h(); }
   double height() const { return bottom() + kBottom; }
-  double band_y() const { return top_ - kBandStrip + 4; }
+  double band_y() const { return top_ - kBandStrip + 2; }
   double span_ms() const { return span_ms_; }
   double max_count() const { return max_count_; }
   double max_latency() const { return max_latency_; }
@@ -237,7 +238,11 @@ std::vector<Band> bands(const DrillReport& report) {
           {"traffic", traffic_from, recovery}};
 }
 
+// Band labels share the strip above the plot in two rows; a label that fits in neither (a 3 ms
+// phase between two others) is left to the band's tooltip and the summary table, never drawn
+// over another.
 void phase_bands(std::ostringstream& svg, const Chart& c, const DrillReport& report) {
+  double row_end[2] = {0, 0};
   for (const auto& b : bands(report)) {
     if (!b.from || !b.to || *b.to < *b.from) continue;
     const double x1 = c.x(*b.from), x2 = c.x(*b.to);
@@ -246,8 +251,15 @@ void phase_bands(std::ostringstream& svg, const Chart& c, const DrillReport& rep
         << "\" class=\"band " << b.name << "\" data-from-ms=\"" << whole(*b.from)
         << "\" data-to-ms=\"" << whole(*b.to) << "\"><title>" << b.name << ": "
         << whole(*b.to - *b.from) << " ms</title></rect>";
-    text(svg, x1 + 2, c.band_y() + 11, "class=\"bandlabel\"",
-         b.name + " " + whole(*b.to - *b.from) + " ms");
+    const std::string label = b.name + " " + whole(*b.to - *b.from) + " ms";
+    const double start = x1 + 2;
+    const double end = start + kBandCharWidth * static_cast<double>(label.size()) + 4;
+    for (int row = 0; row < 2; ++row) {
+      if (row_end[row] > start) continue;
+      text(svg, start, c.band_y() + 10 + 12 * row, "class=\"bandlabel\"", label);
+      row_end[row] = end;
+      break;
+    }
   }
 }
 

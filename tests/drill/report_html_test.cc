@@ -187,12 +187,24 @@ TEST(ReportHtml, EventLabelsDoNotOverlap) {
     boxes.push_back({x, x + 6.0 * static_cast<double>((*it)[3].length()), std::stod((*it)[2])});
   }
   ASSERT_GE(boxes.size(), 12u);
-  for (std::size_t i = 0; i < boxes.size(); ++i)
-    for (std::size_t j = i + 1; j < boxes.size(); ++j) {
-      const bool same_row = boxes[i].y == boxes[j].y;
-      const bool overlap = boxes[i].x0 < boxes[j].x1 && boxes[j].x0 < boxes[i].x1;
-      EXPECT_FALSE(same_row && overlap) << "labels " << i << " and " << j << " overlap";
-    }
+  auto no_overlap = [](const std::vector<Box>& b) {
+    for (std::size_t i = 0; i < b.size(); ++i)
+      for (std::size_t j = i + 1; j < b.size(); ++j) {
+        const bool same_row = b[i].y == b[j].y;
+        const bool overlap = b[i].x0 < b[j].x1 && b[j].x0 < b[i].x1;
+        EXPECT_FALSE(same_row && overlap) << "labels " << i << " and " << j << " overlap";
+      }
+  };
+  no_overlap(boxes);
+  // The phase bands' labels too (10, 10, 80 ms phases side by side).
+  std::regex band(R"re(<text x="([0-9.]+)" y="([0-9.]+)" class="bandlabel">([^<]*)</text>)re");
+  std::vector<Box> bands;
+  for (std::sregex_iterator it(html.begin(), html.end(), band), end; it != end; ++it) {
+    const double x = std::stod((*it)[1]);
+    bands.push_back({x, x + 5.5 * static_cast<double>((*it)[3].length()), std::stod((*it)[2])});
+  }
+  ASSERT_GE(bands.size(), 2u);
+  no_overlap(bands);
 }
 
 TEST(ReportHtml, TheHeaderSaysWhenWhatAndWhatTheControllerDid) {
