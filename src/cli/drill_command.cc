@@ -210,6 +210,9 @@ void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill:
     return std::ranges::any_of(b.problems,
                                [&](const drill::BaselineProblem& p) { return p.remedy == r; });
   };
+  // A fresh lab is not the drill's to make: it would throw away whatever the operator kept.
+  if (needs(drill::Remedy::kFreshLab))
+    fail("--reset cannot restore this baseline: " + b.refusal(dir_flag(a)));
   if (needs(drill::Remedy::kRestore)) {
     run_step(dir, a, {"lab", "restore"}, "reset-restore.log");
     b = settled_baseline(dir, 60s);

@@ -90,18 +90,29 @@ void check_writer(const json& status, const BaselineOptions& o, Baseline& b) {
          Remedy::kRestore});
 }
 
+// Traffic away from the primary region. With the writer gone too, a failback brings both back;
+// with the writer still home (an app-region failover moved only traffic and fleets), a failback
+// would move the writer away instead, and no drctl command moves traffic alone yet.
 void check_front_door(const json& status, const BaselineOptions& o, Baseline& b) {
+  const bool writer_moved = std::ranges::any_of(
+      b.problems, [](const BaselineProblem& p) { return p.remedy == Remedy::kFailback; });
+  const Remedy remedy = writer_moved ? Remedy::kFailback : Remedy::kFreshLab;
   const json fd = status.value("front_door", json::object());
   const json override_region = fd.value("override", json());
   if (override_region.is_string() && override_region.get<std::string>() != o.primary_region) {
     b.problems.push_back(
-        {"the front door is forced to " + override_region.get<std::string>(), Remedy::kFailback});
-    return;
-  }
-  const std::string active = str(fd, "active_region");
-  if (active != o.primary_region)
+        {"the front door is forced to " + override_region.get<std::string>(), remedy});
+  } else if (const std::string active = str(fd, "active_region"); active != o.primary_region) {
     b.problems.push_back({"the front door sends traffic to " + (active.empty() ? "?" : active),
-                          Remedy::kFailback, /*transient=*/active == "none"});
+                          remedy, /*transient=*/active == "none"});
+  }
+  const json regions = status.value("regions", json::object());
+  if (regions.contains(o.primary_region)) {
+    const json fleet = regions[o.primary_region].value("fleet", json::object());
+    if (fleet.contains("desired") && fleet["desired"].is_number() &&
+        fleet["desired"].get<int>() == 0)
+      b.problems.push_back({o.primary_region + "'s fleet is scaled to 0", remedy});
+  }
 }
 
 }  // namespace
@@ -115,6 +126,9 @@ std::vector<std::string> Baseline::commands(const std::string& dir_flag) const {
     return std::ranges::any_of(problems, [&](const BaselineProblem& p) { return p.remedy == r; });
   };
   std::vector<std::string> out;
+  // Nothing short of a fresh lab restores this today; whatever else is wrong goes with it.
+  if (needs(Remedy::kFreshLab))
+    return {"drctl lab down --purge" + dir_flag + " && drctl lab up" + dir_flag};
   if (needs(Remedy::kRestore)) out.push_back("drctl lab restore" + dir_flag);
   if (needs(Remedy::kFailback)) {
     out.push_back("drctl failback" + dir_flag);
@@ -132,8 +146,10 @@ std::string Baseline::refusal(const std::string& dir_flag) const {
   for (const auto& p : problems) whats.push_back(p.what);
   std::vector<std::string> quoted;
   for (const auto& c : commands(dir_flag)) quoted.push_back("`" + c + "`");
+  const bool resettable = std::ranges::none_of(
+      problems, [](const BaselineProblem& p) { return p.remedy == Remedy::kFreshLab; });
   return "the lab is not at the drill's baseline (" + join(whats, "; ") + "). Restore it with " +
-         join(quoted, ", then ") + ", or run the drill with --reset";
+         join(quoted, ", then ") + (resettable ? ", or run the drill with --reset" : "");
 }
 
 Baseline check_baseline(const nlohmann::json& status, const ControllerGuards& guards,

@@ -21,7 +21,9 @@ struct ControllerGuards {
 };
 
 // The commands that restore the baseline, in the order they must run.
-enum class Remedy { kRestore, kFailback, kAck, kAutomaticFailoverOn };
+// kFreshLab: traffic (front door, fleets) is away from the primary region while the writer is
+// home, which no drctl command undoes yet (a failback would move the writer away).
+enum class Remedy { kRestore, kFailback, kAck, kAutomaticFailoverOn, kFreshLab };
 
 struct BaselineProblem {
   std::string what;  // "a1 is killed", "the writer is b1 in us-west-2"

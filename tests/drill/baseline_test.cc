@@ -127,13 +127,32 @@ TEST(Baseline, BrokenReplicationNamesRestore) {
   EXPECT_NE(b.refusal().find("b1: replication broken"), std::string::npos) << b.refusal();
 }
 
-TEST(Baseline, TrafficForcedToTheSecondaryNamesFailback) {
+TEST(Baseline, TrafficForcedToTheSecondaryWithTheWriterNamesFailback) {
   json s = fresh_lab();
   s["front_door"]["override"] = "us-west-2";
+  s["regions"]["us-west-2"]["writer_endpoint"]["database"] = "b1";
+  s["regions"]["us-east-1"]["writer_endpoint"]["database"] = "b1";
+  find(s, "b1")["role"] = "writer";
+  find(s, "a1")["role"] = "async replica of b1";
   auto b = check_baseline(s, {});
   ASSERT_FALSE(b.holds());
   EXPECT_NE(b.refusal().find("front door is forced to us-west-2"), std::string::npos);
   EXPECT_EQ(b.commands()[0], "drctl failback");
+}
+
+// An app-region failover moves traffic and fleets but leaves the writer home: a failback would
+// move the writer away, so the only honest remedy today is a fresh lab (and --reset refuses).
+TEST(Baseline, TrafficAwayWhileTheWriterIsHomeNeedsAFreshLabNotAFailback) {
+  json s = fresh_lab();
+  s["front_door"]["override"] = "us-west-2";
+  s["regions"]["us-east-1"]["fleet"] = {{"min", 0}, {"desired", 0}, {"max", 4}};
+  auto b = check_baseline(s, {true, "fo-7"});
+  ASSERT_FALSE(b.holds());
+  const std::string r = b.refusal();
+  EXPECT_NE(r.find("us-east-1's fleet is scaled to 0"), std::string::npos) << r;
+  EXPECT_EQ(b.commands(), std::vector<std::string>{"drctl lab down --purge && drctl lab up"});
+  EXPECT_EQ(r.find("failback"), std::string::npos) << r;
+  EXPECT_EQ(r.find("--reset"), std::string::npos) << r;
 }
 
 TEST(Baseline, AStatusThatIsNotAnObjectIsRefusedNotThrown) {
