@@ -26,6 +26,9 @@ echo "== lab up ($DR_LAB_DIR)"
 
 echo "== drill: region-outage (us-east-1 is killed 5 s into a 15 s workload)"
 status=0
+# A drill never overwrites a report: this demo's copies are replaced on purpose (the run's own
+# files stay in $DR_LAB_DIR/drills/<run id>/ until the lab is purged).
+rm -f "$out/region-outage.json" "$out/region-outage.html"
 "$drctl" drill region-outage --duration-s 15 --fault-at-s 5 \
   --json "$out/region-outage.json" --html "$out/region-outage.html" || status=$?
 echo "controller log: $DR_LAB_DIR/controller.log"

@@ -1,21 +1,32 @@
 // drctl drill <scenario>: runs a workload through the lab's front door, injects the scenario's
 // fault, lets the controller (and the witness) act, reads everything back from the new primary,
 // and judges the scenario's promises. Writes JSON + HTML reports; exits 1 when a promise broke.
+#include <fcntl.h>
 #include <httplib.h>
+#include <sys/file.h>
 
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "aws/dynamodb.h"
+#include "backends/controller_store.h"
+#include "backends/lab/lab_targets.h"
 #include "cli/commands.h"
+#include "drill/baseline.h"
 #include "drill/events.h"
+#include "drill/parameters.h"
 #include "drill/readback.h"
+#include "drill/readback_sessions.h"
 #include "drill/report.h"
 #include "drill/report_html.h"
+#include "drill/run_files.h"
 #include "drill/workload.h"
 #include "lab/control_token.h"
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
+#include "lab/lab_topology.h"
 #include "lab/process.h"
 #include "lab/wait.h"
 
@@ -56,14 +67,9 @@ const std::vector<ScenarioSpec>& scenarios() {
 struct DrillArgs {
   std::string scenario;
   std::string dir;
-  double rate = 40;
-  double duration_s = 12;
-  double fault_at_s = 4;
-  int interval_ms = 1000;
-  int threshold = 3;
+  drill::DrillParameters p;
   std::string json_out, html_out;
-  bool enforce_rto = false;
-  double async_window_ms = 1000;
+  bool reset = false;
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -101,13 +107,166 @@ std::vector<json> read_events(const std::filesystem::path& file) {
   return out;
 }
 
+// The lab's own status document (what `drctl lab status --json` prints).
+std::expected<json, std::string> lab_status(const std::filesystem::path& dir,
+                                            const lab::LabState& state) {
+  auto token = lab::read_control_token(dir);
+  if (!token) return std::unexpected("lab control token: " + token.error().message);
+  httplib::Client c(state.control_address, state.control_port);
+  c.set_bearer_token_auth(*token);
+  c.set_read_timeout(10s);
+  auto r = c.Get("/status");
+  if (!r) return std::unexpected("lab control /status: " + httplib::to_string(r.error()));
+  if (r->status != 200) return std::unexpected("lab control /status: " + r->body);
+  auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object()) return std::unexpected("lab control /status: not a JSON object");
+  return j;
+}
+
+// The controller's guards, from its state store (the us-west-2 DynamoDB Local).
+std::expected<drill::ControllerGuards, std::string> controller_guards(
+    const std::filesystem::path& dir) {
+  auto targets = backends::lab::load_targets(dir, lab::kSecondaryRegion);
+  if (!targets) return std::unexpected(targets.error());
+  if (targets->secondary_dynamodb_url.empty())
+    return std::unexpected("no DynamoDB Local in " + std::string(lab::kSecondaryRegion));
+  aws::ClientConfig config;
+  config.region = lab::kSecondaryRegion;
+  config.endpoint_url = targets->secondary_dynamodb_url;
+  config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+      aws::Credentials{lab::kLabAccessKeyId, lab::kLabSecretAccessKey, "", {}, "lab"});
+  config.retry.base_delay = 50ms;
+  aws::DynamoDb ddb(config);
+  backends::ControllerStore store(ddb, "dr-controller");
+  if (auto t = store.ensure_table(); !t) return std::unexpected(t.error());
+  auto g = store.load_guards();
+  if (!g) return std::unexpected(g.error());
+  return drill::ControllerGuards{g->automatic_failover_enabled, g->unacknowledged_failover};
+}
+
+std::string dir_flag(const DrillArgs& a) {
+  return a.dir.empty() ? "" : " --dir " + a.dir;
+}
+
+drill::Baseline observe_baseline(const std::filesystem::path& dir) {
+  drill::Baseline b;
+  auto state = lab::load_lab_state(dir);
+  if (!state) {
+    b.problems.push_back({"no lab state: " + state.error().describe(), drill::Remedy::kRestore});
+    return b;
+  }
+  auto status = lab_status(dir, *state);
+  if (!status) {
+    b.problems.push_back({status.error(), drill::Remedy::kRestore});
+    return b;
+  }
+  auto guards = controller_guards(dir);
+  if (!guards) {
+    drill::Baseline partial = drill::check_baseline(*status, {});
+    partial.problems.push_back(
+        {"the controller's state store does not answer (" + guards.error() + ")",
+         drill::Remedy::kRestore});
+    return partial;
+  }
+  return drill::check_baseline(*status, *guards);
+}
+
+// Waits a little for what settles by itself (an app instance launching); returns at once when a
+// problem needs an operator.
+drill::Baseline settled_baseline(const std::filesystem::path& dir, std::chrono::seconds patience) {
+  drill::Baseline b = observe_baseline(dir);
+  const auto until = std::chrono::steady_clock::now() + patience;
+  while (!b.holds() && b.only_transient() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(250ms);  // the supervisor's health loop runs every 200 ms
+    b = observe_baseline(dir);
+  }
+  return b;
+}
+
+// The end of a command's log, on one line, for a refusal that says why.
+std::string last_lines(const std::filesystem::path& file, std::size_t n) {
+  std::vector<std::string> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  std::string out;
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i)
+    out += (out.empty() ? "" : " | ") + lines[i];
+  return out.empty() ? "(no output)" : out;
+}
+
+void run_step(const std::filesystem::path& dir, const DrillArgs& a, std::vector<std::string> args,
+              const std::string& log) {
+  std::string shown = "drctl";
+  for (const auto& x : args) shown += " " + x;
+  shown += dir_flag(a);
+  std::cout << "drill " << a.scenario << ": --reset: " << shown << "\n";
+  auto p = spawn_drctl(dir, args, log);
+  auto code = p.wait(180s);
+  if (!code || *code != 0)
+    fail("--reset: `" + shown + "` failed: " + last_lines(dir / log, 6) + " (see " +
+         (dir / log).string() + "); the lab is not at the drill's baseline, nothing was started");
+}
+
+// --reset: restores the baseline with the operator's own commands, in order, each only when
+// needed; refuses (naming what failed) when one of them cannot.
+void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill::Baseline b) {
+  auto needs = [&](drill::Remedy r) {
+    return std::ranges::any_of(b.problems,
+                               [&](const drill::BaselineProblem& p) { return p.remedy == r; });
+  };
+  if (needs(drill::Remedy::kRestore)) {
+    run_step(dir, a, {"lab", "restore"}, "reset-restore.log");
+    b = settled_baseline(dir, 60s);
+  }
+  if (needs(drill::Remedy::kFailback)) {
+    run_step(dir, a, {"failback"}, "reset-failback.log");
+    b = settled_baseline(dir, 60s);
+  }
+  if (b.unacknowledged_failover) {
+    run_step(dir, a, {"ack", *b.unacknowledged_failover}, "reset-ack.log");
+    b = settled_baseline(dir, 10s);
+  }
+  if (needs(drill::Remedy::kAutomaticFailoverOn)) {
+    run_step(dir, a, {"automatic-failover", "on"}, "reset-automatic-failover.log");
+    b = settled_baseline(dir, 10s);
+  }
+  if (!b.holds()) fail("--reset did not restore the baseline: " + b.refusal(dir_flag(a)));
+}
+
+// "writer a1 (us-east-1); a2 semi-sync replica of a1; b1 async replica of a1; front door ->
+// us-east-1"
+std::string topology_text(const json& status) {
+  std::string writer = "?";
+  if (status.contains("regions") && status["regions"].contains(lab::kSecondaryRegion))
+    writer = status["regions"][lab::kSecondaryRegion]["writer_endpoint"].value("database", "?");
+  std::string out;
+  for (const auto& c : status.value("components", json::array())) {
+    if (c.value("kind", "") != "mariadb") continue;
+    std::string role =
+        c.value("state", "") == "running" ? c.value("role", "") : c.value("state", "");
+    if (c.value("name", "") == writer) role = "writer";
+    out += (out.empty() ? "" : "; ") + c.value("name", "?") + " (" + c.value("region", "?") + ") " +
+           role;
+  }
+  const json fd = status.value("front_door", json::object());
+  return out + "; front door -> " + fd.value("active_region", "?");
+}
+
+// The region the writer can move to: the lab's other region.
+std::string other_region(const json& status, const std::string& primary) {
+  for (const auto& [region, r] : status.value("regions", json::object()).items())
+    if (region != primary) return region;
+  return "";
+}
+
 const lab::ComponentRecord* writer_of(const lab::LabState& state) {
-  auto ep = state.endpoints.find("us-west-2");
+  auto ep = state.endpoints.find(lab::kSecondaryRegion);
   if (ep == state.endpoints.end() || !ep->second.contains("writer")) return nullptr;
   return state.find(ep->second.at("writer"));
 }
 
-void control(const std::filesystem::path& dir, const lab::LabState& state, const std::string& path,
+json control(const std::filesystem::path& dir, const lab::LabState& state, const std::string& path,
              const json& body) {
   auto token = lab::read_control_token(dir);
   if (!token) fail("lab control token: " + token.error().message);
@@ -118,19 +277,46 @@ void control(const std::filesystem::path& dir, const lab::LabState& state, const
   if (!r || r->status / 100 != 2)
     fail("lab control " + path + " " + body.dump() + ": " +
          (r ? r->body : httplib::to_string(r.error())));
+  auto j = json::parse(r->body, nullptr, false);
+  return j.is_discarded() ? json::object() : j;
 }
 
-void inject(const ScenarioSpec& spec, const std::filesystem::path& dir,
-            const lab::LabState& state) {
+// Injects the scenario's faults and records what they hit, per the lab's answer: a fault whose
+// target was already down hit nothing, and the drill cannot pass on it.
+void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::DrillEvents& ev) {
+  // The state as it is now: the fleet may have replaced an app instance since the drill began.
+  auto now = lab::load_lab_state(dir);
+  if (!now) fail("lab state: " + now.error().describe());
+  const lab::LabState& state = *now;
+  auto kill = [&](const json& body, const std::string& what) {
+    json r = control(dir, state, "/kill", body);
+    bool hit = false;
+    for (const auto& line : r.value("killed", json::array())) {
+      if (!line.is_string()) continue;
+      const std::string text = line.get<std::string>();
+      if (text.find("already killed") != std::string::npos) continue;
+      ev.fault_hit.push_back(text.substr(0, text.find(':')));
+      hit = true;
+    }
+    if (!hit) ev.fault_missed.push_back(what);
+  };
   for (const auto& f : spec.faults) {
     if (f.scope == "apps-of-region") {
+      bool any = false;
       for (const auto& c : state.components)
-        if (c.kind == "app" && c.region == f.name)
-          control(dir, state, "/kill", {{"scope", "component"}, {"name", c.name}});
+        if (c.kind == "app" && c.region == f.name && !c.killed) {
+          kill({{"scope", "component"}, {"name", c.name}}, "app " + c.name);
+          any = true;
+        }
+      if (!any) ev.fault_missed.push_back("no running app in " + f.name);
       continue;
     }
-    control(dir, state, "/kill", {{"scope", f.scope}, {"name", f.name}});
+    kill({{"scope", f.scope}, {"name", f.name}}, f.scope + " " + f.name);
   }
+}
+
+bool is_failover(const std::string& action) {
+  return action == "az-failover" || action == "region-failover" || action == "app-region-failover";
 }
 
 // The controller's milestones on the drill's time axis.
@@ -143,13 +329,19 @@ void fill_events(drill::DrillEvents& ev, const std::vector<json>& events,
     if (t < fault - 1) continue;
     if (name == "decision" && !ev.decision_ms) {
       std::string action = e.value("action", "");
-      if (action == "az-failover" || action == "region-failover" || action == "app-region-failover")
+      if (is_failover(action)) {
         ev.decision_ms = t;
+        ev.decision_action = action;
+        ev.decision_reason = e.value("reason", "");
+      }
     } else if (name == "runbook-start" && !ev.runbook_start_ms) {
       ev.runbook_start_ms = t;
-    } else if (name == "runbook-done" && !ev.runbook_end_ms) {
+      ev.failover_id = e.value("id", "");
+    } else if (name == "runbook-done" && !ev.runbook_end_ms &&
+               (ev.failover_id.empty() || e.value("id", "") == ev.failover_id)) {
       ev.runbook_end_ms = t;
-    } else if (name == "runbook-step") {
+    } else if (name == "runbook-step" &&
+               (ev.failover_id.empty() || e.value("id", "") == ev.failover_id)) {
       double start = epoch.ms_from_unix_ms(e.value("started_ms", int64_t{0}));
       double end = start + static_cast<double>(e.value("duration_ms", int64_t{0}));
       ev.runbook.push_back({e.value("step", ""), start, end, e.value("outcome", "")});
@@ -158,10 +350,59 @@ void fill_events(drill::DrillEvents& ev, const std::vector<json>& events,
     }
   }
   // An operator's switchover has no automatic decision: it is decided when it starts.
-  if (!ev.decision_ms && ev.runbook_start_ms) ev.decision_ms = ev.runbook_start_ms;
+  if (!ev.decision_ms && ev.runbook_start_ms && ev.decision_action == "switchover")
+    ev.decision_ms = ev.runbook_start_ms;
+}
+
+// The orders of this run (keys carry the run id), every server's read_only, and the sessions
+// from every region's DynamoDB that is not killed.
+drill::ReadBack read_back(const std::filesystem::path& dir, const lab::LabState& after,
+                          const drill::History& history, const std::string& run_id) {
+  const lab::ComponentRecord* new_writer = writer_of(after);
+  if (!new_writer) fail("the lab state names no writer after the drill");
+  auto creds = lab::LabCredentials::load_or_create(dir);
+  if (!creds) fail("lab credentials: " + creds.error().describe());
+  auto options_for = [&](const lab::ComponentRecord& c) {
+    db::ConnectOptions o;
+    o.host = c.address;
+    o.port = c.port;
+    o.user = creds->app.name;
+    o.password = creds->app.password;
+    o.database = "dr";
+    return o;
+  };
+  auto readback = drill::read_back_orders(options_for(*new_writer));
+  if (!readback) fail("read back from " + new_writer->name + ": " + readback.error());
+  std::erase_if(readback->orders,
+                [&](const auto& kv) { return !kv.first.starts_with(run_id + "-"); });
+  readback->source = new_writer->name + " (" + new_writer->address + ")";
+  for (const auto& c : after.components)
+    if (c.kind == "mariadb")
+      readback->servers.push_back(drill::read_server_mode(c.name, c.address, options_for(c)));
+
+  std::vector<std::string> ids;
+  for (const auto& op : history.ops)
+    if (op.kind == drill::OpKind::kSession) ids.push_back(op.key);
+  std::vector<drill::SessionTable> tables;
+  for (const auto& c : after.components) {
+    if (c.kind != "dynamodb" || c.killed) continue;
+    aws::ClientConfig config;
+    config.region = c.region;
+    config.endpoint_url = "http://" + c.address + ":" + std::to_string(c.port);
+    config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+        aws::Credentials{lab::kLabAccessKeyId, lab::kLabSecretAccessKey, "", {}, "lab"});
+    config.retry.base_delay = 50ms;
+    tables.push_back({c.region, config});
+  }
+  auto sessions = drill::read_back_sessions(tables, "dr-app-sessions", ids);
+  if (!sessions) fail(sessions.error());
+  readback->sessions = std::move(sessions->found);
+  readback->sessions_source = sessions->source;
+  return std::move(*readback);
 }
 
 int run_drill(const DrillArgs& a) {
+  // Everything that can be refused is refused before anything starts.
   const ScenarioSpec* spec = nullptr;
   std::string names;
   for (const auto& s : scenarios()) {
@@ -169,20 +410,50 @@ int run_drill(const DrillArgs& a) {
     if (s.name == a.scenario) spec = &s;
   }
   if (!spec) fail("unknown scenario '" + a.scenario + "' (scenarios: " + names + ")");
-  if (a.fault_at_s >= a.duration_s) fail("--fault-at-s must come before the end of --duration-s");
+  if (auto v = drill::validate(a.p); !v) fail(v.error());
+  for (const auto& out : {a.json_out, a.html_out})
+    if (!out.empty() && std::filesystem::exists(out))
+      fail(out + " exists; a drill never overwrites an earlier run's report");
   const auto dir = lab::resolve_lab_dir(a.dir);
   auto state = lab::load_lab_state(dir);
   if (!state) fail("no lab in " + dir.string() + ": run `drctl lab up` first");
+  // One drill at a time on a lab: a second one would pass the baseline check while the first
+  // is still measuring, then both would inject faults into each other's run. The lock goes with
+  // the process, however it ends.
+  const int lock = ::open((dir / "drill.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0) fail("cannot open " + (dir / "drill.lock").string() + ": " + std::strerror(errno));
+  if (::flock(lock, LOCK_EX | LOCK_NB) != 0)
+    fail("another drill is running on the lab in " + dir.string() + " (" +
+         (dir / "drill.lock").string() + " is locked)");
+
+  drill::Baseline baseline = settled_baseline(dir, 30s);
+  if (!baseline.holds()) {
+    if (!a.reset) fail(baseline.refusal(dir_flag(a)));
+    reset_baseline(dir, a, baseline);
+    state = lab::load_lab_state(dir);
+    if (!state) fail("lab state: " + state.error().describe());
+  }
+  auto status_before = lab_status(dir, *state);
+  if (!status_before) fail(status_before.error());
   const lab::ComponentRecord* old_writer = writer_of(*state);
   if (!old_writer) fail("the lab state names no writer");
   const std::string fenced = old_writer->address;
+  const std::string primary = old_writer->region;
+
+  const std::string run_id = a.scenario + "-" +
+                             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  auto files = drill::create_run_dir(dir / "drills", run_id);
+  if (!files) fail(files.error());
+
   auto events_file = dir / "controller-events.jsonl";
   std::error_code ec;
   std::filesystem::remove(events_file, ec);
 
   std::cout << "drill " << a.scenario << ": starting the witness and the controller\n";
-  std::vector<std::string> timing = {"--interval-ms", std::to_string(a.interval_ms), "--threshold",
-                                     std::to_string(a.threshold)};
+  std::vector<std::string> timing = {"--interval-ms", std::to_string(a.p.interval_ms),
+                                     "--threshold", std::to_string(a.p.threshold)};
   auto with = [&](std::vector<std::string> head) {
     head.insert(head.end(), timing.begin(), timing.end());
     return head;
@@ -206,33 +477,33 @@ int run_drill(const DrillArgs& a) {
 
   drill::WorkloadOptions wo;
   wo.base_url = state->front_door_url;
-  wo.rate = a.rate;
-  wo.duration = std::chrono::milliseconds(static_cast<int64_t>(a.duration_s * 1000));
+  wo.rate = a.p.rate;
+  wo.duration = std::chrono::milliseconds(static_cast<int64_t>(a.p.duration_s * 1000));
   wo.threads = 4;
   wo.session_every = 5;
-  wo.run_id = a.scenario + "-" +
-              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count());
+  wo.run_id = run_id;
   drill::DrillEpoch epoch;
   auto workload = drill::Workload::create(wo, epoch);
   if (!workload) fail(workload.error());
-  std::cout << "drill " << a.scenario << ": workload " << a.rate << " writes/s for " << a.duration_s
-            << " s through " << wo.base_url << "\n";
+  std::cout << "drill " << a.scenario << ": workload " << a.p.rate << " writes/s for "
+            << a.p.duration_s << " s through " << wo.base_url << "\n";
   (*workload)->start();
-  while (epoch.now_ms() < a.fault_at_s * 1000) std::this_thread::sleep_for(5ms);
+  while (epoch.now_ms() < a.p.fault_at_s * 1000) std::this_thread::sleep_for(5ms);
 
   drill::DrillEvents ev;
   ev.fenced_server = fenced;
   ev.fault_ms = epoch.now_ms();
   std::unique_ptr<lab::Process> switchover;
   if (spec->switchover) {
-    std::cout << "drill " << a.scenario << ": drctl switchover --to us-west-2\n";
+    const std::string to = other_region(*status_before, primary);
+    std::cout << "drill " << a.scenario << ": drctl switchover --to " << to << "\n";
+    ev.decision_action = "switchover";
+    ev.decision_reason = "an operator's planned switchover from " + primary + " to " + to;
     switchover = std::make_unique<lab::Process>(
-        spawn_drctl(dir, {"switchover", "--to", "us-west-2"}, "switchover.log"));
+        spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
   } else {
-    std::cout << "drill " << a.scenario << ": injecting the fault at " << a.fault_at_s << " s\n";
-    inject(*spec, dir, *state);
+    std::cout << "drill " << a.scenario << ": injecting the fault at " << a.p.fault_at_s << " s\n";
+    inject(*spec, dir, ev);
   }
   if (spec->crash_controller) {
     auto crashed = lab::wait_until("the controller crashes mid-runbook",
@@ -259,7 +530,7 @@ int run_drill(const DrillArgs& a) {
   (void)witness.stop(5s);
   if (spec->switchover) {
     // ...then back again: the old primary rejoins (no errant GTIDs after a clean switchover) and
-    // the writer returns to us-east-1. The read-back below comes from there.
+    // the writer returns to where it was. The read-back below comes from there.
     std::cout << "drill " << a.scenario << ": drctl failback\n";
     auto fb = spawn_drctl(dir, {"failback"}, "failback.log");
     auto code = fb.wait(120s);
@@ -268,34 +539,39 @@ int run_drill(const DrillArgs& a) {
 
   auto after = lab::load_lab_state(dir);
   if (!after) fail("lab state: " + after.error().describe());
-  const lab::ComponentRecord* new_writer = writer_of(*after);
-  if (!new_writer) fail("the lab state names no writer after the drill");
-  auto creds = lab::LabCredentials::load_or_create(dir);
-  if (!creds) fail("lab credentials: " + creds.error().describe());
-  db::ConnectOptions o;
-  o.host = new_writer->address;
-  o.port = new_writer->port;
-  o.user = creds->app.name;
-  o.password = creds->app.password;
-  o.database = "dr";
-  auto readback = drill::read_back_orders(o);
-  if (!readback) fail("read back from " + new_writer->name + ": " + readback.error());
-  readback->source = new_writer->name + " (" + new_writer->address + ")";
+  drill::ReadBack readback = read_back(dir, *after, history, run_id);
+  auto status_after = lab_status(dir, *after);
 
-  drill::PromiseOptions po;
-  po.async_window_ms = a.async_window_ms;
-  po.enforce_rto_target = a.enforce_rto;
-  auto report = drill::build_report(a.scenario, history, *readback, ev, po);
+  drill::SavedRun run;
+  run.scenario = a.scenario;
+  run.info.run_id = run_id;
+  run.info.parameters = drill::to_json(a.p);
+  run.info.topology_before = topology_text(*status_before);
+  run.info.topology_after = status_after ? topology_text(*status_after) : status_after.error();
+  run.options.async_window_ms = a.p.async_window_ms;
+  run.options.enforce_rto_target = a.p.enforce_rto;
+  run.history = std::move(history);
+  run.readback = std::move(readback);
+  run.events = ev;
+  if (auto saved = drill::save_run(*files, run); !saved) fail(saved.error());
+  auto report = drill::report_of(run);
   if (!report) fail(report.error());
-  std::string json_out =
-      a.json_out.empty() ? (dir / ("drill-" + a.scenario + ".json")).string() : a.json_out;
-  std::string html_out =
-      a.html_out.empty() ? (dir / ("drill-" + a.scenario + ".html")).string() : a.html_out;
-  std::ofstream(json_out) << drill::report_json(*report).dump(2) << "\n";
-  std::ofstream(html_out) << drill::render_html(*report, history);
-  (void)drill::save_history(history, dir / ("drill-" + a.scenario + ".history.jsonl"));
-  std::cout << drill::report_summary(*report) << "report: " << json_out << "\n        " << html_out
-            << "\n";
+  const std::string json_text = drill::report_json(*report).dump(2) + "\n";
+  const std::string html_text = drill::render_html(*report, run.history);
+  for (const auto& [path, text] : {std::pair{files->report_json.string(), json_text},
+                                   {files->report_html.string(), html_text},
+                                   {a.json_out, json_text},
+                                   {a.html_out, html_text}})
+    if (!path.empty())
+      if (auto w = drill::write_new_file(path, text); !w) fail(w.error());
+  std::cout << drill::report_summary(*report) << "report: " << files->report_json.string()
+            << "\n        " << files->report_html.string() << "\n";
+  for (const auto& out : {a.json_out, a.html_out})
+    if (!out.empty()) std::cout << "        " << out << "\n";
+  std::cout << "recompute: drctl drill report --run " << files->dir.string() << "\n";
+  // What the next drill will need (the failover to acknowledge, the region to restore...).
+  if (auto next = observe_baseline(dir); !next.holds())
+    std::cout << "next drill: " << next.refusal(dir_flag(a)) << "\n";
   return report->passed ? 0 : 1;
 }
 
@@ -307,25 +583,29 @@ void register_drill_commands(CLI::App& app) {
   for (const auto& spec : scenarios()) {
     auto* cmd = drill->add_subcommand(spec.name, "drill: " + spec.name);
     cmd->add_option("--dir", args.dir, "lab directory (default: $DR_LAB_DIR, else /tmp/dr-lab)");
-    cmd->add_option("--rate", args.rate, "writes per second")
-        ->check(CLI::Range(1.0, 2000.0))
+    // Ranges are checked by drill::validate before anything starts (CLI11's Range lets NaN
+    // through), so every bad value gets the same clear error.
+    cmd->add_option("--rate", args.p.rate, "writes per second (1-2000)")->capture_default_str();
+    cmd->add_option("--duration-s", args.p.duration_s, "workload duration (2-600)")
         ->capture_default_str();
-    cmd->add_option("--duration-s", args.duration_s, "workload duration")
-        ->check(CLI::Range(2.0, 600.0))
+    cmd->add_option("--fault-at-s", args.p.fault_at_s, "when the fault is injected")
         ->capture_default_str();
-    cmd->add_option("--fault-at-s", args.fault_at_s, "when the fault is injected")
-        ->check(CLI::Range(0.5, 600.0))
+    cmd->add_option("--interval-ms", args.p.interval_ms,
+                    "controller/witness probe interval (100-60000)")
         ->capture_default_str();
-    cmd->add_option("--interval-ms", args.interval_ms, "controller/witness probe interval")
+    cmd->add_option("--threshold", args.p.threshold, "failed probes before a target is down (1-20)")
         ->capture_default_str();
-    cmd->add_option("--threshold", args.threshold, "failed probes before a target is down")
-        ->capture_default_str();
-    cmd->add_option("--json", args.json_out, "JSON report (default <dir>/drill-<scenario>.json)");
-    cmd->add_option("--html", args.html_out, "HTML report (default <dir>/drill-<scenario>.html)");
-    cmd->add_option("--async-window-ms", args.async_window_ms,
+    cmd->add_option("--json", args.json_out,
+                    "also write the JSON report here (a new file; the run's own copy is in "
+                    "<dir>/drills/<run id>/)");
+    cmd->add_option("--html", args.html_out, "also write the HTML report here (a new file)");
+    cmd->add_option("--async-window-ms", args.p.async_window_ms,
                     "how far before the fault async loss is accepted")
         ->capture_default_str();
-    cmd->add_flag("--enforce-rto", args.enforce_rto, "make the RTO targets promises");
+    cmd->add_flag("--enforce-rto", args.p.enforce_rto, "make the RTO targets promises");
+    cmd->add_flag("--reset", args.reset,
+                  "restore the drill's baseline first (lab restore, failback, ack, automatic "
+                  "failover on) instead of refusing");
     const std::string name = spec.name;
     cmd->callback([name] {
       args.scenario = name;

@@ -56,6 +56,36 @@ void check_orders(const History& history, const ReadBack& readback, const DrillE
   }
 }
 
+void check_sessions(const History& history, const ReadBack& readback, CheckResult& r) {
+  if (!readback.sessions) return;
+  r.sessions_checked = true;
+  for (const auto& op : history.ops) {
+    if (op.kind != OpKind::kSession) continue;
+    ++r.sessions_checked_count;
+    const bool present = readback.sessions->contains(op.key);
+    if (op.outcome == Outcome::kOk && !present) r.lost_sessions.push_back(op);
+    if (op.outcome == Outcome::kUnknown) {
+      if (present)
+        r.unknown_sessions_present.push_back(op);
+      else
+        ++r.unknown_sessions_absent;
+    }
+  }
+  std::ranges::sort(r.lost_sessions, {}, &Operation::start_ms);
+  if (!r.lost_sessions.empty())
+    r.session_rpo_window_ms = r.lost_sessions.back().start_ms - r.lost_sessions.front().start_ms;
+}
+
+void check_servers(const ReadBack& readback, CheckResult& r) {
+  r.servers_checked = !readback.servers.empty();
+  for (const auto& s : readback.servers) {
+    if (!s.read_only)
+      r.unanswered_servers.push_back(s.name + ": " + (s.error.empty() ? "no answer" : s.error));
+    else if (!*s.read_only)
+      r.writable_servers.push_back(s.name);
+  }
+}
+
 void measure_rto(const History& history, const DrillEvents& events, CheckResult& r) {
   r.phases.detect_ms = span(events.fault_ms, events.decision_ms);
   r.phases.decide_ms = span(events.decision_ms, events.runbook_start_ms);
@@ -96,6 +126,8 @@ CheckResult check(const History& history, const ReadBack& readback, const DrillE
     }
   }
   check_orders(history, readback, events, r);
+  check_sessions(history, readback, r);
+  check_servers(readback, r);
   measure_rto(history, events, r);
   return r;
 }

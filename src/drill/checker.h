@@ -49,6 +49,21 @@ struct CheckResult {
   std::optional<double> first_lost_start_ms;
   std::optional<double> last_lost_start_ms;
 
+  // Sessions (DynamoDB), when the read-back has them: acknowledged session writes found in no
+  // table, and the unknown ones resolved.
+  bool sessions_checked = false;
+  std::size_t sessions_checked_count = 0;
+  std::vector<Operation> lost_sessions;
+  double session_rpo_window_ms = 0;
+  std::vector<Operation> unknown_sessions_present;
+  std::size_t unknown_sessions_absent = 0;
+
+  // One writable server: the servers that said read_only = 0 at read-back, and those that did
+  // not answer ("b1: <error>"), which are reported but not counted.
+  bool servers_checked = false;
+  std::vector<std::string> writable_servers;
+  std::vector<std::string> unanswered_servers;
+
   // RTO: fault -> the acknowledgement of the first write that started after it.
   std::optional<double> rto_ms;
   std::optional<double> first_ack_after_fault_ms;  // when that acknowledgement arrived

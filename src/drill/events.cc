@@ -32,6 +32,11 @@ nlohmann::json to_json(const DrillEvents& events) {
                      {"duration_ms", s.end_ms - s.start_ms},
                      {"outcome", s.outcome}});
   j["runbook"] = steps;
+  j["decision_action"] = events.decision_action;
+  j["decision_reason"] = events.decision_reason;
+  j["failover_id"] = events.failover_id;
+  j["fault_hit"] = events.fault_hit;
+  j["fault_missed"] = events.fault_missed;
   return j;
 }
 
@@ -50,10 +55,21 @@ std::expected<DrillEvents, std::string> events_from_json(const nlohmann::json& j
       for (const auto& s : j["runbook"])
         e.runbook.push_back({s.at("name").get<std::string>(), s.at("start_ms").get<double>(),
                              s.at("end_ms").get<double>(), s.value("outcome", "")});
+    e.decision_action = j.value("decision_action", "");
+    e.decision_reason = j.value("decision_reason", "");
+    e.failover_id = j.value("failover_id", "");
+    e.fault_hit = j.value("fault_hit", std::vector<std::string>{});
+    e.fault_missed = j.value("fault_missed", std::vector<std::string>{});
     return e;
   } catch (const nlohmann::json::exception& ex) {
     return std::unexpected(std::string("bad drill events: ") + ex.what());
   }
+}
+
+std::string fence_outcome(const DrillEvents& events) {
+  for (const auto& s : events.runbook)
+    if (s.name.starts_with("fence")) return s.outcome;
+  return "";
 }
 
 }  // namespace dr::drill

@@ -26,11 +26,24 @@ struct DrillEvents {
   std::optional<double> runbook_end_ms;    // its last step ended
   std::optional<double> promotion_ms;      // the new primary accepted writes
   std::optional<double> heal_ms;           // the fault was removed
-  // The committed_by of the server that was fenced or demoted ("" when none was): a write it
-  // acknowledges after the promotion is split brain.
+  // The committed_by of the old primary, the server the runbook fences or demotes ("" when
+  // none): a write it acknowledges after the promotion is split brain. Whether the fence
+  // actually ran is the fence step's outcome (fence_outcome()).
   std::string fenced_server;
   std::vector<RunbookStep> runbook;
+  // The controller's decision that started the runbook (an operator's switchover: "switchover").
+  std::string decision_action;
+  std::string decision_reason;  // its one-line reason, as the controller logged it
+  std::string failover_id;      // the runbook's id (what `drctl ack` takes)
+  // What the fault hit, per the lab: each component it killed, and each fault that killed
+  // nothing (its target was already down), so a drill on a broken lab cannot pass.
+  std::vector<std::string> fault_hit;
+  std::vector<std::string> fault_missed;
 };
+
+// The outcome of the runbook's fence step ("ok", "skipped: ..."), or "" when the runbook had
+// none (an app-region failover fences nothing).
+std::string fence_outcome(const DrillEvents& events);
 
 nlohmann::json to_json(const DrillEvents& events);
 std::expected<DrillEvents, std::string> events_from_json(const nlohmann::json& j);

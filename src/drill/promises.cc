@@ -11,52 +11,122 @@ std::string ms(double v) {
   return std::to_string(std::llround(v)) + " ms";
 }
 
-PromiseResult no_loss(const CheckResult& r) {
-  if (r.lost.empty())
-    return {"no_lost_acked_writes", true, true,
-            "Every acknowledged write was found on the new primary."};
-  return {"no_lost_acked_writes", false, true,
-          std::to_string(r.lost.size()) + " acknowledged write(s) are missing after recovery, " +
-              "the first being " + r.lost.front().key + "."};
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  return out;
 }
 
-PromiseResult only_in_async_window(const CheckResult& r, const DrillEvents& events,
-                                   double window_ms) {
-  const std::string name = "lost_only_in_async_window";
-  if (r.lost.empty())
-    return {name, true, true, "No acknowledged write was lost, not even inside the async window."};
+// What kind of write a promise is about, for its name and sentences.
+struct Writes {
+  std::string prefix;  // "" for orders, "sessions_" for sessions
+  std::string noun;    // "acknowledged write(s)", "acknowledged session write(s)"
+  std::string one;     // "acknowledged write", for "Every ..." and "No ..."
+  std::string where;   // "on the new primary", "in any region's DynamoDB table"
+};
+
+const Writes kOrders{"", "acknowledged write(s)", "acknowledged write", "on the new primary"};
+const Writes kSessions{"sessions_", "acknowledged session write(s)", "acknowledged session write",
+                       "in any region's DynamoDB table"};
+
+PromiseResult no_loss(const std::vector<Operation>& lost, const Writes& w) {
+  const std::string name = w.prefix.empty() ? "no_lost_acked_writes" : "no_lost_sessions";
+  if (lost.empty()) return {name, true, true, "Every " + w.one + " was found " + w.where + "."};
+  return {name, false, true,
+          std::to_string(lost.size()) + " " + w.noun + " are missing after recovery, " +
+              "the first being " + lost.front().key + "."};
+}
+
+bool in_window(const Operation& op, double fault_ms, double window_ms) {
+  return op.start_ms >= fault_ms - window_ms && op.start_ms <= fault_ms;
+}
+
+PromiseResult only_in_async_window(const std::vector<Operation>& lost, const Writes& w,
+                                   const DrillEvents& events, double window_ms) {
+  const std::string name = w.prefix + "lost_only_in_async_window";
+  if (lost.empty())
+    return {name, true, true, "No " + w.one + " was lost, not even inside the async window."};
   if (!events.fault_ms)
     return {name, false, true,
-            std::to_string(r.lost.size()) +
-                " acknowledged write(s) were lost and without a fault time none can be placed "
-                "inside the async window."};
-  const double from = *events.fault_ms - window_ms;
-  const double to = *events.fault_ms;
+            std::to_string(lost.size()) + " " + w.noun +
+                " were lost and without a fault time none can be placed inside the async "
+                "window."};
   auto outside = std::ranges::count_if(
-      r.lost, [&](const Operation& op) { return op.start_ms < from || op.start_ms > to; });
+      lost, [&](const Operation& op) { return !in_window(op, *events.fault_ms, window_ms); });
   if (outside == 0)
     return {name, true, true,
-            std::to_string(r.lost.size()) +
-                " acknowledged write(s) were lost, all started within " + ms(window_ms) +
-                " before the fault (the asynchronous window)."};
+            std::to_string(lost.size()) + " " + w.noun + " were lost, all started within " +
+                ms(window_ms) + " before the fault (the asynchronous window)."};
   return {name, false, true,
-          std::to_string(outside) + " of " + std::to_string(r.lost.size()) +
-              " lost acknowledged write(s) started outside [fault - " + ms(window_ms) +
-              ", fault]."};
+          std::to_string(outside) + " of " + std::to_string(lost.size()) + " lost " + w.noun +
+              " started outside [fault - " + ms(window_ms) + ", fault]."};
+}
+
+PromiseResult data_promise(DataPromise promise, const std::vector<Operation>& lost, const Writes& w,
+                           const DrillEvents& events, double window_ms) {
+  return promise == DataPromise::kNoLoss ? no_loss(lost, w)
+                                         : only_in_async_window(lost, w, events, window_ms);
 }
 
 PromiseResult no_split_brain(const CheckResult& r, const DrillEvents& events) {
   const std::string name = "no_split_brain";
+  if (events.fenced_server.empty() || !events.promotion_ms)
+    return {name, true, true, "No server was promoted past another, so no write could be split."};
+  // Name the old primary as fenced only when the runbook's fence step did fence it.
+  const std::string fence = fence_outcome(events);
+  const std::string old =
+      fence == "ok" ? "the fenced old primary " + events.fenced_server
+                    : "the old primary " + events.fenced_server + " (" +
+                          (fence.empty() ? std::string("no fence step") : "fence " + fence) + ")";
   if (!r.split_brain.empty())
     return {name, false, true,
             std::to_string(r.split_brain.size()) + " write(s) started after the promotion were " +
-                "acknowledged by the fenced server " + events.fenced_server + "."};
-  if (events.fenced_server.empty() || !events.promotion_ms)
-    return {name, true, true,
-            "No server was fenced and promoted past, so no write could be split."};
+                "acknowledged by " + old + "."};
   return {name, true, true,
-          "No write started after the promotion was acknowledged by the fenced server " +
-              events.fenced_server + "."};
+          "No write started after the promotion was acknowledged by " + old + "."};
+}
+
+PromiseResult single_writer(const CheckResult& r) {
+  const std::string name = "single_writer";
+  std::string unanswered =
+      r.unanswered_servers.empty()
+          ? ""
+          : " Not answering (not counted as writable): " + join(r.unanswered_servers) + ".";
+  if (r.writable_servers.size() > 1)
+    return {name, false, true,
+            std::to_string(r.writable_servers.size()) +
+                " database servers are writable at read-back: " + join(r.writable_servers) + "." +
+                unanswered};
+  if (r.writable_servers.empty())
+    return {name, false, true, "No database server is writable at read-back." + unanswered};
+  return {name, true, true,
+          "Only " + r.writable_servers.front() + " is writable at read-back." + unanswered};
+}
+
+PromiseResult acted(const ScenarioPromises& p, const DrillEvents& e) {
+  const std::string name = "fault_hit_and_controller_acted";
+  std::vector<std::string> wrong;
+  if (p.injects_fault) {
+    if (e.fault_hit.empty()) wrong.push_back("the fault killed nothing");
+    for (const auto& m : e.fault_missed) wrong.push_back("the fault missed: " + m);
+  }
+  if (e.decision_action != p.controller_action)
+    wrong.push_back("the controller's action was " +
+                    (e.decision_action.empty() ? std::string("none") : e.decision_action) +
+                    ", not " + std::string(p.controller_action));
+  if (!e.runbook_end_ms) wrong.push_back("no runbook finished");
+  if (!wrong.empty())
+    return {name, false, true, "The drill measured nothing it promises: " + [&] {
+              std::string s;
+              for (const auto& w : wrong) s += (s.empty() ? "" : "; ") + w;
+              return s;
+            }() + "."};
+  std::string what = p.injects_fault ? "The fault hit " + join(e.fault_hit) + "; the controller "
+                                     : "The operator's runbook ";
+  return {name, true, true,
+          what + (p.injects_fault ? "decided " + e.decision_action + " and " : "") + "ran " +
+              (e.failover_id.empty() ? std::string("its runbook") : e.failover_id) +
+              " to the end."};
 }
 
 PromiseResult rto_within(const CheckResult& r, double target_ms, bool enforced) {
@@ -75,15 +145,17 @@ PromiseResult rto_within(const CheckResult& r, double target_ms, bool enforced) 
 
 const std::vector<ScenarioPromises>& scenario_table() {
   // app-region-outage keeps the database where it is, so nothing acknowledged may be lost;
-  // partition can cut the async link like a region outage does.
+  // partition can cut the async link like a region outage does. Sessions are lost only where a
+  // region's DynamoDB dies with writes it had not replicated yet.
+  using enum DataPromise;
   static const std::vector<ScenarioPromises> table = {
-      {"az-outage", DataPromise::kNoLoss, 5000.0},
-      {"db-outage", DataPromise::kOnlyInAsyncWindow, std::nullopt},
-      {"app-region-outage", DataPromise::kNoLoss, std::nullopt},
-      {"region-outage", DataPromise::kOnlyInAsyncWindow, 10000.0},
-      {"switchover", DataPromise::kNoLoss, std::nullopt},
-      {"controller-crash", DataPromise::kNoLoss, std::nullopt},
-      {"partition", DataPromise::kOnlyInAsyncWindow, std::nullopt},
+      {"az-outage", kNoLoss, 5000.0, kNoLoss, "az-failover"},
+      {"db-outage", kOnlyInAsyncWindow, std::nullopt, kNoLoss, "region-failover"},
+      {"app-region-outage", kNoLoss, std::nullopt, kNoLoss, "app-region-failover"},
+      {"region-outage", kOnlyInAsyncWindow, 10000.0, kOnlyInAsyncWindow, "region-failover"},
+      {"switchover", kNoLoss, std::nullopt, kNoLoss, "switchover", /*injects_fault=*/false},
+      {"controller-crash", kNoLoss, std::nullopt, kOnlyInAsyncWindow, "region-failover"},
+      {"partition", kOnlyInAsyncWindow, std::nullopt, kOnlyInAsyncWindow, "region-failover"},
   };
   return table;
 }
@@ -101,15 +173,13 @@ std::expected<ScenarioPromises, std::string> promises_for(std::string_view scena
 std::vector<PromiseResult> judge(const ScenarioPromises& promises, const CheckResult& result,
                                  const DrillEvents& events, const PromiseOptions& options) {
   std::vector<PromiseResult> out;
-  switch (promises.data) {
-    case DataPromise::kNoLoss:
-      out.push_back(no_loss(result));
-      break;
-    case DataPromise::kOnlyInAsyncWindow:
-      out.push_back(only_in_async_window(result, events, options.async_window_ms));
-      break;
-  }
+  out.push_back(acted(promises, events));
+  out.push_back(data_promise(promises.data, result.lost, kOrders, events, options.async_window_ms));
+  if (result.sessions_checked)
+    out.push_back(data_promise(promises.sessions, result.lost_sessions, kSessions, events,
+                               options.async_window_ms));
   out.push_back(no_split_brain(result, events));
+  if (result.servers_checked) out.push_back(single_writer(result));
   if (promises.rto_target_ms)
     out.push_back(rto_within(result, *promises.rto_target_ms, options.enforce_rto_target));
   return out;
@@ -118,6 +188,10 @@ std::vector<PromiseResult> judge(const ScenarioPromises& promises, const CheckRe
 bool all_hold(const std::vector<PromiseResult>& results) {
   return std::ranges::all_of(results,
                              [](const PromiseResult& p) { return p.passed || !p.enforced; });
+}
+
+std::size_t lost_inside_async_window(const CheckResult& result) {
+  return result.lost.size() + result.lost_sessions.size();
 }
 
 }  // namespace dr::drill

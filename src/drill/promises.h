@@ -20,8 +20,15 @@ enum class DataPromise {
 
 struct ScenarioPromises {
   std::string_view scenario;
-  DataPromise data;
+  DataPromise data;                     // orders (MariaDB)
   std::optional<double> rto_target_ms;  // with the lab's default timings (1 s probes, threshold 3)
+  // Sessions (the DynamoDB global table replicates asynchronously): async-window loss only where
+  // the fault kills a region's table.
+  DataPromise sessions = DataPromise::kNoLoss;
+  // What the controller must do for the drill to have measured anything: the decision's action
+  // ("switchover": an operator's runbook), and whether the scenario injects a fault at all.
+  std::string_view controller_action;
+  bool injects_fault = true;
 };
 
 // Every scenario a drill knows; an unknown name is refused with this list.
@@ -38,7 +45,10 @@ struct PromiseOptions {
 };
 
 struct PromiseResult {
-  std::string name;  // "no_lost_acked_writes", "lost_only_in_async_window", "no_split_brain", ...
+  // "fault_hit_and_controller_acted", "no_lost_acked_writes", "lost_only_in_async_window",
+  // "no_lost_sessions", "sessions_lost_only_in_async_window", "no_split_brain", "single_writer",
+  // "rto_within_target"
+  std::string name;
   bool passed = false;
   bool enforced = true;  // false: reported, does not decide `passed`
   std::string sentence;
@@ -49,5 +59,9 @@ std::vector<PromiseResult> judge(const ScenarioPromises& promises, const CheckRe
 
 // All enforced promises hold.
 bool all_hold(const std::vector<PromiseResult>& results);
+
+// Acknowledged writes (orders and sessions) lost inside the allowed async window while every
+// promise held: the run passed, but not cleanly, and the verdict must say so.
+std::size_t lost_inside_async_window(const CheckResult& result);
 
 }  // namespace dr::drill

@@ -28,4 +28,25 @@ std::expected<ReadBack, std::string> read_back_orders(const db::ConnectOptions& 
   return r;
 }
 
+ServerMode read_server_mode(const std::string& name, const std::string& address,
+                            db::ConnectOptions options) {
+  ServerMode m{name, address, std::nullopt, ""};
+  options.database.clear();
+  // A dead server costs a known, short time: the read-back must not hang on the killed region.
+  options.connect_timeout = std::chrono::milliseconds(1000);
+  options.read_timeout = std::chrono::milliseconds(3000);
+  auto conn = db::Connection::connect(options);
+  if (!conn) {
+    m.error = conn.error().describe();
+    return m;
+  }
+  auto v = conn->query_value("SELECT @@GLOBAL.read_only");
+  if (!v || !*v) {
+    m.error = v ? "no value for @@read_only" : v.error().describe();
+    return m;
+  }
+  m.read_only = **v != "0";
+  return m;
+}
+
 }  // namespace dr::drill

@@ -13,4 +13,9 @@ namespace dr::drill {
 // in one consistent read.
 std::expected<ReadBack, std::string> read_back_orders(const db::ConnectOptions& options);
 
+// `SELECT @@read_only` on one server (no database needed). A server that does not answer gives
+// read_only == nullopt and the error: it is reported, never counted as writable.
+ServerMode read_server_mode(const std::string& name, const std::string& address,
+                            db::ConnectOptions options);
+
 }  // namespace dr::drill

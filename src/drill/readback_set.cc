@@ -11,7 +11,19 @@ nlohmann::json to_json(const ReadBack& readback) {
                       {"customer", o.customer},
                       {"amount_cents", o.amount_cents},
                       {"committed_by", o.committed_by}});
-  return {{"source", readback.source}, {"orders", orders}};
+  nlohmann::json j = {{"source", readback.source}, {"orders", orders}};
+  if (readback.sessions) {
+    j["sessions"] = *readback.sessions;
+    j["sessions_source"] = readback.sessions_source;
+  }
+  nlohmann::json servers = nlohmann::json::array();
+  for (const auto& s : readback.servers)
+    servers.push_back({{"name", s.name},
+                       {"address", s.address},
+                       {"read_only", s.read_only ? nlohmann::json(*s.read_only) : nullptr},
+                       {"error", s.error}});
+  j["servers"] = servers;
+  return j;
 }
 
 std::expected<ReadBack, std::string> readback_from_json(const nlohmann::json& j) {
@@ -23,6 +35,18 @@ std::expected<ReadBack, std::string> readback_from_json(const nlohmann::json& j)
           StoredOrder{o.at("customer").get<std::string>(), o.at("amount_cents").get<std::int64_t>(),
                       o.value("committed_by", "")};
     }
+    if (j.contains("sessions") && !j["sessions"].is_null()) {
+      r.sessions = j["sessions"].get<std::set<std::string>>();
+      r.sessions_source = j.value("sessions_source", "");
+    }
+    if (j.contains("servers"))
+      for (const auto& s : j["servers"]) {
+        ServerMode m{s.at("name").get<std::string>(), s.value("address", ""), std::nullopt,
+                     s.value("error", "")};
+        if (s.contains("read_only") && !s["read_only"].is_null())
+          m.read_only = s["read_only"].get<bool>();
+        r.servers.push_back(std::move(m));
+      }
     return r;
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(std::string("bad read-back: ") + e.what());

@@ -8,7 +8,10 @@
 #include <expected>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace dr::drill {
 
@@ -18,9 +21,24 @@ struct StoredOrder {
   std::string committed_by;
 };
 
+// One database server's answer to `SELECT @@read_only` at read-back: more than one writable
+// server is a split brain, whatever the clients saw.
+struct ServerMode {
+  std::string name;               // "a1"
+  std::string address;            // what the app reports as committed_by
+  std::optional<bool> read_only;  // nullopt: it did not answer (reported, not counted writable)
+  std::string error;              // why it did not answer
+};
+
 struct ReadBack {
   std::string source;                         // where it was read, for the report
   std::map<std::string, StoredOrder> orders;  // by idempotency key
+  // The session ids found in any region's DynamoDB that answered; nullopt when sessions were
+  // not read back (a read-back saved before they were), so none is judged.
+  std::optional<std::set<std::string>> sessions;
+  std::string sessions_source;
+  // Every database server's read_only; empty when not asked (then nothing is judged).
+  std::vector<ServerMode> servers;
 };
 
 nlohmann::json to_json(const ReadBack& readback);

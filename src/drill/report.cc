@@ -30,15 +30,14 @@ std::string fmt_ms(const std::optional<double>& v) {
 
 }  // namespace
 
-std::expected<DrillReport, std::string> build_report(const std::string& scenario,
-                                                     const History& history,
-                                                     const ReadBack& readback,
-                                                     const DrillEvents& events,
-                                                     const PromiseOptions& options) {
+std::expected<DrillReport, std::string> build_report(
+    const std::string& scenario, const History& history, const ReadBack& readback,
+    const DrillEvents& events, const PromiseOptions& options, const RunInfo& run) {
   auto promises = promises_for(scenario);
   if (!promises) return std::unexpected(promises.error());
   DrillReport r;
   r.scenario = scenario;
+  r.run = run;
   r.started_at_unix_ms = history.started_at_unix_ms;
   r.readback_source = readback.source;
   r.events = events;
@@ -47,6 +46,31 @@ std::expected<DrillReport, std::string> build_report(const std::string& scenario
   r.promises = judge(*promises, r.result, events, options);
   r.passed = all_hold(r.promises);
   return r;
+}
+
+nlohmann::json to_json(const RunInfo& run) {
+  return {{"run_id", run.run_id},
+          {"parameters", run.parameters},
+          {"topology_before", run.topology_before},
+          {"topology_after", run.topology_after}};
+}
+
+RunInfo run_info_from_json(const nlohmann::json& j) {
+  RunInfo r;
+  if (!j.is_object()) return r;
+  r.run_id = j.value("run_id", "");
+  if (j.contains("parameters") && j["parameters"].is_object()) r.parameters = j["parameters"];
+  r.topology_before = j.value("topology_before", "");
+  r.topology_after = j.value("topology_after", "");
+  return r;
+}
+
+std::string verdict_text(const DrillReport& report) {
+  if (!report.passed) return "FAILED";
+  const std::size_t lost = lost_inside_async_window(report.result);
+  if (lost == 0) return "PASSED";
+  return "passed, " + std::to_string(lost) + " write" + (lost == 1 ? "" : "s") +
+         " lost inside the async window";
 }
 
 nlohmann::json report_json(const DrillReport& report) {
@@ -86,6 +110,20 @@ nlohmann::json report_json(const DrillReport& report) {
         {"execute", opt(c.phases.execute_ms)},
         {"traffic", opt(c.phases.traffic_ms)}}},
       {"passed", report.passed},
+      {"verdict", verdict_text(report)},
+      {"sessions",
+       {{"checked", c.sessions_checked},
+        {"written", c.sessions_checked_count},
+        {"lost_acked", c.lost_sessions.size()},
+        {"rpo_window_ms", std::round(c.session_rpo_window_ms * 10) / 10},
+        {"lost", briefs(c.lost_sessions)},
+        {"unknown_present", c.unknown_sessions_present.size()},
+        {"unknown_absent", c.unknown_sessions_absent}}},
+      {"servers",
+       {{"checked", c.servers_checked},
+        {"writable", c.writable_servers},
+        {"not_answering", c.unanswered_servers}}},
+      {"run", to_json(report.run)},
       {"promises", promises},
       {"details",
        {{"lost_keys", lost_keys},
@@ -108,15 +146,22 @@ nlohmann::json report_json(const DrillReport& report) {
 std::string report_summary(const DrillReport& report) {
   const auto& c = report.result;
   std::ostringstream out;
-  out << "drill " << report.scenario << ": " << (report.passed ? "PASSED" : "FAILED") << "\n"
+  out << "drill " << report.scenario << ": " << verdict_text(report) << "\n"
       << "  writes: " << c.acked << " acknowledged, " << c.failed << " failed, " << c.unknown
       << " unknown\n"
       << "  RPO: " << c.lost.size() << " acknowledged write(s) lost";
   if (!c.lost.empty()) out << " over " << std::llround(c.rpo_window_ms) << " ms";
+  if (c.sessions_checked) {
+    out << "; sessions: " << c.lost_sessions.size() << " lost";
+    if (!c.lost_sessions.empty()) out << " over " << std::llround(c.session_rpo_window_ms) << " ms";
+  }
   out << "\n  RTO: " << fmt_ms(c.rto_ms) << " (detect " << fmt_ms(c.phases.detect_ms) << ", decide "
       << fmt_ms(c.phases.decide_ms) << ", execute " << fmt_ms(c.phases.execute_ms) << ", traffic "
       << fmt_ms(c.phases.traffic_ms) << ")\n"
       << "  split-brain writes: " << c.split_brain.size() << "\n";
+  if (!report.events.failover_id.empty())
+    out << "  failover: " << report.events.failover_id << " (" << report.events.decision_action
+        << ")\n";
   for (const auto& p : report.promises)
     out << "  [" << (p.passed ? "pass" : "FAIL") << (p.enforced ? "" : ", not enforced") << "] "
         << p.name << ": " << p.sentence << "\n";

@@ -8,12 +8,14 @@
 #include "drill/history.h"
 #include "drill/report.h"
 #include "drill/report_html.h"
+#include "drill/run_files.h"
 
 namespace dr::drill {
 
 namespace {
 
 struct ReportArgs {
+  std::string run;
   std::string scenario;
   std::string history;
   std::string readback;
@@ -32,14 +34,42 @@ CLI::App& drill_command(CLI::App& app) {
   return *drill;
 }
 
-bool write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::trunc);
-  out << content;
-  out.flush();
-  return static_cast<bool>(out);
+[[noreturn]] void fail(const std::string& message) {
+  std::cerr << "drctl drill report: " << message << "\n";
+  throw cli::ExitCode{2};
+}
+
+void write_reports(const ReportArgs& args, const DrillReport& report, const History& history) {
+  if (!args.json_out.empty())
+    if (auto w = write_new_file(args.json_out, report_json(report).dump(2) + "\n"); !w)
+      fail(w.error());
+  if (!args.html_out.empty())
+    if (auto w = write_new_file(args.html_out, render_html(report, history)); !w) fail(w.error());
+  std::cout << report_summary(report);
+  // A broken promise is a failed drill, for scripts as much as for people.
+  if (!report.passed) throw cli::ExitCode{1};
+}
+
+// Everything from the run's directory: the same inputs, options and header the drill used.
+void run_saved(const ReportArgs& args) {
+  auto run = load_run(args.run);
+  if (!run) fail(run.error());
+  auto report = report_of(*run);
+  if (!report) fail(report.error());
+  write_reports(args, *report, run->history);
 }
 
 void run_report(const ReportArgs& args) {
+  if (!args.run.empty()) {
+    if (!args.scenario.empty() || !args.history.empty() || !args.readback.empty() ||
+        !args.events.empty())
+      fail(
+          "--run takes everything from the run's directory; drop --scenario, --history, "
+          "--readback and --events");
+    return run_saved(args);
+  }
+  if (args.scenario.empty() || args.history.empty() || args.readback.empty())
+    fail("give --run <drill run directory>, or --scenario, --history and --readback");
   auto history = load_history(args.history);
   if (!history) {
     std::cerr << "drctl drill report: " << history.error() << "\n";
@@ -65,21 +95,8 @@ void run_report(const ReportArgs& args) {
   auto report = build_report(
       args.scenario, *history, *readback, events,
       {.async_window_ms = args.async_window_ms, .enforce_rto_target = args.enforce_rto});
-  if (!report) {
-    std::cerr << "drctl drill report: " << report.error() << "\n";
-    throw cli::ExitCode{2};
-  }
-  if (!args.json_out.empty() && !write_file(args.json_out, report_json(*report).dump(2) + "\n")) {
-    std::cerr << "drctl drill report: cannot write " << args.json_out << "\n";
-    throw cli::ExitCode{2};
-  }
-  if (!args.html_out.empty() && !write_file(args.html_out, render_html(*report, *history))) {
-    std::cerr << "drctl drill report: cannot write " << args.html_out << "\n";
-    throw cli::ExitCode{2};
-  }
-  std::cout << report_summary(*report);
-  // A broken promise is a failed drill, for scripts as much as for people.
-  if (!report->passed) throw cli::ExitCode{1};
+  if (!report) fail(report.error());
+  write_reports(args, *report, *history);
 }
 
 }  // namespace
@@ -87,15 +104,15 @@ void run_report(const ReportArgs& args) {
 void register_drill_report_commands(CLI::App& app) {
   auto args = std::make_shared<ReportArgs>();
   auto* cmd = drill_command(app).add_subcommand(
-      "report", "recompute a drill's reports from its history, read-back and events");
-  cmd->add_option("--scenario", args->scenario, "the drill scenario (region-outage, ...)")
-      ->required();
-  cmd->add_option("--history", args->history, "the operation history (JSONL)")->required();
-  cmd->add_option("--readback", args->readback, "the orders read back after recovery (JSON)")
-      ->required();
+      "report", "recompute a drill's reports from what the drill saved");
+  cmd->add_option("--run", args->run,
+                  "a drill's run directory (<lab>/drills/<run id>): recompute it from its files");
+  cmd->add_option("--scenario", args->scenario, "the drill scenario (region-outage, ...)");
+  cmd->add_option("--history", args->history, "the operation history (JSONL)");
+  cmd->add_option("--readback", args->readback, "what was read back after recovery (JSON)");
   cmd->add_option("--events", args->events, "the fault and controller timestamps (JSON)");
-  cmd->add_option("--json", args->json_out, "write the JSON report here");
-  cmd->add_option("--html", args->html_out, "write the HTML report here");
+  cmd->add_option("--json", args->json_out, "write the JSON report here (a new file)");
+  cmd->add_option("--html", args->html_out, "write the HTML report here (a new file)");
   cmd->add_option("--async-window-ms", args->async_window_ms,
                   "how far before the fault lost writes are allowed (async replication)")
       ->capture_default_str();

@@ -566,6 +566,9 @@ Result<void> Supervisor::prepare_sessions(const std::string& region) {
       aws::Credentials{kLabAccessKeyId, kLabSecretAccessKey, "", {}, "lab"});
   {
     std::lock_guard l(replicator_mu_);
+    // The replicators hold references into the clients being replaced: drop them first (the
+    // caller rebuilds them), or the replicator thread polls through freed clients.
+    replicators_.clear();
     clients_[region] = std::make_unique<RegionClients>(config);
   }
   app::SessionStore store(clients_.at(region)->ddb, kSessionsTable, region,

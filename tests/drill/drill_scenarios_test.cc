@@ -11,6 +11,7 @@
 #include "lab/mariadb_helpers.h"
 #include "lab/process.h"
 #include "lab/temp_dir.h"
+#include "lab/wait.h"
 
 namespace dr::drill {
 namespace {
@@ -25,7 +26,9 @@ class DrillScenario : public ::testing::TestWithParam<std::string> {
     lab::SpawnOptions spawn;
     spawn.argv = {DRCTL_BINARY};
     spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
-    spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
+    // `drill report` works on files, not on a lab: it takes no --dir.
+    if (args.size() < 2 || args[1] != "report")
+      spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
     spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY},
                  {"DR_MARIADB_TEMPLATE", dr::testing::shared_datadir_template().string()}};
     spawn.log_file = tmp_ / log_name;
@@ -35,12 +38,16 @@ class DrillScenario : public ::testing::TestWithParam<std::string> {
     return p->wait(timeout).value_or(-1);
   }
 
-  std::string log(const std::string& name) {
-    std::ifstream in(tmp_ / name);
+  static std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path);
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
   }
+  std::string log(const std::string& name) { return slurp(tmp_ / name); }
+
+  void SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
+                                    const std::string& first_output);
 
   void TearDown() override {
     auto state = lab::load_lab_state(dir_);
@@ -79,7 +86,132 @@ TEST_P(DrillScenario, KeepsItsPromises) {
     EXPECT_EQ(report["lost_acked"], 0) << output;
   }
   EXPECT_TRUE(std::filesystem::exists(tmp_ / "report.html"));
+  for (const auto& p : report["promises"])
+    EXPECT_TRUE(p["passed"].get<bool>()) << p.dump() << "\n" << output;
+  if (scenario == "region-outage") SecondDrillRefusesThenResets(report_path, output);
 }
+
+// The region outage leaves the lab failed over: a second drill must refuse (naming the commands
+// that restore the baseline) without touching the first run's files, and --reset must restore
+// the baseline with those commands and then measure a real failover again.
+void DrillScenario::SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
+                                                 const std::string& first_output) {
+  const std::string first = slurp(first_report);
+  std::vector<std::filesystem::path> runs;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "drills")) runs.push_back(e);
+  ASSERT_EQ(runs.size(), 1u) << first_output;
+  const std::string first_run_report = slurp(runs[0] / "report.json");
+
+  // What the drill saved is enough to compute its report again, read-back included.
+  const auto recomputed = tmp_ / "recomputed.json";
+  EXPECT_EQ(drctl({"drill", "report", "--run", runs[0].string(), "--json", recomputed.string()},
+                  "recompute.log"),
+            0)
+      << log("recompute.log");
+  EXPECT_EQ(json::parse(slurp(recomputed), nullptr, false),
+            json::parse(first_run_report, nullptr, false));
+
+  EXPECT_EQ(drctl({"drill", "region-outage", "--duration-s", "8", "--fault-at-s", "2.5", "--json",
+                   (tmp_ / "second.json").string()},
+                  "second.log"),
+            2);
+  const std::string refused = log("second.log");
+  EXPECT_NE(refused.find("not at the drill's baseline"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("`drctl lab restore --dir " + dir_.string() + "`"), std::string::npos)
+      << refused;
+  EXPECT_NE(refused.find("`drctl failback --dir " + dir_.string() + "`"), std::string::npos)
+      << refused;
+  EXPECT_NE(refused.find("--reset"), std::string::npos) << refused;
+  EXPECT_FALSE(std::filesystem::exists(tmp_ / "second.json"));
+
+  // The same report path again: refused before anything starts, the first report intact.
+  EXPECT_EQ(drctl({"drill", "region-outage", "--json", first_report.string()}, "third.log"), 2);
+  EXPECT_NE(log("third.log").find("never overwrites"), std::string::npos) << log("third.log");
+  EXPECT_EQ(slurp(first_report), first);
+
+  const auto reset_report = tmp_ / "reset.json";
+  lab::SpawnOptions spawn;
+  spawn.argv = {DRCTL_BINARY, "drill",        "region-outage", "--reset", "--duration-s",
+                "8",          "--fault-at-s", "2.5",           "--json",  reset_report.string(),
+                "--dir",      dir_.string()};
+  spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY}};
+  spawn.log_file = tmp_ / "reset.log";
+  spawn.die_with_parent = true;
+  auto resetting = lab::Process::spawn(spawn);
+  ASSERT_TRUE(resetting);
+  // Once it has its run directory it is past the baseline and measuring: a concurrent drill on
+  // the same lab is refused (it would inject its fault into this one's run).
+  auto measuring = lab::wait_until("the reset drill creates its run directory",
+                                   [&] {
+                                     std::error_code ec;
+                                     const auto n = std::distance(
+                                         std::filesystem::directory_iterator(dir_ / "drills", ec),
+                                         std::filesystem::directory_iterator{});
+                                     return n == 2 || !resetting->running();
+                                   },
+                                   {.timeout = 120s, .poll = 50ms});
+  ASSERT_TRUE(measuring);
+  if (resetting->running()) {
+    EXPECT_EQ(drctl({"drill", "az-outage"}, "concurrent.log"), 2);
+    EXPECT_NE(log("concurrent.log").find("another drill is running"), std::string::npos)
+        << log("concurrent.log");
+  }
+  const int code = resetting->wait(180s).value_or(-1);
+  const std::string reset_output = log("reset.log");
+  EXPECT_EQ(code, 0) << reset_output;
+  EXPECT_NE(reset_output.find("--reset: drctl lab restore"), std::string::npos) << reset_output;
+  EXPECT_NE(reset_output.find("--reset: drctl failback"), std::string::npos) << reset_output;
+  json reset = json::parse(slurp(reset_report), nullptr, false);
+  ASSERT_TRUE(reset.is_object()) << reset_output;
+  EXPECT_TRUE(reset["passed"].get<bool>()) << reset.dump(2);
+  EXPECT_EQ(reset["events"]["decision_action"], "region-failover") << reset_output;
+
+  // Two runs, two directories; the first one's report is byte for byte what it was.
+  runs.clear();
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "drills")) runs.push_back(e);
+  EXPECT_EQ(runs.size(), 2u);
+  EXPECT_EQ(slurp(first_report), first);
+  bool first_kept = false;
+  for (const auto& r : runs) first_kept |= slurp(r / "report.json") == first_run_report;
+  EXPECT_TRUE(first_kept);
+}
+
+// Bad options are refused before anything starts: no lab is needed, nothing is created.
+class DrillOptions : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(DrillOptions, AreRefusedBeforeAnythingStarts) {
+  dr::testing::TempDir tmp("dr-drill-options");
+  const auto dir = tmp.path() / "lab";
+  lab::SpawnOptions spawn;
+  spawn.argv = {DRCTL_BINARY, "drill", "region-outage", "--dir", dir.string()};
+  for (const auto& a : GetParam()) spawn.argv.push_back(a);
+  spawn.log_file = tmp.path() / "out.log";
+  spawn.die_with_parent = true;
+  auto p = lab::Process::spawn(spawn);
+  ASSERT_TRUE(p);
+  auto code = p->wait(30s);
+  ASSERT_TRUE(code);
+  EXPECT_NE(*code, 0);
+  std::ifstream in(tmp.path() / "out.log");
+  std::stringstream out;
+  out << in.rdbuf();
+  EXPECT_NE(out.str().find(GetParam()[0]), std::string::npos) << out.str();
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "nothing is created";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Bad, DrillOptions,
+    ::testing::Values(std::vector<std::string>{"--interval-ms", "-1"},
+                      std::vector<std::string>{"--threshold", "0"},
+                      std::vector<std::string>{"--rate", "nan"},
+                      std::vector<std::string>{"--fault-at-s", "9", "--duration-s", "5"},
+                      std::vector<std::string>{"--app-binary", "/nonexistent"}),
+    [](const ::testing::TestParamInfo<std::vector<std::string>>& param) {
+      std::string name;
+      for (char c : param.param[0])
+        if (std::isalnum(static_cast<unsigned char>(c))) name += c;
+      return name;
+    });
 
 INSTANTIATE_TEST_SUITE_P(AllScenarios, DrillScenario,
                          ::testing::Values("az-outage", "db-outage", "app-region-outage",

@@ -3,7 +3,9 @@
 
 #include <string>
 
+#include "drill/events.h"
 #include "drill/history.h"
+#include "drill/promises.h"
 #include "drill/readback_set.h"
 
 namespace dr::drill::testing {
@@ -40,18 +42,37 @@ class HistoryBuilder {
   }
   const History& history() const { return history_; }
 
-  // A read-back holding exactly the orders named, with the values they were written with.
+  // A read-back holding exactly the orders and sessions named, with the values they were
+  // written with. Sessions are read back (possibly none found); servers are not asked.
   ReadBack stored(std::initializer_list<std::string> keys) const {
     ReadBack r;
     r.source = "test";
+    r.sessions.emplace();
     for (const auto& key : keys)
-      for (const auto& op : history_.ops)
-        if (op.key == key) r.orders[key] = {op.customer, op.amount_cents, op.committed_by};
+      for (const auto& op : history_.ops) {
+        if (op.key != key) continue;
+        if (op.kind == OpKind::kSession)
+          r.sessions->insert(key);
+        else
+          r.orders[key] = {op.customer, op.amount_cents, op.committed_by};
+      }
     return r;
   }
 
  private:
   History history_;
 };
+
+// `events` as they are when the scenario's fault hit and the controller ran its runbook to the
+// end: what every drill that measured something has, so other promises can be tested alone.
+inline DrillEvents acted(const std::string& scenario, DrillEvents events = {}) {
+  auto p = promises_for(scenario);
+  if (!p) return events;
+  if (p->injects_fault && events.fault_hit.empty()) events.fault_hit = {"a1"};
+  if (events.decision_action.empty()) events.decision_action = std::string(p->controller_action);
+  if (!events.runbook_end_ms) events.runbook_end_ms = events.fault_ms.value_or(0) + 1;
+  if (events.failover_id.empty()) events.failover_id = "fo-1";
+  return events;
+}
 
 }  // namespace dr::drill::testing

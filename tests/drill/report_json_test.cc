@@ -24,7 +24,8 @@ DrillReport region_outage_with_one_lost_write() {
   e.promotion_ms = 4500;
   e.fenced_server = "a1";
   e.runbook = {{"fence", 4050, 4200, "ok"}, {"promote", 4200, 4500, "ok"}};
-  auto report = build_report("region-outage", h.history(), h.stored({"o1", "o5"}), e, {});
+  auto report = build_report("region-outage", h.history(), h.stored({"o1", "o5"}),
+                             testing::acted("region-outage", e), {});
   EXPECT_TRUE(report) << report.error();
   return *report;
 }
