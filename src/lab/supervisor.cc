@@ -382,11 +382,14 @@ Result<void> Supervisor::prepare_sessions(const std::string& region) {
   config.endpoint_url = "http://" + host_port(r->address, r->port);
   config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
       aws::Credentials{kLabAccessKeyId, kLabSecretAccessKey, "", {}, "lab"});
+  // Shared: the replicators built on the previous clients keep those alive while they poll on
+  // their thread; replacing the entry here never frees what a poll is using.
+  auto clients = std::make_shared<RegionClients>(config);
   {
     std::lock_guard l(replicator_mu_);
-    clients_[region] = std::make_unique<RegionClients>(config);
+    clients_[region] = clients;
   }
-  app::SessionStore store(clients_.at(region)->ddb, kSessionsTable, region,
+  app::SessionStore store(clients->ddb, kSessionsTable, region,
                           [] { return std::chrono::system_clock::now(); });
   if (auto t = store.ensure_table(); !t) {
     return fail(ErrorKind::kProtocol,
@@ -402,9 +405,13 @@ void Supervisor::rebuild_replicators() {
   for (const auto& source : regions) {
     for (const auto& target : regions) {
       if (source == target || !clients_.contains(source) || !clients_.contains(target)) continue;
+      const auto& from = clients_.at(source);
+      const auto& to = clients_.at(target);
       replicators_.push_back(std::make_unique<StreamReplicator>(
-          ReplicationLink{source, target, kSessionsTable}, clients_.at(source)->streams,
-          clients_.at(target)->ddb, [] { return std::chrono::system_clock::now(); }));
+          ReplicationLink{source, target, kSessionsTable},
+          std::shared_ptr<aws::DynamoDbStreams>(from, &from->streams),
+          std::shared_ptr<aws::DynamoDb>(to, &to->ddb),
+          [] { return std::chrono::system_clock::now(); }));
     }
   }
 }

@@ -113,7 +113,9 @@ class Supervisor {
   bool stopped_ = false;
 
   std::mutex replicator_mu_;
-  std::map<std::string, std::unique_ptr<RegionClients>> clients_;
+  // Each replicator shares the clients it polls (see StreamReplicator): prepare_sessions() may
+  // replace an entry while the replicator thread polls through the previous one.
+  std::map<std::string, std::shared_ptr<RegionClients>> clients_;
   std::vector<std::unique_ptr<class StreamReplicator>> replicators_;
   std::atomic<bool> replicator_paused_{false};
   std::atomic<bool> replicator_stop_{false};
