@@ -105,6 +105,20 @@ void Supervisor::record(ComponentRecord r) {
   save();  // at once: a crash of ours must not hide a process from `down`
 }
 
+// A restart's new PID goes to the state file the moment the process runs, before the start can
+// fail or this process crash (mid-restore, say): `down` stops what the state records. A first
+// start is recorded once it is up; until then `down` finds it by its PID file. Runs on the
+// thread that starts the process, which holds mu_ (never from another thread: see start()).
+std::function<void(const PidRecord&)> Supervisor::pid_recorder(const std::string& name) {
+  return [this, name](const PidRecord& pid) {
+    std::lock_guard lock(mu_);
+    auto* rec = state_.find(name);
+    if (rec == nullptr) return;
+    rec->pid = pid;
+    save();
+  };
+}
+
 std::string Supervisor::app_endpoint(const std::string& region, const std::string& role) const {
   const auto* r = state_.find(role + "-" + region);
   return r == nullptr ? "" : host_port(r->address, r->port);
@@ -195,6 +209,7 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
     if (!address) return std::unexpected(address.error());
     config.address = *address;
     config.server_id = spec.server_id;
+    config.on_spawn = pid_recorder(spec.name);
     if (!options_.mariadb_template.empty()) config.datadir_template = options_.mariadb_template;
     auto db = MariaDbInstance::create(std::move(config));
     if (!db) return fail(db.error().kind, spec.name + ": " + db.error().message);
@@ -347,6 +362,7 @@ Result<void> Supervisor::start_proxy(const std::string& name, const Progress& pr
   HaproxyOptions o;
   o.name = name;
   o.root_dir = options_.dir;
+  o.on_spawn = pid_recorder(name);
   auto started = HaproxyInstance::start(o, std::move(*config));
   if (!started) {
     return fail(started.error().kind, name + ": " + started.error().message + " (see " +
@@ -934,6 +950,7 @@ Result<json> Supervisor::restore() {
     DynamoDbLocalOptions o;
     o.name = n;
     o.port = rec->port;  // the apps keep their endpoint
+    o.on_spawn = pid_recorder(n);
     auto started = DynamoDbLocal::start(options_.dir, o);
     if (!started) {
       errors.push_back(n + ": restart: " + started.error().message);

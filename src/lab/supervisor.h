@@ -96,6 +96,7 @@ class Supervisor {
   Result<void> apply_front_door_override();
   std::string database_role(const std::string& name);
   void record(ComponentRecord record);
+  std::function<void(const PidRecord&)> pid_recorder(const std::string& name);
   void record_fleets();
   void save();
   std::string app_endpoint(const std::string& region, const std::string& role) const;
