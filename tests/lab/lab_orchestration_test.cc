@@ -26,6 +26,13 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+// The end of a log, for a failure message (a sanitizer report, say).
+std::string tail_of(const std::filesystem::path& path, size_t bytes = 6000) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.substr(text.size() > bytes ? text.size() - bytes : 0);
+}
+
 // Servers of this lab found in /proc, whatever any record says: their arguments or working
 // directory name the lab directory.
 struct Found {
@@ -330,7 +337,9 @@ TEST_F(Lab, ACrashMidRestoreLeavesNothingThatDownDoesNotStop) {
                                  },
                                  {.timeout = 15s});
     EXPECT_TRUE(replicated) << replicated.error();
-    ASSERT_TRUE(is_alive(supervisor)) << "the supervisor died in restore round " << round;
+    ASSERT_TRUE(is_alive(supervisor))
+        << "the supervisor died in restore round " << round << "; its log ends:\n"
+        << tail_of(dir_ / "supervisor.log");
     remember_pids();
   }
 
