@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -423,7 +424,9 @@ void run_status(const fs::path& dir, bool as_json) {
 void run_down(const fs::path& dir, bool purge) {
   std::optional<LabState> state;
   if (auto s = load_lab_state(dir)) state = *s;
-  if (!state && !live_supervisor(dir, state)) {
+  const bool pid_file_alive =
+      std::ranges::any_of(pid_files(dir), [](const auto& named) { return is_alive(named.second); });
+  if (!state && !live_supervisor(dir, state) && !pid_file_alive) {
     std::cout << "no lab in " << dir.string() << "; nothing to stop\n";
     if (purge && fs::exists(dir / "credentials")) fs::remove_all(dir);
     return;
