@@ -26,10 +26,13 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-// The end of a log, for a failure message (a sanitizer report, say).
+// The end of a log for a failure message, or its sanitizer report when it has one.
 std::string tail_of(const std::filesystem::path& path, size_t bytes = 6000) {
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (const auto report = text.find("ERROR: ");
+      report != std::string::npos && text.find("Sanitizer", report) != std::string::npos)
+    return text.substr(report, bytes);
   return text.substr(text.size() > bytes ? text.size() - bytes : 0);
 }
 
@@ -318,7 +321,8 @@ TEST_F(Lab, ACrashMidRestoreLeavesNothingThatDownDoesNotStop) {
     auto killed = drctl({"kill", "component", "dynamodb-us-east-1"});
     ASSERT_EQ(killed.code, 0) << killed.output;
     auto restored = drctl({"restore"});
-    ASSERT_EQ(restored.code, 0) << restored.output;
+    ASSERT_EQ(restored.code, 0) << restored.output << "the supervisor's log ends:\n"
+                                << tail_of(dir_ / "supervisor.log");
     EXPECT_NE(restored.output.find("dynamodb-us-east-1: restarted"), std::string::npos)
         << restored.output;
     // The replicator runs on the new clients: a session written in us-west-2 reaches us-east-1.
