@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds with warnings as errors, runs every
-# test (unit + integration against real servers on loopback), then the unit tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# test (unit + integration against real servers on loopback), then the unit tests and the lab's
+# integration tests (supervisor, drctl and dr-app instrumented) again under AddressSanitizer +
+# UndefinedBehaviorSanitizer.
 set -euo pipefail
 started=$(date +%s)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,8 +21,9 @@ cmake --build build/release -j"$jobs"
 echo "== tests"
 (cd build/release && ctest --output-on-failure -j"$jobs" --timeout 300)
 
-echo "== unit tests under ASan + UBSan ($(( $(date +%s) - started )) s so far)"
+echo "== unit tests and the lab's integration tests under ASan + UBSan ($(( $(date +%s) - started )) s so far)"
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DDR_WERROR=ON -DDR_SANITIZE=ON -DDR_BENCH=OFF >/dev/null
-cmake --build build/asan -j"$jobs" --target unit_tests
-(cd build/asan && ctest --output-on-failure -j"$jobs" -L unit --timeout 300)
+cmake --build build/asan -j"$jobs" --target unit_tests sanitize_integration_tests
+(cd build/asan && ctest --output-on-failure -j"$jobs" -L '^(unit|sanitize-integration)$' --timeout 600)
+echo "== done in $(( $(date +%s) - started )) s"

@@ -83,6 +83,7 @@ Result<DynamoDbLocal> DynamoDbLocal::start_on_port(const fs::path& dir, const fs
   spawn.log_file = dir / "dynamodb-local.log";
   spawn.pid_file = dir / "process.pid";
   spawn.die_with_parent = options.die_with_parent;
+  spawn.on_spawn = options.on_spawn;
   auto process = Process::spawn(std::move(spawn));
   if (!process) return std::unexpected(process.error());
 

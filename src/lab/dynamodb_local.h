@@ -24,6 +24,8 @@ struct DynamoDbLocalOptions {
   std::filesystem::path install_dir;
   std::uint16_t port = 0;        // 0: pick a free one
   bool die_with_parent = false;  // see SpawnOptions::die_with_parent; tests want true
+  // See SpawnOptions::on_spawn: called with the server's PID as soon as it runs.
+  std::function<void(const PidRecord&)> on_spawn;
   std::chrono::milliseconds start_timeout{30'000};
 };
 

@@ -287,6 +287,8 @@ Result<void> Fleet::launch(const std::set<std::string>& killed_azs,
                {"AWS_SECRET_ACCESS_KEY", kLabSecretAccessKey},
                {"AWS_REGION", launch_.region}};
   spawn.log_file = dir / "app.log";
+  // Found by `lab down` even when the supervisor died before it recorded this instance.
+  spawn.pid_file = dir / "process.pid";
   auto process = Process::spawn(std::move(spawn));
   if (!process) return std::unexpected(process.error());
   i.process = std::move(*process);

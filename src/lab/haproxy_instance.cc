@@ -71,6 +71,7 @@ Result<HaproxyInstance> HaproxyInstance::start(HaproxyOptions options, HaproxyCo
   run.pid_file = dir / "process.pid";
   run.working_dir = dir;
   run.die_with_parent = options.die_with_parent;
+  run.on_spawn = options.on_spawn;
   auto process = Process::spawn(std::move(run));
   if (!process) return std::unexpected(process.error());
 

@@ -19,6 +19,8 @@ struct HaproxyOptions {
   std::string name;                // "alb-us-east-1": its directory under root_dir
   std::filesystem::path root_dir;  // the lab root
   bool die_with_parent = false;    // see SpawnOptions::die_with_parent
+  // See SpawnOptions::on_spawn: called with the server's PID as soon as it runs.
+  std::function<void(const PidRecord&)> on_spawn;
   std::chrono::milliseconds start_timeout{10'000};
 };
 

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -99,8 +100,30 @@ std::optional<PidRecord> live_supervisor(const fs::path& dir,
   return std::nullopt;
 }
 
-// Stops the supervisor (which stops what it runs), then every process the state still records,
-// by PID. Returns the components that were still alive and had to be stopped here.
+// Every server the lab spawns writes <dir>/<name>/process.pid (apps: <dir>/apps/<name>/) the
+// moment it runs, and removes it once reaped: a supervisor that crashed before it recorded a
+// process in the state leaves its PID file behind.
+std::vector<std::pair<std::string, PidRecord>> pid_files(const fs::path& dir) {
+  std::vector<std::pair<std::string, PidRecord>> out;
+  for (const fs::path& parent : {dir, dir / "apps"}) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(parent, ec)) {
+      if (auto r = read_pid_file(entry.path() / "process.pid"))
+        out.emplace_back(entry.path().filename().string(), *r);
+    }
+  }
+  return out;
+}
+
+// What the lab runs: `down` looks for these under the lab directory to check that none is left.
+const std::vector<std::string>& lab_programs() {
+  static const std::vector<std::string> programs{"mariadbd", "haproxy", "java", "dr-app"};
+  return programs;
+}
+
+// Stops the supervisor (which stops what it runs), then every process the state still records and
+// every PID file names, by PID and start time (a recycled PID is never hit). Returns what was
+// still alive and had to be stopped here.
 std::vector<std::string> stop_everything(const fs::path& dir,
                                          const std::optional<LabState>& state) {
   std::vector<std::string> leftovers;
@@ -111,11 +134,15 @@ std::vector<std::string> stop_everything(const fs::path& dir,
   // Re-read: the supervisor may have recorded processes after our first read.
   std::optional<LabState> latest = state;
   if (auto reread = load_lab_state(dir)) latest = *reread;
-  if (!latest) return leftovers;
-  for (const auto& c : latest->components) {
+  for (const auto& c : latest ? latest->components : std::vector<ComponentRecord>{}) {
     if (c.pid.pid == 0 || !is_alive(c.pid)) continue;
     leftovers.push_back(c.name + " (pid " + std::to_string(c.pid.pid) + ")");
     (void)stop_pid(c.pid, 5s);
+  }
+  for (const auto& [name, pid] : pid_files(dir)) {
+    if (!is_alive(pid)) continue;
+    leftovers.push_back(name + " (pid " + std::to_string(pid.pid) + ", from its PID file)");
+    (void)stop_pid(pid, 5s);
   }
   return leftovers;
 }
@@ -125,11 +152,17 @@ std::vector<std::string> still_alive(const fs::path& dir) {
   auto state = load_lab_state(dir);
   if (auto r = read_pid_file(supervisor_pid_file(dir)); r && is_alive(*r))
     alive.push_back("supervisor");
-  if (!state) return alive;
-  if (is_alive(state->supervisor)) alive.push_back("supervisor");
-  for (const auto& c : state->components) {
+  if (state && is_alive(state->supervisor)) alive.push_back("supervisor");
+  for (const auto& c : state ? state->components : std::vector<ComponentRecord>{}) {
     if (c.pid.pid != 0 && is_alive(c.pid))
       alive.push_back(c.name + " (pid " + std::to_string(c.pid.pid) + ")");
+  }
+  for (const auto& [name, pid] : pid_files(dir)) {
+    if (is_alive(pid)) alive.push_back(name + " (pid " + std::to_string(pid.pid) + ")");
+  }
+  // Not only what was recorded: any server still running in the lab directory.
+  for (const auto& p : processes_under(dir, lab_programs())) {
+    alive.push_back(p.program + " (pid " + std::to_string(p.pid.pid) + ": " + p.command_line + ")");
   }
   return alive;
 }
@@ -416,7 +449,9 @@ void run_status(const fs::path& dir, bool as_json) {
 void run_down(const fs::path& dir, bool purge) {
   std::optional<LabState> state;
   if (auto s = load_lab_state(dir)) state = *s;
-  if (!state && !live_supervisor(dir, state)) {
+  const bool pid_file_alive =
+      std::ranges::any_of(pid_files(dir), [](const auto& named) { return is_alive(named.second); });
+  if (!state && !live_supervisor(dir, state) && !pid_file_alive) {
     std::cout << "no lab in " << dir.string() << "; nothing to stop\n";
     if (purge && fs::exists(dir / "credentials")) fs::remove_all(dir);
     return;

@@ -7,7 +7,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+
+#include "lab/process.h"
 
 namespace dr::lab {
 
@@ -30,6 +33,8 @@ struct MariaDbConfig {
   // mariadb-install-db each (0.6-4 s). Made on first use; empty: root_dir/mariadb-template.
   std::filesystem::path datadir_template;
   bool die_with_parent = false;  // see SpawnOptions::die_with_parent
+  // See SpawnOptions::on_spawn: called with the server's PID as soon as it runs.
+  std::function<void(const PidRecord&)> on_spawn;
   std::chrono::milliseconds start_timeout{30'000};
 };
 

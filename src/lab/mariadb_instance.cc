@@ -154,6 +154,7 @@ Result<void> MariaDbInstance::launch() {
   options.pid_file = paths_.pid_file;
   options.working_dir = paths_.dir;
   options.die_with_parent = config_.die_with_parent;
+  options.on_spawn = config_.on_spawn;
   auto process = Process::spawn(std::move(options));
   if (!process) return std::unexpected(process.error());
   process_ = std::move(*process);

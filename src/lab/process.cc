@@ -4,10 +4,12 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -180,6 +182,9 @@ Result<Process> Process::spawn(SpawnOptions options) {
     if (auto written = write_pid_file(process.options_.pid_file, pid); !written) {
       return std::unexpected(written.error());  // ~Process kills the child
     }
+  }
+  if (process.options_.on_spawn) {
+    process.options_.on_spawn(PidRecord{pid, process_start_time(pid).value_or(0)});
   }
   return process;
 }
@@ -383,6 +388,59 @@ bool is_alive(pid_t pid) {
 
 bool is_alive(const PidRecord& record) {
   return is_alive(record.pid) && process_start_time(record.pid) == record.start_time;
+}
+
+namespace {
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool is_under(const std::string& path, const std::vector<std::string>& roots) {
+  for (const auto& root : roots) {
+    if (path == root || path.starts_with(root + "/")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<FoundProcess> processes_under(const fs::path& dir,
+                                          const std::vector<std::string>& programs) {
+  std::vector<std::string> roots{fs::absolute(dir).lexically_normal().string()};
+  std::error_code ec;
+  if (auto canonical = fs::weakly_canonical(dir, ec); !ec) roots.push_back(canonical.string());
+  for (auto& r : roots) {
+    while (r.size() > 1 && r.back() == '/') r.pop_back();
+  }
+  std::vector<FoundProcess> out;
+  const pid_t self = ::getpid();
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    struct stat st {};
+    if (pid == self || ::stat(entry.path().c_str(), &st) != 0 || st.st_uid != ::getuid()) continue;
+    std::string comm = read_all(entry.path() / "comm");
+    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    if (std::find(programs.begin(), programs.end(), comm) == programs.end()) continue;
+    std::error_code cwd_ec;
+    const auto cwd = fs::read_symlink(entry.path() / "cwd", cwd_ec);
+    bool found = !cwd_ec && is_under(cwd.string(), roots);
+    std::string command_line;
+    std::stringstream args(read_all(entry.path() / "cmdline"));
+    for (std::string arg; std::getline(args, arg, '\0');) {
+      command_line += (command_line.empty() ? "" : " ") + arg;
+      for (const auto& root : roots) found = found || arg.find(root + "/") != std::string::npos;
+    }
+    const auto start = process_start_time(pid);
+    if (!found || !start || !is_alive(pid)) continue;
+    out.push_back({{pid, *start}, comm, command_line});
+  }
+  return out;
 }
 
 Result<void> stop_pid(const PidRecord& record, std::chrono::milliseconds grace, Clock* clock) {

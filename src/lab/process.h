@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -18,6 +19,13 @@
 
 namespace dr::lab {
 
+// A PID alone can be recycled by the kernel; the start time (clock ticks since boot, from
+// /proc/<pid>/stat) tells whether the PID still names the process that wrote the file.
+struct PidRecord {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;
+};
+
 struct SpawnOptions {
   std::vector<std::string> argv;  // argv[0]: a path, or a program name looked up in PATH
   std::vector<std::pair<std::string, std::string>> env;  // added to (or overriding) ours
@@ -27,6 +35,10 @@ struct SpawnOptions {
   // The kernel SIGKILLs the child when the spawning thread dies: for tests, so that even a
   // crashed test binary leaves nothing running. Not for a lab that must outlive `drctl lab up`.
   bool die_with_parent = false;
+  // Called once the exec succeeded and the PID file is written, before spawn() returns and
+  // before the caller waits for anything: a supervisor records the PID at once, so that no
+  // later failure or crash of its own can leave the child running unrecorded.
+  std::function<void(const PidRecord&)> on_spawn;
 };
 
 // Owns one child process. Destroying a Process that still runs kills its whole group (SIGKILL)
@@ -85,13 +97,6 @@ class Process {
 
 // ---- Processes we did not spawn ourselves (found through PID files) ----
 
-// A PID alone can be recycled by the kernel; the start time (clock ticks since boot, from
-// /proc/<pid>/stat) tells whether the PID still names the process that wrote the file.
-struct PidRecord {
-  pid_t pid = 0;
-  std::uint64_t start_time = 0;
-};
-
 Result<void> write_pid_file(const std::filesystem::path& path, pid_t pid);
 Result<PidRecord> read_pid_file(const std::filesystem::path& path);
 
@@ -103,6 +108,19 @@ std::optional<std::uint64_t> process_start_time(pid_t pid);
 bool is_alive(pid_t pid);
 // Alive, and still the process that the record was written for.
 bool is_alive(const PidRecord& record);
+
+// A live process of ours found by looking at /proc rather than at a record.
+struct FoundProcess {
+  PidRecord pid;
+  std::string program;       // /proc/<pid>/comm
+  std::string command_line;  // arguments joined by spaces
+};
+
+// Live processes of this user (never the caller itself) running one of `programs` (by comm) whose
+// working directory is `dir` or under it, or whose arguments name a path under it. How `lab down`
+// checks that nothing of a lab is left, rather than trusting its records.
+std::vector<FoundProcess> processes_under(const std::filesystem::path& dir,
+                                          const std::vector<std::string>& programs);
 
 // Stops a process by PID: SIGTERM (+SIGCONT), SIGKILL after `grace`, and waits until it is gone.
 // Reaps it when it is our child; otherwise its own parent does. Does nothing when the record no

@@ -59,13 +59,17 @@ nlohmann::ordered_json lww_delete_input(const std::string& table, const nlohmann
            {{":t", {{"N", std::to_string(stamp ? stamp->updated_at_ms : 0)}}}}}};
 }
 
-StreamReplicator::StreamReplicator(ReplicationLink link, aws::DynamoDbStreams& source_streams,
-                                   aws::DynamoDb& target, WallClock clock)
-    : link_(std::move(link)), streams_(source_streams), target_(target), clock_(std::move(clock)) {}
+StreamReplicator::StreamReplicator(ReplicationLink link,
+                                   std::shared_ptr<aws::DynamoDbStreams> source_streams,
+                                   std::shared_ptr<aws::DynamoDb> target, WallClock clock)
+    : link_(std::move(link)),
+      streams_(std::move(source_streams)),
+      target_(std::move(target)),
+      clock_(std::move(clock)) {}
 
 std::expected<void, std::string> StreamReplicator::refresh_shards() {
   if (stream_arn_.empty()) {
-    auto listed = streams_.list_streams({{"TableName", link_.table}});
+    auto listed = streams_->list_streams({{"TableName", link_.table}});
     if (!listed) return std::unexpected("ListStreams: " + listed.error().describe());
     const auto& streams = (*listed)["Streams"];
     if (!streams.is_array() || streams.empty())
@@ -73,14 +77,14 @@ std::expected<void, std::string> StreamReplicator::refresh_shards() {
                              " has no stream yet");
     stream_arn_ = streams.back().value("StreamArn", "");
   }
-  auto described = streams_.describe_stream({{"StreamArn", stream_arn_}});
+  auto described = streams_->describe_stream({{"StreamArn", stream_arn_}});
   if (!described) return std::unexpected("DescribeStream: " + described.error().describe());
   const auto& shards = (*described)["StreamDescription"]["Shards"];
   if (!shards.is_array()) return std::unexpected("DescribeStream: no Shards list");
   for (const auto& shard : shards) {
     std::string id = shard.value("ShardId", "");
     if (id.empty() || iterators_.contains(id) || drained_.contains(id)) continue;
-    auto it = streams_.get_shard_iterator(
+    auto it = streams_->get_shard_iterator(
         {{"StreamArn", stream_arn_}, {"ShardId", id}, {"ShardIteratorType", "TRIM_HORIZON"}});
     if (!it) return std::unexpected("GetShardIterator: " + it.error().describe());
     iterators_[id] = it->value("ShardIterator", "");
@@ -100,8 +104,8 @@ std::expected<void, std::string> StreamReplicator::apply(const nlohmann::json& r
     ++stats_.skipped_echo;  // the replicator wrote it here; sending it back would loop forever
     return {};
   }
-  auto out = event == "REMOVE" ? target_.delete_item(lww_delete_input(link_.table, image))
-                               : target_.put_item(lww_put_input(link_.table, image));
+  auto out = event == "REMOVE" ? target_->delete_item(lww_delete_input(link_.table, image))
+                               : target_->put_item(lww_put_input(link_.table, image));
   if (!out) {
     if (aws::is_conditional_check_failed(out.error())) {
       ++stats_.skipped_older;
@@ -128,7 +132,7 @@ void StreamReplicator::reopen(const std::string& shard) {
     in["SequenceNumber"] = after;
   }
   // If this fails too, the old iterator stays and the next pass tries again.
-  if (auto fresh = streams_.get_shard_iterator(in))
+  if (auto fresh = streams_->get_shard_iterator(in))
     iterators_[shard] = fresh->value("ShardIterator", "");
 }
 
@@ -141,7 +145,7 @@ std::expected<size_t, std::string> StreamReplicator::poll_once() {
   std::string first_error;
   for (auto it = iterators_.begin(); it != iterators_.end();) {
     auto& [shard, iterator] = *it;
-    auto got = streams_.get_records({{"ShardIterator", iterator}, {"Limit", 1000}});
+    auto got = streams_->get_records({{"ShardIterator", iterator}, {"Limit", 1000}});
     if (!got) {
       ++stats_.errors;
       if (first_error.empty()) first_error = "GetRecords: " + got.error().describe();

@@ -12,6 +12,7 @@
 #include <expected>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -50,8 +51,12 @@ class StreamReplicator {
  public:
   using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
-  StreamReplicator(ReplicationLink link, aws::DynamoDbStreams& source_streams,
-                   aws::DynamoDb& target, WallClock clock);
+  // The replicator shares ownership of the clients it polls: whoever replaces a region's clients
+  // (its DynamoDB Local restarted) can drop its own references at any time, and a poll running on
+  // another thread still uses live objects. The clients must not be used by another thread while
+  // this one polls (the AWS clients are not thread-safe).
+  StreamReplicator(ReplicationLink link, std::shared_ptr<aws::DynamoDbStreams> source_streams,
+                   std::shared_ptr<aws::DynamoDb> target, WallClock clock);
 
   // One pass: finds the stream and its shards, reads every open shard once, applies what it
   // read. Returns the number of records read. Errors are counted and returned; the shard
@@ -67,8 +72,8 @@ class StreamReplicator {
   void reopen(const std::string& shard);
 
   ReplicationLink link_;
-  aws::DynamoDbStreams& streams_;
-  aws::DynamoDb& target_;
+  std::shared_ptr<aws::DynamoDbStreams> streams_;  // never null
+  std::shared_ptr<aws::DynamoDb> target_;          // never null
   WallClock clock_;
   std::string stream_arn_;
   // shard id -> iterator ("" until opened; erased when the shard is closed and drained).

@@ -161,6 +161,20 @@ void Supervisor::record(ComponentRecord r) {
   save();  // at once: a crash of ours must not hide a process from `down`
 }
 
+// A restart's new PID goes to the state file the moment the process runs, before the start can
+// fail or this process crash (mid-restore, say): `down` stops what the state records. A first
+// start is recorded once it is up; until then `down` finds it by its PID file. Runs on the
+// thread that starts the process, which holds mu_ (never from another thread: see start()).
+std::function<void(const PidRecord&)> Supervisor::pid_recorder(const std::string& name) {
+  return [this, name](const PidRecord& pid) {
+    std::lock_guard lock(mu_);
+    auto* rec = state_.find(name);
+    if (rec == nullptr) return;
+    rec->pid = pid;
+    save();
+  };
+}
+
 std::string Supervisor::app_endpoint(const std::string& region, const std::string& role) const {
   const auto* r = state_.find(role + "-" + region);
   return r == nullptr ? "" : host_port(r->address, r->port);
@@ -271,6 +285,7 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
     if (!address) return std::unexpected(address.error());
     config.address = *address;
     config.server_id = spec.server_id;
+    config.on_spawn = pid_recorder(spec.name);
     if (!options_.mariadb_template.empty()) config.datadir_template = options_.mariadb_template;
     const MariaDbPaths paths = MariaDbPaths::of(config);
     if (resuming_ && fs::exists(paths.dir / kRebuildMarker)) {
@@ -529,6 +544,7 @@ Result<void> Supervisor::start_proxy(const std::string& name, const Progress& pr
   HaproxyOptions o;
   o.name = name;
   o.root_dir = options_.dir;
+  o.on_spawn = pid_recorder(name);
   auto started = HaproxyInstance::start(o, std::move(*config));
   if (!started) {
     return fail(started.error().kind, name + ": " + started.error().message + " (see " +
@@ -564,14 +580,17 @@ Result<void> Supervisor::prepare_sessions(const std::string& region) {
   config.endpoint_url = "http://" + host_port(r->address, r->port);
   config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
       aws::Credentials{kLabAccessKeyId, kLabSecretAccessKey, "", {}, "lab"});
+  // Shared: the replicators built on the previous clients keep those alive while they poll on
+  // their thread; replacing the entry here never frees what a poll is using.
+  auto clients = std::make_shared<RegionClients>(config);
   {
     std::lock_guard l(replicator_mu_);
-    // The replicators hold references into the clients being replaced: drop them first (the
-    // caller rebuilds them), or the replicator thread polls through freed clients.
+    // The replicators of the old clients would only poll a dead DynamoDB until the caller
+    // rebuilds them: drop them now.
     replicators_.clear();
-    clients_[region] = std::make_unique<RegionClients>(config);
+    clients_[region] = clients;
   }
-  app::SessionStore store(clients_.at(region)->ddb, kSessionsTable, region,
+  app::SessionStore store(clients->ddb, kSessionsTable, region,
                           [] { return std::chrono::system_clock::now(); });
   if (auto t = store.ensure_table(); !t) {
     return fail(ErrorKind::kProtocol,
@@ -587,9 +606,13 @@ void Supervisor::rebuild_replicators() {
   for (const auto& source : regions) {
     for (const auto& target : regions) {
       if (source == target || !clients_.contains(source) || !clients_.contains(target)) continue;
+      const auto& from = clients_.at(source);
+      const auto& to = clients_.at(target);
       replicators_.push_back(std::make_unique<StreamReplicator>(
-          ReplicationLink{source, target, kSessionsTable}, clients_.at(source)->streams,
-          clients_.at(target)->ddb, [] { return std::chrono::system_clock::now(); }));
+          ReplicationLink{source, target, kSessionsTable},
+          std::shared_ptr<aws::DynamoDbStreams>(from, &from->streams),
+          std::shared_ptr<aws::DynamoDb>(to, &to->ddb),
+          [] { return std::chrono::system_clock::now(); }));
     }
   }
 }
@@ -1254,6 +1277,7 @@ Result<json> Supervisor::restore() {
     DynamoDbLocalOptions o;
     o.name = n;
     o.port = rec->port;  // the apps keep their endpoint
+    o.on_spawn = pid_recorder(n);
     auto started = DynamoDbLocal::start(options_.dir, o);
     if (!started) {
       errors.push_back(n + ": restart: " + started.error().message);

@@ -115,6 +115,7 @@ class Supervisor {
   Result<void> apply_front_door_override();
   std::string database_role(const std::string& name);
   void record(ComponentRecord record);
+  std::function<void(const PidRecord&)> pid_recorder(const std::string& name);
   void record_fleets();
   void save();
   std::string app_endpoint(const std::string& region, const std::string& role) const;
@@ -141,7 +142,9 @@ class Supervisor {
   std::string saved_topology_;
 
   std::mutex replicator_mu_;
-  std::map<std::string, std::unique_ptr<RegionClients>> clients_;
+  // Each replicator shares the clients it polls (see StreamReplicator): prepare_sessions() may
+  // replace an entry while the replicator thread polls through the previous one.
+  std::map<std::string, std::shared_ptr<RegionClients>> clients_;
   std::vector<std::unique_ptr<class StreamReplicator>> replicators_;
   std::atomic<bool> replicator_paused_{false};
   std::atomic<bool> replicator_stop_{false};

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -21,6 +22,7 @@
 #include "lab/lab_state.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/process.h"
+#include "lab/process_probe.h"
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
 
@@ -29,6 +31,41 @@ namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
+
+// The end of a log for a failure message, or its sanitizer report when it has one.
+std::string tail_of(const std::filesystem::path& path, size_t bytes = 6000) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (const auto report = text.find("ERROR: ");
+      report != std::string::npos && text.find("Sanitizer", report) != std::string::npos)
+    return text.substr(report, bytes);
+  return text.substr(text.size() > bytes ? text.size() - bytes : 0);
+}
+
+// Servers of this lab found in /proc, whatever any record says: their arguments or working
+// directory name the lab directory.
+struct Found {
+  PidRecord pid;
+  std::string command_line;
+};
+std::vector<Found> servers_running_in(const std::filesystem::path& dir) {
+  std::vector<Found> out;
+  const std::string root = dir.string() + "/";
+  for (const auto& p : dr::testing::all_processes()) {
+    if (p.pid == ::getpid() || p.state == 'Z') continue;
+    const std::filesystem::path proc = "/proc/" + std::to_string(p.pid);
+    std::ifstream in(proc / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    std::error_code ec;
+    const std::string cwd = std::filesystem::read_symlink(proc / "cwd", ec).string() + "/";
+    if (cmdline.find(" lab ") != std::string::npos) continue;  // drctl itself
+    const auto start = process_start_time(p.pid);
+    if (start && (cmdline.find(root) != std::string::npos || cwd.starts_with(root)))
+      out.push_back({{p.pid, *start}, cmdline});
+  }
+  return out;
+}
 
 struct CommandRun {
   int code = -1;
@@ -80,6 +117,8 @@ class Lab : public ::testing::Test {
     remember_pids();
     (void)drctl({"down"});
     for (const auto& p : pids_) (void)stop_pid(p, 2s);
+    // Also what no record names (a failed test of `down` itself must leave nothing either).
+    for (const auto& f : servers_running_in(dir_)) (void)stop_pid(f.pid, 2s);
   }
 
   static httplib::Client client(const std::string& url) {
@@ -520,6 +559,123 @@ TEST_F(Lab, ARegionFenceReachesEveryInstanceAndTheAdminRoutesAreNotPublic) {
   EXPECT_NE(supervised.find("app-us-west-2-1 removed: its admin listener has not answered"),
             std::string::npos)
       << supervised;
+}
+
+// Issue 8 (4, 5): restore replaced a region's DynamoDB clients while the replicator thread still
+// polled through them (a segfault, under ASan a use-after-free), and a supervisor that died
+// mid-restore left restarted servers running that state.json recorded as `pid 0, killed`, so
+// `down` claimed "nothing left running" and left them.
+TEST_F(Lab, ACrashMidRestoreLeavesNothingThatDownDoesNotStop) {
+  auto up = drctl({"up"});
+  remember_pids();
+  ASSERT_EQ(up.code, 0) << up.output;
+  const PidRecord supervisor = load_lab_state(dir_)->supervisor;
+
+  // Each restore gives us-east-1 new DynamoDB clients while the replicator polls every 100 ms.
+  for (int round = 0; round < 3; ++round) {
+    auto killed = drctl({"kill", "component", "dynamodb-us-east-1"});
+    ASSERT_EQ(killed.code, 0) << killed.output;
+    auto restored = drctl({"restore"});
+    ASSERT_EQ(restored.code, 0) << restored.output << "the supervisor's log ends:\n"
+                                << tail_of(dir_ / "supervisor.log");
+    EXPECT_NE(restored.output.find("dynamodb-us-east-1: restarted"), std::string::npos)
+        << restored.output;
+    // The replicator runs on the new clients: a session written in us-west-2 reaches us-east-1.
+    json now = status();
+    auto west = client(now["regions"]["us-west-2"]["alb_url"]);
+    auto east = client(now["regions"]["us-east-1"]["alb_url"]);
+    const std::string session = "round-" + std::to_string(round);
+    auto put =
+        west.Put("/sessions/" + session, R"({"data":{"n":1},"version":0})", "application/json");
+    ASSERT_TRUE(put);
+    EXPECT_LT(put->status, 300) << put->body;
+    auto replicated = wait_until("session " + session + " in us-east-1",
+                                 [&] {
+                                   auto r = east.Get("/sessions/" + session);
+                                   return r && r->status == 200;
+                                 },
+                                 {.timeout = 15s});
+    EXPECT_TRUE(replicated) << replicated.error();
+    ASSERT_TRUE(is_alive(supervisor))
+        << "the supervisor died in restore round " << round << "; its log ends:\n"
+        << tail_of(dir_ / "supervisor.log");
+    remember_pids();
+  }
+
+  // Kill the region, then the supervisor while restore restarts it: once DynamoDB Local (which
+  // restore restarts after a1 and a2) is spawned, before restore returns.
+  auto region = drctl({"kill", "region", "us-east-1"});
+  ASSERT_EQ(region.code, 0) << region.output;
+  SpawnOptions restore;
+  restore.argv = {DRCTL_BINARY, "lab", "restore", "--dir", dir_.string()};
+  restore.log_file = tmp_ / "restore.log";
+  auto restoring = Process::spawn(restore);
+  ASSERT_TRUE(restoring) << restoring.error();
+  const auto ddb_pid_file = dir_ / "dynamodb-us-east-1" / "process.pid";
+  auto spawned = wait_until("restore spawns DynamoDB Local in us-east-1",
+                            [&] {
+                              auto r = read_pid_file(ddb_pid_file);
+                              return r && is_alive(*r);
+                            },
+                            {.timeout = 60s, .poll = 2ms});
+  ASSERT_TRUE(spawned) << spawned.error();
+  ASSERT_EQ(::kill(supervisor.pid, SIGKILL), 0);
+  auto dead =
+      wait_until("the supervisor dies", [&] { return !is_alive(supervisor); }, {.timeout = 5s});
+  ASSERT_TRUE(dead) << dead.error();
+  (void)restoring->wait(30s);
+
+  // What restore restarted before the crash is in the state file, with the PID that runs
+  // (DynamoDB Local may have died with us between its PID file and the state: `down` still finds
+  // it, by that PID file).
+  auto state = load_lab_state(dir_);
+  ASSERT_TRUE(state) << state.error();
+  for (const std::string name : {"a1", "a2"}) {
+    const auto* c = state->find(name);
+    ASSERT_NE(c, nullptr) << name;
+    EXPECT_TRUE(c->pid.pid != 0 && is_alive(c->pid))
+        << name << " runs but state.json records pid " << c->pid.pid;
+  }
+  remember_pids();
+  if (auto r = read_pid_file(ddb_pid_file)) pids_.push_back(*r);
+  EXPECT_FALSE(servers_running_in(dir_).empty());
+
+  // A crash can come before a start is recorded at all (a first start records once it is up):
+  // then the server's PID file is what names it.
+  const auto a1_record = state->find("a1")->pid;
+  state->find("a1")->pid = {};
+  ASSERT_TRUE(save_lab_state(dir_, *state));
+  // And `down` checks rather than assumes: a server of the lab that nothing names (here a stand-in
+  // called dr-app, running in the lab directory) makes it fail, and it is left alone.
+  const auto stray_dir = dir_ / "stray";
+  std::filesystem::create_directories(stray_dir);
+  std::filesystem::create_symlink("/bin/sleep", tmp_ / "dr-app");
+  SpawnOptions stray_spawn;
+  stray_spawn.argv = {(tmp_ / "dr-app").string(), "600"};
+  stray_spawn.working_dir = stray_dir;
+  stray_spawn.die_with_parent = true;
+  auto stray = Process::spawn(stray_spawn);
+  ASSERT_TRUE(stray) << stray.error();
+
+  auto refused = drctl({"down"});
+  EXPECT_EQ(refused.code, 1) << refused.output;
+  EXPECT_NE(
+      refused.output.find("still running after down: dr-app (pid " + std::to_string(stray->pid())),
+      std::string::npos)
+      << refused.output;
+  EXPECT_EQ(refused.output.find("nothing left running"), std::string::npos) << refused.output;
+  EXPECT_TRUE(stray->running());
+  EXPECT_FALSE(is_alive(a1_record)) << "a1, named only by its PID file, survived down";
+  ASSERT_TRUE(stray->stop());
+
+  auto down = drctl({"down"});
+  EXPECT_EQ(down.code, 0) << down.output;
+  EXPECT_NE(down.output.find("nothing left running"), std::string::npos) << down.output;
+  for (const auto& p : pids_) EXPECT_FALSE(is_alive(p)) << "pid " << p.pid << " survived down";
+  std::string left;
+  for (const auto& f : servers_running_in(dir_))
+    left += std::to_string(f.pid.pid) + ": " + f.command_line + "\n";
+  EXPECT_EQ(left, "") << "still running after down";
 }
 
 TEST_F(Lab, CommandsWithoutALabSayWhatToDo) {

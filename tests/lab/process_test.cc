@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "lab/process_probe.h"
@@ -178,6 +180,71 @@ TEST_F(ProcessTest, StopPidStopsAProcessKnownOnlyByItsPidFile) {
   ASSERT_TRUE(record) << record.error();
   ASSERT_TRUE(stop_pid(*record, 2s));
   EXPECT_FALSE(process_state(pid).has_value()) << "our child, so stop_pid reaped it";
+}
+
+TEST_F(ProcessTest, OnSpawnGetsThePidOfTheRunningChildBeforeSpawnReturns) {
+  auto options = shell("exec sleep 30");
+  options.pid_file = dir_ / "child.pid";
+  std::optional<PidRecord> seen;
+  bool pid_file_written = false;
+  options.on_spawn = [&](const PidRecord& r) {
+    seen = r;
+    pid_file_written = std::filesystem::exists(dir_ / "child.pid");
+  };
+  auto child = Process::spawn(options);
+  ASSERT_TRUE(child) << child.error();
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->pid, child->pid());
+  EXPECT_TRUE(is_alive(*seen)) << "the record names the child, start time included";
+  EXPECT_TRUE(pid_file_written);
+
+  bool called = false;
+  SpawnOptions missing;
+  missing.argv = {"/nonexistent/program"};
+  missing.on_spawn = [&](const PidRecord&) { called = true; };
+  EXPECT_FALSE(Process::spawn(missing));
+  EXPECT_FALSE(called) << "nothing ran, so nothing to record";
+}
+
+// How `lab down` checks that nothing is left: by program name and by the directory a process
+// runs in or names, not by any record.
+TEST_F(ProcessTest, ProcessesUnderFindsTheLabsServersByDirectoryAndProgram) {
+  const auto lab = dir_ / "lab";
+  const auto other = dir_ / "lab2";  // a sibling whose name starts the same: not ours
+  std::filesystem::create_directories(lab / "a1");
+  std::filesystem::create_directories(other);
+  // comm is the name the program was exec'd under: "mariadbd", as far as /proc can tell (a shell
+  // that waits for its sleep, so that it can take any arguments).
+  std::filesystem::create_symlink("/bin/sh", dir_ / "mariadbd");
+  auto server = [&](const std::filesystem::path& cwd, std::vector<std::string> args) {
+    SpawnOptions o;
+    o.argv = {(dir_ / "mariadbd").string(), "-c", "sleep 30; true"};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.working_dir = cwd;
+    o.die_with_parent = true;
+    return Process::spawn(o);
+  };
+  auto in_lab = server(lab / "a1", {});
+  auto names_lab = server(dir_.path(), {(lab / "a1" / "my.cnf").string()});
+  auto in_other = server(other, {(other / "x").string()});
+  auto plain = shell("exec sleep 30");  // "sleep": not a server, even in the lab directory
+  plain.working_dir = lab;
+  auto not_a_server = Process::spawn(plain);
+  ASSERT_TRUE(in_lab && names_lab && in_other && not_a_server);
+
+  std::set<pid_t> found;
+  for (const auto& p : processes_under(lab, {"mariadbd", "haproxy"})) {
+    EXPECT_EQ(p.program, "mariadbd");
+    EXPECT_TRUE(is_alive(p.pid));
+    found.insert(p.pid.pid);
+  }
+  EXPECT_EQ(found, (std::set<pid_t>{in_lab->pid(), names_lab->pid()}));
+
+  ASSERT_TRUE(in_lab->stop(2s));
+  ASSERT_TRUE(names_lab->stop(2s));
+  EXPECT_TRUE(processes_under(lab, {"mariadbd"}).empty());
+  ASSERT_TRUE(in_other->stop(2s));
+  ASSERT_TRUE(not_a_server->stop(2s));
 }
 
 }  // namespace

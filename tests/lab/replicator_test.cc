@@ -27,11 +27,11 @@ aws::ClientConfig region_config(const DynamoDbLocal& server, const std::string& 
 
 struct Region {
   Region(DynamoDbLocal& server, const std::string& name, std::function<aws::SystemTime()> clock)
-      : ddb(region_config(server, name)),
-        streams(region_config(server, name)),
-        sessions(ddb, "sessions", name, std::move(clock)) {}
-  aws::DynamoDb ddb;
-  aws::DynamoDbStreams streams;
+      : ddb(std::make_shared<aws::DynamoDb>(region_config(server, name))),
+        streams(std::make_shared<aws::DynamoDbStreams>(region_config(server, name))),
+        sessions(*ddb, "sessions", name, std::move(clock)) {}
+  std::shared_ptr<aws::DynamoDb> ddb;
+  std::shared_ptr<aws::DynamoDbStreams> streams;
   app::SessionStore sessions;
 };
 
