@@ -86,19 +86,8 @@ Result<std::string> load_or_create_control_token(const fs::path& lab_dir) {
     return existing;
   auto token = random_password(32);
   if (!token) return token;
-  const fs::path tmp = lab_dir / ("control-token." + std::to_string(::getpid()) + ".tmp");
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return std::unexpected(Error::system("create " + tmp.string(), errno));
-  const std::string text = *token + "\n";
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  // link() fails if the file exists: whoever links first wins, everyone reads that one.
-  const int linked = written ? ::link(tmp.c_str(), path.c_str()) : -1;
-  const int link_errno = errno;
-  ::unlink(tmp.c_str());
-  if (!written) return fail(ErrorKind::kSystem, "cannot write " + tmp.string());
-  if (linked != 0 && link_errno != EEXIST)
-    return std::unexpected(Error::system("link " + path.string(), link_errno));
+  if (auto created = create_private_file_once(path, *token + "\n"); !created)
+    return std::unexpected(created.error());
   return read_private(path);
 }
 

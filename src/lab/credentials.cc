@@ -54,6 +54,22 @@ Result<std::string> random_password(std::size_t length) {
   return out;
 }
 
+Result<void> create_private_file_once(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + "." + std::to_string(::getpid()) + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return std::unexpected(Error::system("create " + tmp.string(), errno));
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  // link() fails if the file exists: whoever links first wins, everyone reads that one.
+  const int linked = written ? ::link(tmp.c_str(), path.c_str()) : -1;
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (!written) return fail(ErrorKind::kSystem, "cannot write " + tmp.string());
+  if (linked != 0 && link_errno != EEXIST)
+    return std::unexpected(Error::system("link " + path.string(), link_errno));
+  return {};
+}
+
 Result<LabCredentials> LabCredentials::load_or_create(const fs::path& root) {
   const fs::path path = root / "credentials";
   if (fs::exists(path)) return read_file(path);
@@ -64,19 +80,8 @@ Result<LabCredentials> LabCredentials::load_or_create(const fs::path& root) {
     if (!password) return std::unexpected(password.error());
     text += std::string(key) + "=" + *password + "\n";
   }
-  const fs::path tmp = root / ("credentials." + std::to_string(::getpid()) + ".tmp");
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(Error::system("create " + tmp.string(), errno));
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  // link() fails if the file exists: whoever links first wins, everyone reads that one.
-  const int linked = written ? ::link(tmp.c_str(), path.c_str()) : -1;
-  const int link_errno = errno;
-  ::unlink(tmp.c_str());
-  if (!written) return fail(ErrorKind::kSystem, "cannot write " + tmp.string());
-  if (linked != 0 && link_errno != EEXIST) {
-    return std::unexpected(Error::system("link " + path.string(), link_errno));
-  }
+  if (auto created = create_private_file_once(path, text); !created)
+    return std::unexpected(created.error());
   return read_file(path);
 }
 

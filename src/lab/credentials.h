@@ -25,6 +25,11 @@ struct LabCredentials {
   static Result<LabCredentials> load_or_create(const std::filesystem::path& root);
 };
 
+// Creates `path` (mode 0600 from the start, never a moment readable by others) holding `text`,
+// unless it exists: when several processes race, the first one's file wins and every one of
+// them then reads that one.
+Result<void> create_private_file_once(const std::filesystem::path& path, const std::string& text);
+
 // `length` characters from [A-Za-z0-9], from the kernel's CSPRNG.
 Result<std::string> random_password(std::size_t length = 24);
 

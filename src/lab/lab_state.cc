@@ -1,10 +1,10 @@
 #include "lab/lab_state.h"
 
+#include "lab/atomic_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 namespace dr::lab {
 namespace fs = std::filesystem;
@@ -136,28 +136,15 @@ fs::path state_file(const fs::path& dir) {
 
 Result<LabState> load_lab_state(const fs::path& dir) {
   const fs::path path = state_file(dir);
-  std::ifstream in(path);
-  if (!in) return fail(ErrorKind::kNotFound, "no lab state at " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto state = parse_lab_state(text.str());
+  auto text = read_whole_file(path);
+  if (!text) return fail(ErrorKind::kNotFound, "no lab state at " + path.string());
+  auto state = parse_lab_state(*text);
   if (!state) return fail(state.error().kind, path.string() + ": " + state.error().message);
   return state;
 }
 
 Result<void> save_lab_state(const fs::path& dir, const LabState& state) {
-  const fs::path path = state_file(dir);
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << to_json_text(state);
-    out.flush();
-    if (!out) return fail(ErrorKind::kSystem, "cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return fail(ErrorKind::kSystem, "rename " + tmp.string() + ": " + ec.message());
-  return {};
+  return replace_file(state_file(dir), to_json_text(state));
 }
 
 fs::path resolve_lab_dir(const std::string& flag) {

@@ -1,11 +1,11 @@
 #include "lab/recorded_topology.h"
 
+#include "lab/atomic_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 namespace dr::lab {
 namespace fs = std::filesystem;
@@ -76,28 +76,15 @@ fs::path topology_file(const fs::path& dir) {
 
 Result<RecordedTopology> load_recorded_topology(const fs::path& dir) {
   const fs::path path = topology_file(dir);
-  std::ifstream in(path);
-  if (!in) return fail(ErrorKind::kNotFound, "no recorded topology at " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto t = parse_recorded_topology(text.str());
+  auto text = read_whole_file(path);
+  if (!text) return fail(ErrorKind::kNotFound, "no recorded topology at " + path.string());
+  auto t = parse_recorded_topology(*text);
   if (!t) return fail(t.error().kind, path.string() + ": " + t.error().message);
   return t;
 }
 
 Result<void> save_recorded_topology(const fs::path& dir, const RecordedTopology& topology) {
-  const fs::path path = topology_file(dir);
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << to_json_text(topology);
-    out.flush();
-    if (!out) return fail(ErrorKind::kSystem, "cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return fail(ErrorKind::kSystem, "rename " + tmp.string() + ": " + ec.message());
-  return {};
+  return replace_file(topology_file(dir), to_json_text(topology));
 }
 
 }  // namespace dr::lab

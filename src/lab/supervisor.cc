@@ -1,7 +1,5 @@
 #include "lab/supervisor.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <fstream>
 #include <iostream>
@@ -78,11 +76,14 @@ Result<std::string> load_or_create_token(const fs::path& path) {
   }
   auto token = random_password(32);
   if (!token) return token;
-  std::ofstream out(path, std::ios::trunc);
-  out << *token << "\n";
-  out.close();
-  ::chmod(path.c_str(), 0600);
-  return token;
+  // 0600 from its first byte: written and chmod-ed after, it was readable by others in between.
+  if (auto created = create_private_file_once(path, *token + "\n"); !created)
+    return std::unexpected(created.error());
+  std::ifstream in(path);
+  std::string winner;
+  if (!(in >> winner) || winner.empty())
+    return fail(ErrorKind::kSystem, "cannot read " + path.string());
+  return winner;
 }
 
 }  // namespace

@@ -28,6 +28,9 @@ using namespace std::chrono_literals;
 constexpr const char* kAddress = "127.0.0.1";
 
 // What a raw socket gets back for `request`: for what httplib::Client will not send.
+// Sends `request` as is and reads one whole response (its headers, then Content-Length bytes).
+// The connection stays open for writing: half-closing it raced the server's read (an empty
+// answer, now and then), and the server must answer without waiting for the client to go away.
 std::string raw_exchange(std::uint16_t port, const std::string& request) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -41,10 +44,17 @@ std::string raw_exchange(std::uint16_t port, const std::string& request) {
   timeval tv{10, 0};  // a server that waits for a body that never comes would block us
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   (void)::write(fd, request.data(), request.size());
-  ::shutdown(fd, SHUT_WR);
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    out.append(buf, static_cast<size_t>(n));
+    const auto end = out.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    std::size_t length = 0;
+    if (const auto at = out.find("Content-Length: "); at != std::string::npos && at < end)
+      length = std::stoul(out.substr(at + 16));
+    if (out.size() >= end + 4 + length) break;
+  }
   ::close(fd);
   return out;
 }

@@ -19,6 +19,7 @@
 #include "db/connection.h"
 #include "lab/control_token.h"
 #include "lab/credentials.h"
+#include "lab/drctl_runner.h"
 #include "lab/lab_state.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/process.h"
@@ -67,32 +68,19 @@ std::vector<Found> servers_running_in(const std::filesystem::path& dir) {
   return out;
 }
 
-struct CommandRun {
-  int code = -1;
-  std::string output;
-};
+using dr::testing::CommandRun;
 
 class Lab : public ::testing::Test {
  protected:
   // Runs drctl with `args` and waits for it; its stdout and stderr together.
   CommandRun drctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 180s,
                    bool lab = true) {
-    const auto log = tmp_ / ("drctl-" + std::to_string(++runs_) + ".log");
-    SpawnOptions spawn;
-    spawn.argv = {DRCTL_BINARY};
-    if (lab) spawn.argv.push_back("lab");
-    spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
-    if (lab) spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
-    spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY},
-                 {"DR_MARIADB_TEMPLATE", dr::testing::shared_datadir_template().string()}};
-    spawn.log_file = log;
-    auto p = Process::spawn(spawn);
-    if (!p) return {-1, p.error().describe()};
-    auto code = p->wait(timeout);
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
-    return {code.value_or(-1), text.str()};
+    if (lab) {
+      args.insert(args.begin(), "lab");
+      args.insert(args.end(), {"--dir", dir_.string()});
+    }
+    return dr::testing::run_drctl(args, tmp_ / ("drctl-" + std::to_string(++runs_) + ".log"),
+                                  timeout);
   }
 
   // `lab status --json`: 0 when every part is healthy, 3 when the lab is down or degraded (a
@@ -104,14 +92,7 @@ class Lab : public ::testing::Test {
   }
 
   // Every PID the lab ever recorded, so TearDown can prove (and force) that none survives.
-  void remember_pids() {
-    auto s = load_lab_state(dir_);
-    if (!s) return;
-    pids_.push_back(s->supervisor);
-    for (const auto& c : s->components) {
-      if (c.pid.pid != 0) pids_.push_back(c.pid);
-    }
-  }
+  void remember_pids() { dr::testing::append_recorded_pids(dir_, pids_); }
 
   void TearDown() override {
     remember_pids();

@@ -9,6 +9,7 @@
 
 #include "db/connection.h"
 #include "lab/credentials.h"
+#include "lab/drctl_runner.h"
 #include "lab/lab_state.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/process.h"
@@ -21,10 +22,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-struct CommandRun {
-  int code = -1;
-  std::string output;
-};
+using dr::testing::CommandRun;
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -37,22 +35,11 @@ class LabTopology : public ::testing::Test {
   // Runs `drctl <args> --dir <lab>` and waits for it; its stdout and stderr together.
   CommandRun drctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 180s) {
     remember_pids();
-    const auto log = tmp_ / ("drctl-" + std::to_string(++runs_) + ".log");
-    SpawnOptions spawn;
-    spawn.argv = {DRCTL_BINARY};
-    spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
-    spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
-    spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY},
-                 {"DR_MARIADB_TEMPLATE", dr::testing::shared_datadir_template().string()}};
-    spawn.log_file = log;
-    auto p = Process::spawn(spawn);
-    if (!p) return {-1, p.error().describe()};
-    auto code = p->wait(timeout);
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
+    args.insert(args.end(), {"--dir", dir_.string()});
+    auto run =
+        dr::testing::run_drctl(args, tmp_ / ("drctl-" + std::to_string(++runs_) + ".log"), timeout);
     remember_pids();
-    return {code.value_or(-1), text.str()};
+    return run;
   }
 
   json status() {
@@ -102,14 +89,7 @@ class LabTopology : public ::testing::Test {
     return out;
   }
 
-  void remember_pids() {
-    auto s = load_lab_state(dir_);
-    if (!s) return;
-    pids_.push_back(s->supervisor);
-    for (const auto& c : s->components) {
-      if (c.pid.pid != 0) pids_.push_back(c.pid);
-    }
-  }
+  void remember_pids() { dr::testing::append_recorded_pids(dir_, pids_); }
 
   void TearDown() override {
     (void)drctl({"lab", "down"});

@@ -149,14 +149,6 @@ Result<double> LabDatabase::lag_seconds(const std::string& server) {
   }
 }
 
-Result<std::string> LabDatabase::gtid_binlog_pos(const std::string& server) {
-  auto c = connect(server);
-  if (!c) return std::unexpected(c.error());
-  auto v = c->query_value("SELECT @@gtid_binlog_pos");
-  if (!v) return std::unexpected(server + ": " + v.error().describe());
-  return v->value_or("");
-}
-
 Result<std::string> LabDatabase::gtid_binlog_state(const std::string& server) {
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());

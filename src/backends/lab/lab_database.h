@@ -34,8 +34,6 @@ class LabDatabase final : public Database {
 
   // For the controller's evidence: is `server` receiving from its primary right now?
   Result<bool> replication_connected(const std::string& server);
-  // @@gtid_binlog_pos: everything the server has written or applied (log_slave_updates).
-  Result<std::string> gtid_binlog_pos(const std::string& server);
   // @@gtid_binlog_state: the last GTID per domain and server id, what errant checks compare.
   Result<std::string> gtid_binlog_state(const std::string& server);
   const std::map<std::string, ProbeTarget>& servers() const { return servers_; }
