@@ -305,6 +305,8 @@ void failback(const Common& c, int max_wait_s) {
   if (!writer_state_text) die("writer " + t.writer + ": " + writer_state_text.error());
   auto writer_state = lab::parse_gtid_list(*writer_state_text);
   if (!writer_state) die("writer GTID state: " + writer_state.error().describe());
+  // Every server is checked before anything is refused: one rebuild, not one failback per server.
+  std::string errant_report;
   for (const auto& name : old_servers) {
     auto state = db.gtid_binlog_state(name);
     if (!state)
@@ -312,18 +314,21 @@ void failback(const Common& c, int max_wait_s) {
     auto parsed = lab::parse_gtid_list(*state);
     if (!parsed) die(name + " GTID state: " + parsed.error().describe());
     auto errant = lab::errant_gtids(*parsed, *writer_state);
-    if (!errant.empty())
-      die(name + " holds transactions " + lab::to_string(errant) + " that the writer " + t.writer +
-          " never received (written after the failover cut it off; " + name + " has " + *state +
-          ", " + t.writer + " has " + *writer_state_text +
-          "). Rejoining would fork the history; nothing was changed. Rebuild " + name + " from " +
-          t.writer + ": `drctl lab down --dir " + dir.string() + "`, `rm -rf " +
-          (dir / name).string() + "`, `drctl lab up --dir " + dir.string() +
-          "` (it is re-created from a copy of " + t.writer + "), then `drctl failback --dir " +
-          dir.string() + "`");
+    if (!errant.empty()) {
+      errant_report += (errant_report.empty() ? "" : "; ") + name + " holds transactions " +
+                       lab::to_string(errant) + " that the writer " + t.writer +
+                       " never received (" + name + " has " + *state + ")";
+      continue;
+    }
     std::cout << name << ": no errant transactions (" << *state << " within " << *writer_state_text
               << ")\n";
   }
+  if (!errant_report.empty())
+    die(errant_report + "; " + t.writer + " has " + *writer_state_text +
+        ". They were written after the failover cut those servers off: rejoining would fork the "
+        "history; nothing was changed. Rebuild them from " +
+        t.writer + " (their divergent history is discarded): `drctl lab restore --rebuild --dir " +
+        dir.string() + "`, then `drctl failback --dir " + dir.string() + "`");
   for (const auto& name : old_servers) {
     if (auto r = db.replicate_from(name, t.writer); !r) die("rejoin " + name + ": " + r.error());
     std::cout << name << ": replicating from " << t.writer << "\n";

@@ -215,8 +215,11 @@ void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill:
     return std::ranges::any_of(b.problems,
                                [&](const drill::BaselineProblem& p) { return p.remedy == r; });
   };
-  if (needs(drill::Remedy::kRestore)) {
-    run_step(dir, a, {"lab", "restore"}, "reset-restore.log");
+  // --rebuild: an old primary that holds writes the failover cut off (errant GTIDs) can never
+  // rejoin; it is rebuilt from the writer. Those writes are the ones the earlier drill already
+  // counted as lost; without the rebuild no failback could run.
+  if (needs(drill::Remedy::kRestore) || needs(drill::Remedy::kFailback)) {
+    run_step(dir, a, {"lab", "restore", "--rebuild"}, "reset-restore.log");
     b = settled_baseline(dir, 60s);
   }
   if (needs(drill::Remedy::kFailback)) {
@@ -604,8 +607,9 @@ void register_drill_commands(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--enforce-rto", args.p.enforce_rto, "make the RTO targets promises");
     cmd->add_flag("--reset", args.reset,
-                  "restore the drill's baseline first (lab restore, failback, ack, automatic "
-                  "failover on) instead of refusing");
+                  "restore the drill's baseline first (lab restore --rebuild, failback, ack, "
+                  "automatic failover on) instead of refusing; an old primary's writes that a "
+                  "failover cut off are discarded");
     const std::string name = spec.name;
     cmd->callback([name] {
       args.scenario = name;

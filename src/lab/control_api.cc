@@ -132,8 +132,14 @@ ControlApi::ControlApi(Supervisor& supervisor, std::string token)
     reply(res, supervisor_.kill((*body)["scope"].get<std::string>(),
                                 (*body)["name"].get<std::string>()));
   });
-  s.route("POST", "/restore", [this](const httplib::Request&, httplib::Response& res) {
-    reply(res, supervisor_.restore());
+  s.route("POST", "/restore", [this](const httplib::Request& req, httplib::Response& res) {
+    auto body = body_of(req, res);
+    if (!body) return;
+    if (body->contains("rebuild") && !(*body)["rebuild"].is_boolean()) {
+      reply(res, 400, json{{"error", "\"rebuild\" must be true or false"}});
+      return;
+    }
+    reply(res, supervisor_.restore(body->value("rebuild", false)));
   });
   s.route("POST", "/shutdown", [this](const httplib::Request&, httplib::Response& res) {
     shutdown_requested_ = true;

@@ -498,9 +498,9 @@ void run_kill(const fs::path& dir, const std::string& scope, const std::string& 
   for (const auto& line : (*r)["killed"]) std::cout << line.get<std::string>() << "\n";
 }
 
-void run_restore(const fs::path& dir) {
+void run_restore(const fs::path& dir, bool rebuild) {
   const LabState state = require_running_lab(dir);
-  auto r = control(dir, state, "POST", "/restore", json::object(), 120s);
+  auto r = control(dir, state, "POST", "/restore", json{{"rebuild", rebuild}}, 300s);
   if (!r) exit_with(1, "restore: " + r.error().message);
   for (const auto& line : (*r)["restored"]) std::cout << line.get<std::string>() << "\n";
   if ((*r)["restored"].empty() && (*r)["errors"].empty()) std::cout << "nothing was killed\n";
@@ -566,7 +566,11 @@ void register_lab_commands(CLI::App& app) {
   auto* restore = lab->add_subcommand(
       "restore", "bring back everything killed; databases rejoin as replicas (no errant GTIDs)");
   add_dir(restore);
-  restore->callback([=] { run_restore(resolve_lab_dir(*dir_flag)); });
+  auto rebuild = std::make_shared<bool>(false);
+  restore->add_flag("--rebuild", *rebuild,
+                    "rebuild a database that cannot rejoin (errant GTIDs) from a copy of the "
+                    "writer's data, discarding its divergent history");
+  restore->callback([=] { run_restore(resolve_lab_dir(*dir_flag), *rebuild); });
 
   auto* supervise =
       lab->add_subcommand("supervise", "run the lab supervisor in the foreground (`up` starts it)");

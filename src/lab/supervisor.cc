@@ -1125,8 +1125,12 @@ Result<void> Supervisor::restart_database(const std::string& name, const std::st
     auto r = db.rejoin_as_replica_of(databases_.at(writer), semi);
     if (!r) {
       rec->role = "fenced (read-only): " + r.error().message;
-      return fail(r.error().kind, name + ": restarted but left read-only, not re-attached to " +
-                                      writer + ": " + r.error().message);
+      return fail(r.error().kind,
+                  name + ": restarted but left read-only, not re-attached to " + writer + ": " +
+                      r.error().message +
+                      (r.error().kind == ErrorKind::kRefused
+                           ? " (`drctl lab restore --rebuild` rebuilds it from " + writer + ")"
+                           : ""));
     }
     // Configured is not replicating: the server's own refusal (say, 1236 "slave has diverged",
     // which an errant check cannot always foresee) must reach the operator.
@@ -1250,7 +1254,47 @@ void Supervisor::reconcile_endpoints(const std::string& writer, std::vector<std:
   }
 }
 
-Result<json> Supervisor::restore() {
+Result<void> Supervisor::rebuild_database(const std::string& name, const std::string& writer,
+                                          std::vector<std::string>& done) {
+  auto& old = databases_.at(name);
+  MariaDbConfig config = old.config();
+  const MariaDbPaths paths = old.paths();
+  if (auto s = old.stop(); !s) return fail(s.error().kind, name + ": stop: " + s.error().message);
+  // The marker first: an interrupted rebuild starts over at the next `up`, never resumes a
+  // partial copy.
+  {
+    std::ofstream out(paths.dir / kRebuildMarker);
+    out << "rebuilding from " << writer << "\n";
+    if (!out)
+      return fail(ErrorKind::kSystem, "cannot write " + (paths.dir / kRebuildMarker).string());
+  }
+  std::error_code ec;
+  fs::remove_all(paths.datadir, ec);
+  fs::remove(paths.dir / "users-created", ec);
+  databases_.erase(name);
+  auto fresh = MariaDbInstance::create(std::move(config));
+  if (!fresh) return fail(fresh.error().kind, name + ": re-create: " + fresh.error().message);
+  auto& db = databases_.emplace(name, std::move(*fresh)).first->second;
+  if (auto s = db.start(); !s)
+    return fail(s.error().kind,
+                name + ": start: " + s.error().message + " (see " + db.paths().log.string() + ")");
+  auto* rec = state_.find(name);
+  rec->killed = false;
+  rec->pid = {db.pid(), process_start_time(db.pid()).value_or(0)};
+  rec->port = db.port();
+  save();
+  const bool semi = database_spec(writer)->region == database_spec(name)->region;
+  if (auto c = db.clone_from(databases_.at(writer), semi); !c)
+    return fail(c.error().kind, name + ": rebuild from " + writer + ": " + c.error().message);
+  fs::remove(paths.dir / kRebuildMarker, ec);
+  const std::string how = std::string(semi ? "semi-sync" : "async") + " replica of " + writer;
+  rec->role = how;
+  done.push_back(name + ": rebuilt from a copy of " + writer + "'s data (its own divergent " +
+                 "history discarded), " + how);
+  return {};
+}
+
+Result<json> Supervisor::restore(bool rebuild) {
   std::lock_guard lock(mu_);
   std::vector<std::string> done;
   std::vector<std::string> errors;
@@ -1268,7 +1312,48 @@ Result<json> Supervisor::restore() {
     if (d.name != writer && killed(d.name)) dbs.push_back(d.name);
   }
   for (const auto& n : dbs) {
-    if (auto r = restart_database(n, writer, done); !r) errors.push_back(r.error().message);
+    if (auto r = restart_database(n, writer, done); !r) {
+      if (r.error().kind != ErrorKind::kRefused || !rebuild) errors.push_back(r.error().message);
+    }
+  }
+  // Every other server must follow the writer and hold nothing the writer lacks: one left
+  // read-only by an earlier refusal (this restore's or a previous one's) rejoins now, and one that
+  // replicates but holds errant GTIDs (a write that reached it after the failover) is a fork
+  // waiting to break: reported, or rebuilt when asked.
+  for (const auto& d : default_topology().databases) {
+    if (d.name == writer || killed(d.name) || !databases_.at(d.name).running()) continue;
+    if (std::ranges::any_of(errors,
+                            [&](const std::string& e) { return e.starts_with(d.name + ": "); }))
+      continue;  // already reported by its restart
+    auto& db = databases_.at(d.name);
+    const auto& w = databases_.at(writer);
+    auto errant = db.errant_gtids_against(w);
+    if (!errant) {
+      errors.push_back(d.name + ": cannot compare its GTIDs with " + writer + ": " +
+                       errant.error().message);
+      continue;
+    }
+    if (!errant->empty()) {
+      if (rebuild) {
+        if (auto b = rebuild_database(d.name, writer, done); !b)
+          errors.push_back(b.error().message);
+      } else {
+        errors.push_back(d.name + ": holds transactions " + to_string(*errant) + " that " + writer +
+                         " lacks (errant GTIDs); left as it is (`drctl lab restore --rebuild` "
+                         "rebuilds it from " +
+                         writer + ")");
+      }
+      continue;
+    }
+    auto s = db.replica_status();
+    if (s && s->configured && s->master_host == w.address() && s->master_port == w.port()) continue;
+    const bool semi = database_spec(writer)->region == d.region;
+    if (auto r = db.make_replica_of(w, semi); !r) {
+      errors.push_back(d.name + ": not re-attached to " + writer + ": " + r.error().message);
+      continue;
+    }
+    state_.find(d.name)->role = std::string(semi ? "semi-sync" : "async") + " replica of " + writer;
+    done.push_back(d.name + ": rejoined " + writer);
   }
   reconcile_endpoints(writer, done, errors);
   for (const auto& region : default_topology().regions) {

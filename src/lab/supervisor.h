@@ -80,7 +80,10 @@ class Supervisor {
   // nullopt clears the override (health checks decide again).
   Result<nlohmann::json> override_front_door(const std::optional<std::string>& region);
   Result<nlohmann::json> kill(const std::string& scope, const std::string& name);
-  Result<nlohmann::json> restore();
+  // `rebuild`: a database that cannot rejoin the writer (errant GTIDs: writes a failover cut off)
+  // is rebuilt from a copy of the writer's data, its own divergent history discarded. Without
+  // it, such a server is left read-only and reported.
+  Result<nlohmann::json> restore(bool rebuild = false);
 
  private:
   struct RegionClients;
@@ -106,6 +109,9 @@ class Supervisor {
   // writable and replicates from nobody; when none is, the recorded writer. Any other writable
   // server is fenced (read-only): there is only ever one writer. A server that cannot be
   // fenced, or no writer at all, goes to `errors`.
+  // Stops `name`, replaces its datadir with a fresh one, and clones it from `writer`.
+  Result<void> rebuild_database(const std::string& name, const std::string& writer,
+                                std::vector<std::string>& done);
   std::string establish_writer(std::vector<std::string>& done, std::vector<std::string>& errors);
   // Points every writer endpoint at `writer`, and every reader endpoint whose target is not a
   // healthy replica of it (or the writer itself) at the writer.
