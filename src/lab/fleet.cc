@@ -158,10 +158,14 @@ Result<void> Fleet::push_fence(const Instance& i) const {
 }
 
 Result<void> Fleet::set_fenced(bool fenced, const std::string& reason) {
+  const bool changed = fenced != fenced_;
   fenced_ = fenced;
   fence_reason_ = fenced ? (reason.empty() ? "region fenced" : reason) : "";
   std::string failed;
   for (auto& i : instances_) {
+    // Nothing changes for an instance already told: a hung one must not fail a runbook step
+    // that asks for the state the region is already in (the runbook lifts fences every time).
+    if (!changed && i.fence_synced) continue;
     i.fence_synced = false;
     // Told once it listens (reconcile); a dead one is replaced by one launched fenced.
     if (i.phase != Phase::kInService || !i.process.running()) continue;
@@ -172,7 +176,10 @@ Result<void> Fleet::set_fenced(bool fenced, const std::string& reason) {
       failed += " " + i.name + " (" + p.error().message + ")";
     }
   }
-  if (!failed.empty())
+  // Fencing must reach everyone or say so. Lifting a fence that some instance did not hear keeps
+  // that one out of the ALB until reconcile tells it: no write can slip through, so it is not a
+  // failure of the whole region.
+  if (!failed.empty() && fenced)
     return fail(ErrorKind::kRefused,
                 launch_.region + ": not told, kept out of the ALB until it is:" + failed);
   return {};

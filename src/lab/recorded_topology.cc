@@ -20,6 +20,7 @@ std::string to_json_text(const RecordedTopology& t) {
   j["fleets"] = json::object();
   for (const auto& [region, f] : t.fleets)
     j["fleets"][region] = {{"min", f.min}, {"desired", f.desired}, {"max", f.max}};
+  j["fenced_regions"] = t.fenced_regions;
   return j.dump(2) + "\n";
 }
 
@@ -65,6 +66,15 @@ Result<RecordedTopology> parse_recorded_topology(const std::string& text) {
         return fail(ErrorKind::kProtocol,
                     "\"fleets\"." + region + " needs 0 <= min <= desired <= max");
       t.fleets[region] = c;
+    }
+  }
+  if (j.contains("fenced_regions")) {
+    if (!j["fenced_regions"].is_array())
+      return fail(ErrorKind::kProtocol, "\"fenced_regions\" must be a list of regions");
+    for (const auto& r : j["fenced_regions"]) {
+      if (!r.is_string())
+        return fail(ErrorKind::kProtocol, "\"fenced_regions\" must be a list of regions");
+      t.fenced_regions.insert(r.get<std::string>());
     }
   }
   return t;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "lab/error.h"
@@ -21,6 +22,7 @@ struct RecordedTopology {
   std::map<std::string, std::map<std::string, std::string>> endpoints;
   std::optional<std::string> front_door_override;
   std::map<std::string, FleetCapacity> fleets;
+  std::set<std::string> fenced_regions;  // regions whose apps refuse writes (the fleet's fence)
 
   friend bool operator==(const RecordedTopology&, const RecordedTopology&) = default;
 };

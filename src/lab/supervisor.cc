@@ -102,7 +102,7 @@ void Supervisor::save() {
     log_line("cannot save state: " + s.error().describe());
   if (!topology_established_) return;
   const RecordedTopology topology{writer_, state_.endpoints, state_.front_door_override,
-                                  state_.fleets};
+                                  state_.fleets, state_.fenced_regions};
   std::string text = to_json_text(topology);
   if (text == saved_topology_) return;
   if (auto s = save_recorded_topology(options_.dir, topology); !s) {
@@ -144,6 +144,11 @@ Result<void> Supervisor::load_recorded_topology_into_state() {
     return fail(ErrorKind::kConfig,
                 where + "front door override '" + *recorded->front_door_override + "'");
   state_.front_door_override = recorded->front_door_override;
+  for (const auto& region : recorded->fenced_regions) {
+    if (!known_region(region))
+      return fail(ErrorKind::kConfig, where + "fenced region '" + region + "'");
+  }
+  state_.fenced_regions = recorded->fenced_regions;
   writer_ = recorded->writer;
   // A writer endpoint the runbook could not move (its proxy was killed) may still name the old
   // writer in the record: every writer endpoint serves the writer.
@@ -295,7 +300,24 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
       fs::remove(paths.dir / "users-created", ec);
       progress(spec.name + "  rebuilding  its last rebuild did not finish: starting it over");
     }
-    if (!fs::exists(paths.datadir / "mysql")) fresh.insert(spec.name);
+    // What an interrupted clone left: a copy of the data and the admin password.
+    if (std::error_code ec; fs::exists(paths.dir, ec)) {
+      for (const auto& entry : fs::directory_iterator(paths.dir, ec)) {
+        if (entry.path().filename().string().starts_with("clone."))
+          fs::remove_all(entry.path(), ec);
+      }
+    }
+    if (!fs::exists(paths.datadir / "mysql")) {
+      fresh.insert(spec.name);
+      // Marked before its datadir exists: if this `up` stops anywhere before the rebuild is
+      // done, the next one sees the marker and starts over instead of taking a half-made server
+      // for one with data.
+      if (resuming_) {
+        std::error_code ec;
+        fs::create_directories(paths.dir, ec);
+        std::ofstream(paths.dir / kRebuildMarker) << "rebuilding from " << writer_ << "\n";
+      }
+    }
     configs.push_back(std::move(config));
   }
   if (resuming_ && fresh.size() == default_topology().databases.size()) {
@@ -310,6 +332,11 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
     for (const auto& f : default_topology().fleets)
       state_.fleets[f.region] = {f.min, f.desired, f.max};
     state_.front_door_override.reset();
+    state_.fenced_regions.clear();
+    for (const auto& config : configs) {
+      std::error_code ec;
+      fs::remove(MariaDbPaths::of(config).dir / kRebuildMarker, ec);
+    }
   }
   if (resuming_ && fresh.contains(writer_)) {
     return fail(ErrorKind::kRefused,
@@ -666,6 +693,14 @@ Result<void> Supervisor::start_fleets(const Progress& progress) {
     fleets_[spec.region] =
         std::make_unique<Fleet>(state_.fleets.at(spec.region), spec.azs, launch,
                                 proxies_.at(alb_name(spec.region)).runtime(), clock_);
+    // A resumed fence holds before the first instance starts: every one launches fenced.
+    if (state_.fenced_regions.contains(spec.region)) {
+      if (auto f = fleets_[spec.region]->set_fenced(
+              true, "fenced (resumed from " + topology_file(options_.dir).string() + ")");
+          !f)
+        return f;
+      progress("fleet-" + spec.region + "  fenced  (resumed): its apps refuse writes");
+    }
   }
   std::set<std::string> reported;
   auto all_healthy = wait_until(

@@ -162,6 +162,9 @@ TEST_F(LabTopology, UpAfterARegionFailoverResumesWithEveryWriterEndpointOnTheNew
     EXPECT_EQ(query(endpoint["address"], "SELECT @@server_id"), "3") << region;
   }
   EXPECT_EQ(s["front_door"]["active_region"], "us-west-2") << "the failover's override resumed";
+  // The failover fenced us-east-1's apps; a restart of the lab must not lift that.
+  EXPECT_EQ(s["regions"]["us-east-1"]["fleet"]["fenced"], true) << s["regions"].dump(2);
+  EXPECT_EQ(s["regions"]["us-west-2"]["fleet"]["fenced"], false) << s["regions"].dump(2);
 }
 
 TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory) {
@@ -300,6 +303,7 @@ TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory
   EXPECT_EQ(component(s, "a1")["role"], "async replica of b1") << rebuilt.output;
   EXPECT_EQ(component(s, "a2")["role"], "async replica of b1") << rebuilt.output;
   EXPECT_EQ(s["front_door"]["active_region"], "us-west-2") << "the failover's override resumed";
+  EXPECT_EQ(s["regions"]["us-east-1"]["fleet"]["fenced"], true) << "the failover's fence resumed";
 
   auto failback = drctl({"failback"});
   ASSERT_EQ(failback.code, 0) << failback.output;

@@ -14,6 +14,7 @@ RecordedTopology sample() {
                  {"us-west-2", {{"writer", "b1"}, {"reader", "b1"}}}};
   t.front_door_override = "us-west-2";
   t.fleets = {{"us-east-1", {0, 0, 4}}, {"us-west-2", {1, 2, 4}}};
+  t.fenced_regions = {"us-east-1"};
   return t;
 }
 
@@ -48,6 +49,8 @@ TEST(RecordedTopology, RejectsWhatItCannotTrustNamingTheField) {
        "\"endpoints\".us-east-1.writer"},
       {R"({"writer": "b1", "endpoints": {}, "front_door_override": 7})", "front_door_override"},
       {R"({"writer": "b1", "endpoints": {}, "fleets": []})", "\"fleets\""},
+      {R"({"writer": "b1", "endpoints": {}, "fenced_regions": "us-east-1"})", "fenced_regions"},
+      {R"({"writer": "b1", "endpoints": {}, "fenced_regions": [1]})", "fenced_regions"},
       {R"({"writer": "b1", "endpoints": {}, "fleets": {"r": {"min": 1, "desired": 1}}})",
        "\"fleets\".r.max"},
       {R"({"writer": "b1", "endpoints": {}, "fleets": {"r": {"min": 1, "desired": 1.5, "max": 2}}})",
