@@ -42,6 +42,9 @@ struct Fault {
   std::string scope;  // region | az | component | apps-of-region
   std::string name;
 };
+// A fault's name resolved at injection time: the AZ the writer is in.
+constexpr const char* kWriterAz = "<the writer's AZ>";
+
 struct ScenarioSpec {
   std::string name;
   std::vector<Fault> faults;
@@ -51,7 +54,9 @@ struct ScenarioSpec {
 
 const std::vector<ScenarioSpec>& scenarios() {
   static const std::vector<ScenarioSpec> table = {
-      {"az-outage", {{"az", "us-east-1a"}}, false, false},
+      // The writer's AZ, whichever it is: after an earlier az failover the writer is a2 in
+      // us-east-1b, and killing us-east-1a would hit only a replica and measure nothing.
+      {"az-outage", {{"az", kWriterAz}}, false, false},
       {"db-outage", {{"component", "a1"}, {"component", "a2"}}, false, false},
       {"app-region-outage",
        {{"component", "alb-us-east-1"}, {"apps-of-region", "us-east-1"}},
@@ -141,7 +146,11 @@ std::expected<drill::ControllerGuards, std::string> controller_guards(
   if (auto t = store.ensure_table(); !t) return std::unexpected(t.error());
   auto g = store.load_guards();
   if (!g) return std::unexpected(g.error());
-  return drill::ControllerGuards{g->automatic_failover_enabled, g->unacknowledged_failover};
+  drill::ControllerGuards guards{g->automatic_failover_enabled, g->unacknowledged_failover, {}};
+  auto runbook = store.load_runbook();
+  if (!runbook) return std::unexpected(runbook.error());
+  if (*runbook && !(*runbook)->done) guards.runbook_in_flight = (*runbook)->plan.id;
+  return guards;
 }
 
 std::string dir_flag(const DrillArgs& a) {
@@ -218,6 +227,10 @@ void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill:
   // --rebuild: an old primary that holds writes the failover cut off (errant GTIDs) can never
   // rejoin; it is rebuilt from the writer. Those writes are the ones the earlier drill already
   // counted as lost; without the rebuild no failback could run.
+  if (needs(drill::Remedy::kFinishRunbook)) {
+    run_step(dir, a, {"controller", "--once"}, "reset-finish-runbook.log");
+    b = settled_baseline(dir, 60s);
+  }
   if (needs(drill::Remedy::kRestore) || needs(drill::Remedy::kFailback)) {
     run_step(dir, a, {"lab", "restore", "--rebuild"}, "reset-restore.log");
     b = settled_baseline(dir, 60s);
@@ -314,7 +327,16 @@ void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::D
       if (!any) ev.fault_missed.push_back("no running app in " + f.name);
       continue;
     }
-    kill({{"scope", f.scope}, {"name", f.name}}, f.scope + " " + f.name);
+    std::string name = f.name;
+    if (name == kWriterAz) {
+      const auto* writer = writer_of(state);
+      if (writer == nullptr || writer->az.empty()) {
+        ev.fault_missed.push_back("the writer's AZ (the lab names no writer with an AZ)");
+        continue;
+      }
+      name = writer->az;
+    }
+    kill({{"scope", f.scope}, {"name", name}}, f.scope + " " + name);
   }
 }
 

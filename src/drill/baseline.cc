@@ -64,6 +64,11 @@ void check_writer(const json& status, const BaselineOptions& o, Baseline& b) {
   }
   const json* w = component(status, writer);
   const std::string region = w ? str(*w, "region") : "";
+  // Named is not writing: a fenced writer (a stopped runbook, a failed promotion) takes no write,
+  // and a drill against it would measure the lab's own outage.
+  if (w != nullptr && str(*w, "state") != "killed" && str(*w, "role") != "writer")
+    b.problems.push_back(
+        {"the writer " + writer + " takes no writes (" + str(*w, "role") + ")", Remedy::kRestore});
   if (region != o.primary_region)
     b.problems.push_back({"the writer is " + writer + " in " + (region.empty() ? "?" : region) +
                               ", not in " + o.primary_region,
@@ -129,6 +134,8 @@ std::vector<std::string> Baseline::commands(const std::string& dir_flag) const {
     return std::ranges::any_of(problems, [&](const BaselineProblem& p) { return p.remedy == r; });
   };
   std::vector<std::string> out;
+  // One controller tick resumes a saved runbook and runs it to its end.
+  if (needs(Remedy::kFinishRunbook)) out.push_back("drctl controller --once" + dir_flag);
   if (needs(Remedy::kRestore)) out.push_back("drctl lab restore" + dir_flag);
   if (needs(Remedy::kFailback)) {
     out.push_back("drctl failback" + dir_flag);
@@ -178,6 +185,9 @@ Baseline check_baseline(const nlohmann::json& status, const ControllerGuards& gu
   }
   if (!guards.automatic_failover)
     b.problems.push_back({"automatic failover is off", Remedy::kAutomaticFailoverOn});
+  if (guards.runbook_in_flight)
+    b.problems.push_back(
+        {"runbook " + *guards.runbook_in_flight + " is unfinished", Remedy::kFinishRunbook});
   return b;
 }
 

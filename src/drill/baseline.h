@@ -18,12 +18,14 @@ namespace dr::drill {
 struct ControllerGuards {
   bool automatic_failover = true;
   std::optional<std::string> unacknowledged_failover;
+  // A runbook saved but not done: the drill's controller would finish it first, and measure that.
+  std::optional<std::string> runbook_in_flight;
 };
 
 // The commands that restore the baseline, in the order they must run. kFailback also covers
 // traffic, fleets and fences away from the baseline while the writer is home (after an
 // app-region failover): a failback at home restores those without moving the writer.
-enum class Remedy { kRestore, kFailback, kAck, kAutomaticFailoverOn };
+enum class Remedy { kFinishRunbook, kRestore, kFailback, kAck, kAutomaticFailoverOn };
 
 struct BaselineProblem {
   std::string what;  // "a1 is killed", "the writer is b1 in us-west-2"

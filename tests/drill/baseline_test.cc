@@ -55,7 +55,7 @@ TEST(Baseline, AfterARegionFailoverNamesRestoreFailbackAndAck) {
     find(s, name)["healthy"] = false;
   }
   find(s, "b1")["role"] = "writer";
-  auto b = check_baseline(s, {true, "fo-123"});
+  auto b = check_baseline(s, {true, "fo-123", std::nullopt});
   ASSERT_FALSE(b.holds());
   EXPECT_FALSE(b.only_transient());
   const std::string r = b.refusal(" --dir /tmp/lab");
@@ -74,14 +74,14 @@ TEST(Baseline, AfterARegionFailoverNamesRestoreFailbackAndAck) {
 }
 
 TEST(Baseline, AnUnacknowledgedFailoverAloneNamesItsAck) {
-  auto b = check_baseline(fresh_lab(), {true, "fo-9"});
+  auto b = check_baseline(fresh_lab(), {true, "fo-9", std::nullopt});
   ASSERT_FALSE(b.holds());
   EXPECT_EQ(b.commands(), std::vector<std::string>{"drctl ack fo-9"});
   EXPECT_NE(b.refusal().find("`drctl ack fo-9`"), std::string::npos) << b.refusal();
 }
 
 TEST(Baseline, AutomaticFailoverOffNamesTheSwitch) {
-  auto b = check_baseline(fresh_lab(), {false, std::nullopt});
+  auto b = check_baseline(fresh_lab(), {false, std::nullopt, std::nullopt});
   ASSERT_FALSE(b.holds());
   EXPECT_EQ(b.commands(), std::vector<std::string>{"drctl automatic-failover on"});
   EXPECT_NE(b.refusal().find("automatic failover is off"), std::string::npos);
@@ -147,7 +147,7 @@ TEST(Baseline, TrafficAwayWhileTheWriterIsHomeIsAFailbackAtHome) {
   json s = fresh_lab();
   s["front_door"]["override"] = "us-west-2";
   s["regions"]["us-east-1"]["fleet"]["fenced"] = true;
-  auto b = check_baseline(s, {true, "fo-7"});
+  auto b = check_baseline(s, {true, "fo-7", std::nullopt});
   ASSERT_FALSE(b.holds());
   const std::string r = b.refusal();
   EXPECT_NE(r.find("the front door is forced to us-west-2"), std::string::npos) << r;
@@ -161,6 +161,33 @@ TEST(Baseline, TrafficAwayWhileTheWriterIsHomeIsAFailbackAtHome) {
 TEST(Baseline, AStatusThatIsNotAnObjectIsRefusedNotThrown) {
   EXPECT_FALSE(check_baseline(json::array(), {}).holds());
   EXPECT_FALSE(check_baseline(json::object(), {}).holds());
+}
+
+}  // namespace
+}  // namespace dr::drill
+
+namespace dr::drill {
+namespace {
+
+// The writer the lab names, fenced (a promotion that failed, a runbook stopped after its fence):
+// no write can succeed, so a drill would measure the lab's own outage, not a fault.
+TEST(Baseline, AWriterThatTakesNoWritesIsRefused) {
+  json s = fresh_lab();
+  find(s, "a1")["role"] = "fenced (read-only)";
+  auto b = check_baseline(s, {true, std::nullopt, std::nullopt});
+  ASSERT_FALSE(b.holds());
+  EXPECT_NE(b.refusal().find("the writer a1 takes no writes (fenced (read-only))"),
+            std::string::npos)
+      << b.refusal();
+}
+
+// A saved runbook not done: the drill's own controller would resume it and measure that.
+TEST(Baseline, AnUnfinishedRunbookIsFinishedFirst) {
+  auto b = check_baseline(fresh_lab(), {true, std::nullopt, "fo-9"});
+  ASSERT_FALSE(b.holds());
+  EXPECT_NE(b.refusal().find("runbook fo-9 is unfinished"), std::string::npos) << b.refusal();
+  ASSERT_FALSE(b.commands().empty());
+  EXPECT_EQ(b.commands().front(), "drctl controller --once");
 }
 
 }  // namespace
