@@ -123,12 +123,28 @@ module "iam" {
 }
 
 # ---- Aurora Global Database ----
+# Aurora global clusters cannot use RDS-managed master passwords, so one is generated here by
+# Secrets Manager's GetRandomPassword (the provider's own ephemeral resource: no extra provider,
+# but the deployer needs secretsmanager:GetRandomPassword). Ephemeral, and modules/rds uses it
+# only in write-only arguments: it is never in the plan, the state or an output. It lives here,
+# not in modules/rds, because mock providers cannot open ephemeral resources (Terraform 1.11)
+# and modules/rds has a `terraform test`.
+ephemeral "aws_secretsmanager_random_password" "db_master" {
+  password_length = 40
+  # Aurora MySQL refuses / " @ and space; $ & ' ; < > \ ` | ~ are excluded too so the password
+  # survives shells and connection strings unquoted (the same set as before).
+  exclude_characters = "\"$&'/;<>@\\`|~"
+  include_space      = false
+}
+
 module "rds" {
   source = "./modules/rds"
 
   name                          = local.name
   engine_version                = var.aurora_engine_version
   instance_class                = var.aurora_instance_class
+  primary_instance_count        = var.aurora_primary_instance_count
+  master_password               = ephemeral.aws_secretsmanager_random_password.db_master.random_password
   master_password_version       = var.master_password_version
   deletion_protection           = var.deletion_protection
   backup_retention_days         = var.aurora_backup_retention_days
@@ -147,7 +163,6 @@ module "rds" {
   providers = {
     aws           = aws
     aws.secondary = aws.secondary
-    random        = random
   }
 }
 

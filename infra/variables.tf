@@ -83,6 +83,17 @@ variable "aurora_instance_class" {
   default     = "db.r6g.large"
 }
 
+variable "aurora_primary_instance_count" {
+  description = "Aurora instances in the primary cluster, spread over AZs. Default: 2 (Multi-AZ: an AZ failure is a ~30 s in-region failover, not a regional one)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.aurora_primary_instance_count >= 1
+    error_message = "The primary cluster needs a writer."
+  }
+}
+
 variable "aurora_engine_version" {
   description = "Aurora MySQL version. Default: \"8.0.mysql_aurora.3.08.0\"."
   type        = string

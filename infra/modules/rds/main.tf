@@ -7,14 +7,10 @@ locals {
 }
 
 # ---- Credentials ----
-# Aurora global clusters cannot use RDS-managed (Secrets Manager) master passwords, so the
-# password is generated here. Both uses are write-only (Terraform >= 1.11): it is never stored in
-# state or plan; bump master_password_version to rotate it.
-ephemeral "random_password" "master" {
-  length           = 40
-  special          = true
-  override_special = "!#%^*()-_=+[]{}:,.?"
-}
+# Aurora global clusters cannot use RDS-managed (Secrets Manager) master passwords, so the caller
+# generates one (the root: Secrets Manager GetRandomPassword, an ephemeral resource) and passes it
+# in as an ephemeral variable. Both uses here are write-only (Terraform >= 1.11): it is never
+# stored in state or plan; bump master_password_version to rotate it.
 
 resource "aws_secretsmanager_secret" "master" {
   name                    = "${var.name}/aurora/master"
@@ -34,7 +30,7 @@ resource "aws_secretsmanager_secret_version" "master" {
   secret_string_wo = jsonencode({
     engine   = "mysql"
     username = var.master_username
-    password = ephemeral.random_password.master.result
+    password = var.master_password
     dbname   = var.database_name
     port     = 3306
   })
@@ -111,7 +107,7 @@ resource "aws_rds_cluster" "primary" {
   engine_version                  = aws_rds_global_cluster.this.engine_version
   database_name                   = var.database_name
   master_username                 = var.master_username
-  master_password_wo              = ephemeral.random_password.master.result
+  master_password_wo              = var.master_password
   master_password_wo_version      = var.master_password_version
   db_subnet_group_name            = aws_db_subnet_group.primary.name
   vpc_security_group_ids          = [var.primary_security_group_id]

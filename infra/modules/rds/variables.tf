@@ -35,6 +35,14 @@ variable "master_username" {
   default     = "dradmin"
 }
 
+variable "master_password" {
+  description = "Master password, from an ephemeral source (the root generates it with Secrets Manager GetRandomPassword); used only in write-only arguments, never stored. No default."
+  type        = string
+  ephemeral   = true
+  sensitive   = true
+  nullable    = false
+}
+
 variable "master_password_version" {
   description = "Bump to rotate the generated master password (write-only: it never enters state). Default: 1."
   type        = number

@@ -1,0 +1,98 @@
+# Shared by the terraform checks (sourced, not run): find terraform and a provider mirror, write
+# a CLI config of our own, and skip (exit 77, ctest's SKIP_RETURN_CODE) with the reason when
+# either is absent. Nothing here downloads a provider: the checks are offline by design.
+set -euo pipefail
+
+TF_SKIP=77
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+infra="$repo/infra"
+
+skip() {
+  echo "SKIPPED: $*"
+  exit "$TF_SKIP"
+}
+
+# A mirror directory holds registry.terraform.io/hashicorp/aws/<version>/<os_arch>/.
+is_mirror() {
+  compgen -G "$1/registry.terraform.io/hashicorp/aws/*/linux_amd64/terraform-provider-aws_*" >/dev/null
+}
+
+# Where a provider mirror is: $DR_TF_PLUGIN_MIRROR if set, else terraform's documented implied
+# mirror directories and a few usual roots, else a bounded search of the filesystem.
+find_mirror() {
+  if [[ -n "${DR_TF_PLUGIN_MIRROR:-}" ]]; then
+    is_mirror "$DR_TF_PLUGIN_MIRROR" || skip "DR_TF_PLUGIN_MIRROR=$DR_TF_PLUGIN_MIRROR has no hashicorp/aws provider"
+    echo "$DR_TF_PLUGIN_MIRROR"
+    return
+  fi
+  local d
+  for d in "${HOME:-/nonexistent}/.terraform.d/plugins" "${XDG_DATA_HOME:-${HOME:-/nonexistent}/.local/share}/terraform/plugins" \
+    /usr/local/share/terraform/plugins /usr/share/terraform/plugins /opt/tf-plugins /opt/terraform/plugins; do
+    if is_mirror "$d"; then
+      echo "$d"
+      return
+    fi
+  done
+  local hit
+  hit="$(timeout 60 find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o \
+    -path '*/registry.terraform.io/hashicorp/aws/*' -name 'terraform-provider-aws_*' -type f -print -quit 2>/dev/null || true)"
+  [[ -n "$hit" ]] || return 0
+  # <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/<binary>
+  echo "${hit%/registry.terraform.io/hashicorp/aws/*}"
+}
+
+# Sets TF_CLI_CONFIG_FILE to a config that installs hashicorp/* only from the mirror (never the
+# network), with a plugin cache so each `init` links the 700 MB provider instead of copying it.
+# $1: a scratch directory owned by the caller.
+tf_setup() {
+  local scratch="$1"
+  command -v terraform >/dev/null || skip "terraform is not on PATH (install Terraform >= 1.11 to run this check)"
+  local version
+  version="$(terraform version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])' 2>/dev/null || true)"
+  [[ -n "$version" ]] || version="$(terraform version | head -1 | sed 's/^Terraform v//')"
+  if [[ "$(printf '%s\n1.11.0\n' "$version" | sort -V | head -1)" != "1.11.0" ]]; then
+    skip "terraform $version is older than 1.11 (the stack needs write-only arguments)"
+  fi
+  local mirror
+  mirror="$(find_mirror)"
+  [[ -n "$mirror" ]] || skip "no filesystem mirror of hashicorp/aws found (set DR_TF_PLUGIN_MIRROR to one)"
+  mkdir -p "$scratch/plugin-cache"
+  cat >"$scratch/terraformrc" <<CFG
+plugin_cache_dir = "$scratch/plugin-cache"
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+CFG
+  export TF_CLI_CONFIG_FILE="$scratch/terraformrc"
+  export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+  unset TF_DATA_DIR TF_WORKSPACE
+  TF_MIRROR="$mirror"
+  echo "terraform $version, provider mirror $mirror"
+}
+
+# Every Terraform configuration we ship: the root, each module, each example.
+tf_configs() {
+  echo "$infra"
+  local d
+  for d in "$infra"/modules/*/ "$infra"/examples/*/; do
+    [[ -d "$d" ]] && echo "${d%/}"
+  done
+}
+
+# Copies a configuration to a scratch directory so init never writes .terraform/ or a lock file
+# into the source tree (and two runs never share one). Examples refer to ../../ (the root
+# module), so the whole infra/ tree is copied and the path inside it returned.
+scratch_copy() {
+  local src="$1" scratch="$2"
+  if [[ ! -d "$scratch/infra" ]]; then
+    mkdir -p "$scratch/infra"
+    (cd "$infra" && tar --exclude=.terraform --exclude=.terraform.lock.hcl --exclude='*.tfstate*' -cf - .) | (cd "$scratch/infra" && tar -xf -)
+  fi
+  echo "$scratch/infra${src#"$infra"}"
+}
