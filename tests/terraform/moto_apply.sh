@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Applies examples/complete (the root module with its defaults) and examples/lean against a moto
-# server on a free loopback port, reads the result back, proves the database password is in
-# neither the state nor the outputs, then destroys everything and stops the server (by PID).
+# Applies examples/complete (the root module with its defaults) and examples/lean, each against
+# its own moto server on a free loopback port (an account has one AWS Config recorder per
+# region, so two stacks cannot share one), reads the result back, proves the database password
+# is in neither the state nor the outputs, then destroys everything and stops the servers (by
+# PID).
 # moto lacks a few things the stack uses; the overrides for them live in tests/terraform/moto/
 # and are copied into a scratch copy of infra/, never into infra/ itself.
 # Usage: moto_apply.sh [example ...]   (default: complete lean). Exit 77: skipped (reason printed).
@@ -9,12 +11,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 here="$repo/tests/terraform"
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/dr-tf-moto.XXXXXX")"
-moto_pid=""
+workers=()
 cleanup() {
-  if [[ -n "$moto_pid" ]] && kill -0 "$moto_pid" 2>/dev/null; then
-    kill "$moto_pid" 2>/dev/null || true
-    wait "$moto_pid" 2>/dev/null || true
-  fi
+  local pid
+  # Each worker stops its own moto server on the way out (its EXIT trap).
+  for pid in "${workers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${workers[@]}"; do wait "$pid" 2>/dev/null || true; done
   # DR_TF_KEEP_LOGS=<dir>: keep terraform's and moto's logs (e.g. to see what an apply waited on).
   if [[ -n "${DR_TF_KEEP_LOGS:-}" ]]; then
     local log
@@ -40,11 +42,13 @@ free_port() {
 }
 
 # Starts moto on a free loopback port; a port taken between the probe and the bind is retried.
+# Sets moto_pid and endpoint. $1: its log file.
+moto_pid=""
 start_moto() {
   local attempt port deadline
   for attempt in 1 2 3; do
     port="$(free_port)"
-    MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$port" >"$scratch/moto.log" 2>&1 &
+    MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$port" >"$1" 2>&1 &
     moto_pid=$!
     deadline=$((SECONDS + 60))
     while ((SECONDS < deadline)) && kill -0 "$moto_pid" 2>/dev/null; do
@@ -59,8 +63,16 @@ start_moto() {
     wait "$moto_pid" 2>/dev/null || true
     moto_pid=""
   done
-  tail -20 "$scratch/moto.log" >&2 || true
+  tail -20 "$1" >&2 || true
   fail "moto_server did not answer within 60 s (3 attempts)"
+}
+
+stop_moto() {
+  if [[ -n "$moto_pid" ]] && kill -0 "$moto_pid" 2>/dev/null; then
+    kill "$moto_pid" 2>/dev/null || true
+    wait "$moto_pid" 2>/dev/null || true
+  fi
+  moto_pid=""
 }
 
 # A copy of infra/ with the moto overrides in place, in $scratch/$1.
@@ -75,8 +87,12 @@ moto_copy() {
   echo "$dest"
 }
 
+# Runs in a background subshell of its own: its traps stop its moto server however it ends.
 apply_example() {
-  local example="$1" dir zone started resources state
+  local example="$1" dir started resources state
+  trap stop_moto EXIT
+  trap 'exit 143' TERM INT
+  start_moto "$scratch/$example/moto.log"
   dir="$(moto_copy "$example")/examples/$example"
   [[ -d "$dir" ]] || fail "no example $example under infra/examples"
   sed "s|@ENDPOINT@|$endpoint|g" "$here/moto/example/moto_zone.tf" >"$dir/moto_zone.tf"
@@ -115,7 +131,7 @@ PY
   (cd "$rb" && terraform init -input=false -no-color >/dev/null && terraform apply -auto-approve -input=false -no-color >"$rb/apply.log" 2>&1) ||
     { tail -40 "$rb/apply.log"; fail "$example: read back"; }
   (cd "$rb" && terraform output -json) >"$scratch/$example/readback.json"
-  python3 - "$scratch/$example/readback.json" "$scratch/$example/outputs.json" "$state" "$dir/terraform.tfstate" <<'PY'
+  python3 - "$scratch/$example/readback.json" "$scratch/$example/outputs.json" "$state" "$dir/terraform.tfstate" "${capacity[$example]:-}" <<'PY'
 import json, sys
 rb = {k: v["value"] for k, v in json.load(open(sys.argv[1])).items()}
 out = {k: v["value"] for k, v in json.load(open(sys.argv[2])).items()}
@@ -125,7 +141,7 @@ if len(password) != 40:
     errors.append(f"the secret's password has {len(password)} characters, not 40")
 if any(c in password for c in "\"$&'/;<>@\\`|~ "):
     errors.append("the password contains a character the stack excludes")
-for path in sys.argv[2:]:
+for path in sys.argv[2:5]:
     if password in open(path).read():
         errors.append(f"the database password appears in {path}")
 state = json.load(open(sys.argv[3]))
@@ -150,14 +166,36 @@ if ":us-west-2:" not in clusters.get("secondary", {}).get("arn", ""):
     errors.append("the secondary cluster is not in us-west-2")
 if ":us-west-2:" not in rb["controller_arn"]:
     errors.append(f"the controller is not in the secondary region: {rb['controller_arn']}")
+# WAF on both load balancers, each with the web ACL of its own region.
+lbs = {r["values"]["arn"] for r in resources(state["values"]["root_module"]) if r["type"] == "aws_lb"}
+protected = {r["values"]["resource_arn"]: r["values"]["web_acl_arn"] for r in resources(state["values"]["root_module"]) if r["type"] == "aws_wafv2_web_acl_association"}
+if len(lbs) != 2:
+    errors.append(f"{len(lbs)} load balancers, not 2")
+for lb in lbs:
+    acl = protected.get(lb)
+    if acl is None:
+        errors.append(f"no web ACL on {lb}")
+    elif acl.split(":")[3] != lb.split(":")[3]:
+        errors.append(f"{lb} is protected by a web ACL of another region: {acl}")
+# The fleets' capacity: <primary desired>:<secondary desired (the warm standby)>.
+if sys.argv[5]:
+    want = dict(zip(("asg_primary", "asg_secondary"), map(int, sys.argv[5].split(":"))))
+    for r in resources(state["values"]["root_module"]):
+        if r["type"] == "aws_autoscaling_group":
+            module = r["address"].split(".module.")[-1].split(".")[0] if ".module." in r["address"] else r["address"].split(".")[1]
+            if module in want and r["values"]["desired_capacity"] != want[module]:
+                errors.append(f"{module} runs {r['values']['desired_capacity']} instances, not {want[module]}")
+            if module == "asg_secondary" and ":us-west-2:" not in r["values"]["arn"]:
+                errors.append("the standby fleet is not in us-west-2")
 if not rb["replica_has_password"]:
     errors.append("the secret's replica in the secondary region has no password")
 for e in errors:
     print("FAIL:", e)
 if errors:
     sys.exit(1)
-print("read back: password in Secrets Manager (both regions) and not in state/outputs; "
-      "secondary cluster in the global cluster; controller in us-west-2")
+print("read back: password in Secrets Manager (both regions) and not in state/outputs; both "
+      "clusters in the global cluster; controller in us-west-2; WAF on both ALBs; fleet sizes "
+      + (sys.argv[5] or "not checked"))
 PY
 
   echo "== $example: destroy"
@@ -169,22 +207,23 @@ PY
   cd "$repo"
 }
 
-start_moto
+# Expected desired capacity per example, primary:secondary (what its main.tf asks for).
+declare -A capacity=([complete]="3:1" [lean]="2:1")
 examples=("$@")
 ((${#examples[@]} > 0)) || examples=(complete lean)
-# The examples run side by side against the one server: an apply is mostly the provider waiting
-# (load balancers, clusters), not CPU, and their names differ (resource_suffix).
+# The examples run side by side: an apply is mostly the provider waiting (load balancers,
+# clusters), not CPU.
 started=$SECONDS
-pids=()
 for e in "${examples[@]}"; do
   mkdir -p "$scratch/$e"
   apply_example "$e" >"$scratch/$e.out" 2>&1 &
-  pids+=($!)
+  workers+=($!)
 done
 failed=0
 for i in "${!examples[@]}"; do
-  wait "${pids[$i]}" || failed=1
+  wait "${workers[$i]}" || failed=1
   sed "s/^/[${examples[$i]}] /" "$scratch/${examples[$i]}.out"
 done
+workers=()
 ((failed == 0)) || exit 1
 echo "moto apply: PASSED (${examples[*]}; $((SECONDS - started)) s in all)"

@@ -52,7 +52,7 @@ resource "aws_rds_global_cluster" "this" {
 resource "aws_rds_cluster_parameter_group" "primary" {
   name_prefix = "${var.name}-primary-"
   family      = "aurora-mysql8.0"
-  description = "dr-app: audit logging"
+  description = "dr-app: audit logging (and the general log when asked)"
   tags        = var.tags
 
   parameter {
@@ -63,6 +63,16 @@ resource "aws_rds_cluster_parameter_group" "primary" {
   parameter {
     name  = "server_audit_events"
     value = "CONNECT,QUERY_DCL,QUERY_DDL"
+  }
+
+  # Every statement, for debugging only: it costs I/O and log storage.
+  dynamic "parameter" {
+    for_each = var.general_log ? { general_log = "1", log_output = "FILE" } : {}
+
+    content {
+      name  = parameter.key
+      value = parameter.value
+    }
   }
 
   lifecycle {
@@ -75,7 +85,7 @@ resource "aws_rds_cluster_parameter_group" "secondary" {
 
   name_prefix = "${var.name}-secondary-"
   family      = "aurora-mysql8.0"
-  description = "dr-app: audit logging"
+  description = "dr-app: audit logging (and the general log when asked)"
   tags        = var.tags
 
   parameter {
@@ -86,6 +96,16 @@ resource "aws_rds_cluster_parameter_group" "secondary" {
   parameter {
     name  = "server_audit_events"
     value = "CONNECT,QUERY_DCL,QUERY_DDL"
+  }
+
+  # Every statement, for debugging only: it costs I/O and log storage.
+  dynamic "parameter" {
+    for_each = var.general_log ? { general_log = "1", log_output = "FILE" } : {}
+
+    content {
+      name  = parameter.key
+      value = parameter.value
+    }
   }
 
   lifecycle {
@@ -121,7 +141,7 @@ resource "aws_rds_cluster" "primary" {
   deletion_protection             = var.deletion_protection
   skip_final_snapshot             = false
   final_snapshot_identifier       = "${var.name}-primary-final-${local.final_snapshot_suffix}"
-  enabled_cloudwatch_logs_exports = ["audit", "error", "slowquery"]
+  enabled_cloudwatch_logs_exports = concat(["audit", "error", "slowquery"], var.general_log ? ["general"] : [])
   tags                            = merge(var.tags, { Role = "primary" })
 
   lifecycle {
@@ -193,7 +213,7 @@ resource "aws_rds_cluster" "secondary" {
   deletion_protection             = var.deletion_protection
   skip_final_snapshot             = false
   final_snapshot_identifier       = "${var.name}-secondary-final-${local.final_snapshot_suffix}"
-  enabled_cloudwatch_logs_exports = ["audit", "error", "slowquery"]
+  enabled_cloudwatch_logs_exports = concat(["audit", "error", "slowquery"], var.general_log ? ["general"] : [])
   tags                            = merge(var.tags, { Role = "secondary" })
 
   # The secondary can only join once the primary has a writer.

@@ -144,3 +144,9 @@ variable "secondary_region" {
   description = "Region the secret is replicated to. No default."
   type        = string
 }
+
+variable "general_log" {
+  description = "Turn on MySQL's general query log (every statement) and export it to CloudWatch Logs. For debugging: it adds I/O and log storage. Default: false."
+  type        = bool
+  default     = false
+}

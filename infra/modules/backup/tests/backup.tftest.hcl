@@ -50,3 +50,29 @@ run "copies_to_the_other_region" {
     error_message = "The database and the table must be selected for the plan."
   }
 }
+
+run "restores_are_tested" {
+  command = apply
+
+  variables {
+    restore_testing_resources = {
+      aurora   = { arn = "arn:aws:rds:us-east-1:111122223333:cluster:dr-test-primary", type = "Aurora" }
+      sessions = { arn = "arn:aws:dynamodb:us-east-1:111122223333:table/dr-test", type = "DynamoDB" }
+    }
+  }
+
+  assert {
+    condition     = can(regex("^[A-Za-z0-9_]+$", aws_backup_restore_testing_plan.this.name))
+    error_message = "Restore testing plan names allow only letters, digits and underscores."
+  }
+
+  assert {
+    condition     = one(aws_backup_restore_testing_plan.this.recovery_point_selection).include_vaults == toset([aws_backup_vault.primary.arn])
+    error_message = "Restore tests must draw on the primary vault's recovery points."
+  }
+
+  assert {
+    condition     = toset([for s in aws_backup_restore_testing_selection.this : s.protected_resource_type]) == toset(["Aurora", "DynamoDB"]) && alltrue([for s in aws_backup_restore_testing_selection.this : s.restore_testing_plan_name == aws_backup_restore_testing_plan.this.name && can(regex("^[A-Za-z0-9_]+$", s.name))])
+    error_message = "The database and the table must both be test-restored by the plan."
+  }
+}

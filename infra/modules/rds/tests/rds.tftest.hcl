@@ -97,3 +97,30 @@ run "secondary_needs_an_instance" {
 
   expect_failures = [var.secondary_instance_count]
 }
+
+run "general_log_is_off_by_default" {
+  command = plan
+
+  assert {
+    condition     = !contains(aws_rds_cluster.primary.enabled_cloudwatch_logs_exports, "general") && !contains([for p in aws_rds_cluster_parameter_group.primary.parameter : p.name], "general_log")
+    error_message = "The general log must be opt-in."
+  }
+}
+
+run "general_log_option" {
+  command = plan
+
+  variables {
+    general_log = true
+  }
+
+  assert {
+    condition     = alltrue([for c in [aws_rds_cluster.primary, aws_rds_cluster.secondary] : contains(c.enabled_cloudwatch_logs_exports, "general")])
+    error_message = "Both clusters must export the general log when it is on (the secondary becomes the writer after a failover)."
+  }
+
+  assert {
+    condition     = alltrue([for g in [aws_rds_cluster_parameter_group.primary, aws_rds_cluster_parameter_group.secondary] : contains([for p in g.parameter : "${p.name}=${p.value}"], "general_log=1")])
+    error_message = "Both parameter groups must turn general_log on."
+  }
+}
