@@ -12,18 +12,29 @@ skip() {
   exit "$TF_SKIP"
 }
 
-# A mirror directory holds registry.terraform.io/hashicorp/aws/<version>/<os_arch>/.
+# A mirror directory holds registry.terraform.io/hashicorp/aws/<version>/<os_arch>/; it is of use
+# only with a version in the stack's range (>= 5.100, < 7.0) for this machine's platform.
+TF_PLATFORM="linux_amd64"
 is_mirror() {
-  compgen -G "$1/registry.terraform.io/hashicorp/aws/*/linux_amd64/terraform-provider-aws_*" >/dev/null
+  local d v
+  for d in "$1"/registry.terraform.io/hashicorp/aws/*/"$TF_PLATFORM"; do
+    compgen -G "$d/terraform-provider-aws_*" >/dev/null || continue
+    v="$(basename "$(dirname "$d")")"
+    if [[ "$(printf '%s\n5.100.0\n' "$v" | sort -V | head -1)" == "5.100.0" &&
+      "$(printf '%s\n7.0.0\n' "$v" | sort -V | head -1)" == "$v" && "$v" != "7.0.0" ]]; then
+      return 0
+    fi
+  done
+  return 1
 }
 
 # Where a provider mirror is: $DR_TF_PLUGIN_MIRROR if set, else terraform's documented implied
-# mirror directories and a few usual roots, else a bounded search of the filesystem.
+# mirror directories and a few usual roots, else a bounded search of the filesystem. Prints the
+# directory, or nothing.
 find_mirror() {
   if [[ -n "${DR_TF_PLUGIN_MIRROR:-}" ]]; then
-    is_mirror "$DR_TF_PLUGIN_MIRROR" || skip "DR_TF_PLUGIN_MIRROR=$DR_TF_PLUGIN_MIRROR has no hashicorp/aws provider"
-    echo "$DR_TF_PLUGIN_MIRROR"
-    return
+    is_mirror "$DR_TF_PLUGIN_MIRROR" && echo "$DR_TF_PLUGIN_MIRROR"
+    return 0
   fi
   local d
   for d in "${HOME:-/nonexistent}/.terraform.d/plugins" "${XDG_DATA_HOME:-${HOME:-/nonexistent}/.local/share}/terraform/plugins" \
@@ -35,10 +46,17 @@ find_mirror() {
   done
   local hit
   hit="$(timeout 60 find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o \
-    -path '*/registry.terraform.io/hashicorp/aws/*' -name 'terraform-provider-aws_*' -type f -print -quit 2>/dev/null || true)"
-  [[ -n "$hit" ]] || return 0
+    -path '*/registry.terraform.io/hashicorp/aws/*' -name 'terraform-provider-aws_*' -type f -print 2>/dev/null || true)"
   # <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/<binary>
-  echo "${hit%/registry.terraform.io/hashicorp/aws/*}"
+  local h
+  while read -r h; do
+    [[ -n "$h" ]] || continue
+    d="${h%/registry.terraform.io/hashicorp/aws/*}"
+    if is_mirror "$d"; then
+      echo "$d"
+      return 0
+    fi
+  done <<<"$hit"
 }
 
 # Sets TF_CLI_CONFIG_FILE to a config that installs hashicorp/* only from the mirror (never the
@@ -53,9 +71,13 @@ tf_setup() {
   if [[ "$(printf '%s\n1.11.0\n' "$version" | sort -V | head -1)" != "1.11.0" ]]; then
     skip "terraform $version is older than 1.11 (the stack needs write-only arguments)"
   fi
+  TF_PLATFORM="$(terraform version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["platform"])' 2>/dev/null || echo linux_amd64)"
   local mirror
   mirror="$(find_mirror)"
-  [[ -n "$mirror" ]] || skip "no filesystem mirror of hashicorp/aws found (set DR_TF_PLUGIN_MIRROR to one)"
+  if [[ -z "$mirror" && -n "${DR_TF_PLUGIN_MIRROR:-}" ]]; then
+    skip "DR_TF_PLUGIN_MIRROR=$DR_TF_PLUGIN_MIRROR holds no registry.terraform.io/hashicorp/aws/<5.100..6.x>/$TF_PLATFORM provider"
+  fi
+  [[ -n "$mirror" ]] || skip "no filesystem mirror of hashicorp/aws >= 5.100, < 7.0 for $TF_PLATFORM found (looked in Terraform's implied mirror directories, /opt/tf-plugins and the filesystem; set DR_TF_PLUGIN_MIRROR to one)"
   mkdir -p "$scratch/plugin-cache"
   cat >"$scratch/terraformrc" <<CFG
 plugin_cache_dir = "$scratch/plugin-cache"
