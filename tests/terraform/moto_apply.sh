@@ -27,6 +27,7 @@ cleanup() {
   rm -rf "$scratch"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 tf_setup "$scratch"
 command -v moto_server >/dev/null || skip "moto_server is not on PATH (pip install 'moto[server]' to run the apply against moto)"
@@ -67,7 +68,23 @@ start_moto() {
   fail "moto_server did not answer within 60 s (3 attempts)"
 }
 
+# terraform runs in the background and is waited for, so that a TERM (ctest's timeout, ^C) reaches
+# the worker's trap at once instead of after a provider gives up retrying; the trap stops it.
+tf_pid=""
+tf() {
+  terraform "$@" &
+  tf_pid=$!
+  local rc=0
+  wait "$tf_pid" || rc=$?
+  tf_pid=""
+  return "$rc"
+}
+
 stop_moto() {
+  if [[ -n "$tf_pid" ]] && kill -0 "$tf_pid" 2>/dev/null; then
+    kill "$tf_pid" 2>/dev/null || true
+    wait "$tf_pid" 2>/dev/null || true
+  fi
   if [[ -n "$moto_pid" ]] && kill -0 "$moto_pid" 2>/dev/null; then
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
@@ -106,10 +123,10 @@ controller_package_path = "$scratch/$example/controller.zip"
 VARS
   cd "$dir"
   echo "== $example: init"
-  terraform init -input=false -no-color >"$scratch/$example/init.log" 2>&1 || { cat "$scratch/$example/init.log"; fail "$example: init"; }
+  tf init -input=false -no-color >"$scratch/$example/init.log" 2>&1 || { cat "$scratch/$example/init.log"; fail "$example: init"; }
   echo "== $example: apply against moto"
   started=$SECONDS
-  terraform apply -auto-approve -input=false -no-color -parallelism=20 >"$scratch/$example/apply.log" 2>&1 ||
+  tf apply -auto-approve -input=false -no-color -parallelism=20 >"$scratch/$example/apply.log" 2>&1 ||
     { tail -60 "$scratch/$example/apply.log"; fail "$example: apply"; }
   resources="$(terraform state list | grep -vc '^data\.\|\.data\.' || true)"
   echo "$example: applied $resources resources in $((SECONDS - started)) s"
@@ -200,7 +217,12 @@ PY
 
   echo "== $example: destroy"
   started=$SECONDS
-  terraform destroy -auto-approve -input=false -no-color -parallelism=20 >"$scratch/$example/destroy.log" 2>&1 ||
+  # moto gap: deleting the secondary-region member cluster leaves it listed in the global
+  # cluster (RemoveFromGlobalCluster does not take it out either), so DeleteGlobalCluster fails
+  # "not empty" for as long as the provider retries. The global cluster is forgotten instead of
+  # deleted; every other resource is destroyed for real, and moto is discarded afterwards.
+  terraform state rm -no-color module.dr_app.module.rds.aws_rds_global_cluster.this >/dev/null
+  tf destroy -auto-approve -input=false -no-color -parallelism=20 >"$scratch/$example/destroy.log" 2>&1 ||
     { tail -60 "$scratch/$example/destroy.log"; fail "$example: destroy"; }
   [[ -z "$(terraform state list)" ]] || fail "$example: resources left in state after destroy"
   echo "$example: destroyed in $((SECONDS - started)) s"
