@@ -80,16 +80,31 @@ tf() {
   return "$rc"
 }
 
+# Waits up to $2 seconds for process $1 to end.
+ended_within() {
+  local deadline=$((SECONDS + $2))
+  while kill -0 "$1" 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# moto first, so that nothing terraform still waits on can answer; then terraform: a first
+# TERM asks it to finish in-flight calls (which can retry for minutes), a second one makes it
+# exit at once; KILL if even that hangs.
 stop_moto() {
-  if [[ -n "$tf_pid" ]] && kill -0 "$tf_pid" 2>/dev/null; then
-    kill "$tf_pid" 2>/dev/null || true
-    wait "$tf_pid" 2>/dev/null || true
-  fi
   if [[ -n "$moto_pid" ]] && kill -0 "$moto_pid" 2>/dev/null; then
     kill "$moto_pid" 2>/dev/null || true
     wait "$moto_pid" 2>/dev/null || true
   fi
   moto_pid=""
+  if [[ -n "$tf_pid" ]] && kill -0 "$tf_pid" 2>/dev/null; then
+    kill "$tf_pid" 2>/dev/null || true
+    ended_within "$tf_pid" 2 || kill "$tf_pid" 2>/dev/null || true
+    ended_within "$tf_pid" 10 || kill -KILL "$tf_pid" 2>/dev/null || true
+    wait "$tf_pid" 2>/dev/null || true
+  fi
+  tf_pid=""
 }
 
 # A copy of infra/ with the moto overrides in place, in $scratch/$1.
