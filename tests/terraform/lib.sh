@@ -60,7 +60,8 @@ find_mirror() {
 }
 
 # Sets TF_CLI_CONFIG_FILE to a config that installs hashicorp/* only from the mirror (never the
-# network), with a plugin cache so each `init` links the 700 MB provider instead of copying it.
+# network). From an unpacked mirror `init` links the 700 MB provider instead of copying it; no
+# plugin cache (concurrent inits race on creating its directories).
 # $1: a scratch directory owned by the caller.
 tf_setup() {
   local scratch="$1"
@@ -78,9 +79,7 @@ tf_setup() {
     skip "DR_TF_PLUGIN_MIRROR=$DR_TF_PLUGIN_MIRROR holds no registry.terraform.io/hashicorp/aws/<5.100..6.x>/$TF_PLATFORM provider"
   fi
   [[ -n "$mirror" ]] || skip "no filesystem mirror of hashicorp/aws >= 5.100, < 7.0 for $TF_PLATFORM found (looked in Terraform's implied mirror directories, /opt/tf-plugins and the filesystem; set DR_TF_PLUGIN_MIRROR to one)"
-  mkdir -p "$scratch/plugin-cache"
   cat >"$scratch/terraformrc" <<CFG
-plugin_cache_dir = "$scratch/plugin-cache"
 provider_installation {
   filesystem_mirror {
     path    = "$mirror"

@@ -52,11 +52,9 @@ check() {
 echo "== terraform init -backend=false && terraform validate"
 configs=()
 while read -r cfg; do configs+=("$cfg"); done < <(tf_configs)
-# The root first, alone: its init fills the plugin cache that the others then share.
-check "${configs[0]}" >"$scratch/$(basename "${configs[0]}").out" 2>&1 || failed=1
-# Then two at a time: validate is mostly the provider loading its schema, one core each.
+# Two at a time: validate is mostly the provider loading its schema, one core each.
 pids=()
-for cfg in "${configs[@]:1}"; do
+for cfg in "${configs[@]}"; do
   check "$cfg" >"$scratch/$(basename "$cfg").out" 2>&1 &
   pids+=($!)
   if ((${#pids[@]} >= 2)); then
