@@ -11,12 +11,18 @@ locals {
 
   # Worst-case RTO, step by step (the same model as src/infra/dr_budget.h, which
   # `drctl infra lint` checks against rto_target_seconds).
+  # decide: one tick, plus the gap between an invocation's end (its 55 s timeout) and the next
+  # scheduled start. traffic: Route 53 switches the record itself at "detect", so only the part
+  # of the TTL that outlasts decide + promote + scale is on the path.
+  controller_timeout_seconds = 55
+  rto_decide_seconds         = max(0, var.controller_interval_minutes * 60 - local.controller_timeout_seconds) + var.controller_tick_seconds
+  rto_scale_seconds          = var.standby_asg_capacity > 0 ? 0 : var.instance_ready_seconds
   rto_budget_seconds = {
     detect  = var.health_check_interval_seconds * var.health_check_failure_threshold
-    decide  = var.controller_interval_minutes * 60
+    decide  = local.rto_decide_seconds
     promote = var.db_failover_seconds
-    scale   = var.standby_asg_capacity > 0 ? 0 : var.instance_ready_seconds
-    traffic = var.dns_ttl_seconds
+    scale   = local.rto_scale_seconds
+    traffic = max(0, var.dns_ttl_seconds - (local.rto_decide_seconds + var.db_failover_seconds + local.rto_scale_seconds))
   }
   worst_case_rto_seconds = sum(values(local.rto_budget_seconds))
 }
@@ -55,6 +61,7 @@ module "vpc_primary" {
   cidr                 = var.vpc_cidr_primary
   single_nat_gateway   = var.single_nat_gateway
   flow_log_kms_key_arn = module.kms.primary_key_arns["logs"]
+  interface_endpoints  = var.ssm_vpc_endpoints ? ["ssm", "ssmmessages", "ec2messages"] : []
   tags                 = local.tags
 
   providers = {
@@ -69,6 +76,7 @@ module "vpc_secondary" {
   cidr                 = var.vpc_cidr_secondary
   single_nat_gateway   = var.single_nat_gateway
   flow_log_kms_key_arn = module.kms.secondary_key_arns["logs"]
+  interface_endpoints  = var.ssm_vpc_endpoints ? ["ssm", "ssmmessages", "ec2messages"] : []
   tags                 = local.tags
 
   providers = {
@@ -123,12 +131,29 @@ module "iam" {
 }
 
 # ---- Aurora Global Database ----
+# Aurora global clusters cannot use RDS-managed master passwords, so one is generated here by
+# Secrets Manager's GetRandomPassword (the provider's own ephemeral resource: no extra provider,
+# but the deployer needs secretsmanager:GetRandomPassword). Ephemeral, and modules/rds uses it
+# only in write-only arguments: it is never in the plan, the state or an output. It lives here,
+# not in modules/rds, because mock providers cannot open ephemeral resources (Terraform 1.11)
+# and modules/rds has a `terraform test`.
+ephemeral "aws_secretsmanager_random_password" "db_master" {
+  password_length = 40
+  # Aurora MySQL refuses / " @ and space; $ & ' ; < > \ ` | ~ are excluded too so the password
+  # survives shells and connection strings unquoted (the same set as before).
+  exclude_characters = "\"$&'/;<>@\\`|~"
+  include_space      = false
+}
+
 module "rds" {
   source = "./modules/rds"
 
   name                          = local.name
   engine_version                = var.aurora_engine_version
   instance_class                = var.aurora_instance_class
+  primary_instance_count        = var.aurora_primary_instance_count
+  general_log                   = var.aurora_general_log
+  master_password               = ephemeral.aws_secretsmanager_random_password.db_master.random_password
   master_password_version       = var.master_password_version
   deletion_protection           = var.deletion_protection
   backup_retention_days         = var.aurora_backup_retention_days
@@ -147,7 +172,6 @@ module "rds" {
   providers = {
     aws           = aws
     aws.secondary = aws.secondary
-    random        = random
   }
 }
 
@@ -350,6 +374,8 @@ module "lambda" {
   name                 = local.name
   package_path         = var.controller_package_path
   schedule_minutes     = var.controller_interval_minutes
+  tick_seconds         = var.controller_tick_seconds
+  timeout_seconds      = local.controller_timeout_seconds
   deletion_protection  = var.deletion_protection
   kms_key_arn          = module.kms.secondary_key_arns["lambda"]
   logs_kms_key_arn     = module.kms.secondary_key_arns["logs"]
@@ -386,10 +412,42 @@ module "backup" {
   secondary_kms_key_arn = module.kms.secondary_key_arns["backup"]
   iam_role_arn          = module.iam.backup_role_arn
   resource_arns         = [module.rds.primary_cluster_arn, module.dynamodb.table_arn]
-  tags                  = local.tags
+  restore_testing_resources = {
+    aurora   = { arn = module.rds.primary_cluster_arn, type = "Aurora" }
+    sessions = { arn = module.dynamodb.table_arn, type = "DynamoDB" }
+  }
+  tags = local.tags
 
   providers = {
     aws           = aws
     aws.secondary = aws.secondary
+  }
+}
+
+# ---- AWS Config (both regions) ----
+module "config_primary" {
+  source = "./modules/config"
+
+  name                    = "${local.name}-primary"
+  record_global_resources = true
+  multi_az_expected       = true
+  tags                    = local.tags
+
+  providers = {
+    aws = aws
+  }
+}
+
+module "config_secondary" {
+  source = "./modules/config"
+
+  name                    = "${local.name}-secondary"
+  record_global_resources = false
+  # The secondary cluster runs one instance on purpose (README: What runs where).
+  multi_az_expected = false
+  tags              = local.tags
+
+  providers = {
+    aws = aws.secondary
   }
 }

@@ -77,10 +77,33 @@ variable "single_nat_gateway" {
 }
 
 # ---- Database ----
+variable "ssm_vpc_endpoints" {
+  description = "Interface endpoints for SSM Session Manager (ssm, ssmmessages, ec2messages) in each region's private subnets, so operators reach instances without SSH and without the NAT gateways. false: Session Manager goes through the NAT gateways (~$88/month less with 2 AZs in 2 regions). Default: true."
+  type        = bool
+  default     = true
+}
+
 variable "aurora_instance_class" {
   description = "Aurora instance class. Default: \"db.r6g.large\" (global databases do not support db.t3)."
   type        = string
   default     = "db.r6g.large"
+}
+
+variable "aurora_primary_instance_count" {
+  description = "Aurora instances in the primary cluster, spread over AZs. Default: 2 (Multi-AZ: an AZ failure is a ~30 s in-region failover, not a regional one)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.aurora_primary_instance_count >= 1
+    error_message = "The primary cluster needs a writer."
+  }
+}
+
+variable "aurora_general_log" {
+  description = "Aurora's general query log (every statement), exported to CloudWatch Logs; for debugging, it costs I/O and log storage. Default: false."
+  type        = bool
+  default     = false
 }
 
 variable "aurora_engine_version" {
@@ -226,15 +249,26 @@ variable "dns_ttl_seconds" {
 }
 
 variable "controller_interval_minutes" {
-  description = "Minutes between controller ticks. Default: 1."
+  description = "Minutes between the controller Lambda's scheduled starts (each runs up to its 55 s timeout, ticking every controller_tick_seconds). Default: 1."
   type        = number
   default     = 1
 }
 
-variable "db_failover_seconds" {
-  description = "Expected Aurora global database failover time (an estimate: AWS quotes about a minute; drills measure it). Default: 120."
+variable "controller_tick_seconds" {
+  description = "Seconds between the controller's probe-and-decide ticks inside one invocation (DR_CONTROLLER_TICK_SECONDS). Default: 10."
   type        = number
-  default     = 120
+  default     = 10
+
+  validation {
+    condition     = var.controller_tick_seconds >= 1 && var.controller_tick_seconds <= 55
+    error_message = "controller_tick_seconds must be 1..55: a tick must fit in one invocation."
+  }
+}
+
+variable "db_failover_seconds" {
+  description = "Expected Aurora global database failover time. AWS documents a cross-Region recovery \"in less than 1 minute\" (Aurora Global Database overview); drills measure ours. Default: 60."
+  type        = number
+  default     = 60
 }
 
 variable "instance_ready_seconds" {

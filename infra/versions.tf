@@ -5,11 +5,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.7"
+      version = ">= 5.100, < 7.0"
     }
   }
 

@@ -43,6 +43,7 @@ std::expected<DrTimings, std::string> read_dr_timings(const Stack& s) {
       {"health_check_failure_threshold", &t.health_check_failure_threshold, 1},
       {"dns_ttl_seconds", &t.dns_ttl_s, 1},
       {"controller_interval_minutes", &t.controller_period_s, 60},
+      {"controller_tick_seconds", &t.controller_tick_s, 1},
       {"db_failover_seconds", &t.db_failover_s, 1},
       {"standby_asg_capacity", &t.standby_capacity, 1},
       {"instance_ready_seconds", &t.instance_ready_s, 1},
@@ -62,6 +63,9 @@ std::expected<DrTimings, std::string> read_dr_timings(const Stack& s) {
   t.health_check_failure_threshold = worst_known(s, "aws_route53_health_check", "failure_threshold",
                                                  t.health_check_failure_threshold);
   t.dns_ttl_s = worst_known(s, "aws_route53_record", "ttl", t.dns_ttl_s);
+  // The controller runs for at most its Lambda timeout per scheduled start.
+  t.controller_invocation_s =
+      worst_known(s, "aws_lambda_function", "timeout", t.controller_invocation_s);
   return t;
 }
 

@@ -1,17 +1,26 @@
 #include "infra/dr_budget.h"
 
+#include <algorithm>
+
 namespace dr::infra {
 
 DrBudget dr_budget(const DrTimings& t) {
   DrBudget b;
   b.steps.push_back({"detect", t.health_check_interval_s * t.health_check_failure_threshold,
                      "Route 53 interval x failure threshold"});
-  b.steps.push_back({"decide", t.controller_period_s, "one controller schedule period"});
+  const int gap = std::max(0, t.controller_period_s - t.controller_invocation_s);
+  const int decide = gap + t.controller_tick_s;
+  b.steps.push_back(
+      {"decide", decide,
+       gap > 0 ? "the gap between controller invocations + one tick" : "one controller tick"});
   b.steps.push_back({"promote", t.db_failover_s, "Aurora global database failover"});
-  b.steps.push_back({"scale", t.standby_capacity > 0 ? 0 : t.instance_ready_s,
+  const int scale = t.standby_capacity > 0 ? 0 : t.instance_ready_s;
+  b.steps.push_back({"scale", scale,
                      t.standby_capacity > 0 ? "warm standby already serving"
                                             : "pilot light: first instance must launch"});
-  b.steps.push_back({"traffic", t.dns_ttl_s, "resolvers keep the old answer for one TTL"});
+  // The DNS switch starts at detection, so caches drain during decide + promote + scale.
+  b.steps.push_back({"traffic", std::max(0, t.dns_ttl_s - (decide + t.db_failover_s + scale)),
+                     "the part of one TTL that outlasts decide + promote + scale"});
   for (const auto& s : b.steps) b.worst_case_rto_s += s.seconds;
   b.rto_target_s = t.rto_target_s;
   b.rpo_alarm_s = t.replication_lag_alarm_s;

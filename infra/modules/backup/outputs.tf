@@ -26,3 +26,8 @@ output "backup_configuration" {
     resources                 = var.resource_arns
   }
 }
+
+output "restore_testing_plan_name" {
+  description = "The restore testing plan proving the backups restorable."
+  value       = aws_backup_restore_testing_plan.this.name
+}

@@ -59,3 +59,18 @@ variable "continuous_retention_days" {
     error_message = "Continuous backup retention must be 7-35 days."
   }
 }
+
+variable "restore_testing_schedule" {
+  description = "When AWS Backup test-restores the latest recovery points (cron or rate). Default: weekly, Sunday 05:00 UTC."
+  type        = string
+  default     = "cron(0 5 ? * SUN *)"
+}
+
+variable "restore_testing_resources" {
+  description = "Resources whose backups are test-restored, by a short key: { arn, type } with type as AWS Backup names it (\"Aurora\", \"DynamoDB\", ...). Default: {} (none)."
+  type = map(object({
+    arn  = string
+    type = string
+  }))
+  default = {}
+}

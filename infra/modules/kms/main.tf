@@ -23,8 +23,8 @@ locals {
   }
 
   regions = {
-    primary   = data.aws_region.primary.region
-    secondary = data.aws_region.secondary.region
+    primary   = data.aws_region.primary.name
+    secondary = data.aws_region.secondary.name
   }
 
   keys = merge([

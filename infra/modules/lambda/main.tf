@@ -177,7 +177,7 @@ resource "aws_lambda_function" "this" {
   filename                       = var.package_path
   source_code_hash               = try(filebase64sha256(var.package_path), null)
   memory_size                    = 256
-  timeout                        = 55
+  timeout                        = var.timeout_seconds
   reserved_concurrent_executions = 1
   kms_key_arn                    = var.kms_key_arn
   tags                           = var.tags
@@ -196,6 +196,8 @@ resource "aws_lambda_function" "this" {
       DR_PRIMARY_HEALTH_URL = var.primary_health_url
       DR_FORCE_NAMESPACE    = var.force_failover.namespace
       DR_FORCE_METRIC       = var.force_failover.metric_name
+      # Probe and decide this often inside one invocation (the DR budget's "decide" term).
+      DR_CONTROLLER_TICK_SECONDS = tostring(var.tick_seconds)
     }
   }
 

@@ -23,7 +23,7 @@ variable "architecture" {
 }
 
 variable "schedule_minutes" {
-  description = "Minutes between controller ticks (EventBridge schedule). Default: 1, the shortest EventBridge allows."
+  description = "Minutes between the controller's scheduled starts (EventBridge); each invocation ticks every tick_seconds until its timeout. Default: 1, the shortest EventBridge allows."
   type        = number
   default     = 1
 
@@ -128,4 +128,21 @@ variable "force_failover" {
     namespace   = string
     metric_name = string
   })
+}
+
+variable "tick_seconds" {
+  description = "Seconds between the controller's ticks inside one invocation (DR_CONTROLLER_TICK_SECONDS). Default: 10."
+  type        = number
+  default     = 10
+}
+
+variable "timeout_seconds" {
+  description = "The function's timeout: how long one invocation keeps ticking; under 60 so that one-minute invocations never overlap. Default: 55."
+  type        = number
+  default     = 55
+
+  validation {
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds < 60
+    error_message = "timeout_seconds must be 1..59: invocations started every minute must not overlap."
+  }
 }

@@ -7,14 +7,10 @@ locals {
 }
 
 # ---- Credentials ----
-# Aurora global clusters cannot use RDS-managed (Secrets Manager) master passwords, so the
-# password is generated here. Both uses are write-only (Terraform >= 1.11): it is never stored in
-# state or plan; bump master_password_version to rotate it.
-ephemeral "random_password" "master" {
-  length           = 40
-  special          = true
-  override_special = "!#%^*()-_=+[]{}:,.?"
-}
+# Aurora global clusters cannot use RDS-managed (Secrets Manager) master passwords, so the caller
+# generates one (the root: Secrets Manager GetRandomPassword, an ephemeral resource) and passes it
+# in as an ephemeral variable. Both uses here are write-only (Terraform >= 1.11): it is never
+# stored in state or plan; bump master_password_version to rotate it.
 
 resource "aws_secretsmanager_secret" "master" {
   name                    = "${var.name}/aurora/master"
@@ -34,7 +30,7 @@ resource "aws_secretsmanager_secret_version" "master" {
   secret_string_wo = jsonencode({
     engine   = "mysql"
     username = var.master_username
-    password = ephemeral.random_password.master.result
+    password = var.master_password
     dbname   = var.database_name
     port     = 3306
   })
@@ -56,7 +52,7 @@ resource "aws_rds_global_cluster" "this" {
 resource "aws_rds_cluster_parameter_group" "primary" {
   name_prefix = "${var.name}-primary-"
   family      = "aurora-mysql8.0"
-  description = "dr-app: audit logging"
+  description = "dr-app: audit logging (and the general log when asked)"
   tags        = var.tags
 
   parameter {
@@ -67,6 +63,16 @@ resource "aws_rds_cluster_parameter_group" "primary" {
   parameter {
     name  = "server_audit_events"
     value = "CONNECT,QUERY_DCL,QUERY_DDL"
+  }
+
+  # Every statement, for debugging only: it costs I/O and log storage.
+  dynamic "parameter" {
+    for_each = var.general_log ? { general_log = "1", log_output = "FILE" } : {}
+
+    content {
+      name  = parameter.key
+      value = parameter.value
+    }
   }
 
   lifecycle {
@@ -79,7 +85,7 @@ resource "aws_rds_cluster_parameter_group" "secondary" {
 
   name_prefix = "${var.name}-secondary-"
   family      = "aurora-mysql8.0"
-  description = "dr-app: audit logging"
+  description = "dr-app: audit logging (and the general log when asked)"
   tags        = var.tags
 
   parameter {
@@ -90,6 +96,16 @@ resource "aws_rds_cluster_parameter_group" "secondary" {
   parameter {
     name  = "server_audit_events"
     value = "CONNECT,QUERY_DCL,QUERY_DDL"
+  }
+
+  # Every statement, for debugging only: it costs I/O and log storage.
+  dynamic "parameter" {
+    for_each = var.general_log ? { general_log = "1", log_output = "FILE" } : {}
+
+    content {
+      name  = parameter.key
+      value = parameter.value
+    }
   }
 
   lifecycle {
@@ -111,7 +127,7 @@ resource "aws_rds_cluster" "primary" {
   engine_version                  = aws_rds_global_cluster.this.engine_version
   database_name                   = var.database_name
   master_username                 = var.master_username
-  master_password_wo              = ephemeral.random_password.master.result
+  master_password_wo              = var.master_password
   master_password_wo_version      = var.master_password_version
   db_subnet_group_name            = aws_db_subnet_group.primary.name
   vpc_security_group_ids          = [var.primary_security_group_id]
@@ -125,7 +141,7 @@ resource "aws_rds_cluster" "primary" {
   deletion_protection             = var.deletion_protection
   skip_final_snapshot             = false
   final_snapshot_identifier       = "${var.name}-primary-final-${local.final_snapshot_suffix}"
-  enabled_cloudwatch_logs_exports = ["audit", "error", "slowquery"]
+  enabled_cloudwatch_logs_exports = concat(["audit", "error", "slowquery"], var.general_log ? ["general"] : [])
   tags                            = merge(var.tags, { Role = "primary" })
 
   lifecycle {
@@ -197,7 +213,7 @@ resource "aws_rds_cluster" "secondary" {
   deletion_protection             = var.deletion_protection
   skip_final_snapshot             = false
   final_snapshot_identifier       = "${var.name}-secondary-final-${local.final_snapshot_suffix}"
-  enabled_cloudwatch_logs_exports = ["audit", "error", "slowquery"]
+  enabled_cloudwatch_logs_exports = concat(["audit", "error", "slowquery"], var.general_log ? ["general"] : [])
   tags                            = merge(var.tags, { Role = "secondary" })
 
   # The secondary can only join once the primary has a writer.

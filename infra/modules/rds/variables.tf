@@ -35,6 +35,14 @@ variable "master_username" {
   default     = "dradmin"
 }
 
+variable "master_password" {
+  description = "Master password, from an ephemeral source (the root generates it with Secrets Manager GetRandomPassword); used only in write-only arguments, never stored. No default."
+  type        = string
+  ephemeral   = true
+  sensitive   = true
+  nullable    = false
+}
+
 variable "master_password_version" {
   description = "Bump to rotate the generated master password (write-only: it never enters state). Default: 1."
   type        = number
@@ -135,4 +143,10 @@ variable "secrets_kms_key_arn_secondary" {
 variable "secondary_region" {
   description = "Region the secret is replicated to. No default."
   type        = string
+}
+
+variable "general_log" {
+  description = "Turn on MySQL's general query log (every statement) and export it to CloudWatch Logs. For debugging: it adds I/O and log storage. Default: false."
+  type        = bool
+  default     = false
 }

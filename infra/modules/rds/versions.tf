@@ -4,13 +4,8 @@ terraform {
   required_providers {
     aws = {
       source                = "hashicorp/aws"
-      version               = ">= 6.0"
+      version               = ">= 5.100, < 7.0"
       configuration_aliases = [aws.secondary]
-    }
-    # The ephemeral random_password resource (never stored in state).
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.7"
     }
   }
 }

@@ -160,3 +160,45 @@ resource "aws_flow_log" "this" {
   iam_role_arn         = aws_iam_role.flow_logs.arn
   tags                 = var.tags
 }
+
+# ---- Interface endpoints (SSM Session Manager) ----
+# Operators reach the instances with Session Manager, never SSH (no security group admits port
+# 22). These endpoints keep Session Manager working from the private subnets without the NAT
+# gateways, e.g. while a NAT or its AZ is down during an incident.
+data "aws_region" "current" {}
+
+resource "aws_security_group" "endpoints" {
+  count = length(var.interface_endpoints) > 0 ? 1 : 0
+
+  name_prefix = "${var.name}-endpoints-"
+  description = "Interface endpoints: HTTPS from inside the VPC only"
+  vpc_id      = aws_vpc.this.id
+  tags        = merge(var.tags, { Name = "${var.name}-endpoints" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
+  count = length(var.interface_endpoints) > 0 ? 1 : 0
+
+  security_group_id = aws_security_group.endpoints[0].id
+  description       = "HTTPS from the VPC"
+  cidr_ipv4         = var.cidr
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
+
+resource "aws_vpc_endpoint" "interface" {
+  for_each = toset(var.interface_endpoints)
+
+  vpc_id              = aws_vpc.this.id
+  service_name        = "com.amazonaws.${data.aws_region.current.name}.${each.value}"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = aws_subnet.private[*].id
+  security_group_ids  = [aws_security_group.endpoints[0].id]
+  private_dns_enabled = true
+  tags                = merge(var.tags, { Name = "${var.name}-${each.value}" })
+}

@@ -36,3 +36,8 @@ output "flow_log_group_name" {
   description = "CloudWatch log group holding the VPC flow logs."
   value       = aws_cloudwatch_log_group.flow_logs.name
 }
+
+output "interface_endpoint_ids" {
+  description = "Interface endpoint IDs by service short name."
+  value       = { for k, e in aws_vpc_endpoint.interface : k => e.id }
+}

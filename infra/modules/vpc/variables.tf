@@ -50,3 +50,9 @@ variable "flow_log_retention_days" {
   type        = number
   default     = 365
 }
+
+variable "interface_endpoints" {
+  description = "Interface VPC endpoints in the private subnets, by service short name. Default: Session Manager's three (ssm, ssmmessages, ec2messages); [] relies on the NAT gateways instead (~$44/month less per region with 2 AZs)."
+  type        = list(string)
+  default     = ["ssm", "ssmmessages", "ec2messages"]
+}

@@ -1,0 +1,122 @@
+# terraform test (offline, mock provider): the failover controller's schedule and safety nets.
+mock_provider "aws" {
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:us-west-2:111122223333:dr-test-dlq"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::111122223333:role/dr-test-controller"
+    }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn = "arn:aws:lambda:us-west-2:111122223333:function:dr-test-failover-controller"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = {
+      arn = "arn:aws:events:us-west-2:111122223333:rule/dr-test-tick"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-west-2:111122223333:log-group:/aws/lambda/dr-test"
+    }
+  }
+
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn = "arn:aws:dynamodb:us-west-2:111122223333:table/dr-test-state"
+    }
+  }
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "111122223333"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{}"
+    }
+  }
+}
+
+variables {
+  name                 = "dr-test"
+  package_path         = "controller.zip"
+  kms_key_arn          = "arn:aws:kms:us-west-2:111122223333:key/lambda"
+  logs_kms_key_arn     = "arn:aws:kms:us-west-2:111122223333:key/logs"
+  dynamodb_kms_key_arn = "arn:aws:kms:us-west-2:111122223333:key/dynamodb"
+  primary_region       = "us-east-1"
+  secondary_region     = "us-west-2"
+  global_cluster_id    = "dr-test-global"
+  global_cluster_arn   = "arn:aws:rds::111122223333:global-cluster:dr-test-global"
+  cluster_arns         = ["arn:aws:rds:us-east-1:111122223333:cluster:p", "arn:aws:rds:us-west-2:111122223333:cluster:s"]
+  primary_asg_name     = "dr-test-primary"
+  secondary_asg_name   = "dr-test-secondary"
+  failover_capacity    = 3
+  sns_topic_arns       = ["arn:aws:sns:us-east-1:111122223333:a", "arn:aws:sns:us-west-2:111122223333:b"]
+  db_secret_name       = "dr-test/aurora/master"
+  secrets_kms_key_arns = ["arn:aws:kms:us-east-1:111122223333:key/s1", "arn:aws:kms:us-west-2:111122223333:key/s2"]
+  primary_health_url   = "https://primary.example.com/health/deep"
+  force_failover = {
+    namespace   = "DrApp/Failover"
+    metric_name = "ForcePrimaryUnhealthy"
+  }
+}
+
+run "controller" {
+  command = apply
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.tick.schedule_expression == "rate(1 minute)" && aws_cloudwatch_event_target.tick.arn == aws_lambda_function.this.arn
+    error_message = "The controller must tick every minute (the DR budget's decide term)."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == 1
+    error_message = "Two ticks must never run a runbook at once."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.dead_letter_config).target_arn == aws_sqs_queue.dlq.arn && one(aws_lambda_function.this.tracing_config).mode == "Active"
+    error_message = "Failed invocations go to the DLQ; tracing is on."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["DR_SECONDARY_REGION"] == "us-west-2" && one(aws_lambda_function.this.environment).variables["DR_FAILOVER_CAPACITY"] == "3"
+    error_message = "The controller must know where to fail over to and how far to scale."
+  }
+
+  assert {
+    condition     = alltrue([for k, v in one(aws_lambda_function.this.environment).variables : !can(regex("(?i)password|secret_value", k))])
+    error_message = "No secret in the controller's environment (it reads the secret by name)."
+  }
+}
+
+run "schedule_in_minutes" {
+  command = plan
+
+  variables {
+    schedule_minutes = 5
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_rule.tick.schedule_expression == "rate(5 minutes)"
+    error_message = "EventBridge needs the plural unit for periods above one minute."
+  }
+}
