@@ -33,7 +33,7 @@ class ReportingStore final : public core::RunbookStore {
     for (; audited_ < state.audit.size(); ++audited_) on_step_(state, state.audit[audited_]);
     const auto& steps = core::steps_for(state.plan.scenario);
     if (!crash_step_.empty() && state.next_step > 0 && state.next_step <= steps.size() &&
-        steps[state.next_step - 1] == crash_step_ && state.last_error.empty()) {
+        core::to_string(steps[state.next_step - 1]) == crash_step_ && state.last_error.empty()) {
       log_("crash injected after step " + crash_step_);
       std::_Exit(137);
     }
@@ -90,7 +90,8 @@ std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards()
         !r.owner.empty() && r.owner != options_.owner && r.lease_until_ms > unix_ms(now_());
     snapshot->runbook = core::RunbookInProgress{
         r.plan.id, core::to_string(r.plan.scenario),
-        r.next_step < steps.size() ? steps[r.next_step] : "end", held_elsewhere ? r.owner : ""};
+        r.next_step < steps.size() ? core::to_string(steps[r.next_step]) : "end",
+        held_elsewhere ? r.owner : ""};
   }
   return snapshot;
 }

@@ -220,13 +220,14 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
     die("switchover goes to the secondary region " + t.secondary_region);
   // Wait for zero lag first, so the writer is fenced for as short a time as possible.
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(max_wait_s);
-  auto& db = s.world.backends().database;
+  auto& db = *s.world.database();
   for (;;) {
     auto lag = db.lag_seconds(t.secondary_db);
     if (lag && *lag == 0.0) break;
     if (std::chrono::steady_clock::now() > until)
       die(t.secondary_db + " did not reach zero lag within " + std::to_string(max_wait_s) + " s (" +
-          (lag ? std::to_string(*lag) + " s behind" : lag.error()) + "); nothing changed");
+          (lag ? std::to_string(*lag) + " s behind" : lag.error().describe()) +
+          "); nothing changed");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lag is reported in seconds
   }
   auto done = loop.run_plan(core::switchover_plan(t, {loop.new_failover_id("so"), 2}));
@@ -240,7 +241,7 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
 std::vector<std::string> restore_baseline(Session& s, const Common& c) {
   auto state = lab::load_lab_state(lab::resolve_lab_dir(c.dir));
   if (!state) die("lab state: " + state.error().describe());
-  auto& supervisor = dynamic_cast<backends::lab::SupervisorClient&>(s.world.backends().traffic);
+  auto& supervisor = *s.world.supervisor();
   std::vector<std::string> changed;
   for (const auto& f : lab::default_topology().fleets) {
     const auto now = state->fleets.find(f.region);
@@ -248,18 +249,19 @@ std::vector<std::string> restore_baseline(Session& s, const Common& c) {
         now->second.desired == f.desired && now->second.max == f.max)
       continue;
     if (auto r = supervisor.set_capacity(f.region, f.min, f.desired, f.max); !r)
-      die("the writer is home, but " + f.region + "'s fleet stays as it was: " + r.error());
+      die("the writer is home, but " + f.region +
+          "'s fleet stays as it was: " + r.error().describe());
     changed.push_back("fleet " + f.region + ": back to min " + std::to_string(f.min) + " desired " +
                       std::to_string(f.desired) + " max " + std::to_string(f.max));
   }
   for (const auto& region : state->fenced_regions) {
     if (auto r = supervisor.unfence_apps(region); !r)
-      die("the writer is home, but " + region + "'s apps stay fenced: " + r.error());
+      die("the writer is home, but " + region + "'s apps stay fenced: " + r.error().describe());
     changed.push_back("fleet " + region + ": fence lifted (its apps take writes again)");
   }
   if (state->front_door_override) {
     if (auto r = supervisor.clear_front_door_override(); !r)
-      die("the writer is home, but the front door override stays: " + r.error());
+      die("the writer is home, but the front door override stays: " + r.error().describe());
     changed.push_back("front door: override to " + *state->front_door_override +
                       " cleared (health checks decide, " + lab::kPrimaryRegion + " primary)");
   }
@@ -294,7 +296,7 @@ void failback(const Common& c, int max_wait_s) {
   }
   const auto* targets = s.world.targets();
   const std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
-  auto& db = dynamic_cast<backends::lab::LabDatabase&>(s.world.backends().database);
+  auto& db = *s.world.database();
   std::vector<std::string> old_servers;
   for (const auto& [name, region] : targets->database_region)
     if (region == home) old_servers.push_back(name);
@@ -302,13 +304,14 @@ void failback(const Common& c, int max_wait_s) {
   // Binlog states, compared per domain and server id: positions (one GTID per domain) cannot
   // tell a1's lost 0-1-132 from b1's 0-3-255 (gtid.h).
   auto writer_state_text = db.gtid_binlog_state(t.writer);
-  if (!writer_state_text) die("writer " + t.writer + ": " + writer_state_text.error());
+  if (!writer_state_text) die("writer " + t.writer + ": " + writer_state_text.error().describe());
   auto writer_state = lab::parse_gtid_list(*writer_state_text);
   if (!writer_state) die("writer GTID state: " + writer_state.error().describe());
   for (const auto& name : old_servers) {
     auto state = db.gtid_binlog_state(name);
     if (!state)
-      die(name + " does not answer (" + state.error() + "); run `drctl lab restore` first");
+      die(name + " does not answer (" + state.error().describe() +
+          "); run `drctl lab restore` first");
     auto parsed = lab::parse_gtid_list(*state);
     if (!parsed) die(name + " GTID state: " + parsed.error().describe());
     auto errant = lab::errant_gtids(*parsed, *writer_state);
@@ -325,7 +328,8 @@ void failback(const Common& c, int max_wait_s) {
               << ")\n";
   }
   for (const auto& name : old_servers) {
-    if (auto r = db.replicate_from(name, t.writer); !r) die("rejoin " + name + ": " + r.error());
+    if (auto r = db.replicate_from(name, t.writer); !r)
+      die("rejoin " + name + ": " + r.error().describe());
     std::cout << name << ": replicating from " << t.writer << "\n";
   }
   core::Topology back = t;
