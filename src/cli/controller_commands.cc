@@ -7,11 +7,12 @@
 #include <iostream>
 #include <thread>
 
-#include "backends/controller_loop.h"
 #include "backends/controller_store.h"
+#include "backends/jsonl_notifier.h"
 #include "backends/lab/lab_world.h"
 #include "backends/lab/witness.h"
 #include "cli/commands.h"
+#include "controller/loop.h"
 #include "lab/control_token.h"
 #include "lab/gtid.h"
 #include "lab/lab_state.h"
@@ -76,9 +77,10 @@ void add_common(CLI::App* cmd, Common& c) {
 // Runbook ownership: an operator's command is its own owner (cli-<pid>); the controller is one
 // logical owner per region, so a restarted controller resumes its own runbook at once (on AWS the
 // Lambda's reserved concurrency of 1 keeps it single), while it leaves an operator's alone.
-backends::LoopOptions loop_options(const Common& c, bool controller = false) {
-  backends::LoopOptions o;
-  o.events_file = lab::resolve_lab_dir(c.dir) / "controller-events.jsonl";
+controller::LoopOptions loop_options(const Common& c, bool controller = false) {
+  controller::LoopOptions o;
+  o.events = [file = lab::resolve_lab_dir(c.dir) / "controller-events.jsonl"](
+                 const nlohmann::json& event) { (void)backends::append_jsonl(file, event); };
   o.owner = controller ? "controller-" + c.controller_region : "cli-" + std::to_string(::getpid());
   return o;
 }
@@ -110,12 +112,12 @@ struct Session {
 void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
   Session s(c);
   std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
-  backends::LoopOptions options = loop_options(c, /*controller=*/true);
+  controller::LoopOptions options = loop_options(c, /*controller=*/true);
   options.standby_capacity = capacity;
   options.dry_run = dry_run;
   const char* crash = std::getenv("DR_CONTROLLER_CRASH_AFTER_STEP");
   options.crash_after_step = crash != nullptr ? crash : "";
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, options, [] { return core::Clock::now(); }, log_line);
   install_signal_handlers();
   log_line("controller in " + c.controller_region + " watching lab " + dir.string() +
@@ -171,7 +173,7 @@ void print_runbook(const core::RunbookState& state) {
 
 void failover(const Common& c, const std::string& to, bool force) {
   Session s(c);
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
@@ -211,7 +213,7 @@ void failover(const Common& c, const std::string& to, bool force) {
 
 void switchover(const Common& c, const std::string& to, int max_wait_s) {
   Session s(c);
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
@@ -273,7 +275,7 @@ std::vector<std::string> restore_baseline(Session& s, const Common& c) {
 // up, and a switchover moves the writer back without losing a write.
 void failback(const Common& c, int max_wait_s) {
   Session s(c);
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());

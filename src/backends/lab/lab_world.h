@@ -7,12 +7,12 @@
 #include <memory>
 #include <vector>
 
-#include "backends/controller_loop.h"
 #include "backends/jsonl_notifier.h"
 #include "backends/lab/lab_database.h"
 #include "backends/lab/lab_global_database.h"
 #include "backends/lab/lab_targets.h"
 #include "backends/lab/supervisor_client.h"
+#include "core/world.h"
 
 namespace dr::backends::lab {
 
@@ -26,7 +26,7 @@ struct LabWorldOptions {
   std::string witness_url;  // empty: read <lab_dir>/witness.url
 };
 
-class LabWorld final : public World {
+class LabWorld final : public core::World {
  public:
   explicit LabWorld(LabWorldOptions options);
 

@@ -1,10 +1,8 @@
-#include "backends/controller_loop.h"
-
-#include "backends/jsonl_notifier.h"
+#include "controller/loop.h"
 
 #include <cstdlib>
 
-namespace dr::backends {
+namespace dr::controller {
 
 namespace {
 
@@ -56,8 +54,8 @@ int64_t unix_ms(core::TimePoint t) {
 }
 }  // namespace
 
-ControllerLoop::ControllerLoop(World& world, ControllerStore& store, LoopOptions options, Now now,
-                               Log log)
+ControllerLoop::ControllerLoop(core::World& world, core::StateStore& store, LoopOptions options,
+                               Now now, Log log)
     : world_(world),
       store_(store),
       options_(std::move(options)),
@@ -72,7 +70,7 @@ void ControllerLoop::event(const std::string& name, nlohmann::json fields) {
   fields["event"] = name;
   fields["time_ms"] = unix_ms(now_());
   // Best effort: the events are for drills and operators, never a reason to stop a runbook.
-  if (!options_.events_file.empty()) (void)append_jsonl(options_.events_file, fields);
+  if (options_.events) options_.events(fields);
 }
 
 std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards() {
@@ -164,4 +162,4 @@ core::Decision ControllerLoop::tick() {
   return d;
 }
 
-}  // namespace dr::backends
+}  // namespace dr::controller
