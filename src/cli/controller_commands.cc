@@ -13,6 +13,7 @@
 #include "backends/lab/witness.h"
 #include "cli/commands.h"
 #include "controller/loop.h"
+#include "controller/operator_actions.h"
 #include "lab/control_token.h"
 #include "lab/gtid.h"
 #include "lab/lab_state.h"
@@ -177,35 +178,15 @@ void failover(const Common& c, const std::string& to, bool force) {
       s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
-  const auto& t = snap->topology;
-  if (to == t.primary_region) die("the writer " + t.writer + " is already in " + to);
-  if (to != t.secondary_region)
-    die("unknown region " + to + " (regions: " + t.primary_region + ", " + t.secondary_region +
-        ")");
-  if (!force) {
-    if (snap->guards.unacknowledged_failover)
-      die("failover " + *snap->guards.unacknowledged_failover +
-          " is not acknowledged; run `drctl ack " + *snap->guards.unacknowledged_failover +
-          "` or add --force");
-    auto it = s.world.targets()->databases.find(t.writer);
-    if (it != s.world.targets()->databases.end() &&
-        backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500)))
-      die("writer " + t.writer + " in " + t.primary_region +
-          " answers: a failover would throw away writes in flight. Use `drctl switchover --to " +
-          to + "` (no data loss) or add --force");
-  }
-  core::Decision d{core::Action::kRegionFailover, "operator: drctl failover --to " + to};
-  auto plan = core::plan_for(d, *snap, {loop.new_failover_id("fo"), 2});
-  // One look is not enough for the checkers' verdict on the in-region standby, so probe it
-  // here: when it answers, it may hold semi-sync-acknowledged writes the secondary lacks.
-  if (!t.az_standby.empty()) {
-    auto it = s.world.targets()->databases.find(t.az_standby);
-    if (it != s.world.targets()->databases.end() &&
-        backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500))) {
-      plan->catch_up_source = t.az_standby;
-      plan->followers = {t.az_standby};
-    }
-  }
+  // A server answers when a MySQL handshake from the controller's address succeeds.
+  const auto& databases = s.world.targets()->databases;
+  auto answers = [&](const std::string& server) {
+    auto it = databases.find(server);
+    return it != databases.end() &&
+           backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500));
+  };
+  auto plan = controller::failover_plan(*snap, to, force, answers, {loop.new_failover_id("fo"), 2});
+  if (!plan) die(plan.error());
   auto done = loop.run_plan(*plan);
   if (!done) die(done.error());
   print_runbook(*done);
@@ -218,8 +199,8 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
   const auto& t = snap->topology;
-  if (to != t.secondary_region)
-    die("switchover goes to the secondary region " + t.secondary_region);
+  auto plan = controller::switchover_plan(*snap, to, {loop.new_failover_id("so"), 2});
+  if (!plan) die(plan.error());
   // Wait for zero lag first, so the writer is fenced for as short a time as possible.
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(max_wait_s);
   auto& db = *s.world.database();
@@ -232,7 +213,7 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
           "); nothing changed");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lag is reported in seconds
   }
-  auto done = loop.run_plan(core::switchover_plan(t, {loop.new_failover_id("so"), 2}));
+  auto done = loop.run_plan(*plan);
   if (!done) die(done.error());
   print_runbook(*done);
 }
