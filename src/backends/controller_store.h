@@ -27,7 +27,9 @@ class ControllerStore final : public core::StateStore {
 
   // Conditional: refused while another owner's lease on an unfinished runbook still holds, so
   // two processes never drive the same (or a second) runbook at once.
-  std::expected<void, std::string> save(const core::RunbookState& state) override;
+  // conflict while another owner's lease holds; unreachable / outcome-unknown as the request
+  // went (an outcome-unknown save is re-read by the next tick's load).
+  core::Result<> save(const core::RunbookState& state) override;
   // The last saved runbook (done or not), or nullopt when there has never been one.
   std::expected<std::optional<core::RunbookState>, std::string> load_runbook() override;
 

@@ -23,7 +23,7 @@ class ReportingStore final : public core::RunbookStore {
         owner_(std::move(owner)),
         now_ms_(std::move(now_ms)),
         lease_ms_(lease_ms) {}
-  std::expected<void, std::string> save(const core::RunbookState& state) override {
+  core::Result<> save(const core::RunbookState& state) override {
     core::RunbookState claimed = state;
     claimed.owner = owner_;
     claimed.lease_until_ms = now_ms_() + lease_ms_;
@@ -130,7 +130,7 @@ std::expected<core::RunbookState, std::string> ControllerLoop::run_plan(core::Ru
   // Claim it first: refused while someone else's runbook is in flight.
   state.owner = options_.owner;
   state.lease_until_ms = unix_ms(now_()) + options_.lease.count();
-  if (auto saved = store_.save(state); !saved) return std::unexpected(saved.error());
+  if (auto saved = store_.save(state); !saved) return std::unexpected(saved.error().describe());
   return run(std::move(state));
 }
 

@@ -275,7 +275,7 @@ RunbookState Runbook::run(RunbookState state) {
     if (auto saved = store_.save(state); !saved) {
       // Unsaved progress means someone else may own this runbook now (our lease ran out), or a
       // restart would redo steps that are not all safe to redo after a promotion: stop here.
-      state.last_error = "progress not saved after " + name + ": " + saved.error();
+      state.last_error = "progress not saved after " + name + ": " + saved.error().describe();
       return state;
     }
   }

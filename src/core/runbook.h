@@ -105,7 +105,9 @@ struct Backends {
 class RunbookStore {
  public:
   virtual ~RunbookStore() = default;
-  virtual std::expected<void, std::string> save(const RunbookState& state) = 0;
+  // conflict: another owner's lease on an unfinished runbook still holds (someone else is
+  // running it); never taken over before that lease runs out.
+  virtual Result<> save(const RunbookState& state) = 0;
 };
 
 class Runbook {

@@ -78,10 +78,10 @@ struct MemoryStore : core::StateStore {
   core::Guards guards;
   int crash_after_saves = -1;  // >= 0: the process dies after that many more saves
 
-  std::expected<void, std::string> save(const core::RunbookState& s) override {
+  core::Result<> save(const core::RunbookState& s) override {
     if (runbook && !runbook->done && runbook->owner != s.owner &&
         runbook->lease_until_ms >= now_ms())
-      return std::unexpected("runbook is held by " + runbook->owner);
+      return core::fail(core::ErrorKind::kConflict, "runbook is held by " + runbook->owner);
     runbook = s;
     if (crash_after_saves == 0) throw Crash{};
     if (crash_after_saves > 0) --crash_after_saves;
@@ -195,6 +195,11 @@ TEST_F(ControllerLoopTest, ARunbookAnotherProcessHoldsIsLeftAlone) {
   EXPECT_TRUE(world.calls.empty()) << "neither resumed nor a second runbook started";
   EXPECT_EQ(store.runbook->owner, "cli-42");
   EXPECT_EQ(store.runbook->next_step, 1u);
+  // An operator's action from this process is refused too, as a conflict.
+  auto mine = l.run_plan(started_by("controller-a", now + 15s).plan);
+  ASSERT_FALSE(mine);
+  EXPECT_THAT(mine.error(), HasSubstr("conflict: runbook is held by cli-42"));
+  EXPECT_TRUE(world.calls.empty());
 }
 
 TEST_F(ControllerLoopTest, ARunbookWhoseHolderDiedIsResumedWhereItStopped) {

@@ -53,7 +53,7 @@ struct World : GlobalDatabase, Fleet, Traffic, Probe, Notifier {
 
 struct MemoryStore : RunbookStore {
   std::vector<nlohmann::json> saved;
-  std::expected<void, std::string> save(const RunbookState& s) override {
+  Result<> save(const RunbookState& s) override {
     saved.push_back(to_json(s));
     return {};
   }
