@@ -11,6 +11,10 @@ jobs="$(nproc)"
 
 bash scripts/bootstrap.sh
 
+echo "== includes point inward, and the C++ is formatted"
+python3 scripts/check_includes.py
+bash scripts/check_format.sh
+
 echo "== build (warnings are errors)"
 # -g1: line tables only (enough for backtraces and sanitizer reports) keeps compile and link
 # times down on two cores.

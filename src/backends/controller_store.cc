@@ -42,7 +42,7 @@ std::expected<nlohmann::json, std::string> ControllerStore::get(const std::strin
   return *item;
 }
 
-std::expected<void, std::string> ControllerStore::save(const core::RunbookState& state) {
+core::Result<> ControllerStore::save(const core::RunbookState& state) {
   // DynamoDB (Local at least) refuses empty strings in expression values.
   const std::string owner = state.owner.empty() ? "unowned" : state.owner;
   auto out = ddb_.put_item(
@@ -68,11 +68,15 @@ std::expected<void, std::string> ControllerStore::save(const core::RunbookState&
     std::string holder = current && *current
                              ? (*current)->owner + " (runbook " + (*current)->plan.id + ")"
                              : "another process";
-    return std::unexpected("runbook is held by " + holder +
-                           "; not taking it over before its "
-                           "lease runs out");
+    return core::fail(
+        core::ErrorKind::kConflict,
+        "runbook is held by " + holder + "; not taking it over before its lease runs out");
   }
-  return std::unexpected("save runbook " + state.plan.id + ": " + out.error().describe());
+  const auto kind = out.error().kind == aws::ErrorKind::kNotSent ? core::ErrorKind::kUnreachable
+                    : out.error().kind == aws::ErrorKind::kOutcomeUnknown
+                        ? core::ErrorKind::kOutcomeUnknown
+                        : core::ErrorKind::kRefused;
+  return core::fail(kind, "save runbook " + state.plan.id + ": " + out.error().describe());
 }
 
 std::expected<std::optional<core::RunbookState>, std::string> ControllerStore::load_runbook() {

@@ -13,10 +13,11 @@
 #include "aws/dynamodb.h"
 #include "core/runbook.h"
 #include "core/snapshot.h"
+#include "core/world.h"
 
 namespace dr::backends {
 
-class ControllerStore final : public core::RunbookStore {
+class ControllerStore final : public core::StateStore {
  public:
   using NowMs = std::function<int64_t()>;
   ControllerStore(aws::DynamoDb& dynamodb, std::string table, NowMs now_ms = {});
@@ -26,17 +27,19 @@ class ControllerStore final : public core::RunbookStore {
 
   // Conditional: refused while another owner's lease on an unfinished runbook still holds, so
   // two processes never drive the same (or a second) runbook at once.
-  std::expected<void, std::string> save(const core::RunbookState& state) override;
+  // conflict while another owner's lease holds; unreachable / outcome-unknown as the request
+  // went (an outcome-unknown save is re-read by the next tick's load).
+  core::Result<> save(const core::RunbookState& state) override;
   // The last saved runbook (done or not), or nullopt when there has never been one.
-  std::expected<std::optional<core::RunbookState>, std::string> load_runbook();
+  std::expected<std::optional<core::RunbookState>, std::string> load_runbook() override;
 
-  std::expected<core::Guards, std::string> load_guards();
-  std::expected<void, std::string> set_automatic_failover(bool enabled);
+  std::expected<core::Guards, std::string> load_guards() override;
+  std::expected<void, std::string> set_automatic_failover(bool enabled) override;
   // Records a completed failover that must be acknowledged before the next automatic one.
-  std::expected<void, std::string> require_ack(const std::string& failover_id);
+  std::expected<void, std::string> require_ack(const std::string& failover_id) override;
   // Acknowledges `failover_id`; an error when it is not the one waiting (a typo must not
   // silently re-arm automatic failover).
-  std::expected<void, std::string> acknowledge(const std::string& failover_id);
+  std::expected<void, std::string> acknowledge(const std::string& failover_id) override;
 
  private:
   std::expected<nlohmann::json, std::string> get(const std::string& id);

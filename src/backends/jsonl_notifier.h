@@ -7,7 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "backends/interfaces.h"
+#include "core/ports.h"
 #include "core/snapshot.h"
 
 namespace dr::backends {
@@ -16,7 +16,7 @@ namespace dr::backends {
 // and readers never see half a line. False when the file could not be written.
 bool append_jsonl(const std::filesystem::path& path, const nlohmann::json& event);
 
-class JsonlNotifier final : public Notifier {
+class JsonlNotifier final : public core::Notifier {
  public:
   using Now = std::function<core::TimePoint()>;
   JsonlNotifier(std::filesystem::path path, Now now);

@@ -22,14 +22,14 @@ void register_drill_commands(CLI::App& app);       // drill_command.cc (after dr
 }  // namespace dr::cli
 
 namespace dr::infra {
-void register_infra_commands(CLI::App& app);  // drctl infra lint (src/infra/command.cc)
+void register_infra_commands(CLI::App& app);  // drctl infra lint (infra_commands.cc)
 }  // namespace dr::infra
 
 namespace dr::lab {
 void register_lab_commands(
-    CLI::App& app);  // drctl lab up|status|down|kill|restore (src/lab/lab_commands.cc)
+    CLI::App& app);  // drctl lab up|status|down|kill|restore (lab_commands.cc)
 }  // namespace dr::lab
 
 namespace dr::drill {
-void register_drill_report_commands(CLI::App& app);  // drctl drill report (src/drill)
+void register_drill_report_commands(CLI::App& app);  // drctl drill report (drill_report_command.cc)
 }  // namespace dr::drill

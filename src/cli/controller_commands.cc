@@ -7,11 +7,13 @@
 #include <iostream>
 #include <thread>
 
-#include "backends/controller_loop.h"
 #include "backends/controller_store.h"
+#include "backends/jsonl_notifier.h"
 #include "backends/lab/lab_world.h"
 #include "backends/lab/witness.h"
 #include "cli/commands.h"
+#include "controller/loop.h"
+#include "controller/operator_actions.h"
 #include "lab/control_token.h"
 #include "lab/gtid.h"
 #include "lab/lab_state.h"
@@ -76,9 +78,10 @@ void add_common(CLI::App* cmd, Common& c) {
 // Runbook ownership: an operator's command is its own owner (cli-<pid>); the controller is one
 // logical owner per region, so a restarted controller resumes its own runbook at once (on AWS the
 // Lambda's reserved concurrency of 1 keeps it single), while it leaves an operator's alone.
-backends::LoopOptions loop_options(const Common& c, bool controller = false) {
-  backends::LoopOptions o;
-  o.events_file = lab::resolve_lab_dir(c.dir) / "controller-events.jsonl";
+controller::LoopOptions loop_options(const Common& c, bool controller = false) {
+  controller::LoopOptions o;
+  o.events = [file = lab::resolve_lab_dir(c.dir) / "controller-events.jsonl"](
+                 const nlohmann::json& event) { (void)backends::append_jsonl(file, event); };
   o.owner = controller ? "controller-" + c.controller_region : "cli-" + std::to_string(::getpid());
   return o;
 }
@@ -110,12 +113,12 @@ struct Session {
 void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
   Session s(c);
   std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
-  backends::LoopOptions options = loop_options(c, /*controller=*/true);
+  controller::LoopOptions options = loop_options(c, /*controller=*/true);
   options.standby_capacity = capacity;
   options.dry_run = dry_run;
   const char* crash = std::getenv("DR_CONTROLLER_CRASH_AFTER_STEP");
   options.crash_after_step = crash != nullptr ? crash : "";
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, options, [] { return core::Clock::now(); }, log_line);
   install_signal_handlers();
   log_line("controller in " + c.controller_region + " watching lab " + dir.string() +
@@ -171,39 +174,19 @@ void print_runbook(const core::RunbookState& state) {
 
 void failover(const Common& c, const std::string& to, bool force) {
   Session s(c);
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
-  const auto& t = snap->topology;
-  if (to == t.primary_region) die("the writer " + t.writer + " is already in " + to);
-  if (to != t.secondary_region)
-    die("unknown region " + to + " (regions: " + t.primary_region + ", " + t.secondary_region +
-        ")");
-  if (!force) {
-    if (snap->guards.unacknowledged_failover)
-      die("failover " + *snap->guards.unacknowledged_failover +
-          " is not acknowledged; run `drctl ack " + *snap->guards.unacknowledged_failover +
-          "` or add --force");
-    auto it = s.world.targets()->databases.find(t.writer);
-    if (it != s.world.targets()->databases.end() &&
-        backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500)))
-      die("writer " + t.writer + " in " + t.primary_region +
-          " answers: a failover would throw away writes in flight. Use `drctl switchover --to " +
-          to + "` (no data loss) or add --force");
-  }
-  core::Decision d{core::Action::kRegionFailover, "operator: drctl failover --to " + to};
-  auto plan = core::plan_for(d, *snap, {loop.new_failover_id("fo"), 2});
-  // One look is not enough for the checkers' verdict on the in-region standby, so probe it
-  // here: when it answers, it may hold semi-sync-acknowledged writes the secondary lacks.
-  if (!t.az_standby.empty()) {
-    auto it = s.world.targets()->databases.find(t.az_standby);
-    if (it != s.world.targets()->databases.end() &&
-        backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500))) {
-      plan->catch_up_source = t.az_standby;
-      plan->followers = {t.az_standby};
-    }
-  }
+  // A server answers when a MySQL handshake from the controller's address succeeds.
+  const auto& databases = s.world.targets()->databases;
+  auto answers = [&](const std::string& server) {
+    auto it = databases.find(server);
+    return it != databases.end() &&
+           backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500));
+  };
+  auto plan = controller::failover_plan(*snap, to, force, answers, {loop.new_failover_id("fo"), 2});
+  if (!plan) die(plan.error());
   auto done = loop.run_plan(*plan);
   if (!done) die(done.error());
   print_runbook(*done);
@@ -211,25 +194,26 @@ void failover(const Common& c, const std::string& to, bool force) {
 
 void switchover(const Common& c, const std::string& to, int max_wait_s) {
   Session s(c);
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
   const auto& t = snap->topology;
-  if (to != t.secondary_region)
-    die("switchover goes to the secondary region " + t.secondary_region);
+  auto plan = controller::switchover_plan(*snap, to, {loop.new_failover_id("so"), 2});
+  if (!plan) die(plan.error());
   // Wait for zero lag first, so the writer is fenced for as short a time as possible.
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(max_wait_s);
-  auto& db = s.world.backends().database;
+  auto& db = *s.world.database();
   for (;;) {
     auto lag = db.lag_seconds(t.secondary_db);
     if (lag && *lag == 0.0) break;
     if (std::chrono::steady_clock::now() > until)
       die(t.secondary_db + " did not reach zero lag within " + std::to_string(max_wait_s) + " s (" +
-          (lag ? std::to_string(*lag) + " s behind" : lag.error()) + "); nothing changed");
+          (lag ? std::to_string(*lag) + " s behind" : lag.error().describe()) +
+          "); nothing changed");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lag is reported in seconds
   }
-  auto done = loop.run_plan(core::switchover_plan(t, {loop.new_failover_id("so"), 2}));
+  auto done = loop.run_plan(*plan);
   if (!done) die(done.error());
   print_runbook(*done);
 }
@@ -240,7 +224,7 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
 std::vector<std::string> restore_baseline(Session& s, const Common& c) {
   auto state = lab::load_lab_state(lab::resolve_lab_dir(c.dir));
   if (!state) die("lab state: " + state.error().describe());
-  auto& supervisor = dynamic_cast<backends::lab::SupervisorClient&>(s.world.backends().traffic);
+  auto& supervisor = *s.world.supervisor();
   std::vector<std::string> changed;
   for (const auto& f : lab::default_topology().fleets) {
     const auto now = state->fleets.find(f.region);
@@ -248,18 +232,19 @@ std::vector<std::string> restore_baseline(Session& s, const Common& c) {
         now->second.desired == f.desired && now->second.max == f.max)
       continue;
     if (auto r = supervisor.set_capacity(f.region, f.min, f.desired, f.max); !r)
-      die("the writer is home, but " + f.region + "'s fleet stays as it was: " + r.error());
+      die("the writer is home, but " + f.region +
+          "'s fleet stays as it was: " + r.error().describe());
     changed.push_back("fleet " + f.region + ": back to min " + std::to_string(f.min) + " desired " +
                       std::to_string(f.desired) + " max " + std::to_string(f.max));
   }
   for (const auto& region : state->fenced_regions) {
     if (auto r = supervisor.unfence_apps(region); !r)
-      die("the writer is home, but " + region + "'s apps stay fenced: " + r.error());
+      die("the writer is home, but " + region + "'s apps stay fenced: " + r.error().describe());
     changed.push_back("fleet " + region + ": fence lifted (its apps take writes again)");
   }
   if (state->front_door_override) {
     if (auto r = supervisor.clear_front_door_override(); !r)
-      die("the writer is home, but the front door override stays: " + r.error());
+      die("the writer is home, but the front door override stays: " + r.error().describe());
     changed.push_back("front door: override to " + *state->front_door_override +
                       " cleared (health checks decide, " + lab::kPrimaryRegion + " primary)");
   }
@@ -271,7 +256,7 @@ std::vector<std::string> restore_baseline(Session& s, const Common& c) {
 // up, and a switchover moves the writer back without losing a write.
 void failback(const Common& c, int max_wait_s) {
   Session s(c);
-  backends::ControllerLoop loop(
+  controller::ControllerLoop loop(
       s.world, *s.store, loop_options(c), [] { return core::Clock::now(); }, log_line);
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
@@ -294,7 +279,7 @@ void failback(const Common& c, int max_wait_s) {
   }
   const auto* targets = s.world.targets();
   const std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
-  auto& db = dynamic_cast<backends::lab::LabDatabase&>(s.world.backends().database);
+  auto& db = *s.world.database();
   std::vector<std::string> old_servers;
   for (const auto& [name, region] : targets->database_region)
     if (region == home) old_servers.push_back(name);
@@ -302,7 +287,7 @@ void failback(const Common& c, int max_wait_s) {
   // Binlog states, compared per domain and server id: positions (one GTID per domain) cannot
   // tell a1's lost 0-1-132 from b1's 0-3-255 (gtid.h).
   auto writer_state_text = db.gtid_binlog_state(t.writer);
-  if (!writer_state_text) die("writer " + t.writer + ": " + writer_state_text.error());
+  if (!writer_state_text) die("writer " + t.writer + ": " + writer_state_text.error().describe());
   auto writer_state = lab::parse_gtid_list(*writer_state_text);
   if (!writer_state) die("writer GTID state: " + writer_state.error().describe());
   // Every server is checked before anything is refused: one rebuild, not one failback per server.
@@ -310,7 +295,8 @@ void failback(const Common& c, int max_wait_s) {
   for (const auto& name : old_servers) {
     auto state = db.gtid_binlog_state(name);
     if (!state)
-      die(name + " does not answer (" + state.error() + "); run `drctl lab restore` first");
+      die(name + " does not answer (" + state.error().describe() +
+          "); run `drctl lab restore` first");
     auto parsed = lab::parse_gtid_list(*state);
     if (!parsed) die(name + " GTID state: " + parsed.error().describe());
     auto errant = lab::errant_gtids(*parsed, *writer_state);
@@ -330,7 +316,8 @@ void failback(const Common& c, int max_wait_s) {
         t.writer + " (their divergent history is discarded): `drctl lab restore --rebuild --dir " +
         dir.string() + "`, then `drctl failback --dir " + dir.string() + "`");
   for (const auto& name : old_servers) {
-    if (auto r = db.replicate_from(name, t.writer); !r) die("rejoin " + name + ": " + r.error());
+    if (auto r = db.replicate_from(name, t.writer); !r)
+      die("rejoin " + name + ": " + r.error().describe());
     std::cout << name << ": replicating from " << t.writer << "\n";
   }
   core::Topology back = t;

@@ -67,6 +67,7 @@ RunbookPlan switchover_plan(const Topology& t, const PlanOptions& o) {
   RunbookPlan p;
   p.id = o.id;
   p.scenario = Scenario::kSwitchover;
+  p.allow_data_loss = false;  // planned: it stops rather than lose a write
   p.from_region = t.primary_region;
   p.to_region = t.secondary_region;
   p.old_writer = t.writer;

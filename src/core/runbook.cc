@@ -34,19 +34,17 @@ std::optional<Scenario> scenario_from_string(const std::string& text) {
   return std::nullopt;
 }
 
-const std::vector<std::string>& steps_for(Scenario scenario) {
+const std::vector<Step>& steps_for(Scenario scenario) {
   // Order matters: the old primary stops taking writes before the new one starts (no split
   // brain); traffic moves only after the new writer is reachable through every endpoint.
-  static const std::vector<std::string> az = {"fence_old_writer", "promote",
-                                              "repoint_replicas", "repoint_writers",
-                                              "verify_write",     "notify"};
-  static const std::vector<std::string> app = {"scale_standby", "shift_traffic", "verify_write",
-                                               "notify"};
-  static const std::vector<std::string> region = {
-      "fence_old_primary", "catch_up",        "promote",
-      "repoint_replicas",  "repoint_writers", "scale_standby",
-      "shift_traffic",     "verify_write",    "notify"};
-  static const std::vector<std::string> switchover = region;
+  using enum Step;
+  static const std::vector<Step> az = {kFenceOldWriter, kPromote, kVerifyWrite, kNotify};
+  static const std::vector<Step> app = {kScaleStandby, kShiftTraffic, kVerifyWrite, kNotify};
+  static const std::vector<Step> region = {kFenceOldPrimary, kPromote,     kScaleStandby,
+                                           kShiftTraffic,    kVerifyWrite, kNotify};
+  // Planned: the old region's apps keep serving, writing through their repointed endpoints.
+  static const std::vector<Step> switchover = {kFenceOldWriter, kPromote,     kScaleStandby,
+                                               kShiftTraffic,   kVerifyWrite, kNotify};
   switch (scenario) {
     case Scenario::kAzFailover:
       return az;
@@ -57,7 +55,66 @@ const std::vector<std::string>& steps_for(Scenario scenario) {
     case Scenario::kSwitchover:
       return switchover;
   }
-  return region;
+  return region;  // not reached: every scenario is listed above (-Wswitch checks)
+}
+
+std::span<const Runbook::StepSpec> Runbook::table() {
+  using enum OnFailure;
+  // {step, name, run, on failure}: the one place a step is defined.
+  static const StepSpec steps[] = {
+      {Step::kFenceOldWriter, "fence_old_writer", &Runbook::fence_old_writer,
+       kSkipIfGoneAndDataLossAllowed},
+      {Step::kFenceOldPrimary, "fence_old_primary", &Runbook::fence_old_primary,
+       kSkipIfGoneAndDataLossAllowed},
+      {Step::kPromote, "promote", &Runbook::promote, kStop},
+      {Step::kScaleStandby, "scale_standby", &Runbook::scale_standby, kStop},
+      {Step::kShiftTraffic, "shift_traffic", &Runbook::shift_traffic, kStop},
+      {Step::kVerifyWrite, "verify_write", &Runbook::verify_write, kStop},
+      {Step::kNotify, "notify", &Runbook::notify, kStop},
+  };
+  return steps;
+}
+
+const Runbook::StepSpec& Runbook::spec(Step step) {
+  for (const auto& s : table())
+    if (s.step == step) return s;
+  return table().front();  // not reached: the table has every step (RunbookTest checks)
+}
+
+std::string to_string(Step step) {
+  return Runbook::spec(step).name;
+}
+
+std::optional<Step> step_from_string(const std::string& name) {
+  for (const auto& s : Runbook::table())
+    if (name == s.name) return s.step;
+  return std::nullopt;
+}
+
+bool skips(OnFailure rule, const Error& error, const RunbookPlan& plan) {
+  switch (rule) {
+    case OnFailure::kStop:
+      return false;
+    case OnFailure::kSkipIfGoneAndDataLossAllowed:
+      switch (error.kind) {
+        case ErrorKind::kNotSupported:
+          return true;  // the target does this itself (Aurora fences its writer)
+        case ErrorKind::kUnreachable:
+        case ErrorKind::kTimeout:
+          return plan.allow_data_loss;
+        case ErrorKind::kRefused:
+        case ErrorKind::kConflict:
+        case ErrorKind::kOutcomeUnknown:
+          return false;
+      }
+      return false;
+  }
+  return false;
+}
+
+DatabaseMove RunbookPlan::database_move() const {
+  return {from_region,     to_region, old_writer, new_writer,
+          catch_up_source, followers, regions,    catch_up_timeout};
 }
 
 nlohmann::json to_json(const RunbookState& s) {
@@ -79,7 +136,8 @@ nlohmann::json to_json(const RunbookState& s) {
             {"followers", p.followers},
             {"regions", p.regions},
             {"standby_capacity", p.standby_capacity},
-            {"catch_up_timeout_ms", p.catch_up_timeout.count()}}},
+            {"catch_up_timeout_ms", p.catch_up_timeout.count()},
+            {"allow_data_loss", p.allow_data_loss}}},
           {"next_step", s.next_step},
           {"audit", audit},
           {"done", s.done},
@@ -105,6 +163,8 @@ std::expected<RunbookState, std::string> runbook_from_json(const nlohmann::json&
     s.plan.regions = p.at("regions").get<std::vector<std::string>>();
     s.plan.standby_capacity = p.at("standby_capacity").get<int>();
     s.plan.catch_up_timeout = std::chrono::milliseconds(p.at("catch_up_timeout_ms").get<int64_t>());
+    // Saved before the field existed: only a switchover promised no data loss.
+    s.plan.allow_data_loss = p.value("allow_data_loss", s.plan.scenario != Scenario::kSwitchover);
     s.next_step = j.at("next_step").get<size_t>();
     if (s.next_step > steps_for(s.plan.scenario).size())
       return std::unexpected("next_step " + std::to_string(s.next_step) + " is past the end");
@@ -124,100 +184,88 @@ std::expected<RunbookState, std::string> runbook_from_json(const nlohmann::json&
 Runbook::Runbook(Backends backends, RunbookStore& store, Now now)
     : b_(backends), store_(store), now_(std::move(now)) {}
 
-std::expected<std::string, std::string> Runbook::run_step(const std::string& step,
-                                                          const RunbookPlan& p) {
-  using R = std::expected<std::string, std::string>;
-  auto ok_or = [](backends::Result<> r) -> R {
-    if (r) return "ok";
-    return std::unexpected(r.error());
-  };
-  if (step == "fence_old_writer" || step == "fence_old_primary") {
-    // Both fences are tried; an unreachable old primary cannot take writes from anyone who can
-    // no longer reach it, and its apps are fenced too, so being unreachable is not fatal.
-    // Apps are fenced only when their region is abandoned: after an AZ failover or a switchover
-    // they keep serving, writing through their repointed endpoint to the new writer.
-    backends::Result<> apps;
-    if (p.scenario == Scenario::kRegionFailover)
-      apps = b_.fleet.fence_apps(p.from_region, "failover " + p.id);
-    auto db = b_.database.fence(p.old_writer);
-    if (db && apps) return "ok";
-    // A planned switchover has a live writer: promoting while it may still take writes would
-    // fork the history. Only a failover may go on past an unreachable old primary.
-    if (!db && p.scenario == Scenario::kSwitchover) return std::unexpected(db.error());
-    std::string note = "skipped:";
-    if (!db) note += " " + p.old_writer + " unreachable (" + db.error() + ")";
-    if (!apps) note += " apps of " + p.from_region + " unreachable (" + apps.error() + ")";
-    return note;
-  }
-  if (step == "catch_up") {
-    if (p.catch_up_source.empty()) return "skipped: no more advanced replica reachable";
-    auto r = b_.database.catch_up(p.new_writer, p.catch_up_source, p.catch_up_timeout);
-    if (r) return "ok";
-    // A switchover promises no data loss: without the old writer's last write, stop here.
-    if (p.scenario == Scenario::kSwitchover) return std::unexpected(r.error());
-    // In a failover the source may have died with its region: promote what we have (the
-    // asynchronous window, which the drill reports as RPO).
-    return "skipped: " + r.error();
-  }
-  if (step == "promote") return ok_or(b_.database.promote(p.new_writer));
-  if (step == "repoint_replicas") {
-    // A follower that died with its region rejoins later (drctl failback), not now.
-    std::string skipped;
-    for (const auto& f : p.followers) {
-      if (auto r = b_.database.replicate_from(f, p.new_writer); !r)
-        skipped += " " + f + " (" + r.error() + ")";
-    }
-    if (p.followers.empty()) return "skipped: no followers";
-    return skipped.empty() ? "ok" : "skipped:" + skipped;
-  }
-  if (step == "repoint_writers") {
-    std::string skipped;
-    for (const auto& region : p.regions) {
-      auto r = b_.endpoints.repoint_writer(region, p.new_writer);
-      if (r) continue;
-      // The failed region's endpoint may be down with it; the surviving ones must move.
-      if (region == p.from_region && p.scenario != Scenario::kAzFailover) {
-        skipped += " " + region + " (" + r.error() + ")";
-        continue;
-      }
-      return std::unexpected("repoint " + region + ": " + r.error());
-    }
-    return skipped.empty() ? "ok" : "skipped:" + skipped;
-  }
-  if (step == "scale_standby") {
-    // A region failed away from earlier was fenced; traffic coming back needs it able to write.
-    if (auto u = b_.fleet.unfence_apps(p.to_region); !u) return std::unexpected(u.error());
-    return ok_or(b_.fleet.set_capacity(p.to_region, p.standby_capacity, p.standby_capacity,
-                                       std::max(p.standby_capacity, 2 * p.standby_capacity)));
-  }
+Runbook::StepResult Runbook::run_step(Step step, const RunbookPlan& plan) {
+  const StepSpec& row = spec(step);
+  StepResult r = (this->*row.run)(plan);
+  if (r || !skips(row.on_failure, r.error(), plan)) return r;
+  return "skipped: " + r.error().describe();
+}
+
+Runbook::StepResult Runbook::fence_old_writer(const RunbookPlan& p) {
+  if (auto r = b_.database.fence_writer(p.database_move()); !r) return std::unexpected(r.error());
+  return "ok";
+}
+
+Runbook::StepResult Runbook::fence_old_primary(const RunbookPlan& p) {
+  // Both fences are tried: the apps of an abandoned region must stop writing even when its
+  // database cannot be reached, and the other way round.
+  auto apps = b_.fleet.fence_apps(p.from_region, "failover " + p.id);
+  auto db = b_.database.fence_writer(p.database_move());
+  if (db && apps) return "ok";
+  // Each failure on its own decides: one that may not be skipped stops the runbook.
+  const auto rule = spec(Step::kFenceOldPrimary).on_failure;
+  if (!db && !skips(rule, db.error(), p))
+    return std::unexpected(db.error().in(p.old_writer + ": "));
+  if (!apps && !skips(rule, apps.error(), p))
+    return std::unexpected(apps.error().in("apps of " + p.from_region + ": "));
+  std::string note = "skipped:";
+  if (!db) note += " " + p.old_writer + " unreachable (" + db.error().describe() + ")";
+  if (!apps) note += " apps of " + p.from_region + " unreachable (" + apps.error().describe() + ")";
+  return note;
+}
+
+Runbook::StepResult Runbook::promote(const RunbookPlan& p) {
+  auto r = p.allow_data_loss ? b_.database.fail_over(p.database_move(), true)
+                             : b_.database.switch_over(p.database_move());
+  if (!r) return std::unexpected(r.error());
+  return r->empty() ? "ok" : "skipped: " + *r;
+}
+
+Runbook::StepResult Runbook::scale_standby(const RunbookPlan& p) {
+  // A region failed away from earlier was fenced; traffic coming back needs it able to write.
+  if (auto u = b_.fleet.unfence_apps(p.to_region); !u) return std::unexpected(u.error());
   // (the CLI bounds standby_capacity so that max fits every target's fleet limit)
-  if (step == "shift_traffic") return ok_or(b_.traffic.shift_to(p.to_region));
-  if (step == "verify_write") return ok_or(b_.probe.verify_write(p.to_region));
-  if (step == "notify") {
-    b_.notifier.notify(nlohmann::json{
-        {"event", "failover-complete"},
-        {"id", p.id},
-        {"scenario", to_string(p.scenario)},
-        {"from_region", p.from_region},
-        {"to_region", p.to_region},
-        {"new_writer",
-         p.new_writer}}.dump());
-    return "ok";
-  }
-  return std::unexpected("unknown step " + step);
+  if (auto r = b_.fleet.set_capacity(p.to_region, p.standby_capacity, p.standby_capacity,
+                                     std::max(p.standby_capacity, 2 * p.standby_capacity));
+      !r)
+    return std::unexpected(r.error());
+  return "ok";
+}
+
+Runbook::StepResult Runbook::shift_traffic(const RunbookPlan& p) {
+  if (auto r = b_.traffic.shift_to(p.to_region); !r) return std::unexpected(r.error());
+  return "ok";
+}
+
+Runbook::StepResult Runbook::verify_write(const RunbookPlan& p) {
+  if (auto r = b_.probe.verify_write(p.to_region); !r) return std::unexpected(r.error());
+  return "ok";
+}
+
+Runbook::StepResult Runbook::notify(const RunbookPlan& p) {
+  b_.notifier.notify(nlohmann::json{
+      {"event", "failover-complete"},
+      {"id", p.id},
+      {"scenario", to_string(p.scenario)},
+      {"from_region", p.from_region},
+      {"to_region", p.to_region},
+      {"new_writer",
+       p.new_writer}}.dump());
+  return "ok";
 }
 
 RunbookState Runbook::run(RunbookState state) {
   const auto& steps = steps_for(state.plan.scenario);
   while (state.next_step < steps.size()) {
-    const std::string& step = steps[state.next_step];
+    const Step step = steps[state.next_step];
+    const std::string name = to_string(step);
     TimePoint start = now_();
     auto outcome = run_step(step, state.plan);
-    StepRecord record{step, unix_ms(start), unix_ms(now_()) - unix_ms(start),
-                      outcome ? *outcome : "failed: " + outcome.error()};
+    StepRecord record{name, unix_ms(start), unix_ms(now_()) - unix_ms(start),
+                      outcome ? *outcome : "failed: " + outcome.error().describe()};
     state.audit.push_back(record);
     if (!outcome) {
-      state.last_error = step + ": " + outcome.error();
+      state.last_error = name + ": " + outcome.error().describe();
       (void)store_.save(state);  // the failure is audited; the step runs again next time
       return state;
     }
@@ -227,7 +275,7 @@ RunbookState Runbook::run(RunbookState state) {
     if (auto saved = store_.save(state); !saved) {
       // Unsaved progress means someone else may own this runbook now (our lease ran out), or a
       // restart would redo steps that are not all safe to redo after a promotion: stop here.
-      state.last_error = "progress not saved after " + step + ": " + saved.error();
+      state.last_error = "progress not saved after " + name + ": " + saved.error().describe();
       return state;
     }
   }

@@ -72,7 +72,9 @@ TEST_F(ControllerStoreTest, ARestartedControllerReadsTheLastSavedStep) {
   other.next_step = 0;
   auto refused = store_->save(other);
   ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().find("held by controller-1"), std::string::npos) << refused.error();
+  EXPECT_EQ(refused.error().kind, core::ErrorKind::kConflict) << refused.error();
+  EXPECT_NE(refused.error().message.find("held by controller-1"), std::string::npos)
+      << refused.error();
 
   auto loaded = store_->load_runbook();
   ASSERT_TRUE(loaded) << loaded.error();

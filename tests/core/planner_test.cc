@@ -31,6 +31,7 @@ TEST(Planner, ARegionFailoverCatchesUpFromALiveStandbyOnly) {
   EXPECT_EQ(live->catch_up_source, "a2");
   auto dead = plan_for({Action::kRegionFailover, ""}, snapshot(Health::kUnhealthy), {"fo-3", 2});
   ASSERT_TRUE(dead);
+  EXPECT_TRUE(dead->allow_data_loss) << "an unplanned failover promotes what it has";
   EXPECT_EQ(dead->catch_up_source, "");
   EXPECT_TRUE(dead->followers.empty());
   EXPECT_EQ(dead->to_region, "us-west-2");
@@ -49,7 +50,8 @@ TEST(Planner, ASwitchoverCatchesUpFromTheFencedWriterAndKeepsItAsAFollower) {
   RunbookPlan p = switchover_plan(t, {"so-1", 2});
   EXPECT_EQ(p.catch_up_source, "a1");
   EXPECT_EQ(p.followers, (std::vector<std::string>{"a1", "a2"}));
-  EXPECT_EQ(steps_for(p.scenario).front(), "fence_old_primary");
+  EXPECT_EQ(steps_for(p.scenario).front(), Step::kFenceOldWriter);
+  EXPECT_FALSE(p.allow_data_loss) << "a planned move stops rather than lose a write";
 }
 
 }  // namespace

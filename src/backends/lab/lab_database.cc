@@ -14,6 +14,30 @@ std::string seconds(std::chrono::milliseconds ms) {
 
 }  // namespace
 
+core::Error from_db(const std::string& context, const db::Error& e) {
+  core::ErrorKind kind = core::ErrorKind::kRefused;
+  switch (e.kind) {
+    case db::ErrorKind::kConnectFailed:
+      kind = core::ErrorKind::kUnreachable;
+      break;
+    case db::ErrorKind::kConnectionLost:
+      kind = core::ErrorKind::kOutcomeUnknown;
+      break;
+    case db::ErrorKind::kLockWaitTimeout:
+      kind = core::ErrorKind::kTimeout;
+      break;
+    case db::ErrorKind::kAccessDenied:
+    case db::ErrorKind::kDuplicateKey:
+    case db::ErrorKind::kReadOnly:
+    case db::ErrorKind::kDeadlock:
+    case db::ErrorKind::kServerError:
+    case db::ErrorKind::kClientError:
+      kind = core::ErrorKind::kRefused;
+      break;
+  }
+  return {kind, context + e.describe()};
+}
+
 LabDatabase::LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin admin,
                          DbLogin replication, std::chrono::milliseconds connect_timeout,
                          std::map<std::string, std::string> regions)
@@ -25,7 +49,8 @@ LabDatabase::LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin adm
 
 Result<db::Connection> LabDatabase::connect(const std::string& server) {
   auto it = servers_.find(server);
-  if (it == servers_.end()) return std::unexpected("unknown database server " + server);
+  if (it == servers_.end())
+    return core::fail(core::ErrorKind::kRefused, "unknown database server " + server);
   db::ConnectOptions o;
   o.host = it->second.host;
   o.port = it->second.port;
@@ -35,7 +60,7 @@ Result<db::Connection> LabDatabase::connect(const std::string& server) {
   o.read_timeout = std::chrono::seconds(10);
   o.write_timeout = std::chrono::seconds(10);
   auto c = db::Connection::connect(o);
-  if (!c) return std::unexpected(server + ": " + c.error().describe());
+  if (!c) return std::unexpected(from_db(server + ": ", c.error()));
   return std::move(*c);
 }
 
@@ -44,14 +69,15 @@ Result<> LabDatabase::exec_all(const std::string& server, const std::vector<std:
   if (!c) return std::unexpected(c.error());
   for (const auto& sql : sqls) {
     if (auto r = c->exec(sql); !r)
-      return std::unexpected(server + ": " + sql + ": " + r.error().describe());
+      return std::unexpected(from_db(server + ": " + sql + ": ", r.error()));
   }
   return {};
 }
 
 Result<> LabDatabase::change_primary(db::Connection& c, const std::string& primary) {
   auto it = servers_.find(primary);
-  if (it == servers_.end()) return std::unexpected("unknown database server " + primary);
+  if (it == servers_.end())
+    return core::fail(core::ErrorKind::kRefused, "unknown database server " + primary);
   for (const std::string& sql : {std::string("STOP SLAVE"),
                                  "CHANGE MASTER TO MASTER_HOST=" + c.quote(it->second.host) +
                                      ", MASTER_PORT=" + std::to_string(it->second.port) +
@@ -60,7 +86,7 @@ Result<> LabDatabase::change_primary(db::Connection& c, const std::string& prima
                                      ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
                                  std::string("START SLAVE")}) {
     if (auto r = c.exec(sql); !r)
-      return std::unexpected(sql.substr(0, 12) + ": " + r.error().describe());
+      return std::unexpected(from_db(sql.substr(0, 12) + ": ", r.error()));
   }
   return {};
 }
@@ -72,18 +98,20 @@ Result<> LabDatabase::fence(const std::string& server) {
 Result<> LabDatabase::catch_up(const std::string& target, const std::string& source,
                                std::chrono::milliseconds timeout) {
   auto src = connect(source);
-  if (!src) return std::unexpected("catch-up source " + src.error());
+  if (!src) return std::unexpected(src.error().in("catch-up source "));
   auto pos = src->query_value("SELECT @@gtid_binlog_pos");
-  if (!pos || !*pos) return std::unexpected(source + ": cannot read its GTID position");
+  if (!pos) return std::unexpected(from_db(source + ": GTID position: ", pos.error()));
+  if (!*pos) return core::fail(core::ErrorKind::kRefused, source + ": no GTID position");
   auto c = connect(target);
   if (!c) return std::unexpected(c.error());
-  if (auto r = change_primary(*c, source); !r) return std::unexpected(target + ": " + r.error());
+  if (auto r = change_primary(*c, source); !r) return std::unexpected(r.error().in(target + ": "));
   auto waited =
       c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(**pos) + ", " + seconds(timeout) + ")");
-  if (!waited) return std::unexpected(target + ": " + waited.error().describe());
+  if (!waited) return std::unexpected(from_db(target + ": ", waited.error()));
   if (waited->value_or("-1") != "0")
-    return std::unexpected(target + " did not reach " + source + "'s position " + **pos +
-                           " within " + seconds(timeout) + " s");
+    return core::fail(core::ErrorKind::kTimeout, target + " did not reach " + source +
+                                                     "'s position " + **pos + " within " +
+                                                     seconds(timeout) + " s");
   return {};
 }
 
@@ -97,7 +125,8 @@ Result<> LabDatabase::promote(const std::string& server) {
     if (!io_pos.empty()) {
       auto waited = c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(io_pos) + ", 2)");
       if (!waited || waited->value_or("-1") != "0")
-        return std::unexpected(server + ": relay log not applied within 2 s; not promoting");
+        return core::fail(core::ErrorKind::kTimeout,
+                          server + ": relay log not applied within 2 s; not promoting");
     }
   }
   // Semi-sync on the primary side, without waiting when no semi-sync replica is connected (the
@@ -108,9 +137,20 @@ Result<> LabDatabase::promote(const std::string& server) {
         "SET GLOBAL rpl_semi_sync_master_wait_no_slave=OFF",
         "SET GLOBAL rpl_semi_sync_master_enabled=ON", "SET GLOBAL read_only=OFF"}) {
     if (auto r = c->exec(sql); !r)
-      return std::unexpected(server + ": " + sql + ": " + r.error().describe());
+      return std::unexpected(from_db(server + ": " + sql + ": ", r.error()));
   }
   return {};
+}
+
+Result<bool> LabDatabase::is_writer(const std::string& server) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  auto read_only = c->query_value("SELECT @@read_only");
+  if (!read_only) return std::unexpected(from_db(server + ": ", read_only.error()));
+  if (read_only->value_or("1") != "0") return false;
+  auto status = c->query("SHOW SLAVE STATUS");
+  if (!status) return std::unexpected(from_db(server + ": ", status.error()));
+  return status->empty();
 }
 
 Result<> LabDatabase::replicate_from(const std::string& replica, const std::string& primary) {
@@ -128,9 +168,10 @@ Result<> LabDatabase::replicate_from(const std::string& replica, const std::stri
         std::string("SET GLOBAL rpl_semi_sync_master_enabled=OFF"), semi_sync,
         std::string("SET GLOBAL gtid_slave_pos=@@gtid_binlog_pos")}) {
     if (auto r = c->exec(sql); !r)
-      return std::unexpected(replica + ": " + sql + ": " + r.error().describe());
+      return std::unexpected(from_db(replica + ": " + sql + ": ", r.error()));
   }
-  if (auto r = change_primary(*c, primary); !r) return std::unexpected(replica + ": " + r.error());
+  if (auto r = change_primary(*c, primary); !r)
+    return std::unexpected(r.error().in(replica + ": "));
   return {};
 }
 
@@ -138,14 +179,16 @@ Result<double> LabDatabase::lag_seconds(const std::string& server) {
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());
   auto status = c->query("SHOW SLAVE STATUS");
-  if (!status) return std::unexpected(server + ": " + status.error().describe());
-  if (status->empty()) return std::unexpected(server + " is not a replica");
+  if (!status) return std::unexpected(from_db(server + ": ", status.error()));
+  if (status->empty()) return core::fail(core::ErrorKind::kRefused, server + " is not a replica");
   auto behind = status->get(0, "Seconds_Behind_Master");
-  if (!behind) return std::unexpected(server + " is not replicating (threads stopped)");
+  if (!behind)
+    return core::fail(core::ErrorKind::kRefused, server + " is not replicating (threads stopped)");
   try {
     return std::stod(*behind);
   } catch (const std::exception&) {
-    return std::unexpected(server + ": Seconds_Behind_Master is not a number: " + *behind);
+    return core::fail(core::ErrorKind::kRefused,
+                      server + ": Seconds_Behind_Master is not a number: " + *behind);
   }
 }
 
@@ -153,7 +196,7 @@ Result<std::string> LabDatabase::gtid_binlog_state(const std::string& server) {
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());
   auto v = c->query_value("SELECT @@gtid_binlog_state");
-  if (!v) return std::unexpected(server + ": " + v.error().describe());
+  if (!v) return std::unexpected(from_db(server + ": ", v.error()));
   return v->value_or("");
 }
 
@@ -161,10 +204,10 @@ Result<bool> LabDatabase::replication_connected(const std::string& server) {
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());
   auto status = c->query("SHOW SLAVE STATUS");
-  if (!status) return std::unexpected(server + ": " + status.error().describe());
+  if (!status) return std::unexpected(from_db(server + ": ", status.error()));
   // Not a replica at all is not "lost its link": it proves nothing about the writer, and
   // promoting a server that was not following it would throw away its writes.
-  if (status->empty()) return std::unexpected(server + " is not a replica");
+  if (status->empty()) return core::fail(core::ErrorKind::kRefused, server + " is not a replica");
   return status->get(0, "Slave_IO_Running").value_or("No") == "Yes";
 }
 

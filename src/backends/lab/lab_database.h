@@ -1,12 +1,14 @@
-// backends::Database for the lab: the controller's own SQL, as the lab's admin user over TCP to
-// each MariaDB server (the lab's stand-in for the RDS API calls the Lambda makes on AWS).
+// The lab's database mechanics: the controller's own SQL, as the lab's admin user over TCP to each
+// MariaDB server. LabGlobalDatabase (lab_global_database.h) builds core's GlobalDatabase port,
+// the lab's stand-in for the RDS API calls the Lambda makes on AWS, from these. Errors carry
+// core's kinds: no connection is unreachable, a broken one outcome-unknown.
 // Connections are short-lived: a failover talks to servers that just died or came back.
 #pragma once
 
 #include <map>
 
-#include "backends/interfaces.h"
 #include "backends/lab/probes.h"
+#include "core/error.h"
 #include "db/connection.h"
 
 namespace dr::backends::lab {
@@ -16,7 +18,12 @@ struct DbLogin {
   std::string password;
 };
 
-class LabDatabase final : public Database {
+using core::Result;
+
+// A db::Error as core sees it, prefixed with `context`.
+core::Error from_db(const std::string& context, const db::Error& error);
+
+class LabDatabase final {
  public:
   // `regions` (server -> region) decides where semi-sync is re-established: a replica in its
   // primary's region acknowledges commits (the AZ-failure guarantee); a cross-region one never.
@@ -24,13 +31,16 @@ class LabDatabase final : public Database {
               std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(1000),
               std::map<std::string, std::string> regions = {});
 
-  Result<> fence(const std::string& server) override;
+  Result<> fence(const std::string& server);
   Result<> catch_up(const std::string& target, const std::string& source,
-                    std::chrono::milliseconds timeout) override;
+                    std::chrono::milliseconds timeout);
   // Lag gate first: everything the server already received is applied before it takes writes.
-  Result<> promote(const std::string& server) override;
-  Result<> replicate_from(const std::string& replica, const std::string& primary) override;
-  Result<double> lag_seconds(const std::string& server) override;
+  Result<> promote(const std::string& server);
+  // Writable and replicating from nobody: `server` already is the writer (a promotion whose
+  // answer was lost, or a resumed runbook).
+  Result<bool> is_writer(const std::string& server);
+  Result<> replicate_from(const std::string& replica, const std::string& primary);
+  Result<double> lag_seconds(const std::string& server);
 
   // For the controller's evidence: is `server` receiving from its primary right now?
   Result<bool> replication_connected(const std::string& server);

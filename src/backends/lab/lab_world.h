@@ -7,11 +7,12 @@
 #include <memory>
 #include <vector>
 
-#include "backends/controller_loop.h"
 #include "backends/jsonl_notifier.h"
 #include "backends/lab/lab_database.h"
+#include "backends/lab/lab_global_database.h"
 #include "backends/lab/lab_targets.h"
 #include "backends/lab/supervisor_client.h"
+#include "core/world.h"
 
 namespace dr::backends::lab {
 
@@ -25,7 +26,7 @@ struct LabWorldOptions {
   std::string witness_url;  // empty: read <lab_dir>/witness.url
 };
 
-class LabWorld final : public World {
+class LabWorld final : public core::World {
  public:
   explicit LabWorld(LabWorldOptions options);
 
@@ -35,6 +36,10 @@ class LabWorld final : public World {
   // The state store lives in the controller region's DynamoDB Local; its URL comes from the lab.
   std::expected<std::string, std::string> state_store_url();
   const LabTargets* targets() const { return targets_ ? &*targets_ : nullptr; }
+  // The lab's own mechanics behind the ports, for drctl's lab-only work (failback's checks and
+  // baseline); valid until the next observe(), null before the first.
+  LabDatabase* database() { return database_.get(); }
+  SupervisorClient* supervisor() { return supervisor_.get(); }
 
  private:
   std::optional<core::Observation> fetch_witness();
@@ -45,6 +50,7 @@ class LabWorld final : public World {
   std::optional<LabTargets> targets_;
   std::unique_ptr<LabDatabase> database_;
   std::unique_ptr<SupervisorClient> supervisor_;
+  std::unique_ptr<LabGlobalDatabase> global_database_;
   std::unique_ptr<FrontDoorProbe> probe_;
   std::unique_ptr<JsonlNotifier> notifier_;
 };

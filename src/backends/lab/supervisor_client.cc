@@ -14,7 +14,7 @@ SupervisorClient::SupervisorClient(std::string host, int port, std::string token
     : host_(std::move(host)), port_(port), token_(std::move(token)), timeout_(timeout) {}
 
 Result<> SupervisorClient::call(const std::string& method, const std::string& path,
-                                const std::string& body) {
+                                const std::string& body, core::ErrorKind on_409) {
   httplib::Client c(host_, port_);
   c.set_bearer_token_auth(token_);
   c.set_connection_timeout(timeout_);
@@ -22,12 +22,19 @@ Result<> SupervisorClient::call(const std::string& method, const std::string& pa
   httplib::Result r = method == "PUT"      ? c.Put(path, body, "application/json")
                       : method == "DELETE" ? c.Delete(path)
                                            : c.Post(path, body, "application/json");
-  if (!r)
-    return std::unexpected("supervisor " + host_ + ":" + std::to_string(port_) + " " + method +
-                           " " + path + ": " + httplib::to_string(r.error()));
+  if (!r) {
+    // No connection: nothing was sent. Anything else: the request may have been applied.
+    const auto kind = r.error() == httplib::Error::Connection ? core::ErrorKind::kUnreachable
+                                                              : core::ErrorKind::kOutcomeUnknown;
+    return core::fail(kind, "supervisor " + host_ + ":" + std::to_string(port_) + " " + method +
+                                " " + path + ": " + httplib::to_string(r.error()));
+  }
   if (r->status / 100 != 2)
-    return std::unexpected("supervisor " + method + " " + path + ": HTTP " +
-                           std::to_string(r->status) + " " + r->body);
+    return core::fail(r->status == 504   ? core::ErrorKind::kTimeout
+                      : r->status == 409 ? on_409
+                                         : core::ErrorKind::kRefused,
+                      "supervisor " + method + " " + path + ": HTTP " + std::to_string(r->status) +
+                          " " + r->body);
   return {};
 }
 
@@ -45,8 +52,10 @@ Result<> SupervisorClient::set_capacity(const std::string& region, int min, int 
 }
 
 Result<> SupervisorClient::fence_apps(const std::string& region, const std::string& reason) {
+  // 409: recorded, but instances that did not answer were not told (they are kept out of the
+  // ALB, and instances launched later start fenced).
   return call("PUT", "/fleets/" + region + "/fence",
-              json{{"fenced", true}, {"reason", reason}}.dump());
+              json{{"fenced", true}, {"reason", reason}}.dump(), core::ErrorKind::kUnreachable);
 }
 
 Result<> SupervisorClient::unfence_apps(const std::string& region) {
@@ -93,7 +102,7 @@ Result<> FrontDoorProbe::verify_write(const std::string& region) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // pacing between attempts
   } while (std::chrono::steady_clock::now() < until);
-  return std::unexpected("verify write through " + url_ + ": " + last);
+  return core::fail(core::ErrorKind::kTimeout, "verify write through " + url_ + ": " + last);
 }
 
 }  // namespace dr::backends::lab

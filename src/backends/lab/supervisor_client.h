@@ -1,26 +1,33 @@
-// The lab's Endpoints, Fleet and Traffic: calls to the lab supervisor's control API (JSON over
-// HTTP on its global address), which reconfigures HAProxy and the fleets, as the AWS backends
-// would call the RDS, Auto Scaling and Route 53 (or CloudWatch-alarm) APIs.
+// The lab's Fleet and Traffic (core/ports.h), and its writer endpoints: calls to the lab
+// supervisor's control API (JSON over HTTP on its global address), which reconfigures HAProxy and
+// the fleets, as the AWS backends call the Auto Scaling and CloudWatch (Route 53) APIs. Errors
+// carry core's kinds: no connection is unreachable, a lost answer outcome-unknown, HTTP 504 a
+// timeout, any other refusal refused.
 #pragma once
 
 #include <chrono>
 #include <string>
 
-#include "backends/interfaces.h"
+#include "core/ports.h"
 
 namespace dr::backends::lab {
 
-class SupervisorClient final : public Endpoints, public Fleet, public Traffic {
+using core::Result;
+
+class SupervisorClient final : public core::Fleet, public core::Traffic {
  public:
   // `token`: the lab's control token (lab/control_token.h), sent as a bearer token.
   SupervisorClient(std::string host, int port, std::string token,
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
-  Result<> repoint_writer(const std::string& region, const std::string& server) override;
-  Result<> repoint_reader(const std::string& region, const std::string& server) override;
+  // The region's writer (reader) endpoint now leads to `server`: Aurora's own job on AWS, the
+  // lab's global database's here (lab_global_database.h).
+  Result<> repoint_writer(const std::string& region, const std::string& server);
+  Result<> repoint_reader(const std::string& region, const std::string& server);
   Result<> set_capacity(const std::string& region, int min, int desired, int max) override;
   // The region's fence (the supervisor's fleet): every instance of the region refuses writes,
-  // including those launched later.
+  // including those launched later. The fence is recorded even when some instances cannot be
+  // told (the supervisor keeps those out of the ALB): that is reported as unreachable.
   Result<> fence_apps(const std::string& region, const std::string& reason) override;
   Result<> unfence_apps(const std::string& region) override;
   Result<> shift_to(const std::string& region) override;
@@ -28,7 +35,9 @@ class SupervisorClient final : public Endpoints, public Fleet, public Traffic {
   Result<> clear_front_door_override();
 
  private:
-  Result<> call(const std::string& method, const std::string& path, const std::string& body);
+  // `on_409`: what the supervisor's 409 (its "refused") means for this call.
+  Result<> call(const std::string& method, const std::string& path, const std::string& body,
+                core::ErrorKind on_409 = core::ErrorKind::kRefused);
 
   std::string host_;
   int port_;
@@ -37,7 +46,7 @@ class SupervisorClient final : public Endpoints, public Fleet, public Traffic {
 };
 
 // Probe: one real order through the front door; it must be acknowledged by `region`.
-class FrontDoorProbe final : public Probe {
+class FrontDoorProbe final : public core::Probe {
  public:
   FrontDoorProbe(std::string front_door_url, std::string id_prefix,
                  std::chrono::milliseconds deadline = std::chrono::milliseconds(5000));

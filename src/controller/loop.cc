@@ -1,10 +1,8 @@
-#include "backends/controller_loop.h"
-
-#include "backends/jsonl_notifier.h"
+#include "controller/loop.h"
 
 #include <cstdlib>
 
-namespace dr::backends {
+namespace dr::controller {
 
 namespace {
 
@@ -25,7 +23,7 @@ class ReportingStore final : public core::RunbookStore {
         owner_(std::move(owner)),
         now_ms_(std::move(now_ms)),
         lease_ms_(lease_ms) {}
-  std::expected<void, std::string> save(const core::RunbookState& state) override {
+  core::Result<> save(const core::RunbookState& state) override {
     core::RunbookState claimed = state;
     claimed.owner = owner_;
     claimed.lease_until_ms = now_ms_() + lease_ms_;
@@ -33,7 +31,7 @@ class ReportingStore final : public core::RunbookStore {
     for (; audited_ < state.audit.size(); ++audited_) on_step_(state, state.audit[audited_]);
     const auto& steps = core::steps_for(state.plan.scenario);
     if (!crash_step_.empty() && state.next_step > 0 && state.next_step <= steps.size() &&
-        steps[state.next_step - 1] == crash_step_ && state.last_error.empty()) {
+        core::to_string(steps[state.next_step - 1]) == crash_step_ && state.last_error.empty()) {
       log_("crash injected after step " + crash_step_);
       std::_Exit(137);
     }
@@ -56,8 +54,8 @@ int64_t unix_ms(core::TimePoint t) {
 }
 }  // namespace
 
-ControllerLoop::ControllerLoop(World& world, ControllerStore& store, LoopOptions options, Now now,
-                               Log log)
+ControllerLoop::ControllerLoop(core::World& world, core::StateStore& store, LoopOptions options,
+                               Now now, Log log)
     : world_(world),
       store_(store),
       options_(std::move(options)),
@@ -72,7 +70,7 @@ void ControllerLoop::event(const std::string& name, nlohmann::json fields) {
   fields["event"] = name;
   fields["time_ms"] = unix_ms(now_());
   // Best effort: the events are for drills and operators, never a reason to stop a runbook.
-  if (!options_.events_file.empty()) (void)append_jsonl(options_.events_file, fields);
+  if (options_.events) options_.events(fields);
 }
 
 std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards() {
@@ -90,7 +88,8 @@ std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards()
         !r.owner.empty() && r.owner != options_.owner && r.lease_until_ms > unix_ms(now_());
     snapshot->runbook = core::RunbookInProgress{
         r.plan.id, core::to_string(r.plan.scenario),
-        r.next_step < steps.size() ? steps[r.next_step] : "end", held_elsewhere ? r.owner : ""};
+        r.next_step < steps.size() ? core::to_string(steps[r.next_step]) : "end",
+        held_elsewhere ? r.owner : ""};
   }
   return snapshot;
 }
@@ -131,7 +130,7 @@ std::expected<core::RunbookState, std::string> ControllerLoop::run_plan(core::Ru
   // Claim it first: refused while someone else's runbook is in flight.
   state.owner = options_.owner;
   state.lease_until_ms = unix_ms(now_()) + options_.lease.count();
-  if (auto saved = store_.save(state); !saved) return std::unexpected(saved.error());
+  if (auto saved = store_.save(state); !saved) return std::unexpected(saved.error().describe());
   return run(std::move(state));
 }
 
@@ -163,4 +162,4 @@ core::Decision ControllerLoop::tick() {
   return d;
 }
 
-}  // namespace dr::backends
+}  // namespace dr::controller

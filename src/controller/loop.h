@@ -1,37 +1,29 @@
 // The controller's loop around the pure decision: observe the world, decide, act (run or resume
-// a runbook), log every decision change with its reason, and write the events the drills use to
+// a runbook), log every decision change with its reason, and emit the events the drills use to
 // split RTO into phases. The same loop runs in the lab (drctl controller) and, later, in the
-// Lambda (one tick per invocation).
+// Lambda (one tick per invocation). It knows core's ports only (core/ports.h, core/world.h).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <expected>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 
-#include "backends/controller_store.h"
 #include "core/decision.h"
 #include "core/planner.h"
 #include "core/runbook.h"
+#include "core/world.h"
 
-namespace dr::backends {
-
-// The target-specific half: evidence and the backends that act on this target.
-class World {
- public:
-  virtual ~World() = default;
-  // Probes and reads everything a snapshot needs except the guards and the runbook (the loop
-  // adds those from the store).
-  virtual std::expected<core::Snapshot, std::string> observe() = 0;
-  // Valid until the next observe().
-  virtual core::Backends backends() = 0;
-};
+namespace dr::controller {
 
 struct LoopOptions {
   int standby_capacity = 2;
-  std::filesystem::path events_file;  // JSONL; empty: none
-  bool dry_run = false;               // decide and log, never act
+  // Where events go (drctl: one JSONL line each in <lab>/controller-events.jsonl); empty: none.
+  // Best effort: never a reason to stop a runbook.
+  std::function<void(const nlohmann::json&)> events;
+  bool dry_run = false;  // decide and log, never act
   // Fault injection for the controller-crash drill: die (exit 137, no cleanup) right after the
   // named runbook step has been saved, as a SIGKILL at that moment would.
   std::string crash_after_step;
@@ -46,7 +38,8 @@ class ControllerLoop {
   using Now = std::function<core::TimePoint()>;
   using Log = std::function<void(const std::string&)>;
 
-  ControllerLoop(World& world, ControllerStore& store, LoopOptions options, Now now, Log log);
+  ControllerLoop(core::World& world, core::StateStore& store, LoopOptions options, Now now,
+                 Log log);
 
   // One tick. Returns the decision (and has acted on it).
   core::Decision tick();
@@ -61,12 +54,12 @@ class ControllerLoop {
   void event(const std::string& name, nlohmann::json fields);
   core::RunbookState run(core::RunbookState state);
 
-  World& world_;
-  ControllerStore& store_;
+  core::World& world_;
+  core::StateStore& store_;
   LoopOptions options_;
   Now now_;
   Log log_;
   std::string last_logged_;
 };
 
-}  // namespace dr::backends
+}  // namespace dr::controller

@@ -1,5 +1,5 @@
-#include "drill/report_command.h"
-
+// `drctl drill report`: recomputes a drill's JSON and HTML reports from its saved files (the
+// operation history, the read-back, the events), so a verdict can be re-checked after the fact.
 #include <fstream>
 #include <iostream>
 #include <memory>
