@@ -507,7 +507,9 @@ TEST_F(Lab, ARegionFenceReachesEveryInstanceAndTheAdminRoutesAreNotPublic) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 503) << r->body;
   }
-  for (const auto& c : status()["components"]) {
+  // A named copy: ranging over a member of the temporary status() read freed memory (ASan).
+  const json now_fenced = status();
+  for (const auto& c : now_fenced["components"]) {
     if (c["kind"] != "app" || c["region"] != "us-east-1") continue;
     const std::string ready = read_file(dir_ / "apps" / c["name"].get<std::string>() / "ready");
     const std::string admin = ready.substr(ready.find('\n') + 1);
