@@ -449,10 +449,15 @@ Result<void> stop_pid(const PidRecord& record, std::chrono::milliseconds grace, 
   const bool leader = ::getpgid(pid) == pid;
   auto send = [&](int signo) { ::kill(leader ? -pid : pid, signo); };
   // Our own child turns into a zombie until reaped; reaping it here is what "gone" means.
+  // Look first, reap second: reaping first races a child that dies between the two calls,
+  // which then reads as gone and stays a zombie. A recycled PID is not ours to reap.
   auto gone = [&] {
-    int status = 0;
-    ::waitpid(pid, &status, WNOHANG);
-    return !is_alive(record);
+    if (is_alive(record)) return false;
+    if (process_start_time(pid) == record.start_time) {
+      int status = 0;
+      ::waitpid(pid, &status, WNOHANG);
+    }
+    return true;
   };
   send(SIGTERM);
   send(SIGCONT);

@@ -182,6 +182,22 @@ TEST_F(ProcessTest, StopPidStopsAProcessKnownOnlyByItsPidFile) {
   EXPECT_FALSE(process_state(pid).has_value()) << "our child, so stop_pid reaped it";
 }
 
+// The child may die between stop_pid's two looks at it (reap, then check): that must still
+// reap it. One try rarely hits the window, so this tries many; it failed under ASan in CI.
+TEST_F(ProcessTest, StopPidReapsAChildThatDiesWhileItLooks) {
+  for (int i = 0; i < 150; ++i) {
+    auto options = shell("exec sleep 30");
+    options.pid_file = dir_ / "child.pid";
+    auto child = Process::spawn(options);
+    ASSERT_TRUE(child) << child.error();
+    const pid_t pid = child->release();
+    auto record = read_pid_file(dir_ / "child.pid");
+    ASSERT_TRUE(record) << record.error();
+    ASSERT_TRUE(stop_pid(*record, 2s));
+    ASSERT_FALSE(process_state(pid).has_value()) << "try " << i << " left a zombie";
+  }
+}
+
 TEST_F(ProcessTest, OnSpawnGetsThePidOfTheRunningChildBeforeSpawnReturns) {
   auto options = shell("exec sleep 30");
   options.pid_file = dir_ / "child.pid";
