@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
   std::string ready_file;
   int connect_timeout_ms = 1000;
   int drain_ms = 2000;
+  std::string xray_daemon = env_or("AWS_XRAY_DAEMON_ADDRESS", "");
+  double xray_sample_rate = 0.05;
   cli.add_option("--region", region, "the region this instance serves (env DR_REGION)");
   cli.add_option("--listen", listen, "address to listen on")->capture_default_str();
   cli.add_option("--port", port, "port to listen on; 0 picks a free one")
@@ -147,6 +149,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--drain-ms", drain_ms, "on SIGTERM, fail /health this long before stopping")
       ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  cli.add_option("--xray-daemon", xray_daemon,
+                 "send X-Ray segments for the public routes to this daemon (host:port; env "
+                 "AWS_XRAY_DAEMON_ADDRESS); unset: no tracing");
+  cli.add_option("--xray-sample-rate", xray_sample_rate,
+                 "share of requests traced after the first each second, unless the caller's "
+                 "X-Amzn-Trace-Id decided")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   try {
     cli.parse(argc, argv);
@@ -226,6 +236,24 @@ int main(int argc, char** argv) {
     http.admin_token = env_or("DR_ADMIN_TOKEN", "");
     http.limits.workers = static_cast<size_t>(threads);
     http.limits.max_queued = static_cast<size_t>(max_queued);
+    std::unique_ptr<dr::app::XRay> xray;
+    if (!xray_daemon.empty()) {
+      auto address = dr::app::parse_daemon_address(xray_daemon);
+      if (!address)
+        throw CLI::ValidationError("--xray-daemon",
+                                   "expected host:port, got '" + xray_daemon + "'");
+      std::string error;
+      xray = dr::app::XRay::open({.service_name = "dr-app",
+                                  .daemon_host = address->first,
+                                  .daemon_port = address->second,
+                                  .region = region,
+                                  .instance_id = instance_id,
+                                  .availability_zone = env_or("DR_AVAILABILITY_ZONE", ""),
+                                  .sample_rate = xray_sample_rate},
+                                 &error);
+      if (!xray) throw std::runtime_error(error);
+      http.xray = xray.get();
+    }
     dr::app::install_public_routes(server, service, metrics, http);
     dr::app::install_admin_routes(admin, service, metrics, http);
 

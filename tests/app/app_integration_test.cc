@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/app_process.h"
+#include "app/udp_listener.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/net.h"
 #include "lab/process.h"
@@ -289,6 +290,57 @@ TEST_F(SmallAppAgainstMariaDb,
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("route=\"(shed)\",method=\"GET\",status=\"503\""), std::string::npos)
       << metrics->body;
+}
+
+// dr-app with X-Ray on: its segments reach a loopback UDP listener standing in for the daemon.
+class TracedAppAgainstMariaDb : public AppAgainstMariaDb {
+ protected:
+  std::vector<std::string> extra_args() const override {
+    return {"--xray-daemon", daemon_.address(), "--xray-sample-rate", "0"};
+  }
+  nlohmann::json next_segment() {
+    auto d = daemon_.receive(5s);
+    EXPECT_TRUE(d) << "no segment within 5 s";
+    if (!d) return {};
+    EXPECT_EQ(d->substr(0, d->find('\n')), R"({"format": "json", "version": 1})");
+    return json::parse(d->substr(d->find('\n') + 1), nullptr, false);
+  }
+  mutable dr::testing::UdpListener daemon_;
+};
+
+TEST_F(TracedAppAgainstMariaDb, EachTracedRequestSendsOneSegmentInTheCallersTrace) {
+  const std::string root = "1-6553f100-0123456789abcdef01234567";
+  auto created = client_->Post("/orders", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1"}},
+                               R"({"customer":"acme","amount_cents":5,"idempotency_key":"x-1"})",
+                               "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201);
+  EXPECT_EQ(created->get_header_value("X-Amzn-Trace-Id"), "Root=" + root + ";Sampled=1");
+  auto segment = next_segment();
+  EXPECT_EQ(segment["trace_id"], root);
+  EXPECT_EQ(segment["name"], "dr-app");
+  EXPECT_EQ(segment["annotations"]["route"], "/orders");
+  EXPECT_EQ(segment["http"]["request"]["method"], "POST");
+  EXPECT_EQ(segment["http"]["response"]["status"], 201);
+  EXPECT_GE(segment["end_time"].get<double>(), segment["start_time"].get<double>());
+
+  // Not sampled by the caller: no segment. The next sampled one is the next datagram.
+  auto skipped = client_->Get("/orders/1", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=0"}});
+  ASSERT_TRUE(skipped);
+  EXPECT_EQ(skipped->get_header_value("X-Amzn-Trace-Id"), "Root=" + root + ";Sampled=0");
+  auto missing =
+      client_->Get("/orders/999999", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1"}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  segment = next_segment();
+  EXPECT_EQ(segment["annotations"]["route"], "/orders/{id}");
+  EXPECT_EQ(segment["http"]["response"]["status"], 404);
+  EXPECT_EQ(segment["error"], true);
+  // Health checks are not traced: the next datagram is the next traced request's.
+  ASSERT_TRUE(admin_->Get("/health/deep"));
+  ASSERT_TRUE(client_->Get("/health"));
+  ASSERT_TRUE(client_->Get("/sessions/s-1", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1"}}));
+  EXPECT_EQ(next_segment()["annotations"]["route"], "/sessions/{id}");
 }
 
 TEST(DrAppCommandLine, VersionAndHelpSayWhatTheyShould) {

@@ -57,4 +57,22 @@ run "warm_standby" {
     condition     = strcontains(base64decode(aws_launch_template.this.user_data), var.app_artifact_s3_uri)
     error_message = "Instances install the release named by app_artifact_s3_uri."
   }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "aws-xray-daemon") && strcontains(base64decode(aws_launch_template.this.user_data), "AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:2000")
+    error_message = "X-Ray is on by default: the daemon is installed and dr-app is told where it listens."
+  }
+}
+
+run "without_xray" {
+  command = apply
+
+  variables {
+    xray_tracing = false
+  }
+
+  assert {
+    condition     = !strcontains(base64decode(aws_launch_template.this.user_data), "xray")
+    error_message = "xray_tracing = false installs no daemon and sends no segments."
+  }
 }
