@@ -26,7 +26,7 @@ variables {
   target_group_arns     = ["arn:aws:elasticloadbalancing:us-west-2:111122223333:targetgroup/app/1"]
   app_artifact_s3_uri   = "s3://artifacts/dr-app-1.0.tar.gz"
   app_config = {
-    DR_REGION_ROLE = "secondary"
+    DR_REGION = "us-west-2"
   }
 }
 
