@@ -18,13 +18,33 @@ const std::string kScheduled =
 // The Embedded Metric Format as its specification states it (CloudWatch user guide,
 // "Specification: Embedded metric format"): the problems found, none when valid.
 std::vector<std::string> emf_problems(const nlohmann::json& root) {
-  static const std::set<std::string> units = {
-      "Seconds",       "Microseconds",     "Milliseconds",     "Bytes",           "Kilobytes",
-      "Megabytes",     "Gigabytes",        "Terabytes",        "Bits",            "Kilobits",
-      "Megabits",      "Gigabits",         "Terabits",         "Percent",         "Count",
-      "Bytes/Second",  "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second",
-      "Terabytes/Second", "Bits/Second",   "Kilobits/Second",  "Megabits/Second",
-      "Gigabits/Second", "Terabits/Second", "Count/Second",    "None"};
+  static const std::set<std::string> units = {"Seconds",
+                                              "Microseconds",
+                                              "Milliseconds",
+                                              "Bytes",
+                                              "Kilobytes",
+                                              "Megabytes",
+                                              "Gigabytes",
+                                              "Terabytes",
+                                              "Bits",
+                                              "Kilobits",
+                                              "Megabits",
+                                              "Gigabits",
+                                              "Terabits",
+                                              "Percent",
+                                              "Count",
+                                              "Bytes/Second",
+                                              "Kilobytes/Second",
+                                              "Megabytes/Second",
+                                              "Gigabytes/Second",
+                                              "Terabytes/Second",
+                                              "Bits/Second",
+                                              "Kilobits/Second",
+                                              "Megabits/Second",
+                                              "Gigabits/Second",
+                                              "Terabits/Second",
+                                              "Count/Second",
+                                              "None"};
   std::vector<std::string> p;
   if (!root.is_object()) return {"root is not an object"};
   if (!root.contains("_aws") || !root["_aws"].is_object()) return {"no _aws object"};
@@ -38,7 +58,8 @@ std::vector<std::string> emf_problems(const nlohmann::json& root) {
     return p.push_back("CloudWatchMetrics is not an array"), p;
   for (const auto& d : aws["CloudWatchMetrics"]) {
     for (const auto& [k, v] : d.items())
-      if (k != "Namespace" && k != "Dimensions" && k != "Metrics") p.push_back("directive has " + k);
+      if (k != "Namespace" && k != "Dimensions" && k != "Metrics")
+        p.push_back("directive has " + k);
     if (!d.contains("Namespace") || !d["Namespace"].is_string() ||
         d["Namespace"].get<std::string>().empty() || d["Namespace"].get<std::string>().size() > 255)
       p.push_back("bad Namespace");
@@ -84,10 +105,10 @@ std::vector<std::string> emf_problems(const nlohmann::json& root) {
 
 TEST(LambdaEmf, LineFollowsTheSpecification) {
   std::vector<double> many(150, 2.0);
-  auto line = emf_line({{"level", "INFO"}, {"message", "m"}}, {{"Region", "us-west-2"}},
-                       {{"Ticks", "Count", {3}}, {"TickDuration", "Milliseconds", many},
-                        {"Empty", "Count", {}}},
-                       1764702000123);
+  auto line = emf_line(
+      {{"level", "INFO"}, {"message", "m"}}, {{"Region", "us-west-2"}},
+      {{"Ticks", "Count", {3}}, {"TickDuration", "Milliseconds", many}, {"Empty", "Count", {}}},
+      1764702000123);
   EXPECT_EQ(emf_problems(line), std::vector<std::string>{}) << line.dump();
   EXPECT_EQ(line["_aws"]["Timestamp"], 1764702000123);
   EXPECT_EQ(line["_aws"]["CloudWatchMetrics"][0]["Namespace"], kMetricNamespace);
@@ -129,7 +150,9 @@ TEST(LambdaEvent, RefusesEverythingElseWithAReason) {
       R"({"source":"aws.s3","detail-type":"Object Created","id":"x","time":"t"})",
       R"({"source":"aws.events","detail-type":"Scheduled Event","time":"t"})",
       R"({"source":"aws.events","detail-type":"Scheduled Event","id":7,"time":"t"})",
-      std::string(100000, '[') + std::string(100000, ']'),
+      // Otherwise valid: only the depth (or, below, the size) is wrong.
+      R"({"source":"aws.events","detail-type":"Scheduled Event","id":"x","time":"t","detail":)" +
+          std::string(100000, '[') + std::string(100000, ']') + "}",
       R"({"source":"aws.events","detail-type":"Scheduled Event","id":"x","time":"t","p":")" +
           std::string(kMaxEventBytes, 'a') + "\"}",
   };
@@ -222,11 +245,10 @@ TEST(LambdaHandler, LogsEachChangeOfDecision) {
   EXPECT_EQ(n, 5);  // ticks at 0..4 s; 5 s is inside the margin
   std::vector<std::string> messages;
   for (const auto& l : t.lines) messages.push_back(nlohmann::json::parse(l)["message"]);
-  EXPECT_EQ(messages, (std::vector<std::string>{"decision none: healthy",
-                                                "tick failed: observe: timeout",
-                                                "tick failed: exception: boom",
-                                                "decision wait: evidence pending",
-                                                "invocation done: 5 ticks"}));
+  EXPECT_EQ(messages, (std::vector<std::string>{
+                          "decision none: healthy", "tick failed: observe: timeout",
+                          "tick failed: exception: boom", "decision wait: evidence pending",
+                          "invocation done: 5 ticks"}));
   EXPECT_EQ(nlohmann::json::parse(t.lines.back())["TickFailures"], 2.0);
 }
 
