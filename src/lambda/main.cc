@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <memory>
+#include <random>
+#include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "aws/credential_chain.h"
@@ -55,9 +58,30 @@ std::expected<std::optional<std::string>, std::string> dynamodb_endpoint() {
   return std::nullopt;
 }
 
+// What the glibc shims (glibc_compat.cc) stand in for: an exception unwinding through frames
+// (_dl_find_object) and std::random_device (arc4random). scripts/package.py runs it on the
+// packaged bootstrap.
+[[gnu::noinline]] void throw_through(int depth) {
+  if (depth == 0) throw std::runtime_error("unwound");
+  throw_through(depth - 1);
+}
+
+int self_test() {
+  try {
+    throw_through(3);
+  } catch (const std::runtime_error& e) {
+    std::random_device random;
+    (void)random();
+    lambda::emit_stdout(lambda::to_line({{"selfTest", "ok"}, {"exception", e.what()}}));
+    return 0;
+  }
+  return 1;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--self-test") return self_test();
   auto config = lambda::parse_config(lambda::process_env);
   if (!config) {
     // A malformed AWS_LAMBDA_RUNTIME_API cannot be posted to.

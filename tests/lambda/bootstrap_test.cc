@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "lab/process.h"
-#include "lambda/runtime_api_server.h"
+#include "lambda/support/runtime_api_server.h"
 
 namespace dr::lambda {
 namespace {
