@@ -23,6 +23,6 @@ fi
 targets=(bootstrap dr-app)
 [ "${only[*]:-}" = "--only lambda" ] && targets=(bootstrap)
 [ "${only[*]:-}" = "--only app" ] && targets=(dr-app)
-cmake --build "$build_dir" -j"$(nproc)" --target "${targets[@]}"
+cmake --build "$build_dir" -j"${DR_BUILD_JOBS:-2}" --target "${targets[@]}"
 mapfile -t made < <(python3 "$here/scripts/package.py" build --build-dir "$build_dir" --out "$out" "${only[@]}")
 python3 "$here/scripts/package.py" check "${made[@]}"
