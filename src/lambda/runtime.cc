@@ -26,6 +26,15 @@ int run_runtime(RuntimeApi& api, Handler& handler, const Emit& emit) {
   int failures = 0;
   for (;;) {
     auto invocation = api.next();
+    if (!invocation && !invocation.error().request_id.empty()) {
+      // The Runtime API answered; this one invocation is unusable.
+      log_error(emit, "refused invocation: " + invocation.error().message);
+      auto posted = api.fail(invocation.error().request_id,
+                             {"Runtime.InvalidInvocation", invocation.error().message});
+      if (!posted) log_error(emit, "runtime api: " + posted.error().message);
+      if (!posted && posted.error().fatal) return 1;
+      continue;
+    }
     if (!invocation) {
       log_error(emit, "runtime api: " + invocation.error().message);
       // The Runtime API is local to the environment: when it keeps failing, the environment is

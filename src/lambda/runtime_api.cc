@@ -10,6 +10,10 @@ namespace {
 
 constexpr const char* kPrefix = "/2018-06-01/runtime/";
 
+RuntimeApiError api_error(bool fatal, std::string message) {
+  return {fatal, std::move(message), {}};
+}
+
 std::string status_text(const aws::HttpResponse& r) {
   std::string body = r.body.substr(0, 300);
   return "HTTP " + std::to_string(r.status) + (body.empty() ? "" : ": " + body);
@@ -58,11 +62,9 @@ std::expected<Invocation, RuntimeApiError> RuntimeApi::next() {
   request.host = host_port_;
   request.path = std::string(kPrefix) + "invocation/next";
   auto response = next_->send(request);
-  if (!response)
-    return std::unexpected(RuntimeApiError{false, "next: " + response.error().describe()});
+  if (!response) return std::unexpected(api_error(false, "next: " + response.error().describe()));
   if (response->status != 200)
-    return std::unexpected(
-        RuntimeApiError{response->status >= 500, "next: " + status_text(*response)});
+    return std::unexpected(api_error(response->status >= 500, "next: " + status_text(*response)));
   Invocation inv;
   auto header = [&](const char* name) {
     const std::string* v = response->header(name);
@@ -71,13 +73,13 @@ std::expected<Invocation, RuntimeApiError> RuntimeApi::next() {
   inv.request_id = header("Lambda-Runtime-Aws-Request-Id");
   if (!is_valid_request_id(inv.request_id))
     return std::unexpected(
-        RuntimeApiError{false, "next: bad Lambda-Runtime-Aws-Request-Id '" + inv.request_id + "'"});
+        api_error(false, "next: bad Lambda-Runtime-Aws-Request-Id '" + inv.request_id + "'"));
   auto deadline = header("Lambda-Runtime-Deadline-Ms");
   auto [end, ec] =
       std::from_chars(deadline.data(), deadline.data() + deadline.size(), inv.deadline_ms);
   if (ec != std::errc() || end != deadline.data() + deadline.size() || inv.deadline_ms <= 0)
-    return std::unexpected(
-        RuntimeApiError{false, "next: bad Lambda-Runtime-Deadline-Ms '" + deadline + "'"});
+    return std::unexpected(RuntimeApiError{
+        false, "next: bad Lambda-Runtime-Deadline-Ms '" + deadline + "'", inv.request_id});
   inv.trace_id = header("Lambda-Runtime-Trace-Id");
   inv.function_arn = header("Lambda-Runtime-Invoked-Function-Arn");
   inv.body = std::move(response->body);
@@ -96,11 +98,11 @@ std::expected<void, RuntimeApiError> RuntimeApi::post(const std::string& path, s
   if (!error_type.empty()) request.set_header("Lambda-Runtime-Function-Error-Type", error_type);
   auto response = post_->send(request);
   if (!response)
-    return std::unexpected(RuntimeApiError{false, path + ": " + response.error().describe()});
+    return std::unexpected(api_error(false, path + ": " + response.error().describe()));
   // 202 Accepted; 400/403/413 say the post was refused; 500: the runtime must exit.
   if (response->status != 202)
     return std::unexpected(
-        RuntimeApiError{response->status >= 500, path + ": " + status_text(*response)});
+        api_error(response->status >= 500, path + ": " + status_text(*response)));
   return {};
 }
 

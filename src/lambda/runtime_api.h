@@ -33,6 +33,9 @@ struct RuntimeApiError {
   // other failure is reported and the loop goes on.
   bool fatal = false;
   std::string message;
+  // Set when `next` named a valid request id but the rest of the invocation is unusable (a bad
+  // deadline): that invocation gets an /error post instead of hanging until its timeout.
+  std::string request_id;
 };
 
 class RuntimeApi {

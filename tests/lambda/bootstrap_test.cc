@@ -171,6 +171,25 @@ TEST_F(BootstrapTest, HostileRequestIdIsNotPostedTo) {
   EXPECT_EQ(server_.wait_posts(1, std::chrono::milliseconds(0)).size(), 1u);
 }
 
+// An invocation whose deadline header is not a number is answered with /error (it would
+// otherwise hang until Lambda's timeout), and the runtime goes on.
+TEST_F(BootstrapTest, BadDeadlineHeaderIsAnErrorPost) {
+  start();
+  const std::string bad = "0f3a9d3e-2c1b-4f2a-9d7e-6a1b2c3d4e5f";
+  const std::string good = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+  test::QueuedInvocation inv{bad, 0, kScheduled};
+  inv.raw_deadline = "soon";
+  server_.push(inv);
+  server_.push({good, test::unix_ms_now() + 500, kScheduled});
+  auto posts = server_.wait_posts(2);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].path, "/2018-06-01/runtime/invocation/" + bad + "/error");
+  EXPECT_EQ(posts[0].error_type, "Runtime.InvalidInvocation");
+  EXPECT_EQ(nlohmann::json::parse(posts[0].body)["errorMessage"],
+            "next: bad Lambda-Runtime-Deadline-Ms 'soon'");
+  EXPECT_EQ(posts[1].path, "/2018-06-01/runtime/invocation/" + good + "/response");
+}
+
 TEST_F(BootstrapTest, InitFailureNamesTheVariableAndExits) {
   start({{"DR_STATE_TABLE", ""}});
   auto code = process_->wait(std::chrono::seconds(20));

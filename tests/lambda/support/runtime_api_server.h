@@ -20,6 +20,7 @@ struct QueuedInvocation {
   int64_t deadline_ms = 0;
   std::string body;
   std::string trace_id = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+  std::string raw_deadline = {};  // sent instead of deadline_ms when set (a malformed header)
 };
 
 struct RuntimePost {
@@ -52,7 +53,8 @@ class RuntimeApiServer {
       auto inv = std::move(queue_.front());
       queue_.pop_front();
       res.set_header("Lambda-Runtime-Aws-Request-Id", inv.request_id);
-      res.set_header("Lambda-Runtime-Deadline-Ms", std::to_string(inv.deadline_ms));
+      res.set_header("Lambda-Runtime-Deadline-Ms",
+                     inv.raw_deadline.empty() ? std::to_string(inv.deadline_ms) : inv.raw_deadline);
       res.set_header("Lambda-Runtime-Trace-Id", inv.trace_id);
       res.set_header("Lambda-Runtime-Invoked-Function-Arn",
                      "arn:aws:lambda:us-west-2:123456789012:function:dr-failover-controller");
