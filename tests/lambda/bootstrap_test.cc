@@ -24,7 +24,7 @@ const std::string kScheduled =
     R"("account":"123456789012","time":"2026-12-02T19:00:00Z","region":"us-west-2",)"
     R"("resources":[],"detail":{}})";
 
-class BootstrapTest : public ::testing::Test {
+class LambdaBootstrapTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
@@ -90,7 +90,7 @@ class BootstrapTest : public ::testing::Test {
   std::optional<lab::Process> process_;
 };
 
-TEST_F(BootstrapTest, ServesTicksMalformedEventsAndNearDeadlines) {
+TEST_F(LambdaBootstrapTest, ServesTicksMalformedEventsAndNearDeadlines) {
   start();
   const std::string id1 = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
   const std::string id2 = "0f3a9d3e-2c1b-4f2a-9d7e-6a1b2c3d4e5f";
@@ -159,7 +159,7 @@ TEST_F(BootstrapTest, ServesTicksMalformedEventsAndNearDeadlines) {
 
 // A request id that is not a UUID's characters never reaches a URL path: the invocation is
 // refused (logged), and the next one is served.
-TEST_F(BootstrapTest, HostileRequestIdIsNotPostedTo) {
+TEST_F(LambdaBootstrapTest, HostileRequestIdIsNotPostedTo) {
   start();
   server_.push({"../../init/error", test::unix_ms_now() + 60000, kScheduled});
   const std::string good = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
@@ -173,7 +173,7 @@ TEST_F(BootstrapTest, HostileRequestIdIsNotPostedTo) {
 
 // An invocation whose deadline header is not a number is answered with /error (it would
 // otherwise hang until Lambda's timeout), and the runtime goes on.
-TEST_F(BootstrapTest, BadDeadlineHeaderIsAnErrorPost) {
+TEST_F(LambdaBootstrapTest, BadDeadlineHeaderIsAnErrorPost) {
   start();
   const std::string bad = "0f3a9d3e-2c1b-4f2a-9d7e-6a1b2c3d4e5f";
   const std::string good = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
@@ -190,7 +190,7 @@ TEST_F(BootstrapTest, BadDeadlineHeaderIsAnErrorPost) {
   EXPECT_EQ(posts[1].path, "/2018-06-01/runtime/invocation/" + good + "/response");
 }
 
-TEST_F(BootstrapTest, InitFailureNamesTheVariableAndExits) {
+TEST_F(LambdaBootstrapTest, InitFailureNamesTheVariableAndExits) {
   start({{"DR_STATE_TABLE", ""}});
   auto code = process_->wait(std::chrono::seconds(20));
   ASSERT_TRUE(code) << code.error().message;
@@ -205,7 +205,7 @@ TEST_F(BootstrapTest, InitFailureNamesTheVariableAndExits) {
   EXPECT_FALSE(server_.first_next_ms());  // it never asked for an invocation
 }
 
-TEST_F(BootstrapTest, BadValueIsAnInitError) {
+TEST_F(LambdaBootstrapTest, BadValueIsAnInitError) {
   start({{"DR_CONTROLLER_TICK_SECONDS", "ten"}});
   auto code = process_->wait(std::chrono::seconds(20));
   ASSERT_TRUE(code) << code.error().message;
