@@ -2,6 +2,8 @@
 // requests to the same endpoint reuse a kept-alive connection instead of a new TCP handshake.
 #include <curl/curl.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <vector>
 
@@ -54,6 +56,17 @@ size_t write_header(char* data, size_t size, size_t n, void* user) {
                                std::string(trim(line.substr(colon + 1))));
   }
   return size * n;
+}
+
+// Resolved once per process: the file system does not change its bundle under us.
+const std::optional<std::string>& process_ca_bundle() {
+  static const std::optional<std::string> bundle =
+      ca_bundle([](const char* name) { return std::getenv(name); },
+                [](const std::string& path) {
+                  std::error_code ec;
+                  return std::filesystem::is_regular_file(path, ec);
+                });
+  return bundle;
 }
 
 class CurlTransport final : public HttpTransport {
@@ -126,6 +139,7 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (const auto& ca = process_ca_bundle()) curl_easy_setopt(h, CURLOPT_CAINFO, ca->c_str());
     curl_easy_setopt(h, CURLOPT_NOPROXY, "*");  // loopback endpoints must never go via a proxy
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr);
 
@@ -160,6 +174,15 @@ class CurlTransport final : public HttpTransport {
 };
 
 }  // namespace
+
+std::optional<std::string> ca_bundle(const std::function<const char*(const char*)>& getenv,
+                                     const std::function<bool(const std::string&)>& exists) {
+  if (const char* v = getenv("AWS_CA_BUNDLE"); v != nullptr && *v != '\0') return std::string(v);
+  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                           "/etc/ssl/cert.pem"})
+    if (exists(path)) return std::string(path);
+  return std::nullopt;
+}
 
 std::shared_ptr<HttpTransport> make_curl_transport(TransportOptions options) {
   return std::make_shared<CurlTransport>(options);

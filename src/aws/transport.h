@@ -4,7 +4,10 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "aws/error.h"
 #include "aws/http.h"
@@ -23,6 +26,13 @@ struct TransportOptions {
   std::chrono::milliseconds request_timeout{5000};  // whole request, response included
   size_t max_response_bytes = 64 * 1024 * 1024;     // larger bodies are an error, not an OOM
 };
+
+// The CA bundle TLS is verified with: AWS_CA_BUNDLE when set (as the AWS CLI does), else the
+// first that exists of Debian's, Amazon Linux 2023's (and RHEL's) and the BSDs' bundle; nullopt
+// leaves libcurl's built-in default. The libcurl the artifacts carry is the build machine's
+// (Debian), whose default /etc/ssl/certs/ca-certificates.crt does not exist on Amazon Linux.
+std::optional<std::string> ca_bundle(const std::function<const char*(const char*)>& getenv,
+                                     const std::function<bool(const std::string&)>& exists);
 
 // libcurl with connection reuse: a pool of easy handles, each keeping its connections alive.
 std::shared_ptr<HttpTransport> make_curl_transport(TransportOptions options = {});

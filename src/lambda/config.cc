@@ -1,0 +1,157 @@
+#include "lambda/config.h"
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+
+namespace dr::lambda {
+
+namespace {
+
+bool is_region(const std::string& v) {
+  // us-east-1, eu-central-2, us-gov-west-1, ap-southeast-4: lowercase words, dashes, a number.
+  if (v.empty() || v.size() > 32 || v.front() == '-' || v.back() < '0' || v.back() > '9')
+    return false;
+  int dashes = 0;
+  for (char c : v) {
+    if (c == '-') {
+      ++dashes;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+      return false;
+    }
+  }
+  return dashes >= 2;
+}
+
+// Printable ASCII without spaces: names, ids and ARNs end up in request bodies and log lines.
+bool is_token(const std::string& v, size_t max = 256) {
+  if (v.empty() || v.size() > max) return false;
+  for (char c : v)
+    if (c <= ' ' || c > '~') return false;
+  return true;
+}
+
+std::optional<int64_t> to_int(const std::string& v) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return n;
+}
+
+std::optional<std::string> region(std::string& field, const std::string& v) {
+  if (!is_region(v)) return "not an AWS region: '" + v + "'";
+  field = v;
+  return std::nullopt;
+}
+
+std::optional<std::string> token(std::string& field, const std::string& v) {
+  if (!is_token(v)) return "must be 1-256 printable characters without spaces";
+  field = v;
+  return std::nullopt;
+}
+
+constexpr auto kTable = std::to_array<Variable>({
+    {"AWS_LAMBDA_RUNTIME_API", true, "host:port of the Lambda Runtime API (set by Lambda)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto colon = v.rfind(':');
+       if (colon == std::string::npos || colon == 0 || !is_token(v, 255))
+         return "not host:port: '" + v + "'";
+       auto port = to_int(v.substr(colon + 1));
+       if (!port || *port < 1 || *port > 65535) return "bad port in '" + v + "'";
+       c.runtime_api = v;
+       return std::nullopt;
+     }},
+    {"DR_PRIMARY_REGION", true, "the region the controller fails over from",
+     [](Config& c, const std::string& v) { return region(c.primary_region, v); }},
+    {"DR_SECONDARY_REGION", true, "the region the controller runs in and fails over to",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       if (auto e = region(c.secondary_region, v)) return e;
+       if (c.secondary_region == c.primary_region) return "same as DR_PRIMARY_REGION";
+       return std::nullopt;
+     }},
+    {"DR_GLOBAL_CLUSTER_ID", true, "Aurora global cluster identifier",
+     [](Config& c, const std::string& v) { return token(c.global_cluster_id, v); }},
+    {"DR_PRIMARY_ASG", true, "Auto Scaling group of the primary region",
+     [](Config& c, const std::string& v) { return token(c.primary_asg, v); }},
+    {"DR_SECONDARY_ASG", true, "Auto Scaling group of the secondary region (scaled up on failover)",
+     [](Config& c, const std::string& v) { return token(c.secondary_asg, v); }},
+    {"DR_FAILOVER_CAPACITY", true, "desired capacity of the secondary ASG after a failover",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto n = to_int(v);
+       if (!n || *n < 1 || *n > 10000) return "not a capacity (1-10000): '" + v + "'";
+       c.failover_capacity = static_cast<int>(*n);
+       return std::nullopt;
+     }},
+    {"DR_STATE_TABLE", true, "DynamoDB table of the controller's state (secondary region)",
+     [](Config& c, const std::string& v) { return token(c.state_table, v); }},
+    {"DR_SNS_TOPIC_ARNS", true, "comma-separated SNS topics notified (both regions)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       std::vector<std::string> arns;
+       size_t start = 0;
+       while (start <= v.size()) {
+         auto end = v.find(',', start);
+         if (end == std::string::npos) end = v.size();
+         auto arn = v.substr(start, end - start);
+         if (!arn.starts_with("arn:") || !is_token(arn, 1024)) return "not an ARN: '" + arn + "'";
+         arns.push_back(std::move(arn));
+         start = end + 1;
+       }
+       c.sns_topic_arns = std::move(arns);
+       return std::nullopt;
+     }},
+    {"DR_DB_SECRET_NAME", true, "Secrets Manager secret of the database credentials",
+     [](Config& c, const std::string& v) { return token(c.db_secret_name, v); }},
+    {"DR_PRIMARY_HEALTH_URL", true, "the primary ALB's /health/deep URL the controller probes",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       if (!(v.starts_with("https://") || v.starts_with("http://")) || !is_token(v, 2048))
+         return "not an http(s) URL: '" + v + "'";
+       c.primary_health_url = v;
+       return std::nullopt;
+     }},
+    {"DR_FORCE_NAMESPACE", true, "CloudWatch namespace of the force-failover metric",
+     [](Config& c, const std::string& v) { return token(c.force_namespace, v); }},
+    {"DR_FORCE_METRIC", true, "name of the force-failover metric (1 forces Route 53 over)",
+     [](Config& c, const std::string& v) { return token(c.force_metric, v); }},
+    {"DR_CONTROLLER_TICK_SECONDS", true, "seconds between ticks inside one invocation (1-300)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto n = to_int(v);
+       if (!n || *n < 1 || *n > 300) return "not a number of seconds (1-300): '" + v + "'";
+       c.tick_interval = std::chrono::seconds(*n);
+       return std::nullopt;
+     }},
+    {"DR_CONTROLLER_DEADLINE_MARGIN_MS", false,
+     "stop starting ticks this long before the deadline (default 5000, 100-60000)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto n = to_int(v);
+       if (!n || *n < 100 || *n > 60000) return "not milliseconds (100-60000): '" + v + "'";
+       c.deadline_margin = std::chrono::milliseconds(*n);
+       return std::nullopt;
+     }},
+});
+
+}  // namespace
+
+std::span<const Variable> variables() {
+  return kTable;
+}
+
+std::expected<Config, ConfigError> parse_config(const Getenv& getenv) {
+  Config config;
+  for (const auto& var : kTable) {
+    auto value = getenv(var.name);
+    if (!value || value->empty()) {
+      if (var.required) return std::unexpected(ConfigError{var.name, "missing"});
+      continue;
+    }
+    if (auto bad = var.apply(config, *value)) return std::unexpected(ConfigError{var.name, *bad});
+  }
+  return config;
+}
+
+std::optional<std::string> process_env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace dr::lambda

@@ -1,0 +1,50 @@
+// The seam where the AWS world plugs in. src/backends/aws (issue 10 section 2) implements
+// core::World for AWS (RDS global cluster, Auto Scaling, ALB target health, the witness); until
+// it is merged, the default factory returns a world that observes nothing, so every tick decides
+// `wait` ("no evidence") and the controller never acts.
+#pragma once
+
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/ports.h"
+#include "core/world.h"
+#include "lambda/config.h"
+
+namespace dr::lambda {
+
+using WorldFactory =
+    std::function<std::expected<std::unique_ptr<core::World>, std::string>(const Config&)>;
+
+// TODO(issue 10, section 2): return the AWS world (src/backends/aws) built from `config` once it
+// lands; the lead wires it at merge. Until then: UnwiredWorld.
+WorldFactory default_world_factory();
+
+// observe() fails with a message naming what is missing, so the loop decides `wait` and never
+// asks for backends(); should anything ask, every port refuses (not-supported) and acts on
+// nothing.
+class UnwiredWorld final : public core::World,
+                           core::GlobalDatabase,
+                           core::Fleet,
+                           core::Traffic,
+                           core::Probe,
+                           core::Notifier {
+ public:
+  std::expected<core::Snapshot, std::string> observe() override;
+  core::Backends backends() override { return {*this, *this, *this, *this, *this}; }
+
+ private:
+  core::Result<> fence_writer(const core::DatabaseMove&) override;
+  core::Result<std::string> fail_over(const core::DatabaseMove&, bool) override;
+  core::Result<std::string> switch_over(const core::DatabaseMove&) override;
+  core::Result<> set_capacity(const std::string&, int, int, int) override;
+  core::Result<> fence_apps(const std::string&, const std::string&) override;
+  core::Result<> unfence_apps(const std::string&) override;
+  core::Result<> shift_to(const std::string&) override;
+  core::Result<> verify_write(const std::string&) override;
+  void notify(const std::string&) override {}
+};
+
+}  // namespace dr::lambda

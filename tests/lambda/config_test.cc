@@ -1,0 +1,135 @@
+#include "lambda/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace dr::lambda {
+namespace {
+
+std::map<std::string, std::string> good_env() {
+  return {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"},
+          {"DR_PRIMARY_REGION", "us-east-1"},
+          {"DR_SECONDARY_REGION", "us-west-2"},
+          {"DR_GLOBAL_CLUSTER_ID", "dr-global"},
+          {"DR_PRIMARY_ASG", "dr-use1-app"},
+          {"DR_SECONDARY_ASG", "dr-usw2-app"},
+          {"DR_FAILOVER_CAPACITY", "4"},
+          {"DR_STATE_TABLE", "dr-controller-state"},
+          {"DR_SNS_TOPIC_ARNS",
+           "arn:aws:sns:us-east-1:123456789012:dr,arn:aws:sns:us-west-2:123456789012:dr"},
+          {"DR_DB_SECRET_NAME", "dr/db"},
+          {"DR_PRIMARY_HEALTH_URL", "https://alb.example.com/health/deep"},
+          {"DR_FORCE_NAMESPACE", "dr-app/failover"},
+          {"DR_FORCE_METRIC", "ForceFailover"},
+          {"DR_CONTROLLER_TICK_SECONDS", "10"}};
+}
+
+Getenv from(const std::map<std::string, std::string>& env) {
+  return [env](const char* name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(LambdaConfig, ParsesWhatInfraSets) {
+  auto c = parse_config(from(good_env()));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->runtime_api, "127.0.0.1:9001");
+  EXPECT_EQ(c->secondary_region, "us-west-2");
+  EXPECT_EQ(c->failover_capacity, 4);
+  ASSERT_EQ(c->sns_topic_arns.size(), 2u);
+  EXPECT_EQ(c->sns_topic_arns[1], "arn:aws:sns:us-west-2:123456789012:dr");
+  EXPECT_EQ(c->tick_interval, std::chrono::seconds(10));
+  EXPECT_EQ(c->deadline_margin, std::chrono::milliseconds(5000));  // the default
+}
+
+TEST(LambdaConfig, EachMissingRequiredVariableIsNamed) {
+  for (const auto& var : variables()) {
+    if (!var.required) continue;
+    auto env = good_env();
+    env.erase(var.name);
+    auto c = parse_config(from(env));
+    ASSERT_FALSE(c) << var.name;
+    EXPECT_EQ(c.error().variable, var.name);
+    EXPECT_EQ(c.error().describe(), std::string(var.name) + ": missing");
+    env[var.name] = "";  // set but empty is missing too
+    c = parse_config(from(env));
+    ASSERT_FALSE(c) << var.name;
+    EXPECT_EQ(c.error().variable, var.name);
+  }
+}
+
+TEST(LambdaConfig, BadValuesAreNamedWithWhy) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"AWS_LAMBDA_RUNTIME_API", "no-port"},
+      {"AWS_LAMBDA_RUNTIME_API", "host:99999"},
+      {"DR_PRIMARY_REGION", "US-EAST-1"},
+      {"DR_SECONDARY_REGION", "us-east-1"},  // same as the primary
+      {"DR_GLOBAL_CLUSTER_ID", "has space"},
+      {"DR_FAILOVER_CAPACITY", "0"},
+      {"DR_FAILOVER_CAPACITY", "4x"},
+      {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-east-1:1:dr,"},
+      {"DR_SNS_TOPIC_ARNS", "topic"},
+      {"DR_PRIMARY_HEALTH_URL", "ftp://x/health"},
+      {"DR_CONTROLLER_TICK_SECONDS", "0"},
+      {"DR_CONTROLLER_TICK_SECONDS", "ten"},
+      {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "5"},
+  };
+  for (const auto& [name, value] : bad) {
+    auto env = good_env();
+    env[name] = value;
+    auto c = parse_config(from(env));
+    ASSERT_FALSE(c) << name << "=" << value;
+    EXPECT_EQ(c.error().variable, name) << value;
+    EXPECT_FALSE(c.error().message.empty());
+  }
+}
+
+// The table and infra/modules/lambda agree: every variable the function's environment block sets
+// is read, and every required DR_ variable is set there (a rename on either side fails here).
+TEST(LambdaConfig, TableMatchesInfraModule) {
+  std::ifstream in(std::string(DR_SOURCE_DIR) + "/infra/modules/lambda/main.tf");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string tf = text.str();
+  auto block = tf.find("environment {");
+  ASSERT_NE(block, std::string::npos);
+  auto end = tf.find("\n  }\n", block);
+  std::string env_block = tf.substr(block, end - block);
+  std::set<std::string> in_infra;
+  std::regex assignment(R"(\n\s*([A-Z][A-Z0-9_]+)\s*=)");
+  for (std::sregex_iterator it(env_block.begin(), env_block.end(), assignment), stop; it != stop;
+       ++it)
+    in_infra.insert((*it)[1]);
+  ASSERT_GE(in_infra.size(), 10u);
+  std::set<std::string> in_table;
+  for (const auto& var : variables()) {
+    in_table.insert(var.name);
+    if (var.required && std::string_view(var.name).starts_with("DR_")) {
+      EXPECT_TRUE(in_infra.contains(var.name)) << var.name << " is not set by infra/";
+    }
+  }
+  for (const auto& name : in_infra)
+    EXPECT_TRUE(in_table.contains(name)) << name << " is set by infra/ but not read";
+}
+
+// docs/lambda.md lists the same table.
+TEST(LambdaConfig, DocsListEveryVariable) {
+  std::ifstream in(std::string(DR_SOURCE_DIR) + "/docs/lambda.md");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  for (const auto& var : variables())
+    EXPECT_NE(text.str().find("| `" + std::string(var.name) + "` |"), std::string::npos)
+        << var.name;
+}
+
+}  // namespace
+}  // namespace dr::lambda
