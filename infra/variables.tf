@@ -224,9 +224,9 @@ variable "alert_emails" {
 
 # ---- Failover controller ----
 variable "controller_package_path" {
-  description = "Zip of the failover controller (built by the src/lambda CMake target). Default: \"../build/release/lambda/controller.zip\"."
+  description = "Zip of the failover controller (`scripts/package.sh` writes it to dist/). Default: \"../dist/dr-controller-lambda.zip\" (relative to infra/)."
   type        = string
-  default     = "../build/release/lambda/controller.zip"
+  default     = "../dist/dr-controller-lambda.zip"
 }
 
 # ---- DR timings (drctl infra lint checks these against the targets) ----
