@@ -18,6 +18,7 @@
 #include "aws/autoscaling.h"
 #include "aws/cloudwatch.h"
 #include "aws/dynamodb.h"
+#include "aws/elbv2.h"
 #include "aws/encoding.h"
 #include "aws/rds.h"
 #include "aws/route53.h"
@@ -615,6 +616,72 @@ TEST_F(BotocoreCompare, SNS_Publish) {
 
 // ---- CloudWatch (query, endpoint prefix "monitoring") -------------------------------------
 
+TEST_F(BotocoreCompare, AutoScaling_SetDesiredCapacity) {
+  AutoScaling asg(
+      config_for("AutoScaling_SetDesiredCapacity",
+                 query_response("SetDesiredCapacity",
+                                "http://autoscaling.amazonaws.com/doc/2011-01-01/", "")));
+  auto out = asg.set_desired_capacity({.auto_scaling_group_name = "dr-app-us-west-2",
+                                       .desired_capacity = 6,
+                                       .honor_cooldown = false});
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->raw.request_id, "req-2");
+  expect_same_as_botocore("AutoScaling_SetDesiredCapacity");
+}
+
+// The response is the API reference's example (two targets, one failing its checks).
+TEST_F(BotocoreCompare, ELBv2_DescribeTargetHealth) {
+  ElasticLoadBalancingV2 elb(
+      config_for("ELBv2_DescribeTargetHealth",
+                 query_response("DescribeTargetHealth",
+                                "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/", R"(
+      <TargetHealthDescriptions>
+        <member>
+          <HealthCheckPort>8080</HealthCheckPort>
+          <TargetHealth><State>healthy</State></TargetHealth>
+          <Target><Port>8080</Port><Id>i-0f76fade435676abd</Id></Target>
+        </member>
+        <member>
+          <HealthCheckPort>8080</HealthCheckPort>
+          <TargetHealth>
+            <State>unhealthy</State><Reason>Target.Timeout</Reason>
+            <Description>Request timed out</Description>
+          </TargetHealth>
+          <Target><Id>10.0.1.7</Id><Port>8080</Port><AvailabilityZone>all</AvailabilityZone></Target>
+        </member>
+      </TargetHealthDescriptions>)")));
+  auto out = elb.describe_target_health(
+      {.target_group_arn = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/"
+                           "dr-app-usw2/73e2d6bc24d8a067",
+       .targets = {{.id = "i-0f76fade435676abd", .port = 8080},
+                   {.id = "10.0.1.7", .availability_zone = "all"}}});
+  ASSERT_TRUE(out) << out.error();
+  ASSERT_EQ(out->target_health_descriptions.size(), 2u);
+  EXPECT_EQ(out->healthy(), 1);
+  const auto& bad = out->target_health_descriptions[1];
+  EXPECT_EQ(bad.target.id, "10.0.1.7");
+  EXPECT_EQ(bad.target.port, 8080);
+  EXPECT_EQ(bad.target.availability_zone, "all");
+  EXPECT_EQ(bad.state, "unhealthy");
+  EXPECT_EQ(bad.reason, "Target.Timeout");
+  EXPECT_EQ(bad.description, "Request timed out");
+  expect_same_as_botocore("ELBv2_DescribeTargetHealth");
+}
+
+TEST_F(BotocoreCompare, ELBv2_DescribeTargetHealth_AllTargets) {
+  ElasticLoadBalancingV2 elb(
+      config_for("ELBv2_DescribeTargetHealth_AllTargets",
+                 query_response("DescribeTargetHealth",
+                                "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+                                "<TargetHealthDescriptions/>")));
+  auto out = elb.describe_target_health(
+      {.target_group_arn = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/"
+                           "dr-app-usw2/73e2d6bc24d8a067"});
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->healthy(), 0);
+  expect_same_as_botocore("ELBv2_DescribeTargetHealth_AllTargets");
+}
+
 TEST_F(BotocoreCompare, CloudWatch_PutMetricData) {
   CloudWatch cw(config_for(
       "CloudWatch_PutMetricData",
@@ -667,6 +734,37 @@ TEST_F(BotocoreCompare, CloudWatch_DescribeAlarms) {
   ASSERT_EQ(out->composite_alarms.size(), 1u);
   EXPECT_EQ(out->composite_alarms[0].alarm_rule, "ALARM(dr-app-primary-5xx)");
   expect_same_as_botocore("CloudWatch_DescribeAlarms");
+}
+
+// The response is the API reference's example shape (Datapoints of members, then Label).
+TEST_F(BotocoreCompare, CloudWatch_GetMetricStatistics) {
+  CloudWatch cw(config_for(
+      "CloudWatch_GetMetricStatistics",
+      query_response("GetMetricStatistics", "http://monitoring.amazonaws.com/doc/2010-08-01/", R"(
+      <Datapoints>
+        <member><Timestamp>2015-08-30T12:34:00Z</Timestamp><SampleCount>60.0</SampleCount>
+          <Maximum>412.0</Maximum><Unit>Milliseconds</Unit></member>
+        <member><Timestamp>2015-08-30T12:33:00Z</Timestamp><SampleCount>60.0</SampleCount>
+          <Maximum>97.5</Maximum><Unit>Milliseconds</Unit></member>
+      </Datapoints>
+      <Label>AuroraGlobalDBReplicationLag</Label>)")));
+  using namespace std::chrono;
+  auto out = cw.get_metric_statistics({.namespace_ = "AWS/RDS",
+                                       .metric_name = "AuroraGlobalDBReplicationLag",
+                                       .dimensions = {{"DBClusterIdentifier", "dr-app-us-west-2"}},
+                                       .start_time = frozen_now() - minutes(5),
+                                       .end_time = frozen_now() + milliseconds(500),
+                                       .period = 60,
+                                       .statistics = {"Maximum", "SampleCount"},
+                                       .unit = "Milliseconds"});
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->label, "AuroraGlobalDBReplicationLag");
+  ASSERT_EQ(out->datapoints.size(), 2u);
+  EXPECT_EQ(out->datapoints[0].maximum, 412.0);
+  EXPECT_EQ(out->datapoints[0].timestamp, frozen_now() - minutes(2));
+  EXPECT_EQ(out->datapoints[1].unit, "Milliseconds");
+  EXPECT_FALSE(out->datapoints[1].average);
+  expect_same_as_botocore("CloudWatch_GetMetricStatistics");
 }
 
 }  // namespace
