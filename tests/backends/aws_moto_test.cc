@@ -23,9 +23,11 @@
 #include "backends/aws/aws_fleet.h"
 #include "backends/aws/aws_global_database.h"
 #include "backends/aws/aws_notifier.h"
+#include "backends/aws/aws_ports.h"
 #include "backends/aws/aws_traffic.h"
 #include "backends/aws_test_support.h"
 #include "backends/moto_server.h"
+#include "core/runbook.h"
 
 namespace dr::backends::aws {
 namespace {
@@ -405,6 +407,90 @@ TEST_F(AwsMotoTest, NotifierPublishesToEveryTopicAndLogsTheOneThatFails) {
     EXPECT_EQ(envelope["MessageAttributes"]["event"]["Value"], "failover-complete");
     EXPECT_EQ(envelope["MessageAttributes"]["failover_id"]["Value"], "fo-9");
   }
+}
+
+// The runbook's progress, kept in memory (the DynamoDB store has its own tests).
+struct MemoryStore final : core::RunbookStore {
+  core::Result<> save(const core::RunbookState& state) override {
+    saved.push_back(state);
+    return {};
+  }
+  std::vector<core::RunbookState> saved;
+};
+
+// A dr-app's POST/GET /orders as the new primary's ALB would answer them.
+struct FakeApp {
+  explicit FakeApp(std::string region) {
+    server.http().Post(
+        "/orders", [this, region](const httplib::Request& req, httplib::Response& res) {
+          key = json::parse(req.body)["idempotency_key"];
+          res.status = 201;
+          res.set_content(
+              json{{"id", 1}, {"idempotency_key", key}, {"served_by", {{"region", region}}}}.dump(),
+              "application/json");
+        });
+    server.http().Get("/orders/1", [this, region](const httplib::Request&, httplib::Response& res) {
+      res.set_content(
+          json{{"id", 1}, {"idempotency_key", key}, {"served_by", {{"region", region}}}}.dump(),
+          "application/json");
+    });
+    server.start();
+  }
+  test::LoopbackServer server;
+  std::string key;
+};
+
+core::RunbookState plan(core::Scenario scenario) {
+  core::RunbookState s;
+  s.plan.id = "fo-1764700000000";
+  s.plan.scenario = scenario;
+  s.plan.from_region = "us-east-1";
+  s.plan.to_region = "us-west-2";
+  s.plan.standby_capacity = 2;
+  s.plan.allow_data_loss = true;
+  return s;
+}
+
+TEST_F(AwsMotoTest, TheRunbookDrivesTheAwsPortsThroughAnAppRegionFailover) {
+  ASSERT_NO_FATAL_FAILURE(create_app_tables());
+  ASSERT_NO_FATAL_FAILURE(create_fleet(targets_.regions[1], 0));
+  targets_.force_namespace = "DrApp/Failover-" + suffix_;
+  FakeApp app("us-west-2");
+  targets_.regions[1].app_url = app.server.url();
+  targets_.topic_arns = {};
+  AwsPorts ports(targets_, clients_, time_.pacing(), log());
+  MemoryStore store;
+  core::Runbook runbook(ports.backends(), store, [] { return core::Clock::now(); });
+  auto done = runbook.run(plan(core::Scenario::kAppRegionFailover));
+  EXPECT_TRUE(done.done) << done.last_error;
+  EXPECT_EQ(done.last_error, "");
+  EXPECT_GE(group(targets_.regions[1]).in_service_healthy(), 2);
+  auto lifted = fence_in("us-west-2", "us-west-2");
+  ASSERT_TRUE(lifted);
+  EXPECT_FALSE(lifted->fenced);
+  auto forced = datapoints("us-west-2", targets_.force_namespace, "ForcePrimaryUnhealthy");
+  ASSERT_EQ(forced.size(), 1u);
+  EXPECT_EQ(forced[0].maximum, 1.0);
+  EXPECT_EQ(app.key.rfind("dr-verify-us-west-2-", 0), 0u);
+}
+
+TEST_F(AwsMotoTest, ARegionFailoverFencesThenStopsAtAPromotionWhoseOutcomeIsUnknown) {
+  ASSERT_NO_FATAL_FAILURE(create_global_cluster());
+  ASSERT_NO_FATAL_FAILURE(create_app_tables());
+  ASSERT_NO_FATAL_FAILURE(create_fleet(targets_.regions[0], 2));
+  AwsPorts ports(targets_, clients_, time_.pacing(), log());
+  MemoryStore store;
+  core::Runbook runbook(ports.backends(), store, [] { return core::Clock::now(); });
+  auto stopped = runbook.run(plan(core::Scenario::kRegionFailover));
+  EXPECT_FALSE(stopped.done);
+  EXPECT_EQ(stopped.next_step, 1u);  // fence_old_primary done, promote to be re-read and retried
+  EXPECT_NE(stopped.last_error.find("promote: outcome-unknown"), std::string::npos)
+      << stopped.last_error;
+  auto fence = fence_in("us-west-2", "us-east-1");
+  ASSERT_TRUE(fence);
+  EXPECT_TRUE(fence->fenced);
+  EXPECT_EQ(fence->reason, "failover fo-1764700000000");
+  EXPECT_EQ(group(targets_.regions[0]).desired_capacity, 0);
 }
 
 }  // namespace

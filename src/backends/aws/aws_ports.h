@@ -1,0 +1,44 @@
+// The five AWS ports built together from one AwsTargets, for whoever wires the controller on
+// AWS (the Lambda, drctl): core::Backends over them, and a ClientConfigFor with one shared
+// credentials chain and transport (so every region's clients reuse connections and cached
+// credentials).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aws/credentials.h"
+#include "aws/transport.h"
+#include "backends/aws/aws_fleet.h"
+#include "backends/aws/aws_global_database.h"
+#include "backends/aws/aws_notifier.h"
+#include "backends/aws/aws_probe.h"
+#include "backends/aws/aws_traffic.h"
+#include "core/runbook.h"
+
+namespace dr::backends::aws {
+
+// endpoint_url: one override for every service (moto, the lab's AWS-shaped API), or nullopt
+// for AWS's regional endpoints.
+ClientConfigFor shared_clients(std::shared_ptr<dr::aws::CredentialsProvider> credentials,
+                               std::shared_ptr<dr::aws::HttpTransport> transport,
+                               std::optional<std::string> endpoint_url = std::nullopt);
+
+class AwsPorts {
+ public:
+  AwsPorts(const AwsTargets& targets, ClientConfigFor clients, Pacing pacing, LogFn log,
+           std::shared_ptr<dr::aws::HttpTransport> probe_transport = nullptr);
+  AwsPorts(const AwsPorts&) = delete;
+  AwsPorts& operator=(const AwsPorts&) = delete;
+
+  core::Backends backends() { return {database, fleet, traffic, probe, notifier}; }
+
+  AwsGlobalDatabase database;
+  AwsFleet fleet;
+  AwsTraffic traffic;
+  AwsProbe probe;
+  AwsNotifier notifier;
+};
+
+}  // namespace dr::backends::aws
