@@ -271,14 +271,14 @@ module "asg_primary" {
   desired_capacity      = var.asg_desired_capacity
   app_artifact_s3_uri   = var.app_artifact_s3_uri
   app_port              = var.app_port
+  # dr-app's own environment variables (`dr-app --help`; tests/app check the names).
   app_config = {
-    DR_REGION_ROLE       = "primary"
-    DR_AWS_REGION        = var.aws_region
-    DR_DB_WRITER_HOST    = module.rds.primary_endpoint
-    DR_DB_READER_HOST    = module.rds.primary_reader_endpoint
-    DR_DB_SECRET_NAME    = module.rds.master_secret_name
-    DR_SESSIONS_TABLE    = module.dynamodb.table_name
-    DR_GLOBAL_CLUSTER_ID = module.rds.global_cluster_id
+    DR_REGION         = var.aws_region
+    DR_DB_WRITER      = "${module.rds.primary_endpoint}:${module.rds.port}"
+    DR_DB_READER      = "${module.rds.primary_reader_endpoint}:${module.rds.port}"
+    DR_DB_NAME        = module.rds.database_name
+    DR_DB_SECRET_ID   = module.rds.master_secret_name
+    DR_SESSIONS_TABLE = module.dynamodb.table_name
   }
   tags = local.tags
 
@@ -304,14 +304,14 @@ module "asg_secondary" {
   desired_capacity      = var.standby_asg_capacity
   app_artifact_s3_uri   = var.app_artifact_s3_uri
   app_port              = var.app_port
+  # dr-app's own environment variables (`dr-app --help`; tests/app check the names).
   app_config = {
-    DR_REGION_ROLE       = "secondary"
-    DR_AWS_REGION        = var.secondary_region
-    DR_DB_WRITER_HOST    = module.rds.secondary_endpoint
-    DR_DB_READER_HOST    = module.rds.secondary_reader_endpoint
-    DR_DB_SECRET_NAME    = module.rds.master_secret_name
-    DR_SESSIONS_TABLE    = module.dynamodb.table_name
-    DR_GLOBAL_CLUSTER_ID = module.rds.global_cluster_id
+    DR_REGION         = var.secondary_region
+    DR_DB_WRITER      = "${module.rds.secondary_endpoint}:${module.rds.port}"
+    DR_DB_READER      = "${module.rds.secondary_reader_endpoint}:${module.rds.port}"
+    DR_DB_NAME        = module.rds.database_name
+    DR_DB_SECRET_ID   = module.rds.master_secret_name
+    DR_SESSIONS_TABLE = module.dynamodb.table_name
   }
   tags = local.tags
 

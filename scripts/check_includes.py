@@ -18,7 +18,7 @@ MAY_INCLUDE = {
     "lab": {"app", "aws", "db"},
     "backends": {"core", "aws", "db"},
     "backends/lab": {"backends", "core", "aws", "db", "lab"},
-    "backends/aws": {"core", "aws"},
+    "backends/aws": {"backends", "core", "aws"},
     "controller": {"core"},
     "drill": {"controller", "backends", "core", "lab", "app", "aws", "db"},
     "infra": {"core"},

@@ -36,6 +36,29 @@ httplib::Server::Handler timed(Metrics& metrics, std::string route, Handler hand
   };
 }
 
+// One X-Ray segment per request when tracing is on (xray.h): joins the ALB's trace, answers
+// with the trace id, and sends the segment after the response is built.
+httplib::Server::Handler traced(XRay* xray, std::string route, httplib::Server::Handler inner) {
+  if (xray == nullptr) return inner;
+  return [xray, route = std::move(route), inner = std::move(inner)](const httplib::Request& req,
+                                                                    httplib::Response& res) {
+    const auto span = xray->begin(req.get_header_value("X-Amzn-Trace-Id"));
+    inner(req, res);
+    res.set_header("X-Amzn-Trace-Id", XRay::response_header(span));
+    Segment s;
+    s.method = req.method;
+    s.url = "http://" + req.get_header_value("Host") + req.path;
+    // Behind the ALB the client is the first X-Forwarded-For address.
+    const std::string forwarded = req.get_header_value("X-Forwarded-For");
+    s.client_ip = forwarded.empty() ? req.remote_addr : forwarded.substr(0, forwarded.find(','));
+    s.user_agent = req.get_header_value("User-Agent");
+    s.status = res.status;
+    s.content_length = res.body.size();
+    s.route = route;
+    xray->end(span, std::move(s));
+  };
+}
+
 bool authorized(const httplib::Request& req, const std::string& token) {
   return !token.empty() && req.get_header_value("Authorization") == "Bearer " + token;
 }
@@ -150,19 +173,22 @@ void install_public_routes(httplib::Server& server, Service& service, Metrics& m
     return check_method_and_length(routes, req, res);
   });
 
-  server.Post("/orders", timed(metrics, "/orders", [&](const httplib::Request& req) {
+  // The client-facing routes are traced; health checks and admin calls are not (the ALB's
+  // checks alone would use up X-Ray's one-per-second reservoir).
+  auto route = [&](std::string name, Handler handler) {
+    return traced(options.xray, name, timed(metrics, name, std::move(handler)));
+  };
+  server.Post("/orders", route("/orders", [&](const httplib::Request& req) {
                 return service.create_order(req.body);
               }));
-  server.Get(R"(/orders/([^/]+))", timed(metrics, "/orders/{id}", [&](const httplib::Request& req) {
+  server.Get(R"(/orders/([^/]+))", route("/orders/{id}", [&](const httplib::Request& req) {
                return service.get_order(req.matches[1],
                                         req.get_param_value("consistent") == "true");
              }));
-  server.Put(R"(/sessions/([^/]+))",
-             timed(metrics, "/sessions/{id}", [&](const httplib::Request& req) {
+  server.Put(R"(/sessions/([^/]+))", route("/sessions/{id}", [&](const httplib::Request& req) {
                return service.put_session(req.matches[1], req.body);
              }));
-  server.Get(R"(/sessions/([^/]+))",
-             timed(metrics, "/sessions/{id}", [&](const httplib::Request& req) {
+  server.Get(R"(/sessions/([^/]+))", route("/sessions/{id}", [&](const httplib::Request& req) {
                return service.get_session(req.matches[1]);
              }));
   install_health(server, service, metrics);

@@ -13,6 +13,7 @@
 
 #include "app/service.h"
 #include "app/shedding_queue.h"
+#include "app/xray.h"
 
 namespace dr::app {
 
@@ -30,6 +31,7 @@ struct HttpOptions {
   SheddingLimits limits;
   int retry_after_s = 1;  // what a shed request is told
   size_t admin_threads = 4;
+  XRay* xray = nullptr;  // traces the public routes when set
 };
 
 void install_public_routes(httplib::Server& server, Service& service, Metrics& metrics,

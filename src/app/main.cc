@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
       "                   listener; unset or empty disables those routes\n"
       "  DR_DB_PASSWORD   database password (unless --db-secret-id)\n"
       "  DR_REGION, DR_DB_USER, DR_DB_NAME   defaults for --region, --db-user, --db-name\n"
+      "  AWS_XRAY_DAEMON_ADDRESS             default for --xray-daemon\n"
+      "  DR_AVAILABILITY_ZONE                the instance's AZ, in X-Ray segments\n"
+      "  Options marked Env: read that variable when the flag is not given (how user_data\n"
+      "  configures dr-app on AWS: /etc/dr-app/env).\n"
       "\n"
       "The public listener (--listen/--port) serves orders, sessions and /health; the admin\n"
       "listener (--admin-listen/--admin-port) serves /health, /health/deep, /metrics and\n"
@@ -103,17 +107,24 @@ int main(int argc, char** argv) {
   std::string ready_file;
   int connect_timeout_ms = 1000;
   int drain_ms = 2000;
+  std::string xray_daemon = env_or("AWS_XRAY_DAEMON_ADDRESS", "");
+  double xray_sample_rate = 0.05;
   cli.add_option("--region", region, "the region this instance serves (env DR_REGION)");
-  cli.add_option("--listen", listen, "address to listen on")->capture_default_str();
+  cli.add_option("--listen", listen, "address to listen on")
+      ->capture_default_str()
+      ->envname("DR_LISTEN");
   cli.add_option("--port", port, "port to listen on; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->envname("DR_PORT");
   cli.add_option("--admin-listen", admin_listen,
                  "address of the admin listener (health checks, /metrics, /admin/*); default: "
-                 "--listen");
+                 "--listen")
+      ->envname("DR_ADMIN_LISTEN");
   cli.add_option("--admin-port", admin_port, "port of the admin listener; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->envname("DR_ADMIN_PORT");
   cli.add_option("--threads", threads, "requests served at once on the public listener")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
@@ -124,20 +135,26 @@ int main(int argc, char** argv) {
   cli.add_option("--fenced", fenced_reason,
                  "start fenced (refuse writes, fail /health/deep) for this reason, as an "
                  "instance launched into a fenced region does");
-  cli.add_option("--instance-id", instance_id, "name in responses and logs (default host:port)");
-  cli.add_option("--db-writer", writer_text, "writer endpoint host:port")->required();
-  cli.add_option("--db-reader", reader_text, "reader endpoint host:port (default: the writer)");
+  cli.add_option("--instance-id", instance_id, "name in responses and logs (default host:port)")
+      ->envname("DR_INSTANCE_ID");
+  cli.add_option("--db-writer", writer_text, "writer endpoint host:port")
+      ->required()
+      ->envname("DR_DB_WRITER");
+  cli.add_option("--db-reader", reader_text, "reader endpoint host:port (default: the writer)")
+      ->envname("DR_DB_READER");
   cli.add_option("--db-user", db_user,
                  "database user (env DR_DB_USER); password from env "
                  "DR_DB_PASSWORD or --db-secret-id");
   cli.add_option("--db-name", db_name,
                  "database (schema) holding the app's tables (env DR_DB_NAME)")
       ->capture_default_str();
-  cli.add_option("--db-secret-id", db_secret_id, "Secrets Manager secret with the password");
+  cli.add_option("--db-secret-id", db_secret_id, "Secrets Manager secret with the password")
+      ->envname("DR_DB_SECRET_ID");
   cli.add_option("--secrets-endpoint", secrets_endpoint, "Secrets Manager endpoint override");
   cli.add_option("--dynamodb-endpoint", dynamodb_endpoint, "DynamoDB endpoint override");
   cli.add_option("--sessions-table", sessions_table, "DynamoDB table for sessions")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->envname("DR_SESSIONS_TABLE");
   cli.add_flag("--no-sessions", no_sessions, "run without DynamoDB (sessions answer 503)");
   cli.add_option("--ready-file", ready_file,
                  "once listening, write the public host:port and, on a second line, the admin "
@@ -147,6 +164,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cli.add_option("--drain-ms", drain_ms, "on SIGTERM, fail /health this long before stopping")
       ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  cli.add_option("--xray-daemon", xray_daemon,
+                 "send X-Ray segments for the public routes to this daemon (host:port; env "
+                 "AWS_XRAY_DAEMON_ADDRESS); unset: no tracing");
+  cli.add_option("--xray-sample-rate", xray_sample_rate,
+                 "share of requests traced after the first each second, unless the caller's "
+                 "X-Amzn-Trace-Id decided")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   try {
     cli.parse(argc, argv);
@@ -226,6 +251,24 @@ int main(int argc, char** argv) {
     http.admin_token = env_or("DR_ADMIN_TOKEN", "");
     http.limits.workers = static_cast<size_t>(threads);
     http.limits.max_queued = static_cast<size_t>(max_queued);
+    std::unique_ptr<dr::app::XRay> xray;
+    if (!xray_daemon.empty()) {
+      auto address = dr::app::parse_daemon_address(xray_daemon);
+      if (!address)
+        throw CLI::ValidationError("--xray-daemon",
+                                   "expected host:port, got '" + xray_daemon + "'");
+      std::string error;
+      xray = dr::app::XRay::open({.service_name = "dr-app",
+                                  .daemon_host = address->first,
+                                  .daemon_port = address->second,
+                                  .region = region,
+                                  .instance_id = instance_id,
+                                  .availability_zone = env_or("DR_AVAILABILITY_ZONE", ""),
+                                  .sample_rate = xray_sample_rate},
+                                 &error);
+      if (!xray) throw std::runtime_error(error);
+      http.xray = xray.get();
+    }
     dr::app::install_public_routes(server, service, metrics, http);
     dr::app::install_admin_routes(admin, service, metrics, http);
 

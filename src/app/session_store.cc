@@ -34,7 +34,7 @@ SessionError unavailable(const aws::Error& e) {
 }  // namespace
 
 nlohmann::ordered_json session_to_item(const Session& s) {
-  return {{"id", {{"S", s.id}}},
+  return {{kSessionTableKey, {{"S", s.id}}},
           {"data", {{"S", s.data.dump()}}},
           {"version", {{"N", std::to_string(s.version)}}},
           {"updated_at_ms", {{"N", std::to_string(s.updated_at_ms)}}},
@@ -43,7 +43,7 @@ nlohmann::ordered_json session_to_item(const Session& s) {
 
 std::expected<Session, std::string> session_from_item(const nlohmann::json& item) {
   Session s;
-  auto id = string_attr(item, "id");
+  auto id = string_attr(item, kSessionTableKey);
   if (!id) return std::unexpected(id.error());
   auto data = string_attr(item, "data");
   if (!data) return std::unexpected(data.error());
@@ -72,8 +72,8 @@ SessionStore::SessionStore(aws::DynamoDb& dynamodb, std::string table, std::stri
 nlohmann::ordered_json SessionStore::create_table_input(const std::string& table) {
   return {
       {"TableName", table},
-      {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-      {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+      {"AttributeDefinitions", {{{"AttributeName", kSessionTableKey}, {"AttributeType", "S"}}}},
+      {"KeySchema", {{{"AttributeName", kSessionTableKey}, {"KeyType", "HASH"}}}},
       {"BillingMode", "PAY_PER_REQUEST"},
       {"StreamSpecification", {{"StreamEnabled", true}, {"StreamViewType", "NEW_AND_OLD_IMAGES"}}}};
 }
@@ -91,8 +91,9 @@ std::expected<void, std::string> SessionStore::ensure_table() {
 }
 
 std::expected<Session, SessionError> SessionStore::get(const std::string& id) {
-  auto out = ddb_.get_item(
-      {{"TableName", table_}, {"Key", {{"id", {{"S", id}}}}}, {"ConsistentRead", true}});
+  auto out = ddb_.get_item({{"TableName", table_},
+                            {"Key", {{kSessionTableKey, {{"S", id}}}}},
+                            {"ConsistentRead", true}});
   if (!out) return std::unexpected(unavailable(out.error()));
   auto item = out->find("Item");
   if (item == out->end())

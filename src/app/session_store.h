@@ -15,6 +15,10 @@
 
 namespace dr::app {
 
+// The sessions table's hash key; infra/modules/dynamodb's global table must use the same name
+// (tests/infra/table_keys_test.cc checks it).
+inline constexpr const char* kSessionTableKey = "id";
+
 struct Session {
   std::string id;
   nlohmann::json data;

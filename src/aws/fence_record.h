@@ -1,8 +1,10 @@
 // The fence record: the DynamoDB item that tells a region's dr-app instances to refuse writes
 // (503 with the reason) and fail /health/deep, those launched later too. It lives in the app's
-// DynamoDB global table (infra/modules/dynamodb, hash key "pk"), one item per region:
+// DynamoDB global table (infra/modules/dynamodb, hash key "id"), one item per region:
 //
-//   pk            S     "fence#<region>"        (the table's hash key; its name is configurable)
+//   id            S     "fence#<region>"        (the table's hash key; its name is configurable.
+//                                               '#' is not allowed in a session id, so no client
+//                                               can read or overwrite it through /sessions)
 //   kind          S     "fence"
 //   region        S     the fenced region
 //   fenced        BOOL  true: refuse writes; false: lifted (kept, not deleted: see below)

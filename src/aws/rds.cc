@@ -20,6 +20,7 @@ GlobalCluster read_global_cluster(XmlReader r) {
     member.readers = m.strings("Readers");
     member.is_writer = m.boolean("IsWriter");
     member.global_write_forwarding_status = m.str("GlobalWriteForwardingStatus");
+    member.synchronization_status = m.str("SynchronizationStatus");
     g.members.push_back(std::move(member));
   });
   if (r.present("FailoverState")) {

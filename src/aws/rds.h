@@ -20,14 +20,15 @@ struct GlobalClusterMember {
   std::string db_cluster_arn;
   std::vector<std::string> readers = {};  // ARNs of the secondary clusters
   bool is_writer = false;
-  std::string global_write_forwarding_status;
+  std::string global_write_forwarding_status = {};
+  std::string synchronization_status = {};  // connected | pending-resync (newer API versions only)
 };
 
 // Set while a failover or switchover is pending or running.
 struct GlobalClusterFailoverState {
   std::string status;  // pending | failing-over | cancelling
-  std::string from_db_cluster_arn;
-  std::string to_db_cluster_arn;
+  std::string from_db_cluster_arn = {};
+  std::string to_db_cluster_arn = {};
   std::optional<bool> is_data_loss_allowed = std::nullopt;  // true: failover, false: switchover
 };
 

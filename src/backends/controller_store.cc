@@ -24,8 +24,8 @@ std::expected<void, std::string> ControllerStore::ensure_table() {
     return std::unexpected("describe " + table_ + ": " + d.error().describe());
   auto c = ddb_.create_table(
       {{"TableName", table_},
-       {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-       {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+       {"AttributeDefinitions", {{{"AttributeName", kStateTableKey}, {"AttributeType", "S"}}}},
+       {"KeySchema", {{{"AttributeName", kStateTableKey}, {"KeyType", "HASH"}}}},
        {"BillingMode", "PAY_PER_REQUEST"}});
   if (!c && c.error().code != "ResourceInUseException")
     return std::unexpected("create " + table_ + ": " + c.error().describe());
@@ -34,7 +34,7 @@ std::expected<void, std::string> ControllerStore::ensure_table() {
 
 std::expected<nlohmann::json, std::string> ControllerStore::get(const std::string& id) {
   auto out = ddb_.get_item(
-      {{"TableName", table_}, {"Key", {{"id", {{"S", id}}}}}, {"ConsistentRead", true}});
+      {{"TableName", table_}, {"Key", {{kStateTableKey, {{"S", id}}}}}, {"ConsistentRead", true}});
   if (!out)
     return std::unexpected("read " + id + " from " + table_ + ": " + out.error().describe());
   auto item = out->find("Item");
@@ -48,7 +48,7 @@ core::Result<> ControllerStore::save(const core::RunbookState& state) {
   auto out = ddb_.put_item(
       {{"TableName", table_},
        {"Item",
-        {{"id", {{"S", kRunbookId}}},
+        {{kStateTableKey, {{"S", kRunbookId}}},
          {"state", {{"S", core::to_json(state).dump()}}},
          {"failover_id", {{"S", state.plan.id}}},
          {"owner", {{"S", owner}}},
@@ -107,7 +107,7 @@ std::expected<core::Guards, std::string> ControllerStore::load_guards() {
 
 std::expected<void, std::string> ControllerStore::set_automatic_failover(bool enabled) {
   auto out = ddb_.update_item({{"TableName", table_},
-                               {"Key", {{"id", {{"S", kGuardsId}}}}},
+                               {"Key", {{kStateTableKey, {{"S", kGuardsId}}}}},
                                {"UpdateExpression", "SET automatic_failover = :e"},
                                {"ExpressionAttributeValues", {{":e", {{"BOOL", enabled}}}}}});
   if (!out) return std::unexpected("set automatic failover: " + out.error().describe());
@@ -116,7 +116,7 @@ std::expected<void, std::string> ControllerStore::set_automatic_failover(bool en
 
 std::expected<void, std::string> ControllerStore::require_ack(const std::string& failover_id) {
   auto out = ddb_.update_item({{"TableName", table_},
-                               {"Key", {{"id", {{"S", kGuardsId}}}}},
+                               {"Key", {{kStateTableKey, {{"S", kGuardsId}}}}},
                                {"UpdateExpression", "SET unacknowledged = :f"},
                                {"ExpressionAttributeValues", {{":f", {{"S", failover_id}}}}}});
   if (!out)
@@ -126,7 +126,7 @@ std::expected<void, std::string> ControllerStore::require_ack(const std::string&
 
 std::expected<void, std::string> ControllerStore::acknowledge(const std::string& failover_id) {
   auto out = ddb_.update_item({{"TableName", table_},
-                               {"Key", {{"id", {{"S", kGuardsId}}}}},
+                               {"Key", {{kStateTableKey, {{"S", kGuardsId}}}}},
                                {"UpdateExpression", "REMOVE unacknowledged"},
                                {"ConditionExpression", "unacknowledged = :f"},
                                {"ExpressionAttributeValues", {{":f", {{"S", failover_id}}}}}});

@@ -17,6 +17,10 @@
 
 namespace dr::backends {
 
+// The table's hash key; infra/modules/lambda's aws_dynamodb_table.state must use the same name
+// (tests/infra/table_keys_test.cc checks it).
+inline constexpr const char* kStateTableKey = "id";
+
 class ControllerStore final : public core::StateStore {
  public:
   using NowMs = std::function<int64_t()>;

@@ -161,6 +161,28 @@ LintReport lint_stack(const Stack& stack, const nlohmann::json* schema) {
   return r;
 }
 
+void defer_to_terraform(LintReport& r) {
+  auto ran = [&](const std::string& id) {
+    return std::any_of(r.checks.begin(), r.checks.end(), [&](const CheckStatus& c) {
+      return c.id == id && c.state != State::kSkipped;
+    });
+  };
+  const bool fmt = ran("TF_FMT"), validate = ran("TF_VALIDATE");
+  auto judged_by = [&](const std::string& id) -> const char* {
+    if (fmt && id == "HCL_FORMAT") return "terraform fmt judged the formatting (TF_FMT)";
+    if (validate && (id.starts_with("WIRING_") || id.starts_with("SCHEMA_")))
+      return "terraform validate judged this (TF_VALIDATE)";
+    return nullptr;
+  };
+  for (auto& c : r.checks) {
+    if (const char* why = judged_by(c.id); why != nullptr && c.state != State::kSkipped) {
+      c.state = State::kSkipped;
+      c.note = why;
+    }
+  }
+  std::erase_if(r.findings, [&](const Finding& f) { return judged_by(f.check) != nullptr; });
+}
+
 namespace {
 
 // Terraform reads a root module's own *.tf files: a directory without any is not a stack, and
@@ -193,6 +215,7 @@ std::expected<LintReport, std::string> lint(const LintOptions& o) {
   Stack stack = build_stack(*tree, o.dir, display);
   LintReport r = lint_stack(stack, &*schema);
   run_terraform(r, o.dir, o.terraform);
+  defer_to_terraform(r);
   return r;
 }
 

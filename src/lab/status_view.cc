@@ -44,10 +44,13 @@ std::string render_status_table(const json& status) {
   }
   for (const auto& [region, r] : status["regions"].items()) {
     const auto& f = r["fleet"];
+    // A fenced fleet (the old primary's, after a failover) serves reads and refuses writes: it
+    // is meant, so it is shown, not counted as degraded.
+    std::string state = f["healthy"] == f["desired"] ? "healthy" : "degraded";
+    if (f.value("fenced", false)) state = "fenced, " + state;
     rows.push_back({"fleet-" + region, region,
                     "app fleet (min " + text(f["min"]) + ", max " + text(f["max"]) + ")",
-                    text(r["alb_url"]), f["healthy"] == f["desired"] ? "healthy" : "degraded", "-",
-                    text(f["healthy"]) + "/" + text(f["desired"])});
+                    text(r["alb_url"]), state, "-", text(f["healthy"]) + "/" + text(f["desired"])});
   }
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& row : rows) {

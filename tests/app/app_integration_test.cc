@@ -8,10 +8,12 @@
 
 #include <atomic>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
 #include "app/app_process.h"
+#include "app/udp_listener.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/net.h"
 #include "lab/process.h"
@@ -291,6 +293,57 @@ TEST_F(SmallAppAgainstMariaDb,
       << metrics->body;
 }
 
+// dr-app with X-Ray on: its segments reach a loopback UDP listener standing in for the daemon.
+class TracedAppAgainstMariaDb : public AppAgainstMariaDb {
+ protected:
+  std::vector<std::string> extra_args() const override {
+    return {"--xray-daemon", daemon_.address(), "--xray-sample-rate", "0"};
+  }
+  nlohmann::json next_segment() {
+    auto d = daemon_.receive(5s);
+    EXPECT_TRUE(d) << "no segment within 5 s";
+    if (!d) return {};
+    EXPECT_EQ(d->substr(0, d->find('\n')), R"({"format": "json", "version": 1})");
+    return json::parse(d->substr(d->find('\n') + 1), nullptr, false);
+  }
+  mutable dr::testing::UdpListener daemon_;
+};
+
+TEST_F(TracedAppAgainstMariaDb, EachTracedRequestSendsOneSegmentInTheCallersTrace) {
+  const std::string root = "1-6553f100-0123456789abcdef01234567";
+  auto created = client_->Post("/orders", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1"}},
+                               R"({"customer":"acme","amount_cents":5,"idempotency_key":"x-1"})",
+                               "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201);
+  EXPECT_EQ(created->get_header_value("X-Amzn-Trace-Id"), "Root=" + root + ";Sampled=1");
+  auto segment = next_segment();
+  EXPECT_EQ(segment["trace_id"], root);
+  EXPECT_EQ(segment["name"], "dr-app");
+  EXPECT_EQ(segment["annotations"]["route"], "/orders");
+  EXPECT_EQ(segment["http"]["request"]["method"], "POST");
+  EXPECT_EQ(segment["http"]["response"]["status"], 201);
+  EXPECT_GE(segment["end_time"].get<double>(), segment["start_time"].get<double>());
+
+  // Not sampled by the caller: no segment. The next sampled one is the next datagram.
+  auto skipped = client_->Get("/orders/1", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=0"}});
+  ASSERT_TRUE(skipped);
+  EXPECT_EQ(skipped->get_header_value("X-Amzn-Trace-Id"), "Root=" + root + ";Sampled=0");
+  auto missing =
+      client_->Get("/orders/999999", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1"}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  segment = next_segment();
+  EXPECT_EQ(segment["annotations"]["route"], "/orders/{id}");
+  EXPECT_EQ(segment["http"]["response"]["status"], 404);
+  EXPECT_EQ(segment["error"], true);
+  // Health checks are not traced: the next datagram is the next traced request's.
+  ASSERT_TRUE(admin_->Get("/health/deep"));
+  ASSERT_TRUE(client_->Get("/health"));
+  ASSERT_TRUE(client_->Get("/sessions/s-1", {{"X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1"}}));
+  EXPECT_EQ(next_segment()["annotations"]["route"], "/sessions/{id}");
+}
+
 TEST(DrAppCommandLine, VersionAndHelpSayWhatTheyShould) {
   dr::testing::TempDir tmp{"dr-app-cli"};
   auto run = [&](const std::string& flag) {
@@ -313,6 +366,105 @@ TEST(DrAppCommandLine, VersionAndHelpSayWhatTheyShould) {
   EXPECT_EQ(help_code, 0) << help;
   EXPECT_NE(help.find("DR_ADMIN_TOKEN"), std::string::npos) << help;
   EXPECT_NE(help.find("--admin-port"), std::string::npos) << help;
+}
+
+// What `dr-app --help` says, for the tests below.
+std::string dr_app_help() {
+  dr::testing::TempDir tmp{"dr-app-help"};
+  lab::SpawnOptions spawn;
+  spawn.argv = {DR_APP_BINARY, "--help"};
+  spawn.log_file = tmp.path() / "help.log";
+  auto p = lab::Process::spawn(spawn);
+  if (!p || !p->wait(10s)) return "";
+  std::ifstream in(spawn.log_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string read_source(const std::string& relative) {
+  std::ifstream in(std::filesystem::path(DR_SOURCE_DIR) / relative);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// infra/ configures dr-app on AWS only through /etc/dr-app/env (user_data). A name there that
+// dr-app does not read is a setting silently lost: it once passed DR_DB_WRITER_HOST and friends,
+// which dr-app never read, so no instance would have started.
+TEST(DrAppOnAws, EveryVariableInfraSetsIsOneDrAppReads) {
+  const std::string help = dr_app_help();
+  ASSERT_FALSE(help.empty());
+  std::vector<std::string> names;
+  const std::string main_tf = read_source("infra/main.tf");
+  for (size_t at = main_tf.find("app_config = {"); at != std::string::npos;
+       at = main_tf.find("app_config = {", at + 1)) {
+    const std::string block = main_tf.substr(at, main_tf.find("\n  }", at) - at);
+    std::regex key(R"(\n\s*([A-Z][A-Z0-9_]*)\s*=)");
+    for (auto it = std::sregex_iterator(block.begin(), block.end(), key);
+         it != std::sregex_iterator(); ++it)
+      names.push_back((*it)[1]);
+  }
+  const std::string user_data = read_source("infra/modules/asg/user_data.sh.tftpl");
+  std::regex line(R"((?:^|\n|')((?:DR|AWS)_[A-Z0-9_]+)=)");
+  for (auto it = std::sregex_iterator(user_data.begin(), user_data.end(), line);
+       it != std::sregex_iterator(); ++it)
+    names.push_back((*it)[1]);
+  ASSERT_GE(names.size(), 10u) << "the app_config blocks and the env file were not found";
+  for (const auto& name : names)
+    EXPECT_NE(help.find(name), std::string::npos)
+        << name << " is set by infra/ but dr-app does not read it";
+}
+
+// On AWS dr-app has no flags: everything comes from its environment file.
+TEST(DrAppOnAws, StartsFromItsEnvironmentAloneAndServes) {
+  dr::testing::TempDir tmp{"dr-app-env"};
+  auto db = dr::testing::start_mariadb(tmp.path(), "a1", lab::Site::kUsEast1, 0, 1);
+  ASSERT_TRUE(db) << db.error();
+  ASSERT_TRUE(db->promote(false));
+  dr::testing::exec_or_fail(*db, "CREATE DATABASE IF NOT EXISTS drapp");
+  const auto opts = db->app_options();
+  // infra/'s database is "drapp", not dr-app's default: DR_DB_NAME must be read to work.
+  dr::testing::exec_or_fail(*db, "GRANT ALL ON drapp.* TO '" + opts.user + "'@'127.%'");
+  auto address = lab::lab_address(lab::Site::kUsEast1, lab::Component::kApp, 0);
+  ASSERT_TRUE(address) << address.error();
+  const std::string ready = (tmp.path() / "ready").string();
+  lab::SpawnOptions spawn;
+  spawn.argv = {DR_APP_BINARY, "--ready-file", ready, "--no-sessions", "--drain-ms", "0"};
+  spawn.env = {{"DR_REGION", "us-west-2"},
+               {"DR_LISTEN", *address},
+               {"DR_PORT", "0"},
+               {"DR_ADMIN_LISTEN", *address},
+               {"DR_ADMIN_PORT", "0"},
+               {"DR_INSTANCE_ID", "i-0123456789abcdef0"},
+               {"DR_DB_WRITER", opts.host + ":" + std::to_string(opts.port)},
+               {"DR_DB_READER", opts.host + ":" + std::to_string(opts.port)},
+               {"DR_DB_NAME", "drapp"},
+               {"DR_DB_USER", opts.user},
+               {"DR_DB_PASSWORD", opts.password}};
+  spawn.log_file = tmp.path() / "app.log";
+  spawn.die_with_parent = true;
+  auto app = lab::Process::spawn(spawn);
+  ASSERT_TRUE(app) << app.error();
+  auto up = lab::wait_until("dr-app writes its ready file",
+                            [&] { return std::filesystem::exists(ready) || !app->running(); },
+                            {.timeout = 20s});
+  ASSERT_TRUE(up) << up.error();
+  ASSERT_TRUE(app->running()) << "dr-app exited; see " << spawn.log_file;
+  std::string host_port;
+  std::ifstream(ready) >> host_port;
+  httplib::Client client("http://" + host_port);
+  client.set_read_timeout(10s);
+  auto created =
+      client.Post("/orders", R"({"customer":"acme","amount_cents":7,"idempotency_key":"e-1"})",
+                  "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201) << created->body;
+  auto body = json::parse(created->body, nullptr, false);
+  EXPECT_EQ(body["region"], "us-west-2");
+  EXPECT_EQ(body["served_by"]["instance"], "i-0123456789abcdef0");
+  EXPECT_EQ(dr::testing::query_value(*db, "SELECT COUNT(*) FROM drapp.orders").value_or("?"), "1");
+  ASSERT_TRUE(app->stop(5s));
 }
 
 TEST_F(AppAgainstMariaDb, SigtermDrainsAndExitsCleanly) {

@@ -377,6 +377,7 @@ constexpr const char* kGlobalClusterXml = R"(
         <DBClusterArn>arn:aws:rds:us-west-2:123456789012:cluster:dr-app-us-west-2</DBClusterArn>
         <Readers/>
         <IsWriter>false</IsWriter>
+        <SynchronizationStatus>connected</SynchronizationStatus>
       </GlobalClusterMember>
     </GlobalClusterMembers>)";
 
@@ -403,6 +404,7 @@ TEST_F(BotocoreCompare, RDS_DescribeGlobalClusters) {
   EXPECT_EQ(g.writer()->db_cluster_arn,
             "arn:aws:rds:us-east-1:123456789012:cluster:dr-app-us-east-1");
   EXPECT_EQ(g.writer()->readers.size(), 1u);
+  EXPECT_EQ(g.members[1].synchronization_status, "connected");
   EXPECT_FALSE(g.failover_state);
   EXPECT_EQ(out->raw.request_id, "req-1");
   expect_same_as_botocore("RDS_DescribeGlobalClusters");

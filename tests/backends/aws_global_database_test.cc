@@ -16,7 +16,7 @@
 #include "backends/aws/aws_global_database.h"
 #include "backends/aws_test_support.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 namespace {
 
 using core::ErrorKind;
@@ -376,4 +376,4 @@ TEST_F(AwsGlobalDatabaseTest, AnUnreachableRegionIsUnreachable) {
 }
 
 }  // namespace
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

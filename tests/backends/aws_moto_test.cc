@@ -29,7 +29,7 @@
 #include "backends/moto_server.h"
 #include "core/runbook.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 namespace {
 
 namespace a = dr::aws;
@@ -128,8 +128,9 @@ class AwsMotoTest : public ::testing::Test {
       a::DynamoDb ddb(clients_(r.region));
       auto out = ddb.create_table(
           {{"TableName", targets_.app_table},
-           {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
-           {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+           {"AttributeDefinitions",
+            {{{"AttributeName", targets_.app_table_key}, {"AttributeType", "S"}}}},
+           {"KeySchema", {{{"AttributeName", targets_.app_table_key}, {"KeyType", "HASH"}}}},
            {"BillingMode", "PAY_PER_REQUEST"}});
       ASSERT_TRUE(out) << out.error();
     }
@@ -138,7 +139,8 @@ class AwsMotoTest : public ::testing::Test {
   std::optional<a::FenceRecord> fence_in(const std::string& table_region,
                                          const std::string& fenced_region) {
     a::DynamoDb ddb(clients_(table_region));
-    auto out = ddb.get_item(a::fence_get_item(targets_.app_table, "pk", fenced_region));
+    auto out =
+        ddb.get_item(a::fence_get_item(targets_.app_table, targets_.app_table_key, fenced_region));
     EXPECT_TRUE(out) << out.error();
     if (!out) return std::nullopt;
     auto r = a::parse_fence_item(*out);
@@ -494,4 +496,4 @@ TEST_F(AwsMotoTest, ARegionFailoverFencesThenStopsAtAPromotionWhoseOutcomeIsUnkn
 }
 
 }  // namespace
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -15,7 +15,7 @@
 #include "backends/aws_test_support.h"
 #include "lab/temp_dir.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 namespace {
 
 using core::ErrorKind;
@@ -119,4 +119,4 @@ TEST(AwsProbe, EveryRetryOfOneVerificationCarriesTheSameIdempotencyKey) {
 }
 
 }  // namespace
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

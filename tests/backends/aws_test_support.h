@@ -13,8 +13,8 @@
 
 namespace dr::test {
 
-inline backends::aws::AwsTargets two_region_targets() {
-  backends::aws::AwsTargets t;
+inline backends::aws_world::AwsTargets two_region_targets() {
+  backends::aws_world::AwsTargets t;
   t.primary_region = "us-east-1";
   t.secondary_region = "us-west-2";
   t.global_cluster_id = "dr-app-global";
@@ -33,7 +33,7 @@ inline backends::aws::AwsTargets two_region_targets() {
   return t;
 }
 
-inline backends::aws::ClientConfigFor loopback_clients(
+inline backends::aws_world::ClientConfigFor loopback_clients(
     std::string endpoint, std::shared_ptr<aws::HttpTransport> transport = nullptr) {
   return [endpoint, transport](const std::string& region) {
     aws::ClientConfig c;
@@ -56,7 +56,7 @@ struct FakeTime {
   aws::SystemTime wall0 =
       std::chrono::sys_days{std::chrono::year{2026} / 12 / 2} + std::chrono::hours{19};
 
-  backends::aws::Pacing pacing() {
+  backends::aws_world::Pacing pacing() {
     return {[this] { return steady + slept; },
             [this](std::chrono::milliseconds d) {
               slept += d;

@@ -11,7 +11,7 @@
 #include "backends/aws/aws_targets.h"
 #include "backends/aws/error_map.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 namespace {
 
 using core::ErrorKind;
@@ -86,7 +86,7 @@ TEST(AwsTargetsFromEnv, ReadsInfrasVariables) {
   EXPECT_EQ(t->find("us-east-1")->target_group_arn, "");  // optional: no target-health wait
   EXPECT_EQ(t->topic_arns.size(), 2u);
   EXPECT_EQ(t->force_metric, "ForcePrimaryUnhealthy");
-  EXPECT_EQ(t->app_table_key, "pk");
+  EXPECT_EQ(t->app_table_key, "id");
   EXPECT_EQ(t->lag_gate, std::chrono::milliseconds(2000));
 }
 
@@ -127,8 +127,8 @@ TEST(AwsTargetsFromEnv, RejectsBadValuesWithAClearMessage) {
 
 TEST(FenceRecord, RoundTripsThroughTheItemDrAppReads) {
   a::FenceRecord r{"us-east-1", true, "failover fo-1", 1764700000123, "dr-controller"};
-  auto put = a::fence_put_item("dr-app-sessions", "pk", r);
-  EXPECT_EQ(put["Item"]["pk"]["S"], "fence#us-east-1");
+  auto put = a::fence_put_item("dr-app-sessions", "id", r);
+  EXPECT_EQ(put["Item"]["id"]["S"], "fence#us-east-1");
   EXPECT_EQ(put["Item"]["fenced"]["BOOL"], true);
   EXPECT_EQ(put["ExpressionAttributeValues"][":t"]["N"], "1764700000123");
   auto back = a::parse_fence_item({{"Item", put["Item"]}});
@@ -207,4 +207,4 @@ TEST(GlobalWriterState, ReadsWhereTheWriterStands) {
 }
 
 }  // namespace
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -2,6 +2,8 @@
 // same region, b1 async replica in the other): fence, catch up, promote behind the lag gate, and
 // re-point the survivor, as the runbook does.
 #include "backends/lab/lab_database.h"
+#include "backends/lab/lab_global_database.h"
+#include "backends/lab/supervisor_client.h"
 
 #include <gtest/gtest.h>
 
@@ -119,6 +121,41 @@ TEST_F(LabDatabaseTest, AnUnreachableServerIsAnUnreachableErrorNamingIt) {
   auto unknown = database_->fence("zz");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().kind, core::ErrorKind::kRefused) << unknown.error();
+}
+
+core::DatabaseMove a1_to_b1() {
+  core::DatabaseMove move;
+  move.from_region = "us-east-1";
+  move.to_region = "us-west-2";
+  move.old_writer = "a1";
+  move.new_writer = "b1";
+  return move;  // no followers, no region to repoint
+}
+
+// The split brain a resumed runbook could make: the controller died after its fence step was
+// skipped (a1 dead), `lab restore` then revived a1 as the writer, and the resumed failover
+// promoted b1 beside it. The failover itself fences a writable old writer before it promotes.
+TEST_F(LabDatabaseTest, AResumedFailoverFencesAnOldWriterThatIsWritableAgain) {
+  ASSERT_EQ(database_->is_writer("a1"), true) << "a1 writes, as after a restore";
+  // No region to repoint: the supervisor is never called (nothing listens on its port).
+  SupervisorClient supervisor("127.0.0.1", 1, "token");
+  LabGlobalDatabase global(*database_, supervisor);
+  auto r = global.fail_over(a1_to_b1(), /*allow_data_loss=*/true);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(query_value(*a1_, "SELECT @@global.read_only"), "1") << "one writer only";
+  EXPECT_EQ(query_value(*b1_, "SELECT @@global.read_only"), "0");
+  EXPECT_EQ(r.value(), "") << "nothing was skipped";
+}
+
+// A dead old writer (the failover's usual case) is noted, not a reason to stop.
+TEST_F(LabDatabaseTest, AFailoverFromADeadWriterNotesTheFenceItCouldNotApply) {
+  ASSERT_TRUE(a1_->crash());
+  SupervisorClient supervisor("127.0.0.1", 1, "token");
+  LabGlobalDatabase global(*database_, supervisor);
+  auto r = global.fail_over(a1_to_b1(), /*allow_data_loss=*/true);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_NE(r->find("fence a1"), std::string::npos) << *r;
+  EXPECT_EQ(query_value(*b1_, "SELECT @@global.read_only"), "0");
 }
 
 }  // namespace

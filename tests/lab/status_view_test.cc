@@ -48,6 +48,17 @@ TEST(StatusView, NamesWhatIsDegraded) {
   EXPECT_EQ(degraded_parts(s).front(), "phase stopped (supervisor not running)");
 }
 
+// After a failover the old primary's fleet is fenced: `lab status` showed it as plainly healthy.
+TEST(StatusView, AFencedFleetIsShownFencedButNotDegraded) {
+  json s = lab_status({component("a1", true, "running")});
+  s["regions"]["us-east-1"]["fleet"]["fenced"] = true;
+  const std::string table = render_status_table(s);
+  EXPECT_NE(table.find("fenced, healthy"), std::string::npos) << table;
+  EXPECT_TRUE(degraded_parts(s).empty()) << "a fence is meant, not a fault";
+  s["regions"]["us-east-1"]["fleet"]["fenced"] = false;
+  EXPECT_EQ(render_status_table(s).find("fenced"), std::string::npos);
+}
+
 // A replication error of a few hundred characters (with newlines) made one row as wide as the
 // error: every other row was padded to it and the table fell apart.
 TEST(StatusView, ALongErrorDoesNotBreakTheTable) {

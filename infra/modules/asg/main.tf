@@ -1,3 +1,5 @@
+data "aws_region" "current" {}
+
 data "aws_ssm_parameter" "ami" {
   name = var.ami_ssm_parameter
 }
@@ -11,6 +13,8 @@ resource "aws_launch_template" "this" {
     artifact = var.app_artifact_s3_uri
     port     = var.app_port
     config   = var.app_config
+    xray     = var.xray_tracing
+    region   = data.aws_region.current.name
   }))
   update_default_version = true
   tags                   = var.tags

@@ -97,3 +97,9 @@ variable "app_config" {
   description = "Non-secret settings passed to dr-app (region role, endpoints, table, secret *name*). Never put a secret here: user data is readable by anyone who can describe the instance. No default."
   type        = map(string)
 }
+
+variable "xray_tracing" {
+  description = "Install the X-Ray daemon on the instances and have dr-app send it a segment per client request (sampled: the first each second, then 5%). Default: true."
+  type        = bool
+  default     = true
+}

@@ -5,14 +5,14 @@
 resource "aws_dynamodb_table" "this" {
   name                        = "${var.name}-sessions"
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "pk"
+  hash_key                    = "id"
   stream_enabled              = true
   stream_view_type            = "NEW_AND_OLD_IMAGES"
   deletion_protection_enabled = var.deletion_protection
   tags                        = var.tags
 
   attribute {
-    name = "pk"
+    name = "id"
     type = "S"
   }
 

@@ -88,6 +88,12 @@ resource "aws_iam_role_policy_attachment" "app_ssm" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
 }
 
+# The X-Ray daemon on the instances uploads dr-app's segments with the instance role.
+resource "aws_iam_role_policy_attachment" "app_xray" {
+  role       = aws_iam_role.app.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
 resource "aws_iam_instance_profile" "app" {
   name_prefix = "${substr(var.name, 0, 28)}-app-"
   role        = aws_iam_role.app.name

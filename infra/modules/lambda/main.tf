@@ -26,12 +26,12 @@ resource "aws_dynamodb_table" "state" {
   # checkov:skip=DR_DYNAMODB_GLOBAL:the runbook's progress lives next to the controller in the secondary region; a replica in the region being failed over from would add nothing
   name                        = "${var.name}-controller-state"
   billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "pk"
+  hash_key                    = "id"
   deletion_protection_enabled = var.deletion_protection
   tags                        = var.tags
 
   attribute {
-    name = "pk"
+    name = "id"
     type = "S"
   }
 

@@ -61,3 +61,14 @@ output "secondary_reader_endpoint" {
   description = "Reader endpoint of the secondary-region cluster."
   value       = aws_rds_cluster.secondary.reader_endpoint
 }
+
+# ---- What the apps connect with ----
+output "database_name" {
+  description = "The database (schema) the apps use."
+  value       = var.database_name
+}
+
+output "port" {
+  description = "The clusters' MySQL port."
+  value       = aws_rds_cluster.primary.port
+}

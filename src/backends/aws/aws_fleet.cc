@@ -8,7 +8,7 @@
 #include "backends/aws/client_for.h"
 #include "backends/aws/error_map.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 namespace {
 
@@ -168,4 +168,4 @@ core::Result<> AwsFleet::unfence_apps(const std::string& region) {
   return write_fence({region, false, "", now_ms});
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

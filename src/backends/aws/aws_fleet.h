@@ -17,7 +17,7 @@
 #include "backends/aws/aws_targets.h"
 #include "core/ports.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 class AwsFleet final : public core::Fleet {
  public:
@@ -38,4 +38,4 @@ class AwsFleet final : public core::Fleet {
   LogFn log_;
 };
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

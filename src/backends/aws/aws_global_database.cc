@@ -5,7 +5,7 @@
 #include "backends/aws/error_map.h"
 #include "backends/aws/replication_lag.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 namespace {
 
@@ -191,4 +191,4 @@ core::Result<std::string> AwsGlobalDatabase::move_writer(const core::DatabaseMov
   return *note;
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -20,7 +20,7 @@
 #include "backends/aws/aws_targets.h"
 #include "core/ports.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 class AwsGlobalDatabase final : public core::GlobalDatabase {
  public:
@@ -55,4 +55,4 @@ GlobalWriterState writer_state(const dr::aws::GlobalCluster& cluster,
                                const std::string& target_arn);
 std::string describe(const dr::aws::GlobalCluster& cluster);
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

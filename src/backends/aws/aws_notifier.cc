@@ -5,7 +5,7 @@
 #include "backends/aws/client_for.h"
 #include "backends/aws/error_map.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 std::string topic_region(const std::string& arn) {
   // arn : partition : sns : region : account : name
@@ -64,4 +64,4 @@ void AwsNotifier::notify(const std::string& json_event) {
   }
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -10,7 +10,7 @@
 #include "backends/aws/aws_targets.h"
 #include "core/ports.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 class AwsNotifier final : public core::Notifier {
  public:
@@ -31,4 +31,4 @@ class AwsNotifier final : public core::Notifier {
 // arn:aws:sns:<region>:<account>:<name> -> <region>, "" when it is not an SNS topic ARN.
 std::string topic_region(const std::string& topic_arn);
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

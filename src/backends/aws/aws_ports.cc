@@ -1,6 +1,6 @@
 #include "backends/aws/aws_ports.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 ClientConfigFor shared_clients(std::shared_ptr<dr::aws::CredentialsProvider> credentials,
                                std::shared_ptr<dr::aws::HttpTransport> transport,
@@ -24,4 +24,4 @@ AwsPorts::AwsPorts(const AwsTargets& targets, ClientConfigFor clients, Pacing pa
       probe(targets, pacing, std::move(probe_transport)),
       notifier(targets.topic_arns, clients, log) {}
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -17,7 +17,7 @@
 #include "backends/aws/aws_traffic.h"
 #include "core/runbook.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 // endpoint_url: one override for every service (moto, the lab's AWS-shaped API), or nullopt
 // for AWS's regional endpoints.
@@ -41,4 +41,4 @@ class AwsPorts {
   AwsNotifier notifier;
 };
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 namespace {
 
@@ -97,4 +97,4 @@ core::Result<> AwsProbe::verify_write(const std::string& region) {
                                                    " ms: " + last);
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

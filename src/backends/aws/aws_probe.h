@@ -13,7 +13,7 @@
 #include "backends/aws/aws_targets.h"
 #include "core/ports.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 class AwsProbe final : public core::Probe {
  public:
@@ -32,4 +32,4 @@ class AwsProbe final : public core::Probe {
   int verifications_ = 0;
 };
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 std::string AwsRegionTargets::cluster_id() const {
   // arn:aws:rds:us-west-2:123456789012:cluster:dr-app-usw2 -> dr-app-usw2
@@ -118,4 +118,4 @@ Pacing Pacing::real() {
           [] { return std::chrono::system_clock::now(); }};
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

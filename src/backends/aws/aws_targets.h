@@ -15,7 +15,7 @@
 
 #include "aws/client.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 struct AwsRegionTargets {
   std::string region;
@@ -34,8 +34,10 @@ struct AwsTargets {
   std::vector<AwsRegionTargets> regions;
   std::string global_cluster_id;
 
-  std::string app_table;                // the app's DynamoDB global table (fence records)
-  std::string app_table_key = "pk";     // its hash key (infra/modules/dynamodb: "pk")
+  std::string app_table;  // the app's DynamoDB global table (fence records)
+  // Its hash key: infra/modules/dynamodb's, dr-app's kSessionTableKey
+  // (tests/infra/table_keys_test).
+  std::string app_table_key = "id";
   std::vector<std::string> topic_arns;  // SNS, both regions'
   // The metric the PRIMARY record's "not forced" health check alarms on, published in the
   // secondary region (infra/modules/route53/main.tf, variables.tf: aws_cloudwatch_metric_alarm
@@ -86,4 +88,4 @@ struct Pacing {
 // A failure of a port is logged, never thrown (the notifier's, the fence's best-effort parts).
 using LogFn = std::function<void(const std::string& line)>;
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

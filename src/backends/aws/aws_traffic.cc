@@ -4,7 +4,7 @@
 #include "backends/aws/client_for.h"
 #include "backends/aws/error_map.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 AwsTraffic::AwsTraffic(AwsTargets targets, ClientConfigFor clients, Pacing pacing)
     : targets_(std::move(targets)), clients_(std::move(clients)), pacing_(std::move(pacing)) {}
@@ -34,4 +34,4 @@ core::Result<> AwsTraffic::shift_to(const std::string& region) {
   return {};
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

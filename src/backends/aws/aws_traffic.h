@@ -13,7 +13,7 @@
 #include "backends/aws/aws_targets.h"
 #include "core/ports.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 class AwsTraffic final : public core::Traffic {
  public:
@@ -26,4 +26,4 @@ class AwsTraffic final : public core::Traffic {
   Pacing pacing_;
 };
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -9,7 +9,7 @@
 #include "backends/aws/aws_targets.h"
 #include "core/error.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 // max_attempts 1: a request that is not idempotent (FailoverGlobalCluster) is never resent by
 // the retry loop; its caller re-reads instead.
@@ -26,4 +26,4 @@ core::Result<std::unique_ptr<Client>> client_for(const ClientConfigFor& config_f
   }
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

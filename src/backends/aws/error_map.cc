@@ -2,7 +2,7 @@
 
 #include "aws/retry.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 core::ErrorKind core_kind(const dr::aws::Error& e) {
   using dr::aws::ErrorKind;
@@ -31,4 +31,4 @@ core::Error to_core(const dr::aws::Error& error, const std::string& what) {
   return {core_kind(error), what + ": " + error.describe()};
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

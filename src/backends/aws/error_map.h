@@ -7,7 +7,7 @@
 #include "aws/error.h"
 #include "core/error.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 // How a failed AWS call reads to the runbook:
 // - not sent (connect/DNS failed)                         -> unreachable (nothing was done)
@@ -20,4 +20,4 @@ core::ErrorKind core_kind(const dr::aws::Error& error);
 // code and text.
 core::Error to_core(const dr::aws::Error& error, const std::string& what);
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -5,7 +5,7 @@
 #include "aws/encoding.h"
 #include "backends/aws/error_map.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 std::optional<LagReading> SecondaryLag::worst() const {
   std::optional<LagReading> out;
@@ -52,4 +52,4 @@ core::Result<SecondaryLag> read_secondary_lag(dr::aws::CloudWatch& cloudwatch,
   return lag;
 }
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

@@ -12,7 +12,7 @@
 #include "aws/cloudwatch.h"
 #include "core/error.h"
 
-namespace dr::backends::aws {
+namespace dr::backends::aws_world {
 
 inline constexpr const char* kReplicationLagMetric = "AuroraGlobalDBReplicationLag";
 inline constexpr const char* kRpoLagMetric = "AuroraGlobalDBRPOLag";
@@ -40,4 +40,4 @@ core::Result<SecondaryLag> read_secondary_lag(dr::aws::CloudWatch& cloudwatch,
                                               const std::string& cluster_id,
                                               dr::aws::SystemTime now, std::chrono::seconds window);
 
-}  // namespace dr::backends::aws
+}  // namespace dr::backends::aws_world

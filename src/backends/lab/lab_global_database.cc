@@ -24,6 +24,13 @@ Result<std::string> LabGlobalDatabase::fail_over(const core::DatabaseMove& m,
       if (!r && !allow_data_loss) return std::unexpected(r.error().in("catch up: "));
       if (!r) note("catch up from " + m.catch_up_source, r.error());
     }
+    // The runbook's fence step may have been skipped (the old writer was dead) and the old
+    // writer revived since (`lab restore` between a crash of the controller and its resume):
+    // promoting beside a writable old writer makes two writers. Fence it again, here, where the
+    // promotion follows at once; one that does not answer is what a failover expects.
+    if (!m.old_writer.empty() && m.old_writer != m.new_writer) {
+      if (auto r = db_.fence(m.old_writer); !r) note("fence " + m.old_writer, r.error());
+    }
     if (auto r = db_.promote(m.new_writer); !r) return std::unexpected(r.error());
   }
   // A follower that died with its region rejoins later (drctl failback), not now.

@@ -1,6 +1,7 @@
 // core::GlobalDatabase for the lab: what Aurora Global Database does on AWS, played with today's
-// MariaDB mechanics. A failover fences nothing itself (the runbook's fence step does), catches the
-// new writer up from a more advanced replica when there is one, promotes it, makes the followers
+// MariaDB mechanics. A failover fences the old writer once more right before the promotion (the
+// runbook's fence step may be long past, and the old writer revived since), catches the new
+// writer up from a more advanced replica when there is one, promotes it, makes the followers
 // replicate from it and repoints every region's writer endpoint to it (Aurora keeps its endpoints
 // on the writer by itself).
 #pragma once

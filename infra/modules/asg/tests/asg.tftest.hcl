@@ -26,7 +26,7 @@ variables {
   target_group_arns     = ["arn:aws:elasticloadbalancing:us-west-2:111122223333:targetgroup/app/1"]
   app_artifact_s3_uri   = "s3://artifacts/dr-app-1.0.tar.gz"
   app_config = {
-    DR_REGION_ROLE = "secondary"
+    DR_REGION = "us-west-2"
   }
 }
 
@@ -56,5 +56,23 @@ run "warm_standby" {
   assert {
     condition     = strcontains(base64decode(aws_launch_template.this.user_data), var.app_artifact_s3_uri)
     error_message = "Instances install the release named by app_artifact_s3_uri."
+  }
+
+  assert {
+    condition     = strcontains(base64decode(aws_launch_template.this.user_data), "aws-xray-daemon") && strcontains(base64decode(aws_launch_template.this.user_data), "AWS_XRAY_DAEMON_ADDRESS=127.0.0.1:2000")
+    error_message = "X-Ray is on by default: the daemon is installed and dr-app is told where it listens."
+  }
+}
+
+run "without_xray" {
+  command = apply
+
+  variables {
+    xray_tracing = false
+  }
+
+  assert {
+    condition     = !strcontains(base64decode(aws_launch_template.this.user_data), "xray")
+    error_message = "xray_tracing = false installs no daemon and sends no segments."
   }
 }

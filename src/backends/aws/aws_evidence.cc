@@ -1,0 +1,199 @@
+#include "backends/aws/aws_evidence.h"
+
+#include <future>
+
+#include "backends/controller_store.h"
+
+namespace dr::backends::aws_world {
+
+namespace {
+
+// arn:partition:rds:region:account:cluster:name -> the fields, or {} for anything else.
+std::vector<std::string> arn_fields(const std::string& arn) {
+  std::vector<std::string> f;
+  size_t start = 0;
+  for (int i = 0; i < 6; ++i) {
+    const size_t colon = arn.find(':', start);
+    if (colon == std::string::npos) return {};
+    f.push_back(arn.substr(start, colon - start));
+    start = colon + 1;
+  }
+  f.push_back(arn.substr(start));
+  if (f[0] != "arn" || f[2] != "rds" || f[5] != "cluster" || f[3].empty() || f[6].empty())
+    return {};
+  return f;
+}
+
+}  // namespace
+
+std::string region_of_arn(const std::string& arn) {
+  auto f = arn_fields(arn);
+  return f.empty() ? "" : f[3];
+}
+
+std::string cluster_of_arn(const std::string& arn) {
+  auto f = arn_fields(arn);
+  return f.empty() ? "" : f[6];
+}
+
+std::expected<core::Topology, std::string> topology_of(const dr::aws::GlobalCluster& global) {
+  if (global.members.size() != 2)
+    return std::unexpected("global cluster " + global.identifier + " has " +
+                           std::to_string(global.members.size()) +
+                           " members; the controller drives exactly two regions");
+  const auto* writer = global.writer();
+  if (writer == nullptr)
+    return std::unexpected("global cluster " + global.identifier +
+                           " has no writer (a failover or switchover is running: " +
+                           (global.failover_state ? global.failover_state->status : "?") + ")");
+  const auto& other = &global.members[0] == writer ? global.members[1] : global.members[0];
+  core::Topology t;
+  t.primary_region = region_of_arn(writer->db_cluster_arn);
+  t.writer = cluster_of_arn(writer->db_cluster_arn);
+  t.secondary_region = region_of_arn(other.db_cluster_arn);
+  t.secondary_db = cluster_of_arn(other.db_cluster_arn);
+  if (t.primary_region.empty() || t.secondary_region.empty())
+    return std::unexpected("global cluster " + global.identifier +
+                           ": a member's ARN is not an RDS cluster ARN (" + writer->db_cluster_arn +
+                           ", " + other.db_cluster_arn + ")");
+  if (t.primary_region == t.secondary_region)
+    return std::unexpected("global cluster " + global.identifier + ": both members are in " +
+                           t.primary_region);
+  return t;
+}
+
+core::ReplicationView replication_of(const dr::aws::GlobalClusterMember& secondary,
+                                     const std::optional<LagSample>& lag, core::TimePoint now,
+                                     const ReplicationRules& rules) {
+  core::ReplicationView view;
+  if (lag) view.lag_seconds = lag->lag_ms / 1000.0;
+  const bool resyncing = secondary.synchronization_status == "pending-resync";
+  const bool fresh = lag && now - lag->at <= rules.max_age;
+  const bool bounded = lag && lag->lag_ms / 1000.0 <= static_cast<double>(rules.unbounded.count());
+  view.connected_to_writer = !resyncing && fresh && bounded;
+  return view;
+}
+
+void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
+                  bool replication_connected) {
+  observer.record(core::Target::kApp, health_ok);
+  const bool writer_ok = health_ok ? deep_ok : (deep_ok || replication_connected);
+  observer.record(core::Target::kWriter, writer_ok);
+}
+
+std::optional<core::Observation> witness_from_item(const nlohmann::json& item, core::TimePoint now,
+                                                   std::chrono::seconds max_age) {
+  if (!item.is_object()) return std::nullopt;
+  auto text = item.find("observation");
+  auto at = item.find("observed_at_ms");
+  if (text == item.end() || at == item.end() || !text->contains("S") || !at->contains("N"))
+    return std::nullopt;
+  if (!(*text)["S"].is_string() || !(*at)["N"].is_string()) return std::nullopt;
+  int64_t ms = 0;
+  try {
+    ms = std::stoll((*at)["N"].get<std::string>());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  const core::TimePoint observed{std::chrono::milliseconds(ms)};
+  if (now - observed > max_age || observed - now > max_age) return std::nullopt;
+  auto o = core::observation_from_json(
+      nlohmann::json::parse((*text)["S"].get<std::string>(), nullptr, false));
+  if (!o) return std::nullopt;
+  o->witness = true;  // whatever the item says: it is the witness's vote
+  return *o;
+}
+
+Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
+                   std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now)
+    : options_(std::move(options)),
+      rds_(rds),
+      dynamodb_(dynamodb),
+      http_(std::move(http)),
+      lag_(std::move(lag)),
+      now_(std::move(now)) {
+  for (int i = 1; i <= options_.checkers; ++i)
+    checkers_.emplace_back("checker-" + std::to_string(i), false, options_.thresholds);
+}
+
+bool Evidence::get_ok(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return false;
+  dr::aws::HttpRequest request;
+  request.scheme = url.substr(0, scheme_end);
+  const std::string rest = url.substr(scheme_end + 3);
+  const size_t slash = rest.find('/');
+  request.host = rest.substr(0, slash);
+  request.path = slash == std::string::npos ? "/" : rest.substr(slash);
+  request.set_header("Host", request.host);
+  // A new connection each time, as Route 53's checkers make: a kept-alive one to a dead target
+  // proves nothing.
+  request.set_header("Connection", "close");
+  auto r = http_->send(request);
+  return r && r->status >= 200 && r->status < 300;
+}
+
+std::optional<core::Observation> Evidence::witness() {
+  auto out = dynamodb_.get_item({{"TableName", options_.state_table},
+                                 {"Key", {{kStateTableKey, {{"S", kWitnessItemId}}}}},
+                                 {"ConsistentRead", true}});
+  if (!out) return std::nullopt;
+  auto item = out->find("Item");
+  if (item == out->end()) return std::nullopt;
+  return witness_from_item(*item, now_(), options_.witness_max_age);
+}
+
+std::expected<core::Snapshot, std::string> Evidence::observe() {
+  auto described =
+      rds_.describe_global_clusters({.global_cluster_identifier = options_.global_cluster_id});
+  if (!described)
+    return std::unexpected("describe global cluster " + options_.global_cluster_id + ": " +
+                           described.error().describe());
+  if (described->global_clusters.size() != 1)
+    return std::unexpected("global cluster " + options_.global_cluster_id + " not found");
+  const auto& global = described->global_clusters.front();
+  auto topology = topology_of(global);
+  if (!topology) return std::unexpected(topology.error());
+  // A new writer is a new target: what the checkers knew of the old one must not carry over.
+  if (!last_writer_.empty() && last_writer_ != topology->writer) {
+    for (auto& c : checkers_) c = core::Observer(c.name(), false, options_.thresholds);
+  }
+  last_writer_ = topology->writer;
+  auto alb = options_.alb_urls.find(topology->primary_region);
+  if (alb == options_.alb_urls.end())
+    return std::unexpected("no ALB URL configured for " + topology->primary_region);
+
+  core::Snapshot s;
+  s.now = now_();
+  s.topology = *topology;
+  const auto& secondary =
+      global.writer() == &global.members[0] ? global.members[1] : global.members[0];
+  s.replication = replication_of(secondary, lag_ ? lag_(topology->secondary_db) : std::nullopt,
+                                 s.now, options_.replication);
+
+  auto clusters = rds_.describe_db_clusters({.db_cluster_identifier = secondary.db_cluster_arn});
+  if (clusters && clusters->db_clusters.size() == 1)
+    s.secondary_db = clusters->db_clusters[0].status == "available" ? core::Health::kHealthy
+                                                                    : core::Health::kUnhealthy;
+
+  // The checkers probe in parallel: a target that hangs costs one timeout, not one per checker.
+  struct Probe {
+    bool health = false, deep = false;
+  };
+  std::vector<std::future<Probe>> rounds;
+  for (size_t i = 0; i < checkers_.size(); ++i) {
+    rounds.push_back(std::async(std::launch::async, [this, base = alb->second] {
+      return Probe{get_ok(base + "/health"), get_ok(base + "/health/deep")};
+    }));
+  }
+  auto witness = std::async(std::launch::async, [this] { return this->witness(); });
+  for (size_t i = 0; i < checkers_.size(); ++i) {
+    auto p = rounds[i].get();
+    record_probe(checkers_[i], p.health, p.deep, s.replication->connected_to_writer);
+    s.observations.push_back(checkers_[i].observation());
+  }
+  if (auto w = witness.get()) s.observations.push_back(*w);
+  return s;
+}
+
+}  // namespace dr::backends::aws_world

@@ -1,0 +1,105 @@
+// What the controller sees of an AWS deployment, for its World (core/world.h): who writes (the
+// global cluster), the primary region's health as several checkers see it through its ALB, the
+// secondary cluster's view of replication, and the witness's observation (written by the witness
+// in a third region into the controller's state table). Each source has a pure half, unit-tested
+// on the shapes AWS returns, and a reading half that calls the APIs of the region that survives.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/dynamodb.h"
+#include "aws/rds.h"
+#include "aws/transport.h"
+#include "core/observer.h"
+#include "core/snapshot.h"
+
+namespace dr::backends::aws_world {
+
+// "us-east-1" from "arn:aws:rds:us-east-1:123456789012:cluster:dr-app-us-east-1", and
+// "dr-app-us-east-1" as the name; empty when the ARN is not an RDS cluster ARN.
+std::string region_of_arn(const std::string& arn);
+std::string cluster_of_arn(const std::string& arn);
+
+// The topology the global cluster says: its writer member is the primary (the writer, named by
+// its cluster), the other member the secondary. Aurora moves the writer inside a region itself,
+// so there is no AZ standby for the controller to promote. An error while a failover runs (no
+// writer) or when the cluster has not exactly two members.
+std::expected<core::Topology, std::string> topology_of(const dr::aws::GlobalCluster& global);
+
+// AuroraGlobalDBReplicationLag (ms) as CloudWatch last reported it for the secondary cluster.
+struct LagSample {
+  double lag_ms = 0;
+  core::TimePoint at;
+};
+
+struct ReplicationRules {
+  std::chrono::seconds max_age{180};    // no datapoint this recent: data transfer stopped
+  std::chrono::seconds unbounded{300};  // lag above this: the link is as good as lost
+};
+
+// The secondary's view: connected while its member is not waiting for a resync and CloudWatch
+// reports a recent, bounded lag. No sample at all is "not connected" (Aurora publishes the
+// metric every minute while replication runs).
+core::ReplicationView replication_of(const dr::aws::GlobalClusterMember& secondary,
+                                     const std::optional<LagSample>& lag, core::TimePoint now,
+                                     const ReplicationRules& rules = {});
+
+// One checker's probe of the primary ALB: `health_ok` for /health (the app tier answers),
+// `deep_ok` for /health/deep (the app writes to its database). The writer is judged by
+// /health/deep; when the ALB itself does not answer, the app's view of the database is lost and
+// the secondary's replication link decides (a region that is gone takes its link with it; an
+// app tier that is down does not).
+void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
+                  bool replication_connected);
+
+// The witness's item in the state table: {id: "witness", observation: <JSON>, observed_at_ms}.
+inline constexpr const char* kWitnessItemId = "witness";
+// nullopt when missing, malformed, or older than max_age (a stopped witness has no vote).
+std::optional<core::Observation> witness_from_item(const nlohmann::json& item, core::TimePoint now,
+                                                   std::chrono::seconds max_age);
+
+struct EvidenceOptions {
+  std::string global_cluster_id;
+  std::map<std::string, std::string> alb_urls;  // region -> https://alb-dns (no trailing /)
+  std::string state_table;
+  int checkers = 3;
+  core::ObserverThresholds thresholds;
+  std::chrono::seconds witness_max_age{60};
+  ReplicationRules replication;
+};
+
+// The reading half. The clients are those of the region that survives (the secondary).
+class Evidence {
+ public:
+  using LagReader = std::function<std::optional<LagSample>(const std::string& cluster)>;
+  using Now = std::function<core::TimePoint()>;
+
+  Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
+           std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now);
+
+  // Everything but the guards and the runbook (the loop adds those from the state store).
+  std::expected<core::Snapshot, std::string> observe();
+
+ private:
+  bool get_ok(const std::string& url);
+  std::optional<core::Observation> witness();
+
+  EvidenceOptions options_;
+  dr::aws::Rds& rds_;
+  dr::aws::DynamoDb& dynamodb_;
+  std::shared_ptr<dr::aws::HttpTransport> http_;  // with the probe timeouts
+  LagReader lag_;
+  Now now_;
+  std::vector<core::Observer> checkers_;
+  std::string last_writer_;
+};
+
+}  // namespace dr::backends::aws_world

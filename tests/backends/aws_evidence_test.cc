@@ -1,0 +1,271 @@
+// The controller's evidence on AWS: the pure halves on the shapes AWS returns, and the whole
+// observation against a loopback server that answers as RDS, DynamoDB and the primary's ALB do.
+#include "backends/aws/aws_evidence.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "aws/credentials.h"
+#include "aws/support/loopback_server.h"
+
+namespace dr::backends::aws_world {
+namespace {
+
+using namespace std::chrono_literals;
+using core::Health;
+
+constexpr const char* kEast = "arn:aws:rds:us-east-1:123456789012:cluster:dr-app-us-east-1";
+constexpr const char* kWest = "arn:aws:rds:us-west-2:123456789012:cluster:dr-app-us-west-2";
+
+dr::aws::GlobalCluster global(bool east_writes, bool west_writes) {
+  dr::aws::GlobalCluster g;
+  g.identifier = "dr-app-global";
+  g.members = {{.db_cluster_arn = kEast, .is_writer = east_writes},
+               {.db_cluster_arn = kWest, .is_writer = west_writes}};
+  return g;
+}
+
+TEST(AwsEvidence, ArnsNameTheRegionAndTheCluster) {
+  EXPECT_EQ(region_of_arn(kEast), "us-east-1");
+  EXPECT_EQ(cluster_of_arn(kEast), "dr-app-us-east-1");
+  EXPECT_EQ(region_of_arn("arn:aws:rds:us-east-1:1:db:instance-1"), "") << "an instance";
+  EXPECT_EQ(region_of_arn("dr-app-us-east-1"), "");
+  EXPECT_EQ(cluster_of_arn("arn:aws:rds:::cluster:x"), "");
+}
+
+TEST(AwsEvidence, TheGlobalClustersWriterIsThePrimary) {
+  auto t = topology_of(global(true, false));
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->primary_region, "us-east-1");
+  EXPECT_EQ(t->writer, "dr-app-us-east-1");
+  EXPECT_EQ(t->secondary_region, "us-west-2");
+  EXPECT_EQ(t->secondary_db, "dr-app-us-west-2");
+  EXPECT_EQ(t->az_standby, "") << "Aurora moves the writer inside a region itself";
+
+  auto after = topology_of(global(false, true));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->primary_region, "us-west-2");
+
+  auto moving = global(false, false);
+  moving.failover_state = dr::aws::GlobalClusterFailoverState{.status = "failing-over"};
+  auto none = topology_of(moving);
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().find("failing-over"), std::string::npos) << none.error();
+
+  auto three = global(true, false);
+  three.members.push_back({.db_cluster_arn = kWest});
+  EXPECT_FALSE(topology_of(three));
+  auto same = global(true, false);
+  same.members[1].db_cluster_arn = kEast;
+  EXPECT_FALSE(topology_of(same));
+}
+
+TEST(AwsEvidence, ReplicationIsConnectedOnlyWithARecentBoundedLagAndNoResync) {
+  const core::TimePoint now{std::chrono::hours(1000)};
+  dr::aws::GlobalClusterMember secondary{.db_cluster_arn = kWest,
+                                         .synchronization_status = "connected"};
+  auto fresh = replication_of(secondary, LagSample{800, now - 30s}, now);
+  EXPECT_TRUE(fresh.connected_to_writer);
+  ASSERT_TRUE(fresh.lag_seconds);
+  EXPECT_DOUBLE_EQ(*fresh.lag_seconds, 0.8);
+  EXPECT_FALSE(replication_of(secondary, std::nullopt, now).connected_to_writer)
+      << "no datapoint: nothing proves data still flows";
+  EXPECT_FALSE(replication_of(secondary, LagSample{800, now - 10min}, now).connected_to_writer)
+      << "data transfer stopped";
+  EXPECT_FALSE(replication_of(secondary, LagSample{900'000, now - 30s}, now).connected_to_writer)
+      << "lag grown past the bound";
+  secondary.synchronization_status = "pending-resync";
+  EXPECT_FALSE(replication_of(secondary, LagSample{800, now - 30s}, now).connected_to_writer);
+  secondary.synchronization_status = "";  // older API versions do not say: the lag decides
+  EXPECT_TRUE(replication_of(secondary, LagSample{800, now - 30s}, now).connected_to_writer);
+}
+
+core::Observation after(int probes, bool health, bool deep, bool replicating) {
+  core::Observer o("checker-1", false, {.failure = 3, .success = 2});
+  for (int i = 0; i < probes; ++i) record_probe(o, health, deep, replicating);
+  return o.observation();
+}
+
+TEST(AwsEvidence, TheWriterIsJudgedByTheDeepCheckAndWithoutTheAlbByReplication) {
+  auto healthy = after(3, true, true, true);
+  EXPECT_EQ(healthy.writer, Health::kHealthy);
+  EXPECT_EQ(healthy.app, Health::kHealthy);
+  auto db_down = after(3, true, false, false);
+  EXPECT_EQ(db_down.writer, Health::kUnhealthy) << "the app answers but cannot write";
+  EXPECT_EQ(db_down.app, Health::kHealthy);
+  auto app_tier_down = after(3, false, false, true);
+  EXPECT_EQ(app_tier_down.app, Health::kUnhealthy);
+  EXPECT_EQ(app_tier_down.writer, Health::kHealthy)
+      << "the ALB is down but the secondary still replicates: the database is alive";
+  auto region_down = after(3, false, false, false);
+  EXPECT_EQ(region_down.app, Health::kUnhealthy);
+  EXPECT_EQ(region_down.writer, Health::kUnhealthy);
+}
+
+nlohmann::json witness_item(const std::string& observation, int64_t at_ms) {
+  return {{"id", {{"S", "witness"}}},
+          {"observation", {{"S", observation}}},
+          {"observed_at_ms", {{"N", std::to_string(at_ms)}}}};
+}
+
+TEST(AwsEvidence, AWitnessVoteCountsWhileItIsFresh) {
+  const core::TimePoint now{std::chrono::hours(1000)};
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  core::Observation seen;
+  seen.observer = "witness";
+  seen.writer = Health::kUnhealthy;
+  seen.app = Health::kUnhealthy;
+  auto o = witness_from_item(witness_item(core::to_json(seen).dump(), now_ms - 5000), now, 60s);
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->witness);
+  EXPECT_EQ(o->writer, Health::kUnhealthy);
+  EXPECT_FALSE(
+      witness_from_item(witness_item(core::to_json(seen).dump(), now_ms - 120'000), now, 60s))
+      << "a stopped witness has no vote";
+  EXPECT_FALSE(witness_from_item(witness_item("{not json", now_ms), now, 60s));
+  EXPECT_FALSE(witness_from_item(nlohmann::json({{"observation", {{"N", "1"}}}}), now, 60s))
+      << "the wrong types";
+  auto bad_time = witness_item(core::to_json(seen).dump(), now_ms);
+  bad_time["observed_at_ms"]["N"] = "soon";
+  EXPECT_FALSE(witness_from_item(bad_time, now, 60s));
+}
+
+// RDS, DynamoDB and the ALB on one loopback server, as the controller's clients reach them.
+class EvidenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.http().Post("/", [this](const httplib::Request& req, httplib::Response& res) {
+      if (req.has_header("X-Amz-Target")) {  // DynamoDB GetItem
+        nlohmann::json out = nlohmann::json::object();
+        if (!witness_.is_null()) out["Item"] = witness_;
+        res.set_content(out.dump(), "application/x-amz-json-1.0");
+        return;
+      }
+      const bool global = req.body.find("Action=DescribeGlobalClusters") != std::string::npos;
+      const std::string action = global ? "DescribeGlobalClusters" : "DescribeDBClusters";
+      std::string result =
+          global ? "<GlobalClusters><GlobalClusterMember>"
+                   "<GlobalClusterIdentifier>dr-app-global</GlobalClusterIdentifier>"
+                   "<GlobalClusterMembers>"
+                   "<GlobalClusterMember><DBClusterArn>" +
+                       std::string(kEast) +
+                       "</DBClusterArn><IsWriter>true</IsWriter></GlobalClusterMember>"
+                       "<GlobalClusterMember><DBClusterArn>" +
+                       kWest +
+                       "</DBClusterArn><IsWriter>false</IsWriter>"
+                       "<SynchronizationStatus>connected</SynchronizationStatus>"
+                       "</GlobalClusterMember></GlobalClusterMembers>"
+                       "</GlobalClusterMember></GlobalClusters>"
+                 : "<DBClusters><DBCluster><DBClusterIdentifier>dr-app-us-west-2"
+                   "</DBClusterIdentifier><Status>" +
+                       secondary_status_ + "</Status></DBCluster></DBClusters>";
+      res.set_content("<" + action + "Response><" + action + "Result>" + result + "</" + action +
+                          "Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></" +
+                          action + "Response>",
+                      "text/xml");
+    });
+    server_.http().Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = alb_up_ ? 200 : 503;
+    });
+    server_.http().Get("/health/deep", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = alb_up_ && db_up_ ? 200 : 503;
+    });
+    server_.start();
+    dr::aws::ClientConfig config;
+    config.region = "us-west-2";
+    config.endpoint_url = server_.url();
+    config.credentials = std::make_shared<dr::aws::StaticCredentialsProvider>(
+        dr::aws::Credentials{.access_key_id = "AKID",
+                             .secret_access_key = "s",
+                             .session_token = "",
+                             .expiration = std::nullopt,
+                             .source = "test"});
+    config.retry.max_attempts = 1;
+    rds_.emplace(config);
+    dynamodb_.emplace(config);
+  }
+
+  Evidence evidence(std::optional<LagSample> lag) {
+    EvidenceOptions options;
+    options.global_cluster_id = "dr-app-global";
+    options.alb_urls = {{"us-east-1", server_.url()}};
+    options.state_table = "dr-app-controller";
+    options.thresholds = {.failure = 2, .success = 1};
+    return Evidence(
+        options, *rds_, *dynamodb_, dr::aws::make_curl_transport({}),
+        [lag](const std::string&) { return lag; }, [this] { return now_; });
+  }
+
+  dr::test::LoopbackServer server_;
+  std::optional<dr::aws::Rds> rds_;
+  std::optional<dr::aws::DynamoDb> dynamodb_;
+  core::TimePoint now_ = core::Clock::now();
+  std::atomic<bool> alb_up_{true}, db_up_{true};
+  std::string secondary_status_ = "available";
+  nlohmann::json witness_;
+};
+
+TEST_F(EvidenceTest, AHealthyDeploymentIsSeenHealthyByEveryChecker) {
+  auto e = evidence(LagSample{500, now_ - 20s});
+  std::expected<core::Snapshot, std::string> s;
+  for (int i = 0; i < 2; ++i) s = e.observe();
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->topology.primary_region, "us-east-1");
+  EXPECT_EQ(s->topology.secondary_db, "dr-app-us-west-2");
+  EXPECT_EQ(s->secondary_db, Health::kHealthy);
+  ASSERT_TRUE(s->replication);
+  EXPECT_TRUE(s->replication->connected_to_writer);
+  ASSERT_EQ(s->observations.size(), 3u) << "three checkers, no witness item yet";
+  for (const auto& o : s->observations) {
+    EXPECT_EQ(o.writer, Health::kHealthy) << o.observer;
+    EXPECT_EQ(o.app, Health::kHealthy) << o.observer;
+  }
+}
+
+TEST_F(EvidenceTest, ARegionThatIsGoneIsSeenDownByCheckersAndWitnessWithItsLinkLost) {
+  alb_up_ = false;
+  db_up_ = false;
+  secondary_status_ = "available";
+  core::Observation seen;
+  seen.observer = "witness-us-east-2";
+  seen.writer = Health::kUnhealthy;
+  seen.app = Health::kUnhealthy;
+  witness_ = witness_item(
+      core::to_json(seen).dump(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(now_.time_since_epoch()).count() -
+          1000);
+  auto e = evidence(std::nullopt);  // CloudWatch has no recent lag: data transfer stopped
+  std::expected<core::Snapshot, std::string> s;
+  for (int i = 0; i < 2; ++i) s = e.observe();
+  ASSERT_TRUE(s) << s.error();
+  ASSERT_EQ(s->observations.size(), 4u);
+  int witnesses = 0;
+  for (const auto& o : s->observations) {
+    EXPECT_EQ(o.writer, Health::kUnhealthy) << o.observer;
+    witnesses += o.witness;
+  }
+  EXPECT_EQ(witnesses, 1);
+  EXPECT_FALSE(s->replication->connected_to_writer);
+}
+
+TEST_F(EvidenceTest, ANonAvailableSecondaryIsUnhealthyAndAnUnknownAlbIsAnError) {
+  secondary_status_ = "modifying";
+  auto e = evidence(LagSample{500, now_});
+  auto s = e.observe();
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->secondary_db, Health::kUnhealthy);
+
+  EvidenceOptions options;
+  options.global_cluster_id = "dr-app-global";
+  options.alb_urls = {{"us-west-2", server_.url()}};
+  Evidence wrong(options, *rds_, *dynamodb_, dr::aws::make_curl_transport({}), nullptr,
+                 [this] { return now_; });
+  auto r = wrong.observe();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("us-east-1"), std::string::npos) << r.error();
+}
+
+}  // namespace
+}  // namespace dr::backends::aws_world
