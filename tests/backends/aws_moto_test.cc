@@ -60,7 +60,7 @@ class AwsMotoTest : public ::testing::Test {
   // A plain signed query request (setup calls our clients do not model); the 2xx body.
   std::string call(const std::string& region, a::ServiceInfo service, const std::string& version,
                    const std::string& action, const a::QueryParams& params) {
-    a::ServiceClient client(service, clients_(region));
+    a::ServiceClient client(service, cfg(region));
     auto out = client.send(a::query_request(a::QueryProtocol{version}, action, params),
                            a::parse_xml_error);
     EXPECT_TRUE(out) << action << ": " << (out ? "" : out.error().describe());
@@ -125,7 +125,7 @@ class AwsMotoTest : public ::testing::Test {
   void create_app_tables() {
     targets_.app_table = "dr-app-sessions-" + suffix_;
     for (const auto& r : targets_.regions) {
-      a::DynamoDb ddb(clients_(r.region));
+      a::DynamoDb ddb(cfg(r.region));
       auto out = ddb.create_table(
           {{"TableName", targets_.app_table},
            {"AttributeDefinitions",
@@ -138,7 +138,7 @@ class AwsMotoTest : public ::testing::Test {
 
   std::optional<a::FenceRecord> fence_in(const std::string& table_region,
                                          const std::string& fenced_region) {
-    a::DynamoDb ddb(clients_(table_region));
+    a::DynamoDb ddb(cfg(table_region));
     auto out =
         ddb.get_item(a::fence_get_item(targets_.app_table, targets_.app_table_key, fenced_region));
     EXPECT_TRUE(out) << out.error();
@@ -149,7 +149,7 @@ class AwsMotoTest : public ::testing::Test {
   }
 
   a::AutoScalingGroup group(const AwsRegionTargets& r) {
-    a::AutoScaling asg(clients_(r.region));
+    a::AutoScaling asg(cfg(r.region));
     auto out = asg.describe_auto_scaling_groups({.auto_scaling_group_names = {r.asg_name}});
     EXPECT_TRUE(out) << out.error();
     if (!out || out->auto_scaling_groups.empty()) return {};
@@ -159,7 +159,7 @@ class AwsMotoTest : public ::testing::Test {
   std::vector<a::Datapoint> datapoints(const std::string& region, const std::string& ns,
                                        const std::string& metric,
                                        std::vector<a::MetricDimension> dims = {}) {
-    a::CloudWatch cw(clients_(region));
+    a::CloudWatch cw(cfg(region));
     auto now = std::chrono::system_clock::now();
     auto out = cw.get_metric_statistics({.namespace_ = ns,
                                          .metric_name = metric,
@@ -176,6 +176,7 @@ class AwsMotoTest : public ::testing::Test {
   std::string url_;
   std::string suffix_;
   ClientConfigFor clients_;
+  a::ClientConfig cfg(const std::string& region) { return test::loopback_config(url_, region); }
   test::FakeTime time_;
   AwsTargets targets_;
   std::vector<std::string> log_;
@@ -214,7 +215,7 @@ TEST_F(AwsMotoTest, GlobalDatabaseReadsWhoWritesAndNeverRepeatsAFailoverWhoseAns
 TEST_F(AwsMotoTest, SwitchoverIsRefusedAboveTheLagGateReadFromCloudWatch) {
   ASSERT_NO_FATAL_FAILURE(create_global_cluster());
   const auto& secondary = targets_.regions[1];
-  a::CloudWatch cw(clients_("us-west-2"));
+  a::CloudWatch cw(cfg("us-west-2"));
   auto put = cw.put_metric_data(
       {.namespace_ = "AWS/RDS",
        .metric_data = {{.metric_name = "AuroraGlobalDBReplicationLag",
@@ -242,7 +243,7 @@ TEST_F(AwsMotoTest, FleetScalesUpNeverDownAndWaitsForHealthyTargets) {
   EXPECT_EQ(g.min_size, 2);
   EXPECT_EQ(g.max_size, 4);
   EXPECT_EQ(g.in_service_healthy(), 3);
-  a::ElasticLoadBalancingV2 elb(clients_("us-west-2"));
+  a::ElasticLoadBalancingV2 elb(cfg("us-west-2"));
   auto health = elb.describe_target_health({.target_group_arn = standby.target_group_arn});
   ASSERT_TRUE(health) << health.error();
   EXPECT_EQ(health->healthy(), 3);
@@ -309,9 +310,10 @@ TEST_F(AwsMotoTest, FencingADeadRegionWritesTheRecordInTheSurvivorAndOnlyLogsThe
   test::ClosedPort dead;
   auto moto = clients_;
   auto dead_url = dead.url();
-  ClientConfigFor split = [moto, dead_url](const std::string& region) {
-    auto c = moto(region);
-    if (region == "us-east-1") c.endpoint_url = dead_url;
+  ClientConfigFor split = [moto, dead_url](const std::string& region,
+                                           const a::ServiceInfo& service) {
+    auto c = moto(region, service);
+    if (region == "us-east-1") c->endpoint_url = dead_url;
     return c;
   };
   AwsFleet fleet(targets_, split, time_.pacing(), log());
@@ -325,9 +327,10 @@ TEST_F(AwsMotoTest, FencingADeadRegionWritesTheRecordInTheSurvivorAndOnlyLogsThe
   EXPECT_NE(log_[1].find("to 0"), std::string::npos) << log_[1];
 
   // With no replica answering, the fence is not done: the runbook must hear it.
-  ClientConfigFor none = [dead_url, moto](const std::string& region) {
-    auto c = moto(region);
-    c.endpoint_url = dead_url;
+  ClientConfigFor none = [dead_url, moto](const std::string& region,
+                                          const a::ServiceInfo& service) {
+    auto c = moto(region, service);
+    c->endpoint_url = dead_url;
     return c;
   };
   AwsFleet cut_off(targets_, none, time_.pacing(), log());

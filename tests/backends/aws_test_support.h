@@ -33,18 +33,24 @@ inline backends::aws_world::AwsTargets two_region_targets() {
   return t;
 }
 
+inline aws::ClientConfig loopback_config(const std::string& endpoint, const std::string& region,
+                                         std::shared_ptr<aws::HttpTransport> transport = nullptr) {
+  aws::ClientConfig c;
+  c.region = region;
+  c.endpoint_url = endpoint;
+  c.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+      aws::Credentials{"testing", "testing", "", std::nullopt, "test"});
+  c.transport = transport ? transport : aws::make_curl_transport({});
+  c.retry.max_attempts = 2;
+  c.retry_hooks = {[] { return 0.0; }, [](std::chrono::milliseconds) {}};
+  return c;
+}
+
 inline backends::aws_world::ClientConfigFor loopback_clients(
     std::string endpoint, std::shared_ptr<aws::HttpTransport> transport = nullptr) {
-  return [endpoint, transport](const std::string& region) {
-    aws::ClientConfig c;
-    c.region = region;
-    c.endpoint_url = endpoint;
-    c.credentials = std::make_shared<aws::StaticCredentialsProvider>(
-        aws::Credentials{"testing", "testing", "", std::nullopt, "test"});
-    c.transport = transport ? transport : aws::make_curl_transport({});
-    c.retry.max_attempts = 2;
-    c.retry_hooks = {[] { return 0.0; }, [](std::chrono::milliseconds) {}};
-    return c;
+  return [endpoint, transport](const std::string& region,
+                               const aws::ServiceInfo&) -> aws::Result<aws::ClientConfig> {
+    return loopback_config(endpoint, region, transport);
   };
 }
 

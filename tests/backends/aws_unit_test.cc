@@ -5,11 +5,17 @@
 
 #include <map>
 
+#include "aws/autoscaling.h"
 #include "aws/fence_record.h"
+#include "aws/rds.h"
+#include "aws/support/scoped_env.h"
+#include "backends/aws/aws_fleet.h"
 #include "backends/aws/aws_global_database.h"
 #include "backends/aws/aws_notifier.h"
+#include "backends/aws/aws_ports.h"
 #include "backends/aws/aws_targets.h"
 #include "backends/aws/error_map.h"
+#include "backends/aws_test_support.h"
 
 namespace dr::backends::aws_world {
 namespace {
@@ -204,6 +210,44 @@ TEST(GlobalWriterState, ReadsWhereTheWriterStands) {
   // An empty FailoverState element is no failover.
   g.failover_state = a::GlobalClusterFailoverState{};
   EXPECT_EQ(writer_state(g, a), GlobalWriterState::kDone);
+}
+
+TEST(SharedClients, ResolveEachServicesEndpointAsTheAwsCliDoes) {
+  test::ScopedEnv env;
+  env.unset("AWS_ENDPOINT_URL")
+      .unset("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+      .unset("AWS_ENDPOINT_URL_RDS")
+      .set("AWS_ENDPOINT_URL_AUTO_SCALING", "http://127.0.0.1:4566");
+  auto creds = std::make_shared<a::StaticCredentialsProvider>(
+      a::Credentials{"k", "s", "", std::nullopt, "test"});
+  auto clients =
+      shared_clients({.endpoint_url = std::nullopt, .profile = std::nullopt, .credentials = creds});
+  auto asg = clients("us-west-2", a::AutoScaling::service());
+  ASSERT_TRUE(asg) << asg.error();
+  EXPECT_EQ(asg->endpoint_url, "http://127.0.0.1:4566");
+  EXPECT_EQ(asg->region, "us-west-2");
+  EXPECT_EQ(asg->credentials, creds);
+  EXPECT_NE(asg->transport, nullptr);
+  auto rds = clients("us-west-2", a::Rds::service());
+  ASSERT_TRUE(rds) << rds.error();
+  EXPECT_FALSE(rds->endpoint_url);            // AWS's own
+  EXPECT_EQ(rds->transport, asg->transport);  // one connection pool for every client
+
+  // --endpoint-url wins over the variables, for every service.
+  auto everywhere = shared_clients(
+      {.endpoint_url = "http://127.0.0.1:5000", .profile = std::nullopt, .credentials = creds});
+  EXPECT_EQ(everywhere("us-east-1", a::AutoScaling::service())->endpoint_url,
+            "http://127.0.0.1:5000");
+
+  // A bad variable: the port refuses, naming it, and sends nothing.
+  env.set("AWS_ENDPOINT_URL_AUTO_SCALING", "not a url");
+  test::FakeTime time;
+  AwsFleet fleet(test::two_region_targets(), clients, time.pacing(), {});
+  auto r = fleet.set_capacity("us-west-2", 1, 1, 2);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kRefused) << r.error();
+  EXPECT_NE(r.error().message.find("AWS_ENDPOINT_URL_AUTO_SCALING"), std::string::npos)
+      << r.error();
 }
 
 }  // namespace

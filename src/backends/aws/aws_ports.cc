@@ -1,18 +1,24 @@
 #include "backends/aws/aws_ports.h"
 
+#include "aws/credential_chain.h"
+
 namespace dr::backends::aws_world {
 
-ClientConfigFor shared_clients(std::shared_ptr<dr::aws::CredentialsProvider> credentials,
-                               std::shared_ptr<dr::aws::HttpTransport> transport,
-                               std::optional<std::string> endpoint_url) {
-  return [credentials = std::move(credentials), transport = std::move(transport),
-          endpoint_url = std::move(endpoint_url)](const std::string& region) {
-    dr::aws::ClientConfig c;
-    c.region = region;
-    c.endpoint_url = endpoint_url;
-    c.credentials = credentials;
-    c.transport = transport;
-    return c;
+ClientConfigFor shared_clients(dr::aws::AwsClientOptions options,
+                               std::shared_ptr<dr::aws::HttpTransport> transport) {
+  // One chain for every client: its cache refreshes temporary credentials once, not per call.
+  if (!options.credentials) {
+    dr::aws::DefaultChainOptions chain;
+    if (options.profile) chain.profile.profile = *options.profile;
+    options.credentials = dr::aws::make_default_credentials_chain(chain);
+  }
+  if (!transport) transport = dr::aws::make_curl_transport({});
+  return [options = std::move(options), transport = std::move(transport)](
+             const std::string& region,
+             const dr::aws::ServiceInfo& service) -> dr::aws::Result<dr::aws::ClientConfig> {
+    auto config = dr::aws::client_config(service, region, options);
+    if (config) config->transport = transport;
+    return config;
   };
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "aws/credentials.h"
+#include "aws/endpoint_config.h"
 #include "aws/transport.h"
 #include "backends/aws/aws_fleet.h"
 #include "backends/aws/aws_global_database.h"
@@ -19,11 +20,12 @@
 
 namespace dr::backends::aws_world {
 
-// endpoint_url: one override for every service (moto, the lab's AWS-shaped API), or nullopt
-// for AWS's regional endpoints.
-ClientConfigFor shared_clients(std::shared_ptr<dr::aws::CredentialsProvider> credentials,
-                               std::shared_ptr<dr::aws::HttpTransport> transport,
-                               std::optional<std::string> endpoint_url = std::nullopt);
+// Endpoints resolved as the AWS CLI does (aws/endpoint_config.h): options.endpoint_url (drctl's
+// --endpoint-url) for every service, else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else
+// AWS's own; options' credentials (the default chain when null) and one transport (curl when
+// null) shared by every region's clients.
+ClientConfigFor shared_clients(dr::aws::AwsClientOptions options,
+                               std::shared_ptr<dr::aws::HttpTransport> transport = nullptr);
 
 class AwsPorts {
  public:

@@ -73,9 +73,11 @@ Getenv process_environment();
 // DR_SWITCHOVER_LAG_GATE_MS). The error names every missing or bad variable.
 std::expected<AwsTargets, std::string> targets_from_env(const Getenv& getenv);
 
-// How the ports get a client for a region: credentials, transport, endpoint override. Called
-// per call, so a client is never kept for a region whose endpoint changed.
-using ClientConfigFor = std::function<dr::aws::ClientConfig(const std::string& region)>;
+// How the ports get a client of `service` in `region`: credentials, transport, endpoint (the
+// AWS CLI's resolution: aws_ports.h's shared_clients). Called per call, so a client is never kept
+// for a region whose endpoint changed. An error (a bad endpoint variable) is refused, named.
+using ClientConfigFor = std::function<dr::aws::Result<dr::aws::ClientConfig>(
+    const std::string& region, const dr::aws::ServiceInfo& service)>;
 
 // Waiting with deadlines: injected so the tests never sleep for real.
 struct Pacing {

@@ -1,5 +1,5 @@
 // A client of one AWS service in one region, built from the ports' ClientConfigFor. A bad
-// endpoint override (the client's constructor throws) becomes a refused core::Error.
+// endpoint (from the environment, or the client's constructor throwing) is a refused core::Error.
 #pragma once
 
 #include <memory>
@@ -16,7 +16,12 @@ namespace dr::backends::aws_world {
 template <class Client>
 core::Result<std::unique_ptr<Client>> client_for(const ClientConfigFor& config_for,
                                                  const std::string& region, int max_attempts = 0) {
-  dr::aws::ClientConfig config = config_for(region);
+  auto resolved = config_for(region, Client::service());
+  if (!resolved)
+    return core::fail(core::ErrorKind::kRefused, Client::service().endpoint_prefix +
+                                                     " client for " + region + ": " +
+                                                     resolved.error().describe());
+  dr::aws::ClientConfig config = std::move(*resolved);
   config.region = region;
   if (max_attempts > 0) config.retry.max_attempts = max_attempts;
   try {
