@@ -392,6 +392,14 @@ module "lambda" {
   db_secret_name       = module.rds.master_secret_name
   secrets_kms_key_arns = [module.kms.primary_key_arns["secrets"], module.kms.secondary_key_arns["secrets"]]
   primary_health_url   = "${var.certificate_arn_primary != null ? "https" : "http"}://${module.alb_primary.alb_dns_name}/health/deep"
+  app_urls = [
+    "${var.certificate_arn_primary != null ? "https" : "http"}://${module.alb_primary.alb_dns_name}",
+    "${var.certificate_arn_secondary != null ? "https" : "http"}://${module.alb_secondary.alb_dns_name}",
+  ]
+  target_group_arns      = [module.alb_primary.target_group_arn, module.alb_secondary.target_group_arn]
+  app_table_name         = module.dynamodb.table_name
+  app_table_arns         = [module.dynamodb.table_arn, module.dynamodb.replica_arn]
+  app_table_kms_key_arns = [module.kms.primary_key_arns["dynamodb"], module.kms.secondary_key_arns["dynamodb"]]
   force_failover = {
     namespace   = module.route53.force_failover.namespace
     metric_name = module.route53.force_failover.metric_name

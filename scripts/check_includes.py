@@ -18,12 +18,13 @@ MAY_INCLUDE = {
     "lab": {"app", "aws", "db"},
     "backends": {"core", "aws", "db"},
     "backends/lab": {"backends", "core", "aws", "db", "lab"},
+    "backends/aws": {"backends", "core", "aws"},
     "controller": {"core"},
     "drill": {"controller", "backends", "core", "lab", "app", "aws", "db"},
     "infra": {"core"},
-    "lambda": {"controller", "backends", "core", "aws"},
-    "cli": {"controller", "drill", "lab", "infra", "backends", "backends/lab", "core", "app",
-            "aws", "db", "lambda"},
+    "lambda": {"controller", "backends", "backends/aws", "core", "aws"},
+    "cli": {"controller", "drill", "lab", "infra", "backends", "backends/lab", "backends/aws",
+            "core", "app", "aws", "db", "lambda"},
 }
 OUTSIDE_SRC = {"tests", "bench", "fuzz"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
@@ -35,8 +36,8 @@ def room_of_source(rel):
         return parts[0]
     if parts[0] != "src" or len(parts) < 3:
         return None
-    if parts[1] == "backends" and len(parts) > 3 and parts[2] == "lab":
-        return "backends/lab"
+    if parts[1] == "backends" and len(parts) > 3 and parts[2] in ("lab", "aws"):
+        return "backends/" + parts[2]
     return parts[1]
 
 
@@ -44,8 +45,8 @@ def room_of_header(header):
     parts = pathlib.PurePosixPath(header).parts
     if len(parts) < 2:
         return None  # a sibling include ("foo.h"): same folder, same room
-    if parts[0] == "backends" and len(parts) > 2 and parts[1] == "lab":
-        return "backends/lab"
+    if parts[0] == "backends" and len(parts) > 2 and parts[1] in ("lab", "aws"):
+        return "backends/" + parts[1]
     return parts[0] if parts[0] in MAY_INCLUDE else None
 
 

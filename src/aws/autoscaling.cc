@@ -85,6 +85,14 @@ QueryParams AutoScaling::update_auto_scaling_group_params(const UpdateAutoScalin
   return p;
 }
 
+QueryParams AutoScaling::set_desired_capacity_params(const SetDesiredCapacityInput& in) {
+  QueryParams p;
+  p.add("AutoScalingGroupName", in.auto_scaling_group_name)
+      .add_int("DesiredCapacity", in.desired_capacity)
+      .maybe_add_bool("HonorCooldown", in.honor_cooldown);
+  return p;
+}
+
 Result<DescribeAutoScalingGroupsOutput> AutoScaling::parse_describe_auto_scaling_groups(
     std::string_view body) {
   return then(parse_query_response(body, "DescribeAutoScalingGroups", true), read_describe);
@@ -106,6 +114,19 @@ Result<UpdateAutoScalingGroupOutput> AutoScaling::update_auto_scaling_group(
               [](QueryResponse raw) -> Result<UpdateAutoScalingGroupOutput> {
                 return UpdateAutoScalingGroupOutput{std::move(raw)};
               });
+}
+
+Result<SetDesiredCapacityOutput> AutoScaling::set_desired_capacity(
+    const SetDesiredCapacityInput& in) {
+  if (in.auto_scaling_group_name.empty())
+    return std::unexpected(Error::invalid_argument("AutoScalingGroupName is empty"));
+  if (in.desired_capacity < 0)
+    return std::unexpected(Error::invalid_argument("DesiredCapacity is negative"));
+  return then(
+      query_call(client_, protocol(), "SetDesiredCapacity", set_desired_capacity_params(in), false),
+      [](QueryResponse raw) -> Result<SetDesiredCapacityOutput> {
+        return SetDesiredCapacityOutput{std::move(raw)};
+      });
 }
 
 }  // namespace dr::aws

@@ -69,6 +69,17 @@ struct UpdateAutoScalingGroupOutput {
   QueryResponse raw;
 };
 
+// Resizes the group without touching its bounds (the desired capacity must lie within them).
+// honor_cooldown: wait for a running cooldown first (AWS's default for a manual call is not to).
+struct SetDesiredCapacityInput {
+  std::string auto_scaling_group_name;
+  int64_t desired_capacity = 0;
+  std::optional<bool> honor_cooldown = std::nullopt;
+};
+struct SetDesiredCapacityOutput {
+  QueryResponse raw;
+};
+
 class AutoScaling {
  public:
   explicit AutoScaling(ClientConfig config);
@@ -77,6 +88,7 @@ class AutoScaling {
       const DescribeAutoScalingGroupsInput& input);
   Result<UpdateAutoScalingGroupOutput> update_auto_scaling_group(
       const UpdateAutoScalingGroupInput& input);
+  Result<SetDesiredCapacityOutput> set_desired_capacity(const SetDesiredCapacityInput& input);
 
   static ServiceInfo service();
   static const QueryProtocol& protocol();
@@ -85,6 +97,7 @@ class AutoScaling {
   static QueryParams describe_auto_scaling_groups_params(
       const DescribeAutoScalingGroupsInput& input);
   static QueryParams update_auto_scaling_group_params(const UpdateAutoScalingGroupInput& input);
+  static QueryParams set_desired_capacity_params(const SetDesiredCapacityInput& input);
   static Result<DescribeAutoScalingGroupsOutput> parse_describe_auto_scaling_groups(
       std::string_view body);
 

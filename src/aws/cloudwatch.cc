@@ -45,6 +45,20 @@ Result<DescribeAlarmsOutput> read_describe_alarms(QueryResponse raw) {
   return out;
 }
 
+Result<GetMetricStatisticsOutput> read_get_metric_statistics(QueryResponse raw) {
+  XmlReader r(raw.result, "GetMetricStatisticsResult");
+  GetMetricStatisticsOutput out;
+  out.label = r.str("Label");
+  r.each("Datapoints", "member", [&](XmlReader d) {
+    out.datapoints.push_back({d.opt_time("Timestamp"), d.opt_double("SampleCount"),
+                              d.opt_double("Average"), d.opt_double("Sum"), d.opt_double("Minimum"),
+                              d.opt_double("Maximum"), d.str("Unit")});
+  });
+  out.raw = std::move(raw);
+  if (const auto& e = r.error()) return std::unexpected(*e);
+  return out;
+}
+
 }  // namespace
 
 ServiceInfo CloudWatch::service() {
@@ -90,6 +104,26 @@ QueryParams CloudWatch::describe_alarms_params(const DescribeAlarmsInput& in) {
   return p;
 }
 
+QueryParams CloudWatch::get_metric_statistics_params(const GetMetricStatisticsInput& in) {
+  QueryParams p;
+  p.add("Namespace", in.namespace_).add("MetricName", in.metric_name);
+  for (size_t j = 0; j < in.dimensions.size(); ++j) {
+    std::string dim = "Dimensions.member." + std::to_string(j + 1);
+    p.add(dim + ".Name", in.dimensions[j].name);
+    p.add(dim + ".Value", in.dimensions[j].value);
+  }
+  p.add_timestamp("StartTime", in.start_time)
+      .add_timestamp("EndTime", in.end_time)
+      .add_int("Period", in.period);
+  if (!in.statistics.empty()) p.add_list("Statistics", in.statistics);
+  p.maybe_add("Unit", in.unit);
+  return p;
+}
+
+Result<GetMetricStatisticsOutput> CloudWatch::parse_get_metric_statistics(std::string_view body) {
+  return then(parse_query_response(body, "GetMetricStatistics", true), read_get_metric_statistics);
+}
+
 Result<DescribeAlarmsOutput> CloudWatch::parse_describe_alarms(std::string_view body) {
   return then(parse_query_response(body, "DescribeAlarms", true), read_describe_alarms);
 }
@@ -106,6 +140,21 @@ Result<PutMetricDataOutput> CloudWatch::put_metric_data(const PutMetricDataInput
 Result<DescribeAlarmsOutput> CloudWatch::describe_alarms(const DescribeAlarmsInput& in) {
   return then(query_call(client_, protocol(), "DescribeAlarms", describe_alarms_params(in), true),
               read_describe_alarms);
+}
+
+Result<GetMetricStatisticsOutput> CloudWatch::get_metric_statistics(
+    const GetMetricStatisticsInput& in) {
+  if (in.namespace_.empty() || in.metric_name.empty())
+    return std::unexpected(
+        Error::invalid_argument("GetMetricStatistics: Namespace and MetricName are required"));
+  if (in.statistics.empty())
+    return std::unexpected(
+        Error::invalid_argument("GetMetricStatistics: name at least one statistic"));
+  if (in.period <= 0)
+    return std::unexpected(Error::invalid_argument("GetMetricStatistics: Period must be > 0"));
+  return then(query_call(client_, protocol(), "GetMetricStatistics",
+                         get_metric_statistics_params(in), true),
+              read_get_metric_statistics);
 }
 
 }  // namespace dr::aws

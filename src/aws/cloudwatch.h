@@ -76,12 +76,43 @@ struct DescribeAlarmsOutput {
   QueryResponse raw;
 };
 
+// One metric's statistics over [start_time, end_time) in buckets of `period` seconds: how the
+// controller reads Aurora's AuroraGlobalDBReplicationLag / AuroraGlobalDBRPOLag (AWS/RDS,
+// dimension DBClusterIdentifier) in the secondary region.
+struct GetMetricStatisticsInput {
+  std::string namespace_;
+  std::string metric_name;
+  std::vector<MetricDimension> dimensions = {};
+  SystemTime start_time;
+  SystemTime end_time;
+  int64_t period = 60;
+  std::vector<std::string> statistics = {};  // SampleCount | Average | Sum | Minimum | Maximum
+  std::optional<std::string> unit = std::nullopt;
+};
+
+struct Datapoint {
+  std::optional<SystemTime> timestamp;
+  std::optional<double> sample_count;
+  std::optional<double> average;
+  std::optional<double> sum;
+  std::optional<double> minimum;
+  std::optional<double> maximum;
+  std::string unit;
+};
+
+struct GetMetricStatisticsOutput {
+  std::string label;
+  std::vector<Datapoint> datapoints;  // in no particular order (CloudWatch does not sort them)
+  QueryResponse raw;
+};
+
 class CloudWatch {
  public:
   explicit CloudWatch(ClientConfig config);
 
   Result<PutMetricDataOutput> put_metric_data(const PutMetricDataInput& input);
   Result<DescribeAlarmsOutput> describe_alarms(const DescribeAlarmsInput& input);
+  Result<GetMetricStatisticsOutput> get_metric_statistics(const GetMetricStatisticsInput& input);
 
   static ServiceInfo service();
   static const QueryProtocol& protocol();
@@ -90,6 +121,8 @@ class CloudWatch {
   static QueryParams put_metric_data_params(const PutMetricDataInput& input);
   static QueryParams describe_alarms_params(const DescribeAlarmsInput& input);
   static Result<DescribeAlarmsOutput> parse_describe_alarms(std::string_view body);
+  static QueryParams get_metric_statistics_params(const GetMetricStatisticsInput& input);
+  static Result<GetMetricStatisticsOutput> parse_get_metric_statistics(std::string_view body);
 
  private:
   ServiceClient client_;

@@ -47,11 +47,11 @@ const std::set<std::string> kResourceStarOnly{
     "ec2:DescribeNetworkInterfaces", "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",    "autoscaling:DescribeAutoScalingGroups",
     "rds:DescribeGlobalClusters",    "elasticloadbalancing:DescribeTargetHealth",
-    "cloudwatch:DescribeAlarms",     "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",           "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",        "logs:ListLogDeliveries",
-    "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-    "logs:PutResourcePolicy"};
+    "cloudwatch:DescribeAlarms",     "cloudwatch:GetMetricStatistics",
+    "logs:CreateLogDelivery",        "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",        "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",        "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",        "logs:PutResourcePolicy"};
 
 std::vector<std::string> strings_of(const json* v) {
   std::vector<std::string> out;

@@ -1,23 +1,28 @@
 // Byte-for-byte proof against AWS's own Python SDK. For every operation dr-app calls, our client
-// builds and signs a request (captured by a transport that never sends it) and Debian's
-// python3-botocore builds and signs the same one (tests/aws/botocore/reference.py, run once with
-// /usr/bin/python3), both with the credentials AKIDEXAMPLE, the same region and the clock frozen
-// at 2015-08-30T12:36:00Z. Method, path, query, body, every signed header and the Authorization
-// header must be identical. Each gtest case is named after the operation it compares; the
-// canned response each one gets back checks that our parser reads the output too.
+// builds and signs a request (captured by a transport that never sends it) and botocore builds
+// and signs the same one (tests/aws/botocore/reference.py, run once with the newest botocore
+// found: $DR_BOTOCORE_PYTHON, the python3 on PATH, then Debian's /usr/bin/python3 with
+// python3-botocore as the fallback), both with the credentials AKIDEXAMPLE, the same region and the
+// clock frozen at 2015-08-30T12:36:00Z. Method, path, query, body, every signed header and the
+// Authorization header must be identical. Each gtest case is named after the operation it compares;
+// the canned response each one gets back checks that our parser reads the output too.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "aws/autoscaling.h"
 #include "aws/cloudwatch.h"
 #include "aws/dynamodb.h"
+#include "aws/elbv2.h"
 #include "aws/encoding.h"
 #include "aws/rds.h"
 #include "aws/route53.h"
@@ -32,7 +37,30 @@ namespace fs = std::filesystem;
 using testing::CaptureTransport;
 
 const fs::path kDir = fs::path(DR_TEST_DATA_DIR) / "aws/botocore";
-constexpr const char* kPython = "/usr/bin/python3";
+constexpr const char* kDebianPython = "/usr/bin/python3";
+constexpr int kNoBotocore = 3;  // reference.py's exit status when it cannot import botocore
+
+// The interpreters to try, newest botocore first: an explicit choice, the python3 on PATH (pip's
+// botocore on our machines), Debian's.
+std::vector<std::string> pythons() {
+  std::vector<std::string> out;
+  if (const char* chosen = std::getenv("DR_BOTOCORE_PYTHON"); chosen && *chosen)
+    out.push_back(chosen);
+  const char* path = std::getenv("PATH");
+  std::string rest = path ? path : "";
+  while (!rest.empty()) {
+    auto colon = rest.find(':');
+    std::string dir = rest.substr(0, colon);
+    rest = colon == std::string::npos ? "" : rest.substr(colon + 1);
+    fs::path candidate = fs::path(dir) / "python3";
+    if (!dir.empty() && ::access(candidate.c_str(), X_OK) == 0) {
+      out.push_back(candidate.string());
+      break;
+    }
+  }
+  out.push_back(kDebianPython);
+  return out;
+}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -58,6 +86,7 @@ struct Reference {
 // again only when either changes (each run costs about 1.5 s of botocore start-up).
 std::string run_reference(std::string& error) {
   std::string inputs = slurp(kDir / "cases.json") + slurp(kDir / "reference.py");
+  for (const auto& python : pythons()) inputs += "\n" + python;
   std::error_code ec;
   fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
   fs::path cache = exe_dir / ("botocore_reference_" + sha256_hex(inputs).substr(0, 16) + ".json");
@@ -65,21 +94,40 @@ std::string run_reference(std::string& error) {
     std::printf("[ botocore ] reusing %s\n", cache.c_str());
     return slurp(cache);
   }
-  // stderr is not captured: botocore's warnings must not end up inside the JSON.
-  std::string cmd = std::string(kPython) + " " + (kDir / "reference.py").string() + " " +
-                    (kDir / "cases.json").string();
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (!pipe) {
-    error = "cannot run " + cmd;
+  std::string out;
+  std::vector<std::string> tried;
+  for (const auto& python : pythons()) {
+    if (!fs::exists(python)) {
+      tried.push_back(python + ": missing");
+      continue;
+    }
+    // stderr is not captured: botocore's warnings must not end up inside the JSON.
+    std::string cmd =
+        python + " " + (kDir / "reference.py").string() + " " + (kDir / "cases.json").string();
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) {
+      tried.push_back(python + ": cannot run");
+      continue;
+    }
+    out.clear();
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    int status = pclose(pipe);
+    if (status == 0) break;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == kNoBotocore) {
+      tried.push_back(python + ": no botocore");
+      out.clear();
+      continue;
+    }
+    // botocore is there and failed: that is a finding, not a reason to try an older one.
+    error = "reference.py failed under " + python + " with status " + std::to_string(status) +
+            " (see stderr above)";
     return {};
   }
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  if (int status = pclose(pipe); status != 0) {
-    error = "reference.py failed with status " + std::to_string(status) +
-            " (is python3-botocore installed for " + kPython + "? see stderr above)";
+  if (out.empty()) {
+    error = "no interpreter with botocore (install Debian's python3-botocore: scripts/bootstrap);";
+    for (const auto& t : tried) error += " " + t + ";";
     return {};
   }
   if (!ec) {
@@ -101,11 +149,6 @@ const Reference& reference() {
       return r;
     }
     for (auto& c : cases) r.inputs[c["name"].get<std::string>()] = c;
-    if (!fs::exists(kPython)) {
-      r.error = std::string(kPython) +
-                " is missing: install Debian's python3 and python3-botocore (scripts/bootstrap)";
-      return r;
-    }
     std::string out = run_reference(r.error);
     if (!r.error.empty()) return r;
     auto parsed = nlohmann::json::parse(out, nullptr, false);
@@ -170,6 +213,15 @@ class BotocoreCompare : public ::testing::Test {
     const std::string* auth = ours.header("Authorization");
     ASSERT_NE(auth, nullptr) << name;
     EXPECT_EQ(*auth, ref["authorization"].get<std::string>()) << name;
+  }
+
+  // Says whether botocore's own model had the operation, or reference.py had to add it (1.29).
+  static void note_model(const std::string& name) {
+    bool extended = reference().cases[name]["model_extension"].get<bool>();
+    ::testing::Test::RecordProperty("botocore_model", extended ? "extended" : "botocore's own");
+    std::printf("[ botocore ] %s: %s\n", name.c_str(),
+                extended ? "model extended from the API reference (this botocore lacks it)"
+                         : "botocore's own model");
   }
 
   std::shared_ptr<CaptureTransport> transport_;
@@ -417,7 +469,7 @@ TEST_F(BotocoreCompare, RDS_FailoverGlobalCluster_AllowDataLoss) {
   ASSERT_TRUE(out->global_cluster.failover_state);
   EXPECT_EQ(out->global_cluster.failover_state->status, "pending");
   EXPECT_EQ(out->global_cluster.failover_state->is_data_loss_allowed, true);
-  EXPECT_TRUE(reference().cases["RDS_FailoverGlobalCluster_AllowDataLoss"]["model_extension"]);
+  note_model("RDS_FailoverGlobalCluster_AllowDataLoss");
   expect_same_as_botocore("RDS_FailoverGlobalCluster_AllowDataLoss");
 }
 
@@ -436,11 +488,11 @@ TEST_F(BotocoreCompare, RDS_FailoverGlobalCluster_Switchover) {
   expect_same_as_botocore("RDS_FailoverGlobalCluster_Switchover");
 }
 
-// Debian's botocore 1.29 has no SwitchoverGlobalCluster at all, so the proof is the AWS API
+// Debian's botocore 1.29 has no SwitchoverGlobalCluster at all, so the first proof is the AWS API
 // reference (API_SwitchoverGlobalCluster, RDS API 2014-10-31): Action, Version and the two
-// required members, form-encoded. The body below is written from that page by hand. As a
-// second check, reference.py adds the operation to botocore's model from the same page and
-// botocore's own serializer and signer must agree with us as well.
+// required members, form-encoded. The body below is written from that page by hand. Then
+// botocore's own serializer and signer must agree with us: pip's newer botocore models the
+// operation itself; with 1.29, reference.py adds it to the model from the same page.
 TEST_F(BotocoreCompare, RDS_SwitchoverGlobalCluster) {
   Rds rds(config_for(
       "RDS_SwitchoverGlobalCluster",
@@ -458,7 +510,7 @@ TEST_F(BotocoreCompare, RDS_SwitchoverGlobalCluster) {
             "app-us-west-2");
   EXPECT_EQ(*transport_->last().header("Content-Type"),
             "application/x-www-form-urlencoded; charset=utf-8");
-  EXPECT_TRUE(reference().cases["RDS_SwitchoverGlobalCluster"]["model_extension"]);
+  note_model("RDS_SwitchoverGlobalCluster");
   expect_same_as_botocore("RDS_SwitchoverGlobalCluster");
 }
 
@@ -617,6 +669,72 @@ TEST_F(BotocoreCompare, SNS_Publish) {
 
 // ---- CloudWatch (query, endpoint prefix "monitoring") -------------------------------------
 
+TEST_F(BotocoreCompare, AutoScaling_SetDesiredCapacity) {
+  AutoScaling asg(
+      config_for("AutoScaling_SetDesiredCapacity",
+                 query_response("SetDesiredCapacity",
+                                "http://autoscaling.amazonaws.com/doc/2011-01-01/", "")));
+  auto out = asg.set_desired_capacity({.auto_scaling_group_name = "dr-app-us-west-2",
+                                       .desired_capacity = 6,
+                                       .honor_cooldown = false});
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->raw.request_id, "req-2");
+  expect_same_as_botocore("AutoScaling_SetDesiredCapacity");
+}
+
+// The response is the API reference's example (two targets, one failing its checks).
+TEST_F(BotocoreCompare, ELBv2_DescribeTargetHealth) {
+  ElasticLoadBalancingV2 elb(
+      config_for("ELBv2_DescribeTargetHealth",
+                 query_response("DescribeTargetHealth",
+                                "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/", R"(
+      <TargetHealthDescriptions>
+        <member>
+          <HealthCheckPort>8080</HealthCheckPort>
+          <TargetHealth><State>healthy</State></TargetHealth>
+          <Target><Port>8080</Port><Id>i-0f76fade435676abd</Id></Target>
+        </member>
+        <member>
+          <HealthCheckPort>8080</HealthCheckPort>
+          <TargetHealth>
+            <State>unhealthy</State><Reason>Target.Timeout</Reason>
+            <Description>Request timed out</Description>
+          </TargetHealth>
+          <Target><Id>10.0.1.7</Id><Port>8080</Port><AvailabilityZone>all</AvailabilityZone></Target>
+        </member>
+      </TargetHealthDescriptions>)")));
+  auto out = elb.describe_target_health(
+      {.target_group_arn = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/"
+                           "dr-app-usw2/73e2d6bc24d8a067",
+       .targets = {{.id = "i-0f76fade435676abd", .port = 8080},
+                   {.id = "10.0.1.7", .availability_zone = "all"}}});
+  ASSERT_TRUE(out) << out.error();
+  ASSERT_EQ(out->target_health_descriptions.size(), 2u);
+  EXPECT_EQ(out->healthy(), 1);
+  const auto& bad = out->target_health_descriptions[1];
+  EXPECT_EQ(bad.target.id, "10.0.1.7");
+  EXPECT_EQ(bad.target.port, 8080);
+  EXPECT_EQ(bad.target.availability_zone, "all");
+  EXPECT_EQ(bad.state, "unhealthy");
+  EXPECT_EQ(bad.reason, "Target.Timeout");
+  EXPECT_EQ(bad.description, "Request timed out");
+  expect_same_as_botocore("ELBv2_DescribeTargetHealth");
+}
+
+TEST_F(BotocoreCompare, ELBv2_DescribeTargetHealth_AllTargets) {
+  ElasticLoadBalancingV2 elb(
+      config_for("ELBv2_DescribeTargetHealth_AllTargets",
+                 query_response("DescribeTargetHealth",
+                                "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+                                "<TargetHealthDescriptions/>")));
+  auto out = elb.describe_target_health(
+      {.target_group_arn = "arn:aws:elasticloadbalancing:us-west-2:123456789012:targetgroup/"
+                           "dr-app-usw2/73e2d6bc24d8a067"});
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->healthy(), 0);
+  expect_same_as_botocore("ELBv2_DescribeTargetHealth_AllTargets");
+}
+
 TEST_F(BotocoreCompare, CloudWatch_PutMetricData) {
   CloudWatch cw(config_for(
       "CloudWatch_PutMetricData",
@@ -669,6 +787,37 @@ TEST_F(BotocoreCompare, CloudWatch_DescribeAlarms) {
   ASSERT_EQ(out->composite_alarms.size(), 1u);
   EXPECT_EQ(out->composite_alarms[0].alarm_rule, "ALARM(dr-app-primary-5xx)");
   expect_same_as_botocore("CloudWatch_DescribeAlarms");
+}
+
+// The response is the API reference's example shape (Datapoints of members, then Label).
+TEST_F(BotocoreCompare, CloudWatch_GetMetricStatistics) {
+  CloudWatch cw(config_for(
+      "CloudWatch_GetMetricStatistics",
+      query_response("GetMetricStatistics", "http://monitoring.amazonaws.com/doc/2010-08-01/", R"(
+      <Datapoints>
+        <member><Timestamp>2015-08-30T12:34:00Z</Timestamp><SampleCount>60.0</SampleCount>
+          <Maximum>412.0</Maximum><Unit>Milliseconds</Unit></member>
+        <member><Timestamp>2015-08-30T12:33:00Z</Timestamp><SampleCount>60.0</SampleCount>
+          <Maximum>97.5</Maximum><Unit>Milliseconds</Unit></member>
+      </Datapoints>
+      <Label>AuroraGlobalDBReplicationLag</Label>)")));
+  using namespace std::chrono;
+  auto out = cw.get_metric_statistics({.namespace_ = "AWS/RDS",
+                                       .metric_name = "AuroraGlobalDBReplicationLag",
+                                       .dimensions = {{"DBClusterIdentifier", "dr-app-us-west-2"}},
+                                       .start_time = frozen_now() - minutes(5),
+                                       .end_time = frozen_now() + milliseconds(500),
+                                       .period = 60,
+                                       .statistics = {"Maximum", "SampleCount"},
+                                       .unit = "Milliseconds"});
+  ASSERT_TRUE(out) << out.error();
+  EXPECT_EQ(out->label, "AuroraGlobalDBReplicationLag");
+  ASSERT_EQ(out->datapoints.size(), 2u);
+  EXPECT_EQ(out->datapoints[0].maximum, 412.0);
+  EXPECT_EQ(out->datapoints[0].timestamp, frozen_now() - minutes(2));
+  EXPECT_EQ(out->datapoints[1].unit, "Milliseconds");
+  EXPECT_FALSE(out->datapoints[1].average);
+  expect_same_as_botocore("CloudWatch_GetMetricStatistics");
 }
 
 }  // namespace

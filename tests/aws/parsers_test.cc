@@ -9,6 +9,7 @@
 #include "aws/autoscaling.h"
 #include "aws/cloudwatch.h"
 #include "aws/dynamodb.h"
+#include "aws/elbv2.h"
 #include "aws/json_protocol.h"
 #include "aws/query_protocol.h"
 #include "aws/rds.h"
@@ -76,6 +77,18 @@ std::vector<Sample> samples() {
        "<AlarmName>a</AlarmName><Threshold>1.5</Threshold><Period>60</Period>"
        "<StateUpdatedTimestamp>2015-08-30T12:00:00.000Z</StateUpdatedTimestamp>"
        "</member></MetricAlarms></DescribeAlarmsResult></DescribeAlarmsResponse>"},
+      {"GetMetricStatistics", parser(CloudWatch::parse_get_metric_statistics),
+       "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints><member>"
+       "<Timestamp>2013-05-19T00:03:00Z</Timestamp><SampleCount>2.0</SampleCount>"
+       "<Maximum>0.34</Maximum><Unit>Seconds</Unit></member></Datapoints>"
+       "<Label>AuroraGlobalDBRPOLag</Label></GetMetricStatisticsResult>"
+       "</GetMetricStatisticsResponse>"},
+      {"DescribeTargetHealth", parser(ElasticLoadBalancingV2::parse_describe_target_health),
+       "<DescribeTargetHealthResponse><DescribeTargetHealthResult><TargetHealthDescriptions>"
+       "<member><HealthCheckPort>80</HealthCheckPort><TargetHealth><State>healthy</State>"
+       "</TargetHealth><Target><Port>80</Port><Id>i-0376fadf</Id></Target></member>"
+       "</TargetHealthDescriptions></DescribeTargetHealthResult>"
+       "</DescribeTargetHealthResponse>"},
       {"GetHealthCheckStatus", parser(Route53::parse_get_health_check_status),
        "<GetHealthCheckStatusResponse><HealthCheckObservations><HealthCheckObservation>"
        "<Region>us-east-1</Region><StatusReport><Status>Success</Status>"
@@ -189,6 +202,16 @@ TEST(ResponseParsers, RejectWrongTypesWithAMessageNamingTheField) {
            "<DesiredCapacity>2</DesiredCapacity><CreatedTime>9999-12-31T23:59:59Z</CreatedTime>")},
       {"a word where a double is", alarms, alarm("<Threshold>high</Threshold>")},
       {"a list where a double is", alarms, alarm("<Threshold><member>1</member></Threshold>")},
+      {"a word where a datapoint's statistic is", parser(CloudWatch::parse_get_metric_statistics),
+       "<GetMetricStatisticsResponse><GetMetricStatisticsResult><Datapoints><member>"
+       "<Maximum>lagging</Maximum></member></Datapoints></GetMetricStatisticsResult>"
+       "</GetMetricStatisticsResponse>"},
+      {"a target health without its target's id",
+       parser(ElasticLoadBalancingV2::parse_describe_target_health),
+       "<DescribeTargetHealthResponse><DescribeTargetHealthResult><TargetHealthDescriptions>"
+       "<member><TargetHealth><State>healthy</State></TargetHealth><Target><Port>80</Port>"
+       "</Target></member></TargetHealthDescriptions></DescribeTargetHealthResult>"
+       "</DescribeTargetHealthResponse>"},
       {"a missing ChangeInfo", parser([](std::string_view b) {
          return Route53::parse_change_info(b, "GetChangeResponse");
        }),

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/session_store.h"
+#include "backends/aws/aws_targets.h"
 #include "backends/controller_store.h"
 
 namespace {
@@ -38,6 +39,12 @@ TEST(TableKeys, TheStateTableHasTheKeyTheControllerUses) {
 
 TEST(TableKeys, TheSessionsTableHasTheKeyDrAppUses) {
   EXPECT_EQ(hash_key("infra/modules/dynamodb/main.tf", "this"), dr::app::kSessionTableKey);
+}
+
+// The controller writes its fence records into the same table (src/aws/fence_record.h).
+TEST(TableKeys, TheFenceRecordsUseTheSessionsTablesKey) {
+  EXPECT_EQ(hash_key("infra/modules/dynamodb/main.tf", "this"),
+            dr::backends::aws_world::AwsTargets{}.app_table_key);
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ data "aws_iam_policy_document" "controller" {
   statement {
     sid       = "OwnKeys"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = concat([var.kms_key_arn, var.dynamodb_kms_key_arn], var.secrets_kms_key_arns)
+    resources = concat([var.kms_key_arn, var.dynamodb_kms_key_arn], var.secrets_kms_key_arns, var.app_table_kms_key_arns)
   }
 
   statement {
@@ -139,6 +139,21 @@ data "aws_iam_policy_document" "controller" {
       variable = "cloudwatch:namespace"
       values   = [var.force_failover.namespace]
     }
+  }
+
+  # The fence record dr-app honours, in the app's global table (src/aws/fence_record.h).
+  statement {
+    sid       = "FenceRecords"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = var.app_table_arns
+  }
+
+  # The switchover's lag gate: Aurora's AuroraGlobalDBReplicationLag / AuroraGlobalDBRPOLag.
+  # GetMetricStatistics has no resource-level permissions.
+  statement {
+    sid       = "ReadReplicationLag"
+    actions   = ["cloudwatch:GetMetricStatistics"]
+    resources = ["*"]
   }
 
   statement {
@@ -196,6 +211,15 @@ resource "aws_lambda_function" "this" {
       DR_PRIMARY_HEALTH_URL = var.primary_health_url
       DR_FORCE_NAMESPACE    = var.force_failover.namespace
       DR_FORCE_METRIC       = var.force_failover.metric_name
+      # What the AWS backends act on (src/backends/aws/aws_targets.h).
+      DR_PRIMARY_CLUSTER_ARN        = var.cluster_arns[0]
+      DR_SECONDARY_CLUSTER_ARN      = var.cluster_arns[1]
+      DR_PRIMARY_APP_URL            = var.app_urls[0]
+      DR_SECONDARY_APP_URL          = var.app_urls[1]
+      DR_PRIMARY_TARGET_GROUP_ARN   = var.target_group_arns[0]
+      DR_SECONDARY_TARGET_GROUP_ARN = var.target_group_arns[1]
+      DR_APP_TABLE                  = var.app_table_name
+      DR_SWITCHOVER_LAG_GATE_MS     = tostring(var.switchover_lag_gate_ms)
       # Probe and decide this often inside one invocation (the DR budget's "decide" term).
       DR_CONTROLLER_TICK_SECONDS = tostring(var.tick_seconds)
     }

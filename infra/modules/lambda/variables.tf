@@ -122,6 +122,42 @@ variable "primary_health_url" {
   type        = string
 }
 
+variable "app_urls" {
+  description = "Base URLs of the primary and the secondary ALB, in that order: the controller verifies a failover with a real write through the new primary's. No default."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.app_urls) == 2 && alltrue([for u in var.app_urls : can(regex("^https?://", u))])
+    error_message = "app_urls must be [primary, secondary], each http:// or https://."
+  }
+}
+
+variable "target_group_arns" {
+  description = "ALB target groups of the primary and the secondary fleet, in that order: the controller waits for healthy targets after scaling. No default."
+  type        = list(string)
+}
+
+variable "app_table_name" {
+  description = "The app's DynamoDB global table, where the controller writes the fence record dr-app honours. No default."
+  type        = string
+}
+
+variable "app_table_arns" {
+  description = "ARNs of that table in both regions (the table and its replica). No default."
+  type        = list(string)
+}
+
+variable "app_table_kms_key_arns" {
+  description = "CMKs of that table in both regions. No default."
+  type        = list(string)
+}
+
+variable "switchover_lag_gate_ms" {
+  description = "A planned switchover is refused while the secondary's AuroraGlobalDBReplicationLag / AuroraGlobalDBRPOLag is above this (ms). Default: 2000."
+  type        = number
+  default     = 2000
+}
+
 variable "force_failover" {
   description = "The CloudWatch metric the controller sets to 1 to force Route 53 to the secondary (see the route53 module): { namespace, metric_name }. No default."
   type = object({

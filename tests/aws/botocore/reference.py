@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Builds and signs AWS requests with Debian's python3-botocore, without sending them.
+"""Builds and signs AWS requests with botocore (AWS's own Python SDK), without sending them.
 
 This is the reference side of tests/aws/botocore_compare_test.cc: for each case in a JSON case
 file ([{name, service, operation, params, region, session_token?}]) it makes botocore serialize
@@ -10,7 +10,10 @@ prints one JSON object keyed by case name:
   {"<name>": {"method", "path", "query", "body", "headers": {signed name: value},
               "authorization", "model_extension"}}
 
-Run it with /usr/bin/python3: botocore is a Debian package for the system interpreter.
+The C++ test runs it with the newest botocore it finds: DR_BOTOCORE_PYTHON if set, then the
+`python3` on PATH (our machines: botocore 1.43 from pip, which models SwitchoverGlobalCluster
+itself), then Debian's /usr/bin/python3 with python3-botocore 1.29 (the fallback, which needs the
+model extension below). Exit status 3: this interpreter has no botocore.
 """
 import copy
 import datetime
@@ -55,8 +58,17 @@ class _FrozenDateTime(datetime.datetime):
         return FROZEN_NOW if tz is None else FROZEN_NOW.replace(tzinfo=tz)
 
 
-# botocore.auth calls datetime.datetime.utcnow() for X-Amz-Date and the credential scope.
+# botocore.auth calls datetime.datetime.utcnow() (1.29) or botocore.compat.get_current_datetime()
+# (newer) for X-Amz-Date and the credential scope.
 botocore.auth.datetime = types.SimpleNamespace(datetime=_FrozenDateTime)
+if hasattr(botocore.auth, "get_current_datetime"):
+    botocore.auth.get_current_datetime = (
+        lambda remove_tzinfo=True: FROZEN_NOW if remove_tzinfo
+        else FROZEN_NOW.replace(tzinfo=datetime.timezone.utc))
+
+# The wire protocol our client speaks where a newer botocore prefers another one the service also
+# accepts (botocore >= 1.3x sends CloudWatch as smithy-rpc-v2-cbor; its model still lists query).
+WIRE_PROTOCOL = {"cloudwatch": "query"}
 
 # Debian's botocore 1.29.27 predates these API additions. They are added to its model exactly as
 # the AWS API reference (RDS API version 2014-10-31) defines them, so the request is still built
@@ -104,12 +116,17 @@ FAKE_BODIES = {
 }
 
 
-def _needs_extension(case):
+def _needs_extension(case, model):
+    """True when this botocore's own model lacks what the case uses (1.29 for RDS)."""
     ext = MODEL_EXTENSIONS.get(case["service"])
     if not ext:
         return False
     _, ops, params = ext
-    return case["operation"] in ops or bool(params & set(case["params"]))
+    op = model["operations"].get(case["operation"])
+    if op is None:
+        return True
+    members = model["shapes"][op["input"]["shape"]]["members"]
+    return bool((params & set(case["params"])) - set(members))
 
 
 def _snake(name):
@@ -124,12 +141,19 @@ def _snake(name):
 
 def build(case):
     session = botocore.session.get_session()
-    if _needs_extension(case):
-        loader = session.get_component("data_loader")
-        api_version = loader.determine_latest_version(case["service"], "service-2")
-        # The loader caches the parsed model, so extending it here is what the client sees.
-        model = loader.load_service_model(case["service"], "service-2", api_version)
+    loader = session.get_component("data_loader")
+    api_version = loader.determine_latest_version(case["service"], "service-2")
+    # The loader caches the parsed model, so changing it here is what the client sees.
+    model = loader.load_service_model(case["service"], "service-2", api_version)
+    extended = _needs_extension(case, model)
+    if extended:
         MODEL_EXTENSIONS[case["service"]][0](model)
+    wire = WIRE_PROTOCOL.get(case["service"])
+    if wire and model["metadata"].get("protocol") != wire:
+        if wire not in model["metadata"].get("protocols", [wire]):
+            raise RuntimeError(f"{case['name']}: this botocore cannot speak {wire} to {case['service']}")
+        model["metadata"]["protocol"] = wire
+        model["metadata"]["protocols"] = [wire]
     client = session.create_client(
         case["service"],
         region_name=case["region"],
@@ -184,7 +208,7 @@ def build(case):
         "body": body.decode("utf-8"),
         "headers": headers,
         "authorization": auth,
-        "model_extension": _needs_extension(case),
+        "model_extension": extended,
     }
 
 

@@ -73,6 +73,14 @@ variables {
   db_secret_name       = "dr-test/aurora/master"
   secrets_kms_key_arns = ["arn:aws:kms:us-east-1:111122223333:key/s1", "arn:aws:kms:us-west-2:111122223333:key/s2"]
   primary_health_url   = "https://primary.example.com/health/deep"
+  app_urls             = ["https://primary.example.com", "https://secondary.example.com"]
+  target_group_arns = [
+    "arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/p/0123456789abcdef",
+    "arn:aws:elasticloadbalancing:us-west-2:111122223333:targetgroup/s/0123456789abcdef",
+  ]
+  app_table_name         = "dr-test-sessions"
+  app_table_arns         = ["arn:aws:dynamodb:us-east-1:111122223333:table/dr-test-sessions", "arn:aws:dynamodb:us-west-2:111122223333:table/dr-test-sessions"]
+  app_table_kms_key_arns = ["arn:aws:kms:us-east-1:111122223333:key/d1", "arn:aws:kms:us-west-2:111122223333:key/d2"]
   force_failover = {
     namespace   = "DrApp/Failover"
     metric_name = "ForcePrimaryUnhealthy"
@@ -100,6 +108,11 @@ run "controller" {
   assert {
     condition     = one(aws_lambda_function.this.environment).variables["DR_SECONDARY_REGION"] == "us-west-2" && one(aws_lambda_function.this.environment).variables["DR_FAILOVER_CAPACITY"] == "3"
     error_message = "The controller must know where to fail over to and how far to scale."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["DR_SECONDARY_CLUSTER_ARN"] == "arn:aws:rds:us-west-2:111122223333:cluster:s" && one(aws_lambda_function.this.environment).variables["DR_SECONDARY_APP_URL"] == "https://secondary.example.com" && one(aws_lambda_function.this.environment).variables["DR_APP_TABLE"] == "dr-test-sessions" && one(aws_lambda_function.this.environment).variables["DR_SWITCHOVER_LAG_GATE_MS"] == "2000"
+    error_message = "The AWS backends read each region's cluster, ALB and the fence table from the environment (src/backends/aws/aws_targets.h)."
   }
 
   assert {
