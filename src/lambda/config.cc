@@ -50,6 +50,20 @@ std::optional<std::string> token(std::string& field, const std::string& v) {
   return std::nullopt;
 }
 
+std::optional<std::string> arn(std::string& field, const std::string& v, const char* kind) {
+  if (!v.starts_with("arn:") || v.find(kind) == std::string::npos || !is_token(v, 1024))
+    return std::string("not an ARN with '") + kind + "' in it: '" + v + "'";
+  field = v;
+  return std::nullopt;
+}
+
+std::optional<std::string> url(std::string& field, const std::string& v) {
+  if (!(v.starts_with("https://") || v.starts_with("http://")) || !is_token(v, 2048))
+    return "not an http(s) URL: '" + v + "'";
+  field = v;
+  return std::nullopt;
+}
+
 constexpr auto kTable = std::to_array<Variable>({
     {"AWS_LAMBDA_RUNTIME_API", true, "host:port of the Lambda Runtime API (set by Lambda)",
      [](Config& c, const std::string& v) -> std::optional<std::string> {
@@ -112,6 +126,32 @@ constexpr auto kTable = std::to_array<Variable>({
      [](Config& c, const std::string& v) { return token(c.force_namespace, v); }},
     {"DR_FORCE_METRIC", true, "name of the force-failover metric (1 forces Route 53 over)",
      [](Config& c, const std::string& v) { return token(c.force_metric, v); }},
+    {"DR_PRIMARY_CLUSTER_ARN", true, "the primary region's Aurora cluster (global member)",
+     [](Config& c, const std::string& v) { return arn(c.primary_cluster_arn, v, ":cluster:"); }},
+    {"DR_SECONDARY_CLUSTER_ARN", true, "the secondary region's Aurora cluster (global member)",
+     [](Config& c, const std::string& v) { return arn(c.secondary_cluster_arn, v, ":cluster:"); }},
+    {"DR_PRIMARY_APP_URL", true, "the primary ALB (https://<dns>): checkers and the probe",
+     [](Config& c, const std::string& v) { return url(c.primary_app_url, v); }},
+    {"DR_SECONDARY_APP_URL", true, "the secondary ALB (https://<dns>)",
+     [](Config& c, const std::string& v) { return url(c.secondary_app_url, v); }},
+    {"DR_PRIMARY_TARGET_GROUP_ARN", false, "the primary fleet's target group (health waits)",
+     [](Config& c, const std::string& v) {
+       return arn(c.primary_target_group_arn, v, ":targetgroup/");
+     }},
+    {"DR_SECONDARY_TARGET_GROUP_ARN", false, "the secondary fleet's target group",
+     [](Config& c, const std::string& v) {
+       return arn(c.secondary_target_group_arn, v, ":targetgroup/");
+     }},
+    {"DR_APP_TABLE", true, "the app's DynamoDB global table, where fence records live",
+     [](Config& c, const std::string& v) { return token(c.app_table, v); }},
+    {"DR_SWITCHOVER_LAG_GATE_MS", false,
+     "a planned switchover is refused above this replication lag (default 2000)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto n = to_int(v);
+       if (!n || *n < 0 || *n > 3'600'000) return "not milliseconds (0-3600000): '" + v + "'";
+       c.switchover_lag_gate = std::chrono::milliseconds(*n);
+       return std::nullopt;
+     }},
     {"DR_CONTROLLER_TICK_SECONDS", true, "seconds between ticks inside one invocation (1-300)",
      [](Config& c, const std::string& v) -> std::optional<std::string> {
        auto n = to_int(v);

@@ -30,7 +30,16 @@ struct Config {
   std::string primary_health_url;
   std::string force_namespace;
   std::string force_metric;
-  std::chrono::milliseconds tick_interval{10000};  // DR_CONTROLLER_TICK_SECONDS
+  // What the AWS backends act on (src/backends/aws/aws_targets.h), per region.
+  std::string primary_cluster_arn;         // DR_PRIMARY_CLUSTER_ARN
+  std::string secondary_cluster_arn;       // DR_SECONDARY_CLUSTER_ARN
+  std::string primary_app_url;             // DR_PRIMARY_APP_URL: the ALB, https://<dns>
+  std::string secondary_app_url;           // DR_SECONDARY_APP_URL
+  std::string primary_target_group_arn;    // DR_PRIMARY_TARGET_GROUP_ARN (optional)
+  std::string secondary_target_group_arn;  // DR_SECONDARY_TARGET_GROUP_ARN (optional)
+  std::string app_table;                   // DR_APP_TABLE: the sessions table (fence records)
+  std::chrono::milliseconds switchover_lag_gate{2000};  // DR_SWITCHOVER_LAG_GATE_MS
+  std::chrono::milliseconds tick_interval{10000};       // DR_CONTROLLER_TICK_SECONDS
   // Optional: how long before the invocation's deadline the handler stops starting ticks. A
   // tick must fit in it (the AWS calls' own timeouts), or Lambda kills the process mid-tick.
   std::chrono::milliseconds deadline_margin{5000};  // DR_CONTROLLER_DEADLINE_MARGIN_MS

@@ -1,10 +1,14 @@
 #include "lambda/world_factory.h"
 
+#include "aws/endpoint_config.h"
+#include "backends/aws/aws_world.h"
+#include "lambda/emf.h"
+#include "lambda/runtime.h"
+
 namespace dr::lambda {
 
 namespace {
-constexpr const char* kUnwired =
-    "the AWS world (src/backends/aws, issue 10 section 2) is not wired into this build";
+constexpr const char* kUnwired = "this runtime was started without an AWS world";
 core::Error unwired() {
   return {core::ErrorKind::kNotSupported, kUnwired};
 }
@@ -39,8 +43,29 @@ core::Result<> UnwiredWorld::verify_write(const std::string&) {
 }
 
 WorldFactory default_world_factory() {
-  return [](const Config&) -> std::expected<std::unique_ptr<core::World>, std::string> {
-    return std::make_unique<UnwiredWorld>();
+  return [](const Config& c) -> std::expected<std::unique_ptr<core::World>, std::string> {
+    namespace aw = backends::aws_world;
+    aw::AwsTargets t;
+    t.primary_region = c.primary_region;
+    t.secondary_region = c.secondary_region;
+    t.global_cluster_id = c.global_cluster_id;
+    t.regions = {{c.primary_region, c.primary_cluster_arn, c.primary_asg,
+                  c.primary_target_group_arn, c.primary_app_url},
+                 {c.secondary_region, c.secondary_cluster_arn, c.secondary_asg,
+                  c.secondary_target_group_arn, c.secondary_app_url}};
+    t.app_table = c.app_table;
+    t.topic_arns = c.sns_topic_arns;
+    t.force_namespace = c.force_namespace;
+    t.force_metric = c.force_metric;
+    t.lag_gate = c.switchover_lag_gate;
+    if (auto bad = t.validate(); !bad.empty()) return std::unexpected(bad);
+    auto log = [](const std::string& line) {
+      emit_stdout(to_line({{"level", "WARN"}, {"message", line}}));
+    };
+    auto world = aw::AwsWorld::create(std::move(t), c.state_table, aw::shared_clients({}),
+                                      aw::Pacing::real(), log);
+    if (!world) return std::unexpected(world.error().describe());
+    return std::unique_ptr<core::World>(std::move(*world));
   };
 }
 

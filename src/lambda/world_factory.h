@@ -1,7 +1,7 @@
-// The seam where the AWS world plugs in. src/backends/aws (issue 10 section 2) implements
-// core::World for AWS (RDS global cluster, Auto Scaling, ALB target health, the witness); until
-// it is merged, the default factory returns a world that observes nothing, so every tick decides
-// `wait` ("no evidence") and the controller never acts.
+// Where the controller's world comes from: on AWS, backends/aws's AwsWorld built from the
+// configuration (its evidence and its five ports, every endpoint resolved as the AWS CLI does).
+// UnwiredWorld, which observes nothing and acts on nothing, stays for tests that need a runtime
+// without any AWS.
 #pragma once
 
 #include <expected>
@@ -18,8 +18,7 @@ namespace dr::lambda {
 using WorldFactory =
     std::function<std::expected<std::unique_ptr<core::World>, std::string>(const Config&)>;
 
-// TODO(issue 10, section 2): return the AWS world (src/backends/aws) built from `config` once it
-// lands; the lead wires it at merge. Until then: UnwiredWorld.
+// The AWS world for `config`; an error names what is wrong with it.
 WorldFactory default_world_factory();
 
 // observe() fails with a message naming what is missing, so the loop decides `wait` and never

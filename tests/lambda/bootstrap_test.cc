@@ -1,9 +1,9 @@
 // The real `bootstrap` against a loopback Runtime API: started as a child on a free port through
 // AWS_LAMBDA_RUNTIME_API, served several invocations, stopped by PID. Asserts what it posts.
 //
-// Without AWS, the bootstrap's world is the UnwiredWorld (src/lambda/world_factory.h): each tick
-// is the real ControllerLoop::tick(), which decides `wait` on the failed observation. The state
-// store's endpoint is a refusing loopback port: the loop never reaches it on `wait`.
+// The bootstrap's world is the real AWS world (src/backends/aws/aws_world.h); every AWS endpoint
+// is a loopback server that denies access, as AWS does to a role without permissions. Each tick
+// is the real ControllerLoop::tick(), which decides `wait` on the failed observation.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aws/support/loopback_server.h"
 #include "lab/process.h"
 #include "lambda/support/runtime_api_server.h"
 
@@ -32,6 +33,22 @@ class LambdaBootstrapTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+    // AWS for a role that may do nothing: a 4xx each (never retried), in each protocol's shape.
+    aws_.http().Post(".*", [](const httplib::Request& req, httplib::Response& res) {
+      res.status = 400;
+      if (req.has_header("X-Amz-Target")) {
+        res.set_content(R"({"__type":"com.amazonaws.dynamodb.v20120810#AccessDeniedException",)"
+                        R"("message":"no AWS here"})",
+                        "application/x-amz-json-1.0");
+      } else {
+        res.set_content(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+            "<Message>no AWS here</Message></Error><RequestId>r</RequestId>"
+            "</ErrorResponse>",
+            "text/xml");
+      }
+    });
+    aws_.start();
   }
   void TearDown() override {
     if (process_) (void)process_->stop(std::chrono::seconds(2));
@@ -54,8 +71,14 @@ class LambdaBootstrapTest : public ::testing::Test {
             {"DR_FORCE_METRIC", "ForceFailover"},
             {"DR_CONTROLLER_TICK_SECONDS", "1"},
             {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "1000"},
-            {"AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:1"},
-            {"AWS_ENDPOINT_URL", ""},
+            {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:123456789012:cluster:dr-use1"},
+            {"DR_SECONDARY_CLUSTER_ARN", "arn:aws:rds:us-west-2:123456789012:cluster:dr-usw2"},
+            {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
+            {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
+            {"DR_APP_TABLE", "dr-sessions"},
+            // Every AWS endpoint is the loopback that denies access.
+            {"AWS_ENDPOINT_URL_DYNAMODB", aws_.url()},
+            {"AWS_ENDPOINT_URL", aws_.url()},
             {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
             {"AWS_SECRET_ACCESS_KEY", "secret"}};
   }
@@ -86,6 +109,7 @@ class LambdaBootstrapTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  dr::test::LoopbackServer aws_;
   RuntimeApiServer server_;
   std::optional<lab::Process> process_;
 };
@@ -109,7 +133,9 @@ TEST_F(LambdaBootstrapTest, ServesTicksMalformedEventsAndNearDeadlines) {
   EXPECT_EQ(response["failures"], 0);
   EXPECT_EQ(response["eventId"], "ev-1");
   EXPECT_TRUE(response["decision"].get<std::string>().starts_with(
-      "wait: no evidence: the AWS world (src/backends/aws"))
+      "wait: no evidence: describe global cluster dr-global: "))
+      << "the AWS world asked RDS, which denied it: " << response.dump();
+  EXPECT_NE(response["decision"].get<std::string>().find("no AWS here"), std::string::npos)
       << response.dump();
 
   // A malformed event, and one that is JSON but not a scheduled event: /error, no crash.

@@ -26,6 +26,11 @@ std::map<std::string, std::string> good_env() {
           {"DR_PRIMARY_HEALTH_URL", "https://alb.example.com/health/deep"},
           {"DR_FORCE_NAMESPACE", "dr-app/failover"},
           {"DR_FORCE_METRIC", "ForceFailover"},
+          {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:123456789012:cluster:dr-use1"},
+          {"DR_SECONDARY_CLUSTER_ARN", "arn:aws:rds:us-west-2:123456789012:cluster:dr-usw2"},
+          {"DR_PRIMARY_APP_URL", "https://alb-use1.example.com"},
+          {"DR_SECONDARY_APP_URL", "https://alb-usw2.example.com"},
+          {"DR_APP_TABLE", "dr-sessions"},
           {"DR_CONTROLLER_TICK_SECONDS", "10"}};
 }
 
@@ -80,6 +85,10 @@ TEST(LambdaConfig, BadValuesAreNamedWithWhy) {
       {"DR_CONTROLLER_TICK_SECONDS", "0"},
       {"DR_CONTROLLER_TICK_SECONDS", "ten"},
       {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "5"},
+      {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:1:db:instance-1"},  // not a cluster
+      {"DR_SECONDARY_APP_URL", "alb.example.com"},
+      {"DR_PRIMARY_TARGET_GROUP_ARN", "tg-1"},
+      {"DR_SWITCHOVER_LAG_GATE_MS", "-1"},
   };
   for (const auto& [name, value] : bad) {
     auto env = good_env();

@@ -126,7 +126,8 @@ TEST(LambdaControllerTick, UnwiredWorldWaitsAndActsOnNothing) {
   auto out = tick();
   ASSERT_TRUE(out);
   EXPECT_EQ(out->action, "wait");
-  EXPECT_TRUE(out->reason.starts_with("no evidence: the AWS world")) << out->reason;
+  EXPECT_TRUE(out->reason.starts_with("no evidence: this runtime was started without an AWS world"))
+      << out->reason;
   EXPECT_TRUE(out->metrics.empty());
   EXPECT_FALSE(store.runbook);
   // Should anything reach its ports, they refuse.

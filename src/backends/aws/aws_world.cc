@@ -1,0 +1,65 @@
+#include "backends/aws/aws_world.h"
+
+#include "backends/aws/client_for.h"
+#include "backends/aws/replication_lag.h"
+
+namespace dr::backends::aws_world {
+
+EvidenceOptions evidence_options(const AwsTargets& targets, const std::string& state_table) {
+  EvidenceOptions o;
+  o.global_cluster_id = targets.global_cluster_id;
+  o.state_table = state_table;
+  for (const auto& r : targets.regions) o.alb_urls[r.region] = r.app_url;
+  o.replication.max_age = targets.lag_window;
+  return o;
+}
+
+core::Result<std::unique_ptr<AwsWorld>> AwsWorld::create(AwsTargets targets,
+                                                         std::string state_table,
+                                                         ClientConfigFor clients, Pacing pacing,
+                                                         LogFn log) {
+  const std::string& region = targets.secondary_region;
+  auto rds = client_for<dr::aws::Rds>(clients, region);
+  if (!rds) return std::unexpected(rds.error());
+  auto dynamodb = client_for<dr::aws::DynamoDb>(clients, region);
+  if (!dynamodb) return std::unexpected(dynamodb.error());
+  auto cloudwatch = client_for<dr::aws::CloudWatch>(clients, region);
+  if (!cloudwatch) return std::unexpected(cloudwatch.error());
+  auto ports = std::make_unique<AwsPorts>(targets, clients, pacing, log);
+  EvidenceOptions evidence = evidence_options(targets, state_table);
+  return std::unique_ptr<AwsWorld>(new AwsWorld(
+      std::move(targets), std::move(*rds), std::move(*dynamodb), std::move(*cloudwatch),
+      std::move(ports), std::move(evidence), std::move(pacing)));
+}
+
+AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
+                   std::unique_ptr<dr::aws::DynamoDb> dynamodb,
+                   std::unique_ptr<dr::aws::CloudWatch> cloudwatch, std::unique_ptr<AwsPorts> ports,
+                   EvidenceOptions evidence, Pacing pacing)
+    : targets_(std::move(targets)),
+      rds_(std::move(rds)),
+      dynamodb_(std::move(dynamodb)),
+      cloudwatch_(std::move(cloudwatch)),
+      ports_(std::move(ports)),
+      pacing_(std::move(pacing)),
+      evidence_(
+          std::move(evidence), *rds_, *dynamodb_,
+          // The checkers' probes: short timeouts, Route 53's 4 s being the model.
+          dr::aws::make_curl_transport({.connect_timeout = std::chrono::milliseconds(2000),
+                                        .request_timeout = std::chrono::milliseconds(4000),
+                                        .max_response_bytes = 64 * 1024}),
+          [this](const std::string& cluster) -> std::optional<LagSample> {
+            auto lag =
+                read_secondary_lag(*cloudwatch_, cluster, pacing_.wall(), targets_.lag_window);
+            if (!lag) return std::nullopt;
+            auto worst = lag->worst();
+            if (!worst) return std::nullopt;
+            return LagSample{worst->milliseconds, worst->at};
+          },
+          [this] { return pacing_.wall(); }) {}
+
+std::expected<core::Snapshot, std::string> AwsWorld::observe() {
+  return evidence_.observe();
+}
+
+}  // namespace dr::backends::aws_world
