@@ -57,6 +57,11 @@ output "lambda_failover_function" {
   value       = module.lambda.function_arn
 }
 
+output "controller_environment" {
+  description = "The controller Lambda's environment (names, ARNs, URLs; no secrets): `terraform output -json > outputs.json && drctl aws status --env-file outputs.json`."
+  value       = module.lambda.environment
+}
+
 output "force_failover" {
   description = "How to force traffic to the secondary without the Route 53 control plane."
   value       = module.route53.force_failover

@@ -9,6 +9,7 @@ void register_commands(CLI::App& app) {
   dr::drill::register_drill_report_commands(app);
   register_controller_commands(app);
   register_drill_commands(app);
+  register_aws_commands(app);
 }
 
 }  // namespace dr::cli

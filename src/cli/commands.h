@@ -18,6 +18,7 @@ inline constexpr int kExitDegraded = 3;  // `lab status`: the lab is down or deg
 void register_commands(CLI::App& app);
 void register_controller_commands(CLI::App& app);  // controller_commands.cc
 void register_drill_commands(CLI::App& app);       // drill_command.cc (after drill report)
+void register_aws_commands(CLI::App& app);         // aws_commands.cc
 
 }  // namespace dr::cli
 

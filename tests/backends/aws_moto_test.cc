@@ -24,7 +24,9 @@
 #include "backends/aws/aws_global_database.h"
 #include "backends/aws/aws_notifier.h"
 #include "backends/aws/aws_ports.h"
+#include "backends/aws/aws_status.h"
 #include "backends/aws/aws_traffic.h"
+#include "backends/aws/aws_world.h"
 #include "backends/aws_test_support.h"
 #include "backends/moto_server.h"
 #include "core/runbook.h"
@@ -496,6 +498,64 @@ TEST_F(AwsMotoTest, ARegionFailoverFencesThenStopsAtAPromotionWhoseOutcomeIsUnkn
   EXPECT_TRUE(fence->fenced);
   EXPECT_EQ(fence->reason, "failover fo-1764700000000");
   EXPECT_EQ(group(targets_.regions[0]).desired_capacity, 0);
+}
+
+}  // namespace
+}  // namespace dr::backends::aws_world
+
+namespace dr::backends::aws_world {
+namespace {
+
+// What `drctl aws status` reads, against moto: the global cluster's members and who writes, each
+// region's group and its target group; and the AWS world's observation built on the same calls.
+TEST_F(AwsMotoTest, StatusAndTheWorldReadTheGlobalClusterAndBothFleets) {
+  ASSERT_NO_FATAL_FAILURE(create_global_cluster());
+  ASSERT_NO_FATAL_FAILURE(create_fleet(targets_.regions[0], 2));
+  ASSERT_NO_FATAL_FAILURE(create_fleet(targets_.regions[1], 1));
+  auto s = read_status(targets_, clients_, std::chrono::system_clock::now());
+  ASSERT_EQ(s.global_error, "");
+  ASSERT_EQ(s.members.size(), 2u);
+  int writers = 0;
+  for (const auto& m : s.members) {
+    writers += m.writer;
+    if (m.writer) {
+      EXPECT_EQ(m.region, "us-east-1");
+    }
+  }
+  EXPECT_EQ(writers, 1);
+  ASSERT_EQ(s.regions.size(), 2u);
+  EXPECT_EQ(s.regions[0].desired, 2);
+  EXPECT_EQ(s.regions[1].desired, 1);
+  EXPECT_EQ(s.regions[1].max, 4);
+  EXPECT_TRUE(s.regions[0].targets_total.has_value()) << s.regions[0].error;
+  EXPECT_FALSE(s.lag_ms) << "moto has no Aurora metrics";
+  const auto as_json = to_json(s);
+  EXPECT_EQ(as_json["regions"][0]["asg"], targets_.regions[0].asg_name);
+  EXPECT_NE(render(s).find(targets_.global_cluster_id), std::string::npos) << render(s);
+
+  auto world =
+      AwsWorld::create(targets_, "dr-controller-" + suffix_, clients_, time_.pacing(), log());
+  ASSERT_TRUE(world) << world.error();
+  auto snapshot = (*world)->observe();
+  ASSERT_TRUE(snapshot) << snapshot.error();
+  EXPECT_EQ(snapshot->topology.primary_region, "us-east-1");
+  EXPECT_EQ(snapshot->topology.secondary_region, "us-west-2");
+  EXPECT_EQ(snapshot->topology.secondary_db, "dr-app-us-west-2-" + suffix_);
+  ASSERT_TRUE(snapshot->replication);
+  EXPECT_FALSE(snapshot->replication->connected_to_writer) << "no lag reported: not proven";
+  EXPECT_EQ(snapshot->observations.size(), 3u) << "three checkers; no witness item";
+}
+
+// A missing part is shown with its error, not a failed status: an operator reads status when
+// things are broken.
+TEST_F(AwsMotoTest, StatusShowsWhatItCannotReadAndGoesOn) {
+  targets_.global_cluster_id = "no-such-global-" + suffix_;
+  targets_.regions[1].asg_name = "no-such-group-" + suffix_;
+  auto s = read_status(targets_, clients_, std::chrono::system_clock::now());
+  EXPECT_NE(s.global_error, "");
+  ASSERT_EQ(s.regions.size(), 2u);
+  EXPECT_NE(s.regions[1].error.find("not found"), std::string::npos) << s.regions[1].error;
+  EXPECT_NE(render(s).find("cannot read it"), std::string::npos) << render(s);
 }
 
 }  // namespace

@@ -25,3 +25,8 @@ output "role_arn" {
   description = "Role of the failover controller."
   value       = aws_iam_role.this.arn
 }
+
+output "environment" {
+  description = "The controller's environment (no secrets: names, ARNs and URLs), for `drctl aws status --env-file`."
+  value       = one(aws_lambda_function.this.environment).variables
+}

@@ -26,6 +26,13 @@ std::vector<std::string> arn_fields(const std::string& arn) {
 
 }  // namespace
 
+const dr::aws::GlobalCluster* find_global_cluster(const dr::aws::DescribeGlobalClustersOutput& out,
+                                                  const std::string& id) {
+  for (const auto& g : out.global_clusters)
+    if (g.identifier == id) return &g;
+  return nullptr;
+}
+
 std::string region_of_arn(const std::string& arn) {
   auto f = arn_fields(arn);
   return f.empty() ? "" : f[3];
@@ -149,9 +156,10 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
   if (!described)
     return std::unexpected("describe global cluster " + options_.global_cluster_id + ": " +
                            described.error().describe());
-  if (described->global_clusters.size() != 1)
+  const auto* found = find_global_cluster(*described, options_.global_cluster_id);
+  if (found == nullptr)
     return std::unexpected("global cluster " + options_.global_cluster_id + " not found");
-  const auto& global = described->global_clusters.front();
+  const auto& global = *found;
   auto topology = topology_of(global);
   if (!topology) return std::unexpected(topology.error());
   // A new writer is a new target: what the checkers knew of the old one must not carry over.

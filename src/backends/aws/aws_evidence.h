@@ -23,6 +23,11 @@
 
 namespace dr::backends::aws_world {
 
+// The one named `id` in a DescribeGlobalClusters answer, or nullptr. Only that one: an answer
+// that holds others (moto's, for an unknown id) must not pass for it.
+const dr::aws::GlobalCluster* find_global_cluster(const dr::aws::DescribeGlobalClustersOutput& out,
+                                                  const std::string& id);
+
 // "us-east-1" from "arn:aws:rds:us-east-1:123456789012:cluster:dr-app-us-east-1", and
 // "dr-app-us-east-1" as the name; empty when the ARN is not an RDS cluster ARN.
 std::string region_of_arn(const std::string& arn);

@@ -1,0 +1,170 @@
+// drctl aws ...: the controller's view of an AWS deployment, for operators. Reads the same
+// configuration as the Lambda (the DR_* variables infra/modules/lambda sets, from the
+// environment or an --env-file), and calls the APIs of the region that survives, with endpoints,
+// region and profile resolved as the AWS CLI does (--endpoint-url, AWS_ENDPOINT_URL[_<SERVICE>],
+// AWS_PROFILE).
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "aws/dynamodb.h"
+#include "aws/endpoint_config.h"
+#include "backends/aws/aws_status.h"
+#include "backends/aws/aws_world.h"
+#include "backends/aws/client_for.h"
+#include "backends/controller_store.h"
+#include "cli/commands.h"
+#include "controller/loop.h"
+#include "core/decision.h"
+
+namespace dr::cli {
+
+namespace {
+
+namespace aw = backends::aws_world;
+
+struct AwsCommon {
+  std::string env_file;
+  std::string endpoint_url;
+  std::string profile;
+  bool json = false;
+};
+
+[[noreturn]] void fail(const AwsCommon& c, int code, const std::string& message) {
+  if (c.json)
+    std::cout << nlohmann::json{{"error", message}}.dump(2) << "\n";
+  else
+    std::cerr << "drctl aws: " << message << "\n";
+  throw ExitCode{code};
+}
+
+// The variables: the process environment, overlaid by --env-file, which is either a JSON object
+// of name -> value or `terraform output -json` (its controller_environment output).
+aw::Getenv configuration(const AwsCommon& c) {
+  auto process = aw::process_environment();
+  if (c.env_file.empty()) return process;
+  std::ifstream in(c.env_file);
+  if (!in) fail(c, kExitUsage, "--env-file " + c.env_file + ": cannot read it");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto j = nlohmann::json::parse(text.str(), nullptr, false);
+  if (j.is_object() && j.contains("controller_environment"))
+    j = j["controller_environment"].value("value", nlohmann::json());
+  if (!j.is_object())
+    fail(c, kExitUsage,
+         "--env-file " + c.env_file +
+             ": expected a JSON object of variables, or `terraform output -json` with "
+             "controller_environment");
+  std::map<std::string, std::string> vars;
+  for (const auto& [name, value] : j.items()) {
+    if (!value.is_string())
+      fail(c, kExitUsage, "--env-file " + c.env_file + ": " + name + " is not a string");
+    vars[name] = value.get<std::string>();
+  }
+  return [vars, process](const std::string& name) -> std::optional<std::string> {
+    if (auto it = vars.find(name); it != vars.end()) return it->second;
+    return process(name);
+  };
+}
+
+void run_status(const AwsCommon& c) {
+  auto getenv = configuration(c);
+  auto targets = aw::targets_from_env(getenv);
+  if (!targets) fail(c, kExitUsage, targets.error());
+  dr::aws::AwsClientOptions options;
+  if (!c.endpoint_url.empty()) options.endpoint_url = c.endpoint_url;
+  if (!c.profile.empty()) options.profile = c.profile;
+  auto clients = aw::shared_clients(options);
+  auto status = aw::read_status(*targets, clients, std::chrono::system_clock::now());
+
+  // The controller's state and what it would decide now, as the Lambda would.
+  nlohmann::json controller;
+  std::string decision_line;
+  const std::string table = getenv("DR_STATE_TABLE").value_or("");
+  if (table.empty()) {
+    controller["error"] = "DR_STATE_TABLE is not set: the controller's state is not shown";
+  } else if (auto ddb = aw::client_for<dr::aws::DynamoDb>(clients, targets->secondary_region);
+             !ddb) {
+    controller["error"] = ddb.error().describe();
+  } else {
+    backends::ControllerStore store(**ddb, table);
+    auto world = aw::AwsWorld::create(*targets, table, clients, aw::Pacing::real(),
+                                      [](const std::string&) {});
+    if (!world) {
+      controller["error"] = world.error().describe();
+    } else {
+      controller::LoopOptions loop_options;
+      loop_options.dry_run = true;
+      loop_options.owner = "drctl-aws-status";
+      controller::ControllerLoop loop(
+          **world, store, loop_options, [] { return core::Clock::now(); },
+          [](const std::string&) {});
+      auto snapshot = loop.observe_with_guards();
+      if (!snapshot) {
+        controller["error"] = snapshot.error();
+      } else {
+        const core::Decision d = core::tick(*snapshot);
+        controller["decision"] = {{"action", core::to_string(d.action)}, {"reason", d.reason}};
+        controller["automatic_failover"] = snapshot->guards.automatic_failover_enabled;
+        controller["unacknowledged_failover"] =
+            snapshot->guards.unacknowledged_failover
+                ? nlohmann::json(*snapshot->guards.unacknowledged_failover)
+                : nlohmann::json();
+        if (snapshot->runbook)
+          controller["runbook"] = {{"id", snapshot->runbook->id},
+                                   {"scenario", snapshot->runbook->scenario},
+                                   {"next_step", snapshot->runbook->next_step},
+                                   {"owned_by", snapshot->runbook->owned_by}};
+        decision_line = core::to_string(d.action) + ": " + d.reason;
+      }
+    }
+  }
+  if (c.json) {
+    auto out = aw::to_json(status);
+    out["controller"] = controller;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << aw::render(status);
+  if (controller.contains("error")) {
+    std::cout << "controller: " << controller["error"].get<std::string>() << "\n";
+    return;
+  }
+  std::cout << "controller: automatic failover "
+            << (controller["automatic_failover"].get<bool>() ? "on" : "off");
+  if (!controller["unacknowledged_failover"].is_null())
+    std::cout << ", failover " << controller["unacknowledged_failover"].get<std::string>()
+              << " waits for `drctl ack`";
+  if (controller.contains("runbook"))
+    std::cout << ", runbook " << controller["runbook"]["id"].get<std::string>() << " at "
+              << controller["runbook"]["next_step"].get<std::string>();
+  std::cout << "\ncontroller would decide: " << decision_line << "\n";
+}
+
+}  // namespace
+
+void register_aws_commands(CLI::App& app) {
+  auto* aws = app.add_subcommand(
+      "aws", "an AWS deployment as the controller sees it (configured like the Lambda: DR_*)");
+  aws->require_subcommand(1);
+  auto common = std::make_shared<AwsCommon>();
+  auto* status = aws->add_subcommand(
+      "status",
+      "the global cluster and its members, replication lag, both regions' Auto Scaling groups "
+      "and healthy targets, the controller's guards and runbook, and what it would decide now");
+  status
+      ->add_option("--env-file", common->env_file,
+                   "the DR_* variables as a JSON object, or `terraform output -json` "
+                   "(controller_environment); else the environment")
+      ->check(CLI::ExistingFile);
+  status->add_option("--endpoint-url", common->endpoint_url,
+                     "send every AWS call here (as the AWS CLI's --endpoint-url)");
+  status->add_option("--profile", common->profile, "the AWS profile (else AWS_PROFILE)");
+  status->add_flag("--json", common->json, "print JSON for scripts");
+  status->callback([common] { run_status(*common); });
+}
+
+}  // namespace dr::cli

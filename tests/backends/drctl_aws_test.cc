@@ -1,0 +1,74 @@
+// `drctl aws status` as an operator meets it before anything is configured: every missing
+// variable named at once, a bad --env-file refused, both with exit 2 and nothing called. (What it
+// reads is tested against moto in aws_moto_test.cc.)
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "lab/process.h"
+#include "lab/temp_dir.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Run {
+  int code = -1;
+  std::string output;
+};
+
+Run drctl(const dr::testing::TempDir& tmp, std::vector<std::string> args, int n) {
+  dr::lab::SpawnOptions spawn;
+  spawn.argv = {DRCTL_BINARY};
+  spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+  spawn.log_file = tmp / ("drctl-" + std::to_string(n) + ".log");
+  spawn.die_with_parent = true;
+  // Nothing of the machine's AWS setup may leak in, nor any AWS be reached.
+  spawn.env = {{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
+               {"AWS_CONFIG_FILE", "/dev/null"},
+               {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}};
+  auto p = dr::lab::Process::spawn(spawn);
+  if (!p) return {-1, p.error().describe()};
+  auto code = p->wait(30s);
+  std::ifstream in(spawn.log_file);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!code) {
+    (void)p->kill();
+    return {-1, "hung: " + text.str()};
+  }
+  return {*code, text.str()};
+}
+
+TEST(DrctlAws, StatusWithoutConfigurationNamesEveryMissingVariable) {
+  dr::testing::TempDir tmp{"dr-drctl-aws"};
+  auto r = drctl(tmp, {"aws", "status"}, 1);
+  EXPECT_EQ(r.code, 2) << r.output;
+  for (const char* name : {"DR_PRIMARY_REGION", "DR_GLOBAL_CLUSTER_ID", "DR_APP_TABLE"})
+    EXPECT_NE(r.output.find(name), std::string::npos) << r.output;
+
+  auto json = drctl(tmp, {"aws", "status", "--json"}, 2);
+  EXPECT_EQ(json.code, 2) << json.output;
+  auto parsed = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << json.output;
+  EXPECT_NE(parsed.value("error", "").find("DR_PRIMARY_REGION"), std::string::npos);
+}
+
+TEST(DrctlAws, ABadEnvFileIsRefusedNamingIt) {
+  dr::testing::TempDir tmp{"dr-drctl-aws"};
+  const auto file = tmp / "outputs.json";
+  std::ofstream(file) << R"({"DR_PRIMARY_REGION": 1})";
+  auto r = drctl(tmp, {"aws", "status", "--env-file", file.string()}, 3);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("DR_PRIMARY_REGION is not a string"), std::string::npos) << r.output;
+  std::ofstream(file, std::ios::trunc) << "[1, 2]";
+  r = drctl(tmp, {"aws", "status", "--env-file", file.string()}, 4);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("controller_environment"), std::string::npos) << r.output;
+  r = drctl(tmp, {"aws", "status", "--env-file", (tmp / "missing.json").string()}, 5);
+  EXPECT_EQ(r.code, 2) << r.output;
+}
+
+}  // namespace
