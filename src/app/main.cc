@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/db_pool.h"
+#include "app/fence_watch.h"
 #include "app/http_server.h"
 #include "app/mysql_order_store.h"
 #include "app/service.h"
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   int drain_ms = 2000;
   std::string xray_daemon = env_or("AWS_XRAY_DAEMON_ADDRESS", "");
   double xray_sample_rate = 0.05;
+  int fence_poll_ms = 5000;
   cli.add_option("--region", region, "the region this instance serves (env DR_REGION)");
   cli.add_option("--listen", listen, "address to listen on")
       ->capture_default_str()
@@ -173,6 +175,12 @@ int main(int argc, char** argv) {
                  "X-Amzn-Trace-Id decided")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
+  cli.add_option("--fence-poll-ms", fence_poll_ms,
+                 "how often to read the DR controller's fence record (fence#<region> in the "
+                 "sessions table); 0: never")
+      ->check(CLI::Range(0, 3600000))
+      ->capture_default_str()
+      ->envname("DR_FENCE_POLL_MS");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -228,6 +236,15 @@ int main(int argc, char** argv) {
     dr::app::Metrics metrics;
     dr::app::FenceState fence;
     if (!fenced_reason.empty()) fence.fence(fenced_reason);
+    // The controller's fence record: read once before serving (an instance launched into a
+    // fenced region starts fenced), then every --fence-poll-ms.
+    std::unique_ptr<dr::app::FenceWatch> fence_watch;
+    if (ddb && fence_poll_ms > 0) {
+      fence_watch = std::make_unique<dr::app::FenceWatch>(
+          fence, region, dr::app::read_fence_record(*ddb, sessions_table, region));
+      if (auto what = fence_watch->poll_once(); !what.empty())
+        std::cerr << "dr-app: fence record: " << what << "\n";
+    }
     dr::app::AppServer server;
     dr::app::AppServer admin;
     auto bind = [](dr::app::AppServer& s, const std::string& host, int p) {
@@ -293,6 +310,10 @@ int main(int argc, char** argv) {
       if (!admin_served) ::kill(::getpid(), SIGTERM);
     });
 
+    if (fence_watch)
+      fence_watch->start(std::chrono::milliseconds(fence_poll_ms), [](const std::string& what) {
+        std::cerr << "dr-app: fence record: " << what << std::endl;
+      });
     std::cout << "dr-app " << instance_id << " region " << region << " listening on " << listen
               << ":" << bound << " (admin " << admin_listen << ":" << admin_bound << ")"
               << std::endl;

@@ -13,7 +13,12 @@
 #include <thread>
 
 #include "app/app_process.h"
+#include "app/session_store.h"
 #include "app/udp_listener.h"
+#include "aws/credentials.h"
+#include "aws/dynamodb.h"
+#include "aws/fence_record.h"
+#include "lab/dynamodb_local.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/net.h"
 #include "lab/process.h"
@@ -465,6 +470,85 @@ TEST(DrAppOnAws, StartsFromItsEnvironmentAloneAndServes) {
   EXPECT_EQ(body["served_by"]["instance"], "i-0123456789abcdef0");
   EXPECT_EQ(dr::testing::query_value(*db, "SELECT COUNT(*) FROM drapp.orders").value_or("?"), "1");
   ASSERT_TRUE(app->stop(5s));
+}
+
+// On AWS the controller fences a region through its fence record in the sessions table, not
+// through each instance's admin port: a real dr-app against DynamoDB Local obeys a record written
+// after it started, lifts with a newer one, and an instance started while fenced starts fenced.
+TEST(DrAppOnAws, ObeysTheControllersFenceRecord) {
+  dr::testing::TempDir tmp{"dr-app-fence"};
+  lab::DynamoDbLocalOptions ddb_options;
+  ddb_options.die_with_parent = true;
+  auto ddb_server = lab::DynamoDbLocal::start(tmp.path(), ddb_options);
+  ASSERT_TRUE(ddb_server) << ddb_server.error();
+  auto db = dr::testing::start_mariadb(tmp.path(), "a1", lab::Site::kUsEast1, 0, 1);
+  ASSERT_TRUE(db) << db.error();
+  aws::ClientConfig config;
+  config.region = "us-east-1";
+  config.endpoint_url = ddb_server->endpoint_url();
+  config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+      aws::Credentials{"lab", "lab-secret", "", {}, "test"});
+  aws::DynamoDb ddb(config);
+  const std::string table = "dr-app-sessions";
+
+  std::filesystem::create_directories(tmp.path() / "one");
+  std::optional<lab::Process> app;
+  std::string host_port;
+  ASSERT_NO_FATAL_FAILURE(
+      dr::testing::start_app_against(*db, tmp.path() / "one", app, host_port, nullptr,
+                                     {"--dynamodb-endpoint", ddb_server->endpoint_url(),
+                                      "--sessions-table", table, "--fence-poll-ms", "50"},
+                                     /*with_sessions=*/true));
+  httplib::Client client("http://" + host_port);
+  client.set_read_timeout(10s);
+  auto post = [&](const std::string& key) {
+    auto r = client.Post(
+        "/orders", R"({"customer":"acme","amount_cents":5,"idempotency_key":")" + key + R"("})",
+        "application/json");
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(post("before"), 201);
+
+  auto write = [&](bool fenced, int64_t at) {
+    auto out = ddb.put_item(aws::fence_put_item(table, kSessionTableKey,
+                                                {.region = "us-east-1",
+                                                 .fenced = fenced,
+                                                 .reason = "failover fo-42",
+                                                 .updated_at_ms = at,
+                                                 .updated_by = "dr-controller"}));
+    ASSERT_TRUE(out) << out.error();
+  };
+  ASSERT_NO_FATAL_FAILURE(write(true, 1000));
+  auto fenced = lab::wait_until("dr-app refuses writes", [&] { return post("during") == 503; },
+                                {.timeout = 10s});
+  ASSERT_TRUE(fenced) << fenced.error();
+  auto refused = client.Post(
+      "/orders", R"({"customer":"a","amount_cents":5,"idempotency_key":"x"})", "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_NE(refused->body.find("failover fo-42"), std::string::npos) << refused->body;
+
+  // A second instance launched into the fenced region is fenced from its first request.
+  std::optional<lab::Process> late;
+  std::string late_host_port;
+  std::filesystem::create_directories(tmp.path() / "two");
+  ASSERT_NO_FATAL_FAILURE(dr::testing::start_app_against(
+      *db, tmp.path() / "two", late, late_host_port, nullptr,
+      {"--dynamodb-endpoint", ddb_server->endpoint_url(), "--sessions-table", table,
+       "--fence-poll-ms", "50", "--instance-id", "late"},
+      /*with_sessions=*/true));
+  httplib::Client late_client("http://" + late_host_port);
+  auto first = late_client.Post(
+      "/orders", R"({"customer":"a","amount_cents":5,"idempotency_key":"l"})", "application/json");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 503) << first->body;
+
+  ASSERT_NO_FATAL_FAILURE(write(false, 2000));
+  auto lifted = lab::wait_until("dr-app takes writes again", [&] { return post("after") == 201; },
+                                {.timeout = 10s});
+  ASSERT_TRUE(lifted) << lifted.error();
+  ASSERT_TRUE(app->stop(5s));
+  ASSERT_TRUE(late->stop(5s));
+  ASSERT_TRUE(ddb_server->stop());
 }
 
 TEST_F(AppAgainstMariaDb, SigtermDrainsAndExitsCleanly) {

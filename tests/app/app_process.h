@@ -18,11 +18,13 @@
 namespace dr::testing {
 
 // Call with ASSERT_NO_FATAL_FAILURE; `app`, `host_port` (public) and `admin_host_port` are set on
-// success. `extra_args` go to dr-app's command line.
+// success. `extra_args` go to dr-app's command line; without `with_sessions` it runs with
+// --no-sessions (no DynamoDB).
 inline void start_app_against(lab::MariaDbInstance& db, const std::filesystem::path& dir,
                               std::optional<lab::Process>& app, std::string& host_port,
                               std::string* admin_host_port = nullptr,
-                              const std::vector<std::string>& extra_args = {}) {
+                              const std::vector<std::string>& extra_args = {},
+                              bool with_sessions = false) {
   using namespace std::chrono_literals;
   ASSERT_TRUE(db.promote(/*semi_sync=*/false));
   // The database comes with the cluster (Terraform's database_name); the app makes its tables.
@@ -45,15 +47,19 @@ inline void start_app_against(lab::MariaDbInstance& db, const std::filesystem::p
                 opts.user,
                 "--db-name",
                 opts.database,
-                "--no-sessions",
                 "--ready-file",
                 ready,
                 "--drain-ms",
                 "0",
                 "--admin-port",
                 "0"};
+  if (!with_sessions) spawn.argv.push_back("--no-sessions");
   spawn.argv.insert(spawn.argv.end(), extra_args.begin(), extra_args.end());
   spawn.env = {{"DR_DB_PASSWORD", opts.password}, {"DR_ADMIN_TOKEN", "test-token"}};
+  // DynamoDB Local wants signed requests, with any keys.
+  if (with_sessions)
+    spawn.env.insert(spawn.env.end(),
+                     {{"AWS_ACCESS_KEY_ID", "lab"}, {"AWS_SECRET_ACCESS_KEY", "lab-secret"}});
   spawn.log_file = dir / "app.log";
   spawn.die_with_parent = true;
   auto started = lab::Process::spawn(spawn);
