@@ -1,0 +1,203 @@
+// Cuts between the lab's sites with real nftables on loopback. Every test that cuts uses a table
+// of its own (ScopedPartition heals on every exit) and skips, with the reason, without root/nft.
+#include "lab/partition.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "lab/net.h"
+#include "lab/process.h"
+
+namespace dr::lab {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A listening socket on `address`, on a free port; the kernel completes handshakes into its
+// backlog, so nobody needs to accept.
+struct Listener {
+  Socket socket;
+  std::string address;
+  std::uint16_t port = 0;
+};
+
+Listener listen_on(const std::string& address) {
+  Listener l{Socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)), address, 0};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
+  socklen_t len = sizeof addr;
+  auto* sa = reinterpret_cast<sockaddr*>(&addr);
+  if (::bind(l.socket.fd(), sa, sizeof addr) != 0 || ::listen(l.socket.fd(), 64) != 0 ||
+      ::getsockname(l.socket.fd(), sa, &len) != 0) {
+    ADD_FAILURE() << "cannot listen on " << address;
+    return l;
+  }
+  l.port = ntohs(addr.sin_port);
+  return l;
+}
+
+// A TCP connect from `source` (bound, as the lab's components that bind do) to the listener.
+// True when the handshake completed within `timeout`.
+bool connects(const std::string& source, const Listener& to, std::chrono::milliseconds timeout) {
+  Socket s(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source.c_str(), &src.sin_addr);
+  if (::bind(s.fd(), reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
+    ADD_FAILURE() << "cannot bind " << source;
+    return false;
+  }
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(to.port);
+  ::inet_pton(AF_INET, to.address.c_str(), &dst.sin_addr);
+  if (::connect(s.fd(), reinterpret_cast<sockaddr*>(&dst), sizeof dst) == 0) return true;
+  if (errno != EINPROGRESS) return false;
+  pollfd p{s.fd(), POLLOUT, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return false;
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
+  return err == 0;
+}
+
+// A connect that is dropped never completes, however long we wait: the short timeout only
+// bounds the test. One that should work completes in microseconds on loopback.
+constexpr auto kDropped = 300ms;
+constexpr auto kWorks = 5s;
+
+std::string unique_table() {
+  static std::atomic<int> n{0};
+  return "dr_lab_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+}
+
+bool table_exists(const std::string& table) {
+  SpawnOptions options;
+  options.argv = {"nft", "list", "table", "inet", table};
+  auto nft = Process::spawn(std::move(options));
+  if (!nft) return false;
+  auto code = nft->wait(10s);
+  return code && *code == 0;
+}
+
+#define SKIP_UNLESS_CAN_PARTITION()                       \
+  do {                                                    \
+    if (auto can = check_can_partition(); !can) {         \
+      GTEST_SKIP() << "SKIPPED: " << can.error().message; \
+    }                                                     \
+  } while (0)
+
+TEST(PartitionScript, RefusesTablesThatAreNotTheLabs) {
+  for (const char* name :
+       {"filter", "nat", "", "dr_lab partition", "dr_lab;flush ruleset", "DR_LAB", "x_dr_lab"}) {
+    EXPECT_EQ(render_cut(Site::kUsEast1, {}, name).error().kind, ErrorKind::kConfig) << name;
+    EXPECT_EQ(render_heal(name).error().kind, ErrorKind::kConfig) << name;
+    EXPECT_EQ(heal(name).error().kind, ErrorKind::kConfig) << name;
+  }
+}
+
+TEST(PartitionScript, CutsBothDirectionsFromEveryOtherSiteByDefault) {
+  auto script = render_cut(Site::kUsEast1, {}, "dr_lab_x");
+  ASSERT_TRUE(script) << script.error();
+  EXPECT_NE(script->find("flush chain inet dr_lab_x cut_us_east_1\n"), std::string::npos);
+  EXPECT_NE(script->find("ip saddr 127.0.1.0/24 ip daddr { 127.0.2.0/24, 127.0.3.0/24 } drop"),
+            std::string::npos)
+      << *script;
+  EXPECT_NE(script->find("ip saddr { 127.0.2.0/24, 127.0.3.0/24 } ip daddr 127.0.1.0/24 drop"),
+            std::string::npos)
+      << *script;
+}
+
+TEST(PartitionScript, CutsOnlyFromTheNamedSitesAndNeverFromItself) {
+  auto script = render_cut(Site::kUsWest2, {Site::kUsEast1, Site::kUsWest2}, "dr_lab_x");
+  ASSERT_TRUE(script) << script.error();
+  EXPECT_NE(script->find("ip saddr 127.0.2.0/24 ip daddr { 127.0.1.0/24 } drop"), std::string::npos)
+      << *script;
+  EXPECT_EQ(script->find("127.0.3.0/24"), std::string::npos) << *script;
+  EXPECT_EQ(render_cut(Site::kGlobal, {Site::kGlobal}, "dr_lab_x").error().kind,
+            ErrorKind::kConfig);
+}
+
+TEST(Partition, ACutRegionExchangesNoPacketsWithTheOthersButTheInternetStillReachesIt) {
+  SKIP_UNLESS_CAN_PARTITION();
+  const Listener east = listen_on("127.0.1.41");    // us-east-1's ALB address
+  const Listener west = listen_on("127.0.2.11");    // b1's address
+  const Listener global = listen_on("127.0.3.10");  // the front door's address
+  ASSERT_TRUE(connects("127.0.1.11", west, kWorks));
+  ASSERT_TRUE(connects("127.0.2.11", east, kWorks));
+
+  ScopedPartition partition(unique_table());
+  ASSERT_TRUE(partition.cut(Site::kUsEast1)) << "cut";
+  ASSERT_TRUE(table_exists(partition.table()));
+
+  EXPECT_FALSE(connects("127.0.1.11", west, kDropped)) << "us-east-1 -> us-west-2";
+  EXPECT_FALSE(connects("127.0.2.11", east, kDropped)) << "us-west-2 -> us-east-1";
+  EXPECT_FALSE(connects("127.0.1.11", global, kDropped)) << "us-east-1 -> global";
+  EXPECT_FALSE(connects("127.0.3.26", east, kDropped)) << "global -> us-east-1";
+  // The sites that are not cut off still talk to each other.
+  EXPECT_TRUE(connects("127.0.3.26", west, kWorks)) << "global -> us-west-2";
+  EXPECT_TRUE(connects("127.0.2.23", global, kWorks)) << "us-west-2 -> global";
+  // The internet (the host's own address) still reaches every site, the cut one too.
+  EXPECT_TRUE(connects("127.0.0.1", east, kWorks)) << "internet -> us-east-1";
+  EXPECT_TRUE(connects("127.0.0.1", west, kWorks)) << "internet -> us-west-2";
+  EXPECT_TRUE(connects("127.0.0.1", global, kWorks)) << "internet -> global";
+  // Inside the cut region, nothing changes.
+  EXPECT_TRUE(connects("127.0.1.11", east, kWorks)) << "us-east-1 -> us-east-1";
+
+  ASSERT_TRUE(partition.heal()) << "heal";
+  EXPECT_FALSE(table_exists(partition.table()));
+  EXPECT_TRUE(connects("127.0.1.11", west, kWorks)) << "us-east-1 -> us-west-2 after heal";
+  EXPECT_TRUE(connects("127.0.2.11", east, kWorks)) << "us-west-2 -> us-east-1 after heal";
+}
+
+TEST(Partition, FromCutsOnlyThoseSitesAndCutsAddUp) {
+  SKIP_UNLESS_CAN_PARTITION();
+  const Listener east = listen_on("127.0.1.11");
+  const Listener west = listen_on("127.0.2.11");
+  const Listener global = listen_on("127.0.3.24");
+  ScopedPartition partition(unique_table());
+  ASSERT_TRUE(partition.cut(Site::kUsWest2, {Site::kUsEast1}));
+  EXPECT_FALSE(connects("127.0.2.23", east, kDropped));
+  EXPECT_TRUE(connects("127.0.2.23", global, kWorks)) << "the witness still sees us-west-2";
+  EXPECT_TRUE(connects("127.0.1.11", global, kWorks)) << "and us-east-1";
+
+  // Cutting us-west-2 again replaces its cut: from global now, no longer from us-east-1.
+  ASSERT_TRUE(partition.cut(Site::kUsWest2, {Site::kGlobal}));
+  EXPECT_TRUE(connects("127.0.2.23", east, kWorks));
+  EXPECT_FALSE(connects("127.0.2.23", global, kDropped));
+
+  // A cut of another region adds to it.
+  ASSERT_TRUE(partition.cut(Site::kUsEast1, {Site::kGlobal}));
+  EXPECT_FALSE(connects("127.0.1.11", global, kDropped));
+  EXPECT_FALSE(connects("127.0.2.23", global, kDropped));
+  EXPECT_TRUE(connects("127.0.2.23", east, kWorks));
+}
+
+TEST(Partition, CutAndHealAreIdempotentAndTheScopeAlwaysHeals) {
+  SKIP_UNLESS_CAN_PARTITION();
+  const Listener west = listen_on("127.0.2.11");
+  const std::string table = unique_table();
+  ASSERT_TRUE(heal(table)) << "healing a lab that was never cut";
+  {
+    ScopedPartition partition(table);
+    ASSERT_TRUE(partition.cut(Site::kUsEast1));
+    ASSERT_TRUE(partition.cut(Site::kUsEast1)) << "cutting twice";
+    EXPECT_FALSE(connects("127.0.1.11", west, kDropped));
+  }
+  EXPECT_FALSE(table_exists(table)) << "the scope healed";
+  EXPECT_TRUE(connects("127.0.1.11", west, kWorks));
+  ASSERT_TRUE(heal(table)) << "healing twice";
+}
+
+}  // namespace
+}  // namespace dr::lab
