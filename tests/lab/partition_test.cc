@@ -1,14 +1,20 @@
-// Cuts between the lab's sites with real nftables on loopback. Every test that cuts uses a table
-// of its own (ScopedPartition heals on every exit) and skips, with the reason, without root/nft.
+// Cuts between the lab's sites with real nftables on loopback, in a network namespace of the test's
+// own (a lab running on the machine is never cut by a test). Every test that cuts uses a table of
+// its own (ScopedPartition heals on every exit) and skips, with the reason, without root/nft.
 #include "lab/partition.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <atomic>
 #include <chrono>
@@ -90,11 +96,31 @@ bool table_exists(const std::string& table) {
   return code && *code == 0;
 }
 
-#define SKIP_UNLESS_CAN_PARTITION()                       \
-  do {                                                    \
-    if (auto can = check_can_partition(); !can) {         \
-      GTEST_SKIP() << "SKIPPED: " << can.error().message; \
-    }                                                     \
+// Moves this test process (and the nft it spawns) into a network namespace of its own, with its
+// own lo and its own nftables ruleset: the cuts below are real, but cannot disturb a lab that runs
+// on the machine's lo at the same time (other tests, a developer's lab), and vanish with the
+// process even when it crashes. Empty on success, else why not.
+std::string enter_private_network() {
+  if (::unshare(CLONE_NEWNET) != 0) {
+    return std::string("cannot make a network namespace: ") + std::strerror(errno);
+  }
+  Socket s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(s.fd(), SIOCGIFFLAGS, &ifr) != 0) return "cannot read lo's flags";
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+  if (::ioctl(s.fd(), SIOCSIFFLAGS, &ifr) != 0) return "cannot bring lo up";
+  return "";
+}
+
+#define SKIP_UNLESS_CAN_PARTITION()                         \
+  do {                                                      \
+    if (auto can = check_can_partition(); !can) {           \
+      GTEST_SKIP() << "SKIPPED: " << can.error().message;   \
+    }                                                       \
+    if (auto why = enter_private_network(); !why.empty()) { \
+      GTEST_SKIP() << "SKIPPED: " << why;                   \
+    }                                                       \
   } while (0)
 
 TEST(PartitionScript, RefusesTablesThatAreNotTheLabs) {
