@@ -20,8 +20,10 @@
 #include <chrono>
 #include <string>
 
+#include "lab/mariadb_helpers.h"
 #include "lab/net.h"
 #include "lab/process.h"
+#include "lab/temp_dir.h"
 
 namespace dr::lab {
 namespace {
@@ -154,6 +156,28 @@ TEST(PartitionScript, CutsOnlyFromTheNamedSitesAndNeverFromItself) {
             ErrorKind::kConfig);
 }
 
+TEST(PartitionScript, AlsoCutsTheSitesServersSocketsByCgroup) {
+  const std::map<Site, std::string> cgroups = {{Site::kUsEast1, "dr_lab/us-east-1"},
+                                               {Site::kUsWest2, "dr_lab/us-west-2"}};
+  auto script = render_cut(Site::kUsEast1, {Site::kUsWest2}, "dr_lab_x", cgroups);
+  ASSERT_TRUE(script) << script.error();
+  for (const char* rule :
+       {"add rule inet dr_lab_x cut_us_east_1_out socket cgroupv2 level 2 \"dr_lab/us-east-1\" ip "
+        "daddr { 127.0.2.0/24 } drop\n",
+        "add rule inet dr_lab_x cut_us_east_1_in socket cgroupv2 level 2 \"dr_lab/us-east-1\" ip "
+        "saddr { 127.0.2.0/24 } drop\n",
+        "add rule inet dr_lab_x cut_us_east_1_out socket cgroupv2 level 2 \"dr_lab/us-west-2\" ip "
+        "daddr 127.0.1.0/24 drop\n",
+        "add rule inet dr_lab_x cut_us_east_1_in socket cgroupv2 level 2 \"dr_lab/us-west-2\" ip "
+        "saddr 127.0.1.0/24 drop\n"}) {
+    EXPECT_NE(script->find(rule), std::string::npos) << "missing: " << rule << "in:\n" << *script;
+  }
+  EXPECT_EQ(site_of_address("127.0.2.11"), Site::kUsWest2);
+  EXPECT_EQ(site_of_address("127.0.3.24"), Site::kGlobal);
+  EXPECT_EQ(site_of_address("127.0.0.1"), std::nullopt);
+  EXPECT_EQ(site_of_address("127.0.1.11x"), std::nullopt);
+}
+
 TEST(Partition, ACutRegionExchangesNoPacketsWithTheOthersButTheInternetStillReachesIt) {
   SKIP_UNLESS_CAN_PARTITION();
   const Listener east = listen_on("127.0.1.41");    // us-east-1's ALB address
@@ -223,6 +247,49 @@ TEST(Partition, CutAndHealAreIdempotentAndTheScopeAlwaysHeals) {
   EXPECT_FALSE(table_exists(table)) << "the scope healed";
   EXPECT_TRUE(connects("127.0.1.11", west, kWorks));
   ASSERT_TRUE(heal(table)) << "healing twice";
+}
+
+// The measurement: MariaDB replication does not bind (it leaves from 127.0.0.1), and
+// with address rules alone b1 went on replicating from a1 through a cut. The servers' cgroups
+// make the cut stop it.
+TEST(Partition, ACutStopsReplicationBetweenTheRegionsAndHealResumesIt) {
+  SKIP_UNLESS_CAN_PARTITION();
+  dr::testing::TempDir dir("dr-partition-repl");
+  auto a1 = dr::testing::start_mariadb(dir.path(), "a1", Site::kUsEast1, 0, 1);
+  ASSERT_TRUE(a1) << a1.error();
+  auto b1 = dr::testing::start_mariadb(dir.path(), "b1", Site::kUsWest2, 0, 3);
+  ASSERT_TRUE(b1) << b1.error();
+  ASSERT_TRUE(a1->promote(/*semi_sync=*/false));
+  ASSERT_TRUE(b1->make_replica_of(*a1, /*semi_sync=*/false));
+  dr::testing::exec_or_fail(*a1, "CREATE DATABASE dr");
+  dr::testing::exec_or_fail(*a1, "CREATE TABLE dr.t (id INT PRIMARY KEY)");
+  dr::testing::exec_or_fail(*a1, "INSERT INTO dr.t VALUES (1)");
+  const std::string count = "SELECT COUNT(*) FROM dr.t";
+  ASSERT_TRUE(dr::testing::wait_for_value(*b1, count, "1"));
+
+  ScopedPartition partition(unique_table());
+  auto cut = partition.cut(Site::kUsEast1);
+  ASSERT_TRUE(cut) << cut.error();
+  if (!cut->servers_cut) GTEST_SKIP() << "SKIPPED: " << cut->note;
+  dr::testing::exec_or_fail(*a1, "INSERT INTO dr.t VALUES (2)");
+  // b1 notices within slave_net_timeout (5 s in the lab) that nothing comes any more.
+  auto lost = wait_until("b1's IO thread leaves Yes",
+                         [&] {
+                           auto s = b1->replica_status();
+                           return s && s->io_running != "Yes";
+                         },
+                         {.timeout = 30s, .poll = 50ms});
+  EXPECT_TRUE(lost) << lost.error();
+  EXPECT_EQ(dr::testing::query_value(*b1, count), "1") << "a write crossed the cut";
+
+  ASSERT_TRUE(partition.heal());
+  EXPECT_TRUE(dr::testing::wait_for_value(*b1, count, "2", 30s));
+  EXPECT_TRUE(wait_until("b1 replicates again",
+                         [&] {
+                           auto s = b1->replica_status();
+                           return s && s->io_running == "Yes";
+                         },
+                         {.timeout = 30s, .poll = 50ms}));
 }
 
 }  // namespace
