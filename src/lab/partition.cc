@@ -172,6 +172,13 @@ std::map<Site, std::string> site_cgroups_for_nft(std::string& why) {
 
 }  // namespace
 
+std::optional<Site> site_from_name(std::string_view name) {
+  for (Site site : kAllSites) {
+    if (site_name(site) == name) return site;
+  }
+  return std::nullopt;
+}
+
 std::optional<Site> site_of_address(std::string_view address) {
   for (Site site : kAllSites) {
     const std::string cidr = site_cidr(site);  // "127.0.N.0/24"
@@ -207,11 +214,11 @@ Result<void> check_can_partition() {
   if (!nft) {
     return fail(
         ErrorKind::kNotFound,
-        "cannot cut the lab's network: nft (nftables) is not installed: " + nft.error().message);
+        "lab partitions need nft (nftables), which is not installed: " + nft.error().message);
   }
   (void)nft->wait(std::chrono::seconds(5));
   if (::geteuid() != 0) {
-    return fail(ErrorKind::kRefused, "cannot cut the lab's network: nftables needs root");
+    return fail(ErrorKind::kRefused, "lab partitions (nftables) need root");
   }
   return {};
 }

@@ -31,6 +31,9 @@ inline constexpr std::string_view kPartitionTable = "dr_lab_partition";
 // kNotFound when nft is missing, kRefused when we are not root: a test skips with the message.
 Result<void> check_can_partition();
 
+// "us-east-1", "us-west-2", "global" -> the site; nullopt for anything else.
+std::optional<Site> site_from_name(std::string_view name);
+
 // The site whose /24 holds `address` ("127.0.2.11" -> us-west-2); nullopt for any other address.
 std::optional<Site> site_of_address(std::string_view address);
 

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <string>
 
+#include "lab/drctl_runner.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/net.h"
 #include "lab/process.h"
@@ -290,6 +291,35 @@ TEST(Partition, ACutStopsReplicationBetweenTheRegionsAndHealResumesIt) {
                            return s && s->io_running == "Yes";
                          },
                          {.timeout = 30s, .poll = 50ms}));
+}
+
+// The operator's commands, run in this test's network namespace (drctl inherits it).
+TEST(Partition, DrctlPartitionsAndHeals) {
+  SKIP_UNLESS_CAN_PARTITION();
+  dr::testing::TempDir dir("dr-partition-cli");
+  const auto log = dir / "drctl.log";
+  const Listener west = listen_on("127.0.2.11");
+  const Listener global = listen_on("127.0.3.24");
+
+  auto run = [&](const std::vector<std::string>& argv) {
+    return dr::testing::run_drctl(argv, log, 30s);
+  };
+  auto cut = run({"lab", "partition", "us-east-1", "--from", "us-west-2", "--json"});
+  ASSERT_EQ(cut.code, 0) << cut.output;
+  EXPECT_NE(cut.output.find("\"servers_cut\": true"), std::string::npos) << cut.output;
+  EXPECT_FALSE(connects("127.0.1.11", west, kDropped));
+  EXPECT_TRUE(connects("127.0.1.11", global, kWorks)) << "not cut from global";
+
+  auto healed = run({"lab", "heal"});
+  ASSERT_EQ(healed.code, 0) << healed.output;
+  EXPECT_TRUE(connects("127.0.1.11", west, kWorks));
+  EXPECT_FALSE(table_exists(std::string(kPartitionTable)));
+
+  // Usage errors change nothing.
+  EXPECT_EQ(run({"lab", "partition", "mars"}).code, 2);
+  EXPECT_EQ(run({"lab", "partition", "us-east-1", "--from", "us-east-1"}).code, 2);
+  EXPECT_EQ(run({"lab", "partition"}).code, 2);
+  EXPECT_FALSE(table_exists(std::string(kPartitionTable)));
 }
 
 }  // namespace
