@@ -1,4 +1,5 @@
-// drctl lab up | status | down | kill | restore (and `supervise`, which `up` starts detached).
+// drctl lab up | status | down | kill | restore | partition | heal (and `supervise`, which `up`
+// starts detached).
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,6 +20,7 @@
 #include "lab/control_token.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
+#include "lab/partition.h"
 #include "lab/ports.h"
 #include "lab/process.h"
 #include "lab/status_view.h"
@@ -511,6 +513,62 @@ void run_restore(const fs::path& dir, bool rebuild) {
   }
 }
 
+// ---- partition / heal ----
+
+// Partitions act on the machine's loopback, not on one lab directory: every lab on the machine
+// shares the address plan. With --json, errors are JSON objects too.
+[[noreturn]] void fail_as(bool as_json, const std::string& message) {
+  if (!as_json) exit_with(cli::kExitFailed, message);
+  std::cout << json{{"error", message}}.dump(2) << "\n";
+  throw cli::ExitCode{cli::kExitFailed};
+}
+
+json site_json(Site site) {
+  return json{{"site", std::string(site_name(site))}, {"cidr", site_cidr(site)}};
+}
+
+void run_partition(const std::string& region, const std::vector<std::string>& from, bool as_json) {
+  // CLI11 checked the names; a name it let through and we cannot map is still a usage error.
+  const auto site = site_from_name(region);
+  if (!site) exit_with(cli::kExitUsage, "unknown region '" + region + "'");
+  std::vector<Site> from_sites;
+  for (const auto& name : from) {
+    const auto s = site_from_name(name);
+    if (!s) exit_with(cli::kExitUsage, "unknown site '" + name + "' in --from");
+    if (*s == *site) exit_with(cli::kExitUsage, region + " cannot be cut off from itself");
+    from_sites.push_back(*s);
+  }
+  auto cut_done = cut(*site, from_sites);
+  if (!cut_done) fail_as(as_json, "partition " + region + ": " + cut_done.error().message);
+  if (as_json) {
+    json out = {{"cut", site_json(*site)},
+                {"from", json::array()},
+                {"servers_cut", cut_done->servers_cut},
+                {"table", std::string(kPartitionTable)}};
+    for (Site s : cut_done->from) out["from"].push_back(site_json(s));
+    if (!cut_done->note.empty()) out["note"] = cut_done->note;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::string list;
+  for (Site s : cut_done->from) {
+    list += (list.empty() ? "" : ", ") + std::string(site_name(s)) + " (" + site_cidr(s) + ")";
+  }
+  std::cout << region << " (" << site_cidr(*site) << ") is cut off from " << list
+            << "; 127.0.0.1 (the internet) still reaches every site. `drctl lab heal` undoes "
+               "it\n";
+  if (!cut_done->note.empty()) std::cerr << "drctl lab: partition: " << cut_done->note << "\n";
+}
+
+void run_heal(bool as_json) {
+  if (auto healed = heal(); !healed) fail_as(as_json, "heal: " + healed.error().message);
+  if (as_json) {
+    std::cout << json{{"healed", true}, {"table", std::string(kPartitionTable)}}.dump(2) << "\n";
+  } else {
+    std::cout << "healed: no cut between the lab's sites is left\n";
+  }
+}
+
 }  // namespace
 
 void register_lab_commands(CLI::App& app) {
@@ -571,6 +629,29 @@ void register_lab_commands(CLI::App& app) {
                     "rebuild a database that cannot rejoin (errant GTIDs) from a copy of the "
                     "writer's data, discarding its divergent history");
   restore->callback([=] { run_restore(resolve_lab_dir(*dir_flag), *rebuild); });
+
+  const std::vector<std::string> sites = {"us-east-1", "us-west-2", "global"};
+  auto* partition = lab->add_subcommand(
+      "partition",
+      "cut a region's addresses off from the other sites (nftables, both directions; needs "
+      "root); 127.0.0.1, the internet, still reaches every site");
+  auto region = std::make_shared<std::string>();
+  auto from = std::make_shared<std::vector<std::string>>();
+  auto partition_json = std::make_shared<bool>(false);
+  partition->add_option("region", *region, "us-east-1 | us-west-2 | global")
+      ->required()
+      ->check(CLI::IsMember(sites));
+  partition
+      ->add_option("--from", *from,
+                   "cut it off only from these sites (repeatable; default: every other site)")
+      ->check(CLI::IsMember(sites));
+  partition->add_flag("--json", *partition_json, "print JSON");
+  partition->callback([=] { run_partition(*region, *from, *partition_json); });
+
+  auto* heal_cmd = lab->add_subcommand("heal", "remove every cut `partition` made");
+  auto heal_json = std::make_shared<bool>(false);
+  heal_cmd->add_flag("--json", *heal_json, "print JSON");
+  heal_cmd->callback([=] { run_heal(*heal_json); });
 
   auto* supervise =
       lab->add_subcommand("supervise", "run the lab supervisor in the foreground (`up` starts it)");

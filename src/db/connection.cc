@@ -65,6 +65,9 @@ Result<Connection> Connection::connect(const ConnectOptions& options) {
   mysql_optionsv(handle.get(), MYSQL_OPT_RECONNECT, &reconnect);
   mysql_optionsv(handle.get(), MYSQL_OPT_PROTOCOL, &protocol);
   mysql_optionsv(handle.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  if (!options.bind_address.empty()) {
+    mysql_optionsv(handle.get(), MYSQL_OPT_BIND, options.bind_address.c_str());
+  }
 
   const bool socket = !options.unix_socket.empty();
   if (mysql_real_connect(handle.get(), socket ? "localhost" : options.host.c_str(),

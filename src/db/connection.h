@@ -27,6 +27,9 @@ struct ConnectOptions {
   std::string user;
   std::string password;
   std::string database;  // empty: none selected
+  // The local address to connect from (MYSQL_OPT_BIND). Empty: the kernel's choice, which is
+  // 127.0.0.1 for every 127.x server, so a cut between lab sites would not cut the connection.
+  std::string bind_address;
   // libmariadb counts these in whole seconds; they are rounded up (at least 1 s).
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds read_timeout{10'000};

@@ -37,6 +37,10 @@ Result<void> validate(const HaproxyConfig& config) {
                   l.name + ": bind address " + l.bind_address + " is not loopback");
     }
     if (l.bind_port == 0) return fail(ErrorKind::kConfig, l.name + ": no bind port");
+    if (!l.source_address.empty() && !is_loopback(l.source_address)) {
+      return fail(ErrorKind::kConfig,
+                  l.name + ": source address " + l.source_address + " is not loopback");
+    }
     std::set<std::string> servers;
     for (const auto& s : l.servers) {
       if (!valid_name(s.name) || !servers.insert(s.name).second) {
@@ -84,6 +88,7 @@ std::string render_haproxy_config(const HaproxyConfig& config) {
         << "  timeout connect " << ms(l.connect_timeout) << "\n"
         << "  timeout client " << ms(idle) << "\n"
         << "  timeout server " << ms(idle) << "\n";
+    if (!l.source_address.empty()) out << "  source " << l.source_address << "\n";
     if (l.health) {
       const HealthCheck& h = *l.health;
       if (!h.http_path.empty()) {

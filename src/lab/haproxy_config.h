@@ -42,6 +42,10 @@ struct ProxyListener {
   std::string name;             // [A-Za-z0-9_.-]+; also the backend name
   std::string bind_address;     // loopback
   std::uint16_t bind_port = 0;  // 0: HaproxyInstance picks a free one
+  // Where its connections to the servers, and its health checks, leave from (HAProxy `source`).
+  // Empty: the kernel's choice, 127.0.0.1 for every lab address, which no cut of a site's /24
+  // stops (docs/partitions.md). A proxy of a region binds the region's address.
+  std::string source_address;
   ProxyMode mode = ProxyMode::kTcp;
   std::optional<HealthCheck> health;
   std::vector<ProxyServer> servers;

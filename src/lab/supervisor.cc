@@ -552,6 +552,9 @@ Result<HaproxyConfig> Supervisor::proxy_config(const std::string& name) const {
       if (!address) return std::unexpected(address.error());
       l.name = what;
       l.bind_address = *address;
+      // An endpoint follows the writer across regions: its connections must carry its region's
+      // address, or a partition would not cut them (docs/partitions.md).
+      l.source_address = *address;
       l.mode = ProxyMode::kTcp;
       l.health = HealthCheck{"", 200, 500ms, 2, 1, false};
       const std::string target = state_.endpoints.at(region).at(what);

@@ -61,6 +61,22 @@ TEST_F(LabDatabaseTest, FencingMakesTheWriterReadOnly) {
   ASSERT_TRUE(database_->fence("a1")) << "fencing is idempotent";
 }
 
+// The controller's SQL leaves from the controller's address, so that a partition cuts it as it
+// cuts its probes (unbound, it would leave from 127.0.0.1 and cross every cut).
+TEST_F(LabDatabaseTest, ConnectsFromItsSourceAddress) {
+  exec_or_fail(*a1_, "SET GLOBAL userstat=1");  // per-client-address connection counts
+  std::map<std::string, ProbeTarget> servers = {{"a1", {a1_->address(), a1_->port()}}};
+  const auto& creds = a1_->credentials();
+  LabDatabase from_controller(servers, DbLogin{creds.admin.name, creds.admin.password},
+                              DbLogin{creds.replication.name, creds.replication.password},
+                              std::chrono::milliseconds(1000), {}, "127.0.2.23");
+  ASSERT_TRUE(from_controller.fence("a1"));
+  EXPECT_EQ(query_value(*a1_,
+                        "SELECT COUNT(*) FROM information_schema.CLIENT_STATISTICS WHERE "
+                        "CLIENT = '127.0.2.23' AND TOTAL_CONNECTIONS > 0"),
+            "1");
+}
+
 TEST_F(LabDatabaseTest, ARegionFailoverCatchesUpPromotesAndRepointsTheSurvivor) {
   auto connected = database_->replication_connected("b1");
   ASSERT_TRUE(connected) << connected.error();

@@ -126,6 +126,18 @@ TEST_F(DbConnection, WrongCredentialsAreAccessDenied) {
   EXPECT_EQ(c.error().code, 1045U);
 }
 
+TEST_F(DbConnection, ConnectsFromTheBoundAddress) {
+  ConnectOptions o = server_->app_options();
+  const std::string client_address = "SELECT SUBSTRING_INDEX(USER(), '@', -1)";
+  auto unbound = Connection::connect(o);
+  ASSERT_TRUE(unbound) << unbound.error();
+  EXPECT_EQ(unbound->query_value(client_address).value(), "127.0.0.1");
+  o.bind_address = "127.0.2.23";
+  auto bound = Connection::connect(o);
+  ASSERT_TRUE(bound) << bound.error();
+  EXPECT_EQ(bound->query_value(client_address).value(), "127.0.2.23");
+}
+
 TEST_F(DbConnection, NothingListeningIsAFastConnectFailure) {
   auto port = lab::pick_free_port("127.0.1.99");
   ASSERT_TRUE(port);

@@ -59,6 +59,17 @@ TEST(HaproxyConfigText, AServerCanBeCheckedOnAnotherPortThanItsTraffic) {
       << cfg;
 }
 
+TEST(HaproxyConfigText, AProxyCanBindTheSourceAddressItsConnectionsLeaveFrom) {
+  HaproxyConfig config = front_door();
+  EXPECT_EQ(render_haproxy_config(config).find("  source "), std::string::npos);
+  config.listeners[0].source_address = "127.0.3.10";
+  const std::string cfg = render_haproxy_config(config);
+  EXPECT_NE(cfg.find("  source 127.0.3.10\n"), std::string::npos) << cfg;
+  EXPECT_TRUE(validate(config));
+  config.listeners[0].source_address = "10.0.0.1";
+  EXPECT_EQ(validate(config).error().kind, ErrorKind::kConfig);
+}
+
 TEST(HaproxyConfigText, ValidationRefusesWhatHaproxyOrTheLabRulesWould) {
   EXPECT_TRUE(validate(front_door()));
   auto bad = front_door();

@@ -231,5 +231,32 @@ TEST(HaproxyWriterEndpoint, RepointingMovesNewConnectionsToTheOtherServerAndCuts
   }));
 }
 
+// A region's endpoint in front of another region's server connects from its own address, so that a
+// cut between the two regions' ranges cuts it (left to the kernel it leaves from 127.0.0.1).
+TEST(HaproxyWriterEndpoint, ConnectsToItsServerFromItsSourceAddress) {
+  TempDir dir("dr-haproxy-source");
+  auto m1 = dr::testing::start_mariadb(dir.path(), "m1", Site::kUsEast1, 0, 1);
+  ASSERT_TRUE(m1) << m1.error();
+
+  ProxyListener writer;
+  writer.name = "writer";
+  writer.bind_address = address_of(Site::kUsWest2, Component::kWriterEndpoint);
+  writer.source_address = writer.bind_address;
+  writer.mode = ProxyMode::kTcp;
+  writer.health = health("", 200ms, 2, 1, /*observe_layer4=*/false);
+  writer.servers = {server("db", m1->address(), m1->port())};
+  auto haproxy = start_haproxy("writer", dir.path(), writer);
+  ASSERT_TRUE(haproxy) << haproxy.error();
+
+  db::ConnectOptions o = m1->admin_options();
+  o.host = writer.bind_address;
+  o.port = haproxy->port_of("writer");
+  auto session = db::Connection::connect(o);
+  ASSERT_TRUE(session) << session.error();
+  // The server sees the client's address in USER(): the endpoint's, not 127.0.0.1.
+  EXPECT_EQ(session->query_value("SELECT SUBSTRING_INDEX(USER(), '@', -1)").value(),
+            writer.bind_address);
+}
+
 }  // namespace
 }  // namespace dr::lab

@@ -40,12 +40,13 @@ core::Error from_db(const std::string& context, const db::Error& e) {
 
 LabDatabase::LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin admin,
                          DbLogin replication, std::chrono::milliseconds connect_timeout,
-                         std::map<std::string, std::string> regions)
+                         std::map<std::string, std::string> regions, std::string source_address)
     : servers_(std::move(servers)),
       admin_(std::move(admin)),
       replication_(std::move(replication)),
       connect_timeout_(connect_timeout),
-      regions_(std::move(regions)) {}
+      regions_(std::move(regions)),
+      source_address_(std::move(source_address)) {}
 
 Result<db::Connection> LabDatabase::connect(const std::string& server) {
   auto it = servers_.find(server);
@@ -56,6 +57,7 @@ Result<db::Connection> LabDatabase::connect(const std::string& server) {
   o.port = it->second.port;
   o.user = admin_.user;
   o.password = admin_.password;
+  o.bind_address = source_address_;
   o.connect_timeout = connect_timeout_;
   o.read_timeout = std::chrono::seconds(10);
   o.write_timeout = std::chrono::seconds(10);

@@ -27,9 +27,11 @@ class LabDatabase final {
  public:
   // `regions` (server -> region) decides where semi-sync is re-established: a replica in its
   // primary's region acknowledges commits (the AZ-failure guarantee); a cross-region one never.
+  // `source_address`: where its connections leave from (the controller's address), so that a
+  // partition cuts them like the controller's probes; empty: 127.0.0.1, which no cut stops.
   LabDatabase(std::map<std::string, ProbeTarget> servers, DbLogin admin, DbLogin replication,
               std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(1000),
-              std::map<std::string, std::string> regions = {});
+              std::map<std::string, std::string> regions = {}, std::string source_address = {});
 
   Result<> fence(const std::string& server);
   Result<> catch_up(const std::string& target, const std::string& source,
@@ -58,6 +60,7 @@ class LabDatabase final {
   DbLogin replication_;
   std::chrono::milliseconds connect_timeout_;
   std::map<std::string, std::string> regions_;
+  std::string source_address_;
 };
 
 }  // namespace dr::backends::lab

@@ -53,7 +53,7 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   database_ = std::make_unique<LabDatabase>(
       targets_->databases, DbLogin{creds->admin.name, creds->admin.password},
       DbLogin{creds->replication.name, creds->replication.password}, std::chrono::milliseconds(500),
-      targets_->database_region);
+      targets_->database_region, options_.source_address);
   supervisor_ = std::make_unique<SupervisorClient>(targets_->supervisor_host,
                                                    targets_->supervisor_port, token_);
   global_database_ = std::make_unique<LabGlobalDatabase>(*database_, *supervisor_);
