@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -144,6 +145,38 @@ void run_status(const AwsCommon& c) {
   std::cout << "\ncontroller would decide: " << decision_line << "\n";
 }
 
+// The controller's state store, all that ack and automatic-failover need: DR_STATE_TABLE in
+// DR_SECONDARY_REGION (where the controller runs).
+void with_store(
+    const AwsCommon& c,
+    const std::function<std::expected<void, std::string>(backends::ControllerStore&)>& act) {
+  auto getenv = configuration(c);
+  const std::string region = getenv("DR_SECONDARY_REGION").value_or("");
+  const std::string table = getenv("DR_STATE_TABLE").value_or("");
+  std::string missing;
+  if (region.empty()) missing += "DR_SECONDARY_REGION";
+  if (table.empty()) missing += std::string(missing.empty() ? "" : ", ") + "DR_STATE_TABLE";
+  if (!missing.empty()) fail(c, kExitUsage, "missing environment variables: " + missing);
+  dr::aws::AwsClientOptions options;
+  if (!c.endpoint_url.empty()) options.endpoint_url = c.endpoint_url;
+  if (!c.profile.empty()) options.profile = c.profile;
+  auto ddb = aw::client_for<dr::aws::DynamoDb>(aw::shared_clients(options), region);
+  if (!ddb) fail(c, kExitUsage, ddb.error().describe());
+  backends::ControllerStore store(**ddb, table);
+  if (auto r = act(store); !r) fail(c, kExitFailed, r.error());
+}
+
+void add_options(CLI::App* cmd, AwsCommon& common, bool json = true) {
+  cmd->add_option("--env-file", common.env_file,
+                  "the DR_* variables as a JSON object, or `terraform output -json` "
+                  "(controller_environment); else the environment")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--endpoint-url", common.endpoint_url,
+                  "send every AWS call here (as the AWS CLI's --endpoint-url)");
+  cmd->add_option("--profile", common.profile, "the AWS profile (else AWS_PROFILE)");
+  if (json) cmd->add_flag("--json", common.json, "print JSON for scripts");
+}
+
 }  // namespace
 
 void register_aws_commands(CLI::App& app) {
@@ -155,16 +188,36 @@ void register_aws_commands(CLI::App& app) {
       "status",
       "the global cluster and its members, replication lag, both regions' Auto Scaling groups "
       "and healthy targets, the controller's guards and runbook, and what it would decide now");
-  status
-      ->add_option("--env-file", common->env_file,
-                   "the DR_* variables as a JSON object, or `terraform output -json` "
-                   "(controller_environment); else the environment")
-      ->check(CLI::ExistingFile);
-  status->add_option("--endpoint-url", common->endpoint_url,
-                     "send every AWS call here (as the AWS CLI's --endpoint-url)");
-  status->add_option("--profile", common->profile, "the AWS profile (else AWS_PROFILE)");
-  status->add_flag("--json", common->json, "print JSON for scripts");
+  add_options(status, *common);
   status->callback([common] { run_status(*common); });
+
+  auto id = std::make_shared<std::string>();
+  auto* ack = aws->add_subcommand(
+      "ack", "acknowledge a failover on AWS, re-arming automatic failover (the state table)");
+  ack->add_option("id", *id, "the failover id the controller reported")->required();
+  add_options(ack, *common);
+  ack->callback([common, id] {
+    with_store(*common, [&](backends::ControllerStore& store) { return store.acknowledge(*id); });
+    if (common->json)
+      std::cout << nlohmann::json{{"acknowledged", *id}}.dump(2) << "\n";
+    else
+      std::cout << "acknowledged " << *id << "; automatic failover is armed again\n";
+  });
+
+  auto onoff = std::make_shared<std::string>();
+  auto* af = aws->add_subcommand("automatic-failover",
+                                 "turn the AWS controller's automatic failover on or off");
+  af->add_option("state", *onoff, "on | off")->required()->check(CLI::IsMember({"on", "off"}));
+  add_options(af, *common);
+  af->callback([common, onoff] {
+    with_store(*common, [&](backends::ControllerStore& store) {
+      return store.set_automatic_failover(*onoff == "on");
+    });
+    if (common->json)
+      std::cout << nlohmann::json{{"automatic_failover", *onoff == "on"}}.dump(2) << "\n";
+    else
+      std::cout << "automatic failover " << *onoff << "\n";
+  });
 }
 
 }  // namespace dr::cli

@@ -7,6 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "aws/dynamodb.h"
+#include "backends/aws_test_support.h"
+#include "backends/controller_store.h"
+#include "backends/moto_server.h"
 #include "lab/process.h"
 #include "lab/temp_dir.h"
 
@@ -19,7 +23,8 @@ struct Run {
   std::string output;
 };
 
-Run drctl(const dr::testing::TempDir& tmp, std::vector<std::string> args, int n) {
+Run drctl(const dr::testing::TempDir& tmp, std::vector<std::string> args, int n,
+          std::vector<std::pair<std::string, std::string>> env = {}) {
   dr::lab::SpawnOptions spawn;
   spawn.argv = {DRCTL_BINARY};
   spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
@@ -29,6 +34,7 @@ Run drctl(const dr::testing::TempDir& tmp, std::vector<std::string> args, int n)
   spawn.env = {{"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
                {"AWS_CONFIG_FILE", "/dev/null"},
                {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}};
+  spawn.env.insert(spawn.env.end(), env.begin(), env.end());
   auto p = dr::lab::Process::spawn(spawn);
   if (!p) return {-1, p.error().describe()};
   auto code = p->wait(30s);
@@ -69,6 +75,48 @@ TEST(DrctlAws, ABadEnvFileIsRefusedNamingIt) {
   EXPECT_NE(r.output.find("controller_environment"), std::string::npos) << r.output;
   r = drctl(tmp, {"aws", "status", "--env-file", (tmp / "missing.json").string()}, 5);
   EXPECT_EQ(r.code, 2) << r.output;
+}
+
+// The operator's guards on AWS, in the controller's state table (moto's DynamoDB).
+TEST(DrctlAws, AckAndAutomaticFailoverChangeTheControllersGuards) {
+  auto& moto = dr::test::MotoServer::get();
+  if (!moto.available()) GTEST_SKIP() << moto.why();
+  dr::testing::TempDir tmp{"dr-drctl-aws"};
+  const std::string table = "dr-controller-" + std::to_string(::getpid());
+  dr::aws::DynamoDb ddb(dr::test::loopback_config(moto.url(), "us-west-2"));
+  dr::backends::ControllerStore store(ddb, table);
+  ASSERT_TRUE(store.ensure_table());
+  const auto file = tmp / "outputs.json";
+  std::ofstream(file) << nlohmann::json{
+      {"controller_environment",
+       {{"value", {{"DR_SECONDARY_REGION", "us-west-2"}, {"DR_STATE_TABLE", table}}}}}};
+  const std::vector<std::pair<std::string, std::string>> keys = {
+      {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}};
+  auto run = [&](std::vector<std::string> args, int n) {
+    args.insert(args.end(), {"--env-file", file.string(), "--endpoint-url", moto.url()});
+    return drctl(tmp, args, n, keys);
+  };
+
+  auto off = run({"aws", "automatic-failover", "off"}, 10);
+  ASSERT_EQ(off.code, 0) << off.output;
+  auto guards = store.load_guards();
+  ASSERT_TRUE(guards) << guards.error();
+  EXPECT_FALSE(guards->automatic_failover_enabled);
+  ASSERT_EQ(run({"aws", "automatic-failover", "on"}, 11).code, 0);
+  EXPECT_TRUE(store.load_guards()->automatic_failover_enabled);
+
+  ASSERT_TRUE(store.require_ack("fo-7"));
+  auto typo = run({"aws", "ack", "fo-8"}, 12);
+  EXPECT_EQ(typo.code, 1) << "a typo must not re-arm automatic failover: " << typo.output;
+  EXPECT_EQ(store.load_guards()->unacknowledged_failover, "fo-7");
+  auto ack = run({"aws", "ack", "fo-7", "--json"}, 13);
+  ASSERT_EQ(ack.code, 0) << ack.output;
+  EXPECT_EQ(nlohmann::json::parse(ack.output, nullptr, false).value("acknowledged", ""), "fo-7");
+  EXPECT_FALSE(store.load_guards()->unacknowledged_failover.has_value());
+
+  auto missing = drctl(tmp, {"aws", "ack", "fo-7"}, 14, keys);
+  EXPECT_EQ(missing.code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("DR_STATE_TABLE"), std::string::npos) << missing.output;
 }
 
 }  // namespace
