@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -16,9 +18,11 @@
 #include "backends/aws/aws_status.h"
 #include "backends/aws/aws_world.h"
 #include "backends/aws/client_for.h"
+#include "backends/aws/replication_lag.h"
 #include "backends/controller_store.h"
 #include "cli/commands.h"
 #include "controller/loop.h"
+#include "controller/operator_actions.h"
 #include "core/decision.h"
 
 namespace dr::cli {
@@ -166,6 +170,85 @@ void with_store(
   if (auto r = act(store); !r) fail(c, kExitFailed, r.error());
 }
 
+// drctl aws failover | switchover: the operator's move, as a plan run by the same loop the Lambda
+// runs (src/controller), over the same AWS world. A switchover first checks the lag gate itself
+// and refuses with nothing changed, as the lab's does; a runbook that stops part-way is left for
+// the Lambda to resume on its next tick.
+void run_move(const AwsCommon& c, const std::string& to, bool planned, bool force) {
+  auto getenv = configuration(c);
+  auto targets = aw::targets_from_env(getenv);
+  if (!targets) fail(c, kExitUsage, targets.error());
+  const std::string table = getenv("DR_STATE_TABLE").value_or("");
+  if (table.empty()) fail(c, kExitUsage, "missing environment variables: DR_STATE_TABLE");
+  int capacity = 2;
+  if (auto v = getenv("DR_FAILOVER_CAPACITY"); v && !v->empty()) {
+    try {
+      capacity = std::stoi(*v);
+    } catch (const std::exception&) {
+      fail(c, kExitUsage, "DR_FAILOVER_CAPACITY: '" + *v + "' is not a number");
+    }
+  }
+  dr::aws::AwsClientOptions options;
+  if (!c.endpoint_url.empty()) options.endpoint_url = c.endpoint_url;
+  if (!c.profile.empty()) options.profile = c.profile;
+  auto clients = aw::shared_clients(options);
+  auto ddb = aw::client_for<dr::aws::DynamoDb>(clients, targets->secondary_region);
+  if (!ddb) fail(c, kExitUsage, ddb.error().describe());
+  backends::ControllerStore store(**ddb, table);
+  auto log = [json = c.json](const std::string& line) {
+    if (!json) std::cerr << line << "\n";
+  };
+  auto world = aw::AwsWorld::create(*targets, table, clients, aw::Pacing::real(), log);
+  if (!world) fail(c, kExitFailed, world.error().describe());
+  controller::LoopOptions loop_options;
+  loop_options.owner = "drctl-" + std::to_string(::getpid());
+  loop_options.standby_capacity = capacity;
+  controller::ControllerLoop loop(
+      **world, store, loop_options, [] { return core::Clock::now(); }, log);
+  auto snap = loop.observe_with_guards();
+  if (!snap) fail(c, kExitFailed, snap.error());
+  // A cluster answers when its own region says it is available.
+  auto answers = [&](const std::string& cluster) {
+    for (const auto& r : targets->regions) {
+      if (r.cluster_id() != cluster) continue;
+      auto rds = aw::client_for<dr::aws::Rds>(clients, r.region);
+      if (!rds) return false;
+      auto out = (*rds)->describe_db_clusters({.db_cluster_identifier = cluster});
+      return out && out->db_clusters.size() == 1 && out->db_clusters[0].status == "available";
+    }
+    return false;
+  };
+  const core::PlanOptions plan_options{loop.new_failover_id(planned ? "so" : "fo"), capacity};
+  auto plan = planned ? controller::switchover_plan(*snap, to, plan_options)
+                      : controller::failover_plan(*snap, to, force, answers, plan_options);
+  if (!plan) fail(c, kExitFailed, plan.error());
+  if (planned) {
+    auto cw = aw::client_for<dr::aws::CloudWatch>(clients, targets->secondary_region);
+    if (!cw) fail(c, kExitFailed, cw.error().describe());
+    auto lag = aw::read_secondary_lag(**cw, snap->topology.secondary_db,
+                                      std::chrono::system_clock::now(), targets->lag_window);
+    if (!lag) fail(c, kExitFailed, "reading the replication lag: " + lag.error().describe());
+    auto worst = lag->worst();
+    if (!worst || worst->milliseconds > static_cast<double>(targets->lag_gate.count()))
+      fail(c, kExitFailed,
+           "switchover refused, nothing changed: " + lag->describe() + " (the gate is " +
+               std::to_string(targets->lag_gate.count()) + " ms)");
+  }
+  auto done = loop.run_plan(*plan);
+  if (!done) fail(c, kExitFailed, done.error());
+  if (c.json)
+    std::cout << nlohmann::json{{"id", done->plan.id},
+                                {"done", done->done},
+                                {"last_error", done->last_error}}
+                     .dump(2)
+              << "\n";
+  if (!done->done)
+    fail(c, kExitFailed,
+         done->plan.id + " stopped: " + done->last_error +
+             "; the controller Lambda resumes it on its next tick");
+  if (!c.json) std::cout << done->plan.id << " done: the writer is in " << to << "\n";
+}
+
 void add_options(CLI::App* cmd, AwsCommon& common, bool json = true) {
   cmd->add_option("--env-file", common.env_file,
                   "the DR_* variables as a JSON object, or `terraform output -json` "
@@ -203,6 +286,20 @@ void register_aws_commands(CLI::App& app) {
     else
       std::cout << "acknowledged " << *id << "; automatic failover is armed again\n";
   });
+
+  auto to = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
+  auto* so = aws->add_subcommand(
+      "switchover", "planned move of the Aurora global writer (no data loss), behind the lag gate");
+  so->add_option("--to", *to, "the region to move the writer to")->required();
+  add_options(so, *common);
+  so->callback([common, to] { run_move(*common, *to, /*planned=*/true, false); });
+  auto* fo = aws->add_subcommand(
+      "failover", "unplanned failover of the Aurora global writer (AllowDataLoss) now");
+  fo->add_option("--to", *to, "the region to fail over to")->required();
+  fo->add_flag("--force", *force, "even if the writer answers or a failover is unacknowledged");
+  add_options(fo, *common);
+  fo->callback([common, to, force] { run_move(*common, *to, /*planned=*/false, *force); });
 
   auto onoff = std::make_shared<std::string>();
   auto* af = aws->add_subcommand("automatic-failover",

@@ -70,24 +70,7 @@ class AwsMotoTest : public ::testing::Test {
   }
 
   void create_global_cluster() {
-    targets_.global_cluster_id = "dr-app-global-" + suffix_;
-    const a::ServiceInfo rds{"rds", "rds", false};
-    call("us-east-1", rds, "2014-10-31", "CreateGlobalCluster",
-         a::QueryParams()
-             .add("GlobalClusterIdentifier", targets_.global_cluster_id)
-             .add("Engine", "aurora-mysql"));
-    std::vector<std::string> arns;
-    for (auto* r : {&targets_.regions[0], &targets_.regions[1]}) {
-      std::string id = "dr-app-" + r->region + "-" + suffix_;
-      a::QueryParams p;
-      p.add("DBClusterIdentifier", id).add("Engine", "aurora-mysql");
-      if (r->region == "us-east-1")
-        p.add("MasterUsername", "admin").add("MasterUserPassword", "not-a-secret-123");
-      p.add("GlobalClusterIdentifier", targets_.global_cluster_id);
-      std::string body = call(r->region, rds, "2014-10-31", "CreateDBCluster", p);
-      r->cluster_arn = between(body, "<DBClusterArn>", "</DBClusterArn>");
-      ASSERT_NE(r->cluster_arn, "") << body;
-    }
+    ASSERT_NO_FATAL_FAILURE(test::moto_global_cluster(url_, targets_, "dr-app-global-" + suffix_));
   }
 
   // A launch configuration, a target group and the region's group with `desired` instances.
@@ -540,7 +523,7 @@ TEST_F(AwsMotoTest, StatusAndTheWorldReadTheGlobalClusterAndBothFleets) {
   ASSERT_TRUE(snapshot) << snapshot.error();
   EXPECT_EQ(snapshot->topology.primary_region, "us-east-1");
   EXPECT_EQ(snapshot->topology.secondary_region, "us-west-2");
-  EXPECT_EQ(snapshot->topology.secondary_db, "dr-app-us-west-2-" + suffix_);
+  EXPECT_EQ(snapshot->topology.secondary_db, targets_.global_cluster_id + "-us-west-2");
   ASSERT_TRUE(snapshot->replication);
   EXPECT_FALSE(snapshot->replication->connected_to_writer) << "no lag reported: not proven";
   EXPECT_EQ(snapshot->observations.size(), 3u) << "three checkers; no witness item";

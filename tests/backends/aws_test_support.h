@@ -1,13 +1,17 @@
 // Shared by the AWS backend tests: targets for two regions, a ClientConfigFor that sends every
 // service to one loopback endpoint with fixed credentials, and a fake clock whose sleep only
-// moves time (the ports' deadlines are exercised without waiting for them).
+// moves time (the ports' deadlines are exercised without waiting for them); moto setup calls.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include "aws/client.h"
 #include "aws/credentials.h"
+#include "aws/query_protocol.h"
 #include "aws/transport.h"
 #include "backends/aws/aws_targets.h"
 
@@ -52,6 +56,39 @@ inline backends::aws_world::ClientConfigFor loopback_clients(
                                const aws::ServiceInfo&) -> aws::Result<aws::ClientConfig> {
     return loopback_config(endpoint, region, transport);
   };
+}
+
+// A plain signed query request to moto (setup calls our clients do not model): the 2xx body, or
+// "" after a test failure naming the action.
+inline std::string moto_call(const std::string& url, const std::string& region,
+                             const aws::ServiceInfo& service, const std::string& version,
+                             const std::string& action, const aws::QueryParams& params) {
+  aws::ServiceClient client(service, loopback_config(url, region));
+  auto out = client.send(aws::query_request(aws::QueryProtocol{version}, action, params),
+                         aws::parse_xml_error);
+  EXPECT_TRUE(out) << action << ": " << (out ? "" : out.error().describe());
+  return out ? out->body : "";
+}
+
+// A global cluster `id` in moto with a member cluster in each of `targets`' regions; fills in
+// the targets' global cluster id and cluster ARNs.
+inline void moto_global_cluster(const std::string& url, backends::aws_world::AwsTargets& targets,
+                                const std::string& id) {
+  targets.global_cluster_id = id;
+  const aws::ServiceInfo rds{"rds", "rds", false};
+  moto_call(url, "us-east-1", rds, "2014-10-31", "CreateGlobalCluster",
+            aws::QueryParams().add("GlobalClusterIdentifier", id).add("Engine", "aurora-mysql"));
+  for (auto& r : targets.regions) {
+    aws::QueryParams p;
+    p.add("DBClusterIdentifier", id + "-" + r.region).add("Engine", "aurora-mysql");
+    if (r.region == targets.primary_region)
+      p.add("MasterUsername", "admin").add("MasterUserPassword", "not-a-secret-123");
+    p.add("GlobalClusterIdentifier", id);
+    const std::string body = moto_call(url, r.region, rds, "2014-10-31", "CreateDBCluster", p);
+    const auto open = body.find("<DBClusterArn>"), close = body.find("</DBClusterArn>");
+    ASSERT_TRUE(open != std::string::npos && close != std::string::npos) << body;
+    r.cluster_arn = body.substr(open + 14, close - open - 14);
+  }
 }
 
 // steady time moves only when the port sleeps; the wall clock is fixed plus that.

@@ -119,4 +119,55 @@ TEST(DrctlAws, AckAndAutomaticFailoverChangeTheControllersGuards) {
   EXPECT_NE(missing.output.find("DR_STATE_TABLE"), std::string::npos) << missing.output;
 }
 
+// The operator's moves on AWS run the controller's own plans over the AWS world, against moto:
+// a switchover whose lag is unknown and a failover from a writer that still answers are refused
+// with nothing changed (no runbook saved).
+TEST(DrctlAws, SwitchoverAndFailoverRefuseWhatTheLabRefusesAndChangeNothing) {
+  auto& moto = dr::test::MotoServer::get();
+  if (!moto.available()) GTEST_SKIP() << moto.why();
+  dr::testing::TempDir tmp{"dr-drctl-aws"};
+  auto targets = dr::test::two_region_targets();
+  const std::string id = "dr-move-" + std::to_string(::getpid());
+  ASSERT_NO_FATAL_FAILURE(dr::test::moto_global_cluster(moto.url(), targets, id));
+  const std::string table = "dr-controller-move-" + std::to_string(::getpid());
+  dr::aws::DynamoDb ddb(dr::test::loopback_config(moto.url(), "us-west-2"));
+  dr::backends::ControllerStore store(ddb, table);
+  ASSERT_TRUE(store.ensure_table());
+  nlohmann::json env = {{"DR_PRIMARY_REGION", "us-east-1"},
+                        {"DR_SECONDARY_REGION", "us-west-2"},
+                        {"DR_GLOBAL_CLUSTER_ID", id},
+                        {"DR_PRIMARY_CLUSTER_ARN", targets.regions[0].cluster_arn},
+                        {"DR_SECONDARY_CLUSTER_ARN", targets.regions[1].cluster_arn},
+                        {"DR_PRIMARY_ASG", "asg-east"},
+                        {"DR_SECONDARY_ASG", "asg-west"},
+                        {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
+                        {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
+                        {"DR_APP_TABLE", "sessions"},
+                        {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:t"},
+                        {"DR_FORCE_NAMESPACE", "DrApp/Failover"},
+                        {"DR_FORCE_METRIC", "ForcePrimaryUnhealthy"},
+                        {"DR_STATE_TABLE", table}};
+  const auto file = tmp / "env.json";
+  std::ofstream(file) << env.dump();
+  const std::vector<std::pair<std::string, std::string>> keys = {
+      {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}};
+  auto run = [&](std::vector<std::string> args, int n) {
+    args.insert(args.end(), {"--env-file", file.string(), "--endpoint-url", moto.url()});
+    return drctl(tmp, args, n, keys);
+  };
+
+  auto so = run({"aws", "switchover", "--to", "us-west-2"}, 20);
+  EXPECT_EQ(so.code, 1) << so.output;
+  EXPECT_NE(so.output.find("switchover refused, nothing changed"), std::string::npos) << so.output;
+  auto fo = run({"aws", "failover", "--to", "us-west-2"}, 21);
+  EXPECT_EQ(fo.code, 1) << fo.output;
+  EXPECT_NE(fo.output.find("answers"), std::string::npos)
+      << "the writer is available: " << fo.output;
+  auto nowhere = run({"aws", "failover", "--to", "us-east-1"}, 22);
+  EXPECT_EQ(nowhere.code, 1) << "the writer is already there: " << nowhere.output;
+  auto runbook = store.load_runbook();
+  ASSERT_TRUE(runbook) << runbook.error();
+  EXPECT_FALSE(runbook->has_value()) << "a refused move saves no runbook";
+}
+
 }  // namespace
