@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
                    {"DR_PRIMARY_HEALTH_URL", "https://127.0.0.1:1/health/deep"},
                    {"DR_FORCE_NAMESPACE", "dr-app/failover"},
                    {"DR_FORCE_METRIC", "ForceFailover"},
+                   {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:123456789012:cluster:a"},
+                   {"DR_SECONDARY_CLUSTER_ARN", "arn:aws:rds:us-west-2:123456789012:cluster:b"},
+                   {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
+                   {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
+                   {"DR_APP_TABLE", "dr-sessions"},
                    {"DR_CONTROLLER_TICK_SECONDS", "10"}};
     const auto start = std::chrono::system_clock::now();
     auto process = dr::lab::Process::spawn(std::move(options));
