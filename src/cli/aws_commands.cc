@@ -46,6 +46,14 @@ struct AwsCommon {
   throw ExitCode{code};
 }
 
+// --endpoint-url and --profile, as every AWS client of these commands takes them.
+dr::aws::AwsClientOptions client_options(const AwsCommon& c) {
+  dr::aws::AwsClientOptions options;
+  if (!c.endpoint_url.empty()) options.endpoint_url = c.endpoint_url;
+  if (!c.profile.empty()) options.profile = c.profile;
+  return options;
+}
+
 // The variables: the process environment, overlaid by --env-file, which is either a JSON object
 // of name -> value or `terraform output -json` (its controller_environment output).
 aw::Getenv configuration(const AwsCommon& c) {
@@ -79,9 +87,7 @@ void run_status(const AwsCommon& c) {
   auto getenv = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
-  dr::aws::AwsClientOptions options;
-  if (!c.endpoint_url.empty()) options.endpoint_url = c.endpoint_url;
-  if (!c.profile.empty()) options.profile = c.profile;
+  const dr::aws::AwsClientOptions options = client_options(c);
   auto clients = aw::shared_clients(options);
   auto status = aw::read_status(*targets, clients, std::chrono::system_clock::now());
 
@@ -161,9 +167,7 @@ void with_store(
   if (region.empty()) missing += "DR_SECONDARY_REGION";
   if (table.empty()) missing += std::string(missing.empty() ? "" : ", ") + "DR_STATE_TABLE";
   if (!missing.empty()) fail(c, kExitUsage, "missing environment variables: " + missing);
-  dr::aws::AwsClientOptions options;
-  if (!c.endpoint_url.empty()) options.endpoint_url = c.endpoint_url;
-  if (!c.profile.empty()) options.profile = c.profile;
+  const dr::aws::AwsClientOptions options = client_options(c);
   auto ddb = aw::client_for<dr::aws::DynamoDb>(aw::shared_clients(options), region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());
   backends::ControllerStore store(**ddb, table);
@@ -188,9 +192,7 @@ void run_move(const AwsCommon& c, const std::string& to, bool planned, bool forc
       fail(c, kExitUsage, "DR_FAILOVER_CAPACITY: '" + *v + "' is not a number");
     }
   }
-  dr::aws::AwsClientOptions options;
-  if (!c.endpoint_url.empty()) options.endpoint_url = c.endpoint_url;
-  if (!c.profile.empty()) options.profile = c.profile;
+  const dr::aws::AwsClientOptions options = client_options(c);
   auto clients = aw::shared_clients(options);
   auto ddb = aw::client_for<dr::aws::DynamoDb>(clients, targets->secondary_region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());

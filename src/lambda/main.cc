@@ -13,6 +13,7 @@
 
 #include "aws/credential_chain.h"
 #include "aws/dynamodb.h"
+#include "aws/endpoint_config.h"
 #include "backends/controller_store.h"
 #include "lambda/config.h"
 #include "lambda/controller_tick.h"
@@ -44,18 +45,6 @@ int init_failed(const std::optional<std::string>& runtime_api, const lambda::Err
           {{"level", "ERROR"}, {"message", "runtime api: " + posted.error().message}}));
   }
   return 1;
-}
-
-// The AWS CLI's endpoint overrides, service-specific first (DynamoDB Local, tests).
-std::expected<std::optional<std::string>, std::string> dynamodb_endpoint() {
-  for (const char* name : {"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"}) {
-    auto v = lambda::process_env(name);
-    if (!v || v->empty()) continue;
-    auto valid = aws::validate_endpoint_url(*v);
-    if (!valid) return std::unexpected(std::string(name) + ": " + valid.error().message);
-    return *valid;
-  }
-  return std::nullopt;
 }
 
 // What the glibc shims (glibc_compat.cc) stand in for: an exception unwinding through frames
@@ -90,9 +79,11 @@ int main(int argc, char** argv) {
                    : lambda::process_env("AWS_LAMBDA_RUNTIME_API");
     return init_failed(api, {"Runtime.ConfigInvalid", config.error().describe()});
   }
-  auto endpoint = dynamodb_endpoint();
+  // The AWS CLI's endpoint overrides (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL), as every
+  // other client of the controller resolves them.
+  auto endpoint = aws::resolve_endpoint_url(aws::DynamoDb::service());
   if (!endpoint)
-    return init_failed(config->runtime_api, {"Runtime.ConfigInvalid", endpoint.error()});
+    return init_failed(config->runtime_api, {"Runtime.ConfigInvalid", endpoint.error().message});
 
   aws::ClientConfig ddb_config;
   ddb_config.region = config->secondary_region;  // the state lives where the controller runs
