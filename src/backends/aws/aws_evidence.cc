@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "backends/aws/app_request.h"
 #include "backends/controller_store.h"
 
 namespace dr::backends::aws_world {
@@ -123,15 +124,8 @@ Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb
     checkers_.emplace_back("checker-" + std::to_string(i), false, options_.thresholds);
 }
 
-bool Evidence::get_ok(const std::string& url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return false;
-  dr::aws::HttpRequest request;
-  request.scheme = url.substr(0, scheme_end);
-  const std::string rest = url.substr(scheme_end + 3);
-  const size_t slash = rest.find('/');
-  request.host = rest.substr(0, slash);
-  request.path = slash == std::string::npos ? "/" : rest.substr(slash);
+bool Evidence::get_ok(const std::string& base, const std::string& path) {
+  dr::aws::HttpRequest request = request_to(base, "GET", path);
   request.set_header("Host", request.host);
   // A new connection each time, as Route 53's checkers make: a kept-alive one to a dead target
   // proves nothing.
@@ -191,7 +185,7 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
   std::vector<std::future<Probe>> rounds;
   for (size_t i = 0; i < checkers_.size(); ++i) {
     rounds.push_back(std::async(std::launch::async, [this, base = alb->second] {
-      return Probe{get_ok(base + "/health"), get_ok(base + "/health/deep")};
+      return Probe{get_ok(base, "/health"), get_ok(base, "/health/deep")};
     }));
   }
   auto witness = std::async(std::launch::async, [this] { return this->witness(); });

@@ -94,7 +94,7 @@ class Evidence {
   std::expected<core::Snapshot, std::string> observe();
 
  private:
-  bool get_ok(const std::string& url);
+  bool get_ok(const std::string& base, const std::string& path);
   std::optional<core::Observation> witness();
 
   EvidenceOptions options_;

@@ -2,27 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/aws/app_request.h"
+
 namespace dr::backends::aws_world {
 
 namespace {
 
 using nlohmann::json;
-
-// "https://host[:port][/base]" -> a request skeleton; the URL was validated with the targets.
-dr::aws::HttpRequest request_to(const std::string& url, const std::string& method,
-                                const std::string& path) {
-  dr::aws::HttpRequest r;
-  r.method = method;
-  size_t scheme_end = url.find("://");
-  r.scheme = url.substr(0, scheme_end);
-  std::string rest = url.substr(scheme_end + 3);
-  size_t slash = rest.find('/');
-  r.host = rest.substr(0, slash);
-  std::string base = slash == std::string::npos ? "" : rest.substr(slash);
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  r.path = base + path;
-  return r;
-}
 
 std::string served_region(const json& body) {
   if (body.is_object() && body.contains("served_by") && body["served_by"].is_object() &&
