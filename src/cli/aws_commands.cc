@@ -174,11 +174,18 @@ void with_store(
   if (auto r = act(store); !r) fail(c, kExitFailed, r.error());
 }
 
-// drctl aws failover | switchover: the operator's move, as a plan run by the same loop the Lambda
-// runs (src/controller), over the same AWS world. A switchover first checks the lag gate itself
-// and refuses with nothing changed, as the lab's does; a runbook that stops part-way is left for
-// the Lambda to resume on its next tick.
-void run_move(const AwsCommon& c, const std::string& to, bool planned, bool force) {
+enum class Move { kFailover, kSwitchover, kFailback };
+
+// drctl aws failover | switchover | failback: the operator's move, as a plan run by the same loop
+// the Lambda runs (src/controller), over the same AWS world. A switchover first checks the lag
+// gate itself and refuses with nothing changed, as the lab's does; a runbook that stops part-way
+// is left for the Lambda to resume on its next tick. A failback is a switchover to the home region
+// (DR_PRIMARY_REGION): on AWS, Aurora itself brings the old primary cluster back into the global
+// cluster as a secondary after a failover, so no rejoin of ours is needed, only that the cluster
+// is a member again and caught up (the lag gate). With the writer at home it changes nothing, so
+// running it twice is safe.
+void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
+  const bool planned = move != Move::kFailover;
   auto getenv = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
@@ -208,7 +215,30 @@ void run_move(const AwsCommon& c, const std::string& to, bool planned, bool forc
   controller::ControllerLoop loop(
       **world, store, loop_options, [] { return core::Clock::now(); }, log);
   auto snap = loop.observe_with_guards();
-  if (!snap) fail(c, kExitFailed, snap.error());
+  if (!snap) {
+    if (move == Move::kFailback)
+      fail(c, kExitFailed,
+           snap.error() + "; a failback needs the old primary cluster back in the global cluster " +
+               targets->global_cluster_id +
+               " as a secondary (Aurora re-adds it after a failover once its region recovers; "
+               "otherwise add it again) and in sync");
+    fail(c, kExitFailed, snap.error());
+  }
+  if (move == Move::kFailback) {
+    to = targets->primary_region;
+    if (snap->topology.primary_region == to) {
+      if (c.json)
+        std::cout << nlohmann::json{{"writer", snap->topology.writer},
+                                    {"region", to},
+                                    {"changed", false}}
+                         .dump(2)
+                  << "\n";
+      else
+        std::cout << "the writer " << snap->topology.writer << " is already in " << to
+                  << " (home): nothing to fail back; nothing was changed\n";
+      return;
+    }
+  }
   // A cluster answers when its own region says it is available.
   auto answers = [&](const std::string& cluster) {
     for (const auto& r : targets->regions) {
@@ -220,7 +250,10 @@ void run_move(const AwsCommon& c, const std::string& to, bool planned, bool forc
     }
     return false;
   };
-  const core::PlanOptions plan_options{loop.new_failover_id(planned ? "so" : "fo"), capacity};
+  const core::PlanOptions plan_options{loop.new_failover_id(move == Move::kFailover     ? "fo"
+                                                            : move == Move::kSwitchover ? "so"
+                                                                                        : "fb"),
+                                       capacity};
   auto plan = planned ? controller::switchover_plan(*snap, to, plan_options)
                       : controller::failover_plan(*snap, to, force, answers, plan_options);
   if (!plan) fail(c, kExitFailed, plan.error());
@@ -233,7 +266,8 @@ void run_move(const AwsCommon& c, const std::string& to, bool planned, bool forc
     auto worst = lag->worst();
     if (!worst || worst->milliseconds > static_cast<double>(targets->lag_gate.count()))
       fail(c, kExitFailed,
-           "switchover refused, nothing changed: " + lag->describe() + " (the gate is " +
+           std::string(move == Move::kFailback ? "failback" : "switchover") +
+               " refused, nothing changed: " + lag->describe() + " (the gate is " +
                std::to_string(targets->lag_gate.count()) + " ms)");
   }
   auto done = loop.run_plan(*plan);
@@ -241,6 +275,8 @@ void run_move(const AwsCommon& c, const std::string& to, bool planned, bool forc
   if (c.json)
     std::cout << nlohmann::json{{"id", done->plan.id},
                                 {"done", done->done},
+                                {"region", to},
+                                {"changed", true},
                                 {"last_error", done->last_error}}
                      .dump(2)
               << "\n";
@@ -295,13 +331,19 @@ void register_aws_commands(CLI::App& app) {
       "switchover", "planned move of the Aurora global writer (no data loss), behind the lag gate");
   so->add_option("--to", *to, "the region to move the writer to")->required();
   add_options(so, *common);
-  so->callback([common, to] { run_move(*common, *to, /*planned=*/true, false); });
+  so->callback([common, to] { run_move(*common, *to, Move::kSwitchover, false); });
   auto* fo = aws->add_subcommand(
       "failover", "unplanned failover of the Aurora global writer (AllowDataLoss) now");
   fo->add_option("--to", *to, "the region to fail over to")->required();
   fo->add_flag("--force", *force, "even if the writer answers or a failover is unacknowledged");
   add_options(fo, *common);
-  fo->callback([common, to, force] { run_move(*common, *to, /*planned=*/false, *force); });
+  fo->callback([common, to, force] { run_move(*common, *to, Move::kFailover, *force); });
+  auto* fb = aws->add_subcommand(
+      "failback",
+      "move the Aurora global writer back to its home region (DR_PRIMARY_REGION) with a "
+      "switchover, no data loss, behind the lag gate; nothing to do when it is home");
+  add_options(fb, *common);
+  fb->callback([common] { run_move(*common, "", Move::kFailback, false); });
 
   auto onoff = std::make_shared<std::string>();
   auto* af = aws->add_subcommand("automatic-failover",

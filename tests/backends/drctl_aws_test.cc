@@ -170,4 +170,80 @@ TEST(DrctlAws, SwitchoverAndFailoverRefuseWhatTheLabRefusesAndChangeNothing) {
   EXPECT_FALSE(runbook->has_value()) << "a refused move saves no runbook";
 }
 
+// drctl aws failback is a switchover home: with the writer home it changes nothing (twice is
+// safe); with the writer away it goes home only behind the lag gate, so with no lag reported (moto
+// publishes none) it refuses and saves no runbook.
+TEST(DrctlAws, FailbackIsANoOpAtHomeAndGoesHomeOnlyBehindTheLagGate) {
+  auto& moto = dr::test::MotoServer::get();
+  if (!moto.available()) GTEST_SKIP() << moto.why();
+  dr::testing::TempDir tmp{"dr-drctl-aws-fb"};
+  const std::string table = "dr-controller-fb-" + std::to_string(::getpid());
+  dr::aws::DynamoDb ddb(dr::test::loopback_config(moto.url(), "us-west-2"));
+  dr::backends::ControllerStore store(ddb, table);
+  ASSERT_TRUE(store.ensure_table());
+  const std::vector<std::pair<std::string, std::string>> keys = {
+      {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}};
+  // Two global clusters: one whose writer is home (us-east-1), one whose writer failed away to
+  // us-west-2 (created there first, as after a failover). Home is us-east-1 for both.
+  auto home = dr::test::two_region_targets();
+  const std::string home_id = "dr-fb-home-" + std::to_string(::getpid());
+  ASSERT_NO_FATAL_FAILURE(dr::test::moto_global_cluster(moto.url(), home, home_id));
+  auto away = dr::test::two_region_targets();
+  std::swap(away.regions[0], away.regions[1]);
+  away.primary_region = "us-west-2";
+  const std::string away_id = "dr-fb-away-" + std::to_string(::getpid());
+  ASSERT_NO_FATAL_FAILURE(dr::test::moto_global_cluster(moto.url(), away, away_id));
+  auto env_file = [&](const std::string& id, const dr::backends::aws_world::AwsTargets& t,
+                      const std::string& name) {
+    auto arn = [&](const std::string& region) {
+      for (const auto& r : t.regions)
+        if (r.region == region) return r.cluster_arn;
+      return std::string();
+    };
+    nlohmann::json env = {{"DR_PRIMARY_REGION", "us-east-1"},
+                          {"DR_SECONDARY_REGION", "us-west-2"},
+                          {"DR_GLOBAL_CLUSTER_ID", id},
+                          {"DR_PRIMARY_CLUSTER_ARN", arn("us-east-1")},
+                          {"DR_SECONDARY_CLUSTER_ARN", arn("us-west-2")},
+                          {"DR_PRIMARY_ASG", "asg-east"},
+                          {"DR_SECONDARY_ASG", "asg-west"},
+                          {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
+                          {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
+                          {"DR_APP_TABLE", "sessions"},
+                          {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:t"},
+                          {"DR_FORCE_NAMESPACE", "DrApp/Failover"},
+                          {"DR_FORCE_METRIC", "ForcePrimaryUnhealthy"},
+                          {"DR_STATE_TABLE", table}};
+    const auto file = tmp / name;
+    std::ofstream(file) << env.dump();
+    return file.string();
+  };
+  const auto home_env = env_file(home_id, home, "home.json");
+  const auto away_env = env_file(away_id, away, "away.json");
+  auto run = [&](const std::string& file, std::vector<std::string> args, int n) {
+    args.insert(args.end(), {"--env-file", file, "--endpoint-url", moto.url()});
+    return drctl(tmp, args, n, keys);
+  };
+
+  for (int n : {30, 31}) {
+    auto at_home = run(home_env, {"aws", "failback"}, n);
+    EXPECT_EQ(at_home.code, 0) << at_home.output;
+    EXPECT_NE(at_home.output.find("nothing to fail back"), std::string::npos) << at_home.output;
+  }
+  auto json = run(home_env, {"aws", "failback", "--json"}, 32);
+  ASSERT_EQ(json.code, 0) << json.output;
+  auto parsed = nlohmann::json::parse(json.output, nullptr, false);
+  ASSERT_TRUE(parsed.is_object()) << json.output;
+  EXPECT_EQ(parsed.value("changed", true), false) << json.output;
+  EXPECT_EQ(parsed.value("region", ""), "us-east-1") << json.output;
+
+  auto gated = run(away_env, {"aws", "failback"}, 33);
+  EXPECT_EQ(gated.code, 1) << gated.output;
+  EXPECT_NE(gated.output.find("failback refused, nothing changed"), std::string::npos)
+      << "the writer is in us-west-2 and no lag is known: " << gated.output;
+  auto runbook = store.load_runbook();
+  ASSERT_TRUE(runbook) << runbook.error();
+  EXPECT_FALSE(runbook->has_value()) << "no failback ran, so no runbook is saved";
+}
+
 }  // namespace
