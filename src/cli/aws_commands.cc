@@ -254,8 +254,9 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
                                                             : move == Move::kSwitchover ? "so"
                                                                                         : "fb"),
                                        capacity};
-  auto plan = planned ? controller::switchover_plan(*snap, to, plan_options)
-                      : controller::failover_plan(*snap, to, force, answers, plan_options);
+  auto plan = planned
+                  ? controller::switchover_plan(*snap, to, plan_options)
+                  : controller::failover_plan(*snap, to, force, answers, plan_options, "drctl aws");
   if (!plan) fail(c, kExitFailed, plan.error());
   if (planned) {
     auto cw = aw::client_for<dr::aws::CloudWatch>(clients, targets->secondary_region);

@@ -7,7 +7,8 @@ namespace dr::controller {
 std::expected<core::RunbookPlan, std::string> failover_plan(const core::Snapshot& s,
                                                             const std::string& to, bool force,
                                                             const Answers& answers,
-                                                            const core::PlanOptions& options) {
+                                                            const core::PlanOptions& options,
+                                                            const std::string& drctl) {
   const auto& t = s.topology;
   if (to == t.primary_region)
     return std::unexpected("the writer " + t.writer + " is already in " + to);
@@ -17,13 +18,12 @@ std::expected<core::RunbookPlan, std::string> failover_plan(const core::Snapshot
   if (!force) {
     if (s.guards.unacknowledged_failover)
       return std::unexpected("failover " + *s.guards.unacknowledged_failover +
-                             " is not acknowledged; run `drctl ack " +
+                             " is not acknowledged; run `" + drctl + " ack " +
                              *s.guards.unacknowledged_failover + "` or add --force");
     if (answers(t.writer))
       return std::unexpected("writer " + t.writer + " in " + t.primary_region +
-                             " answers: a failover would throw away writes in flight. Use `drctl "
-                             "switchover --to " +
-                             to + "` (no data loss) or add --force");
+                             " answers: a failover would throw away writes in flight. Use `" +
+                             drctl + " switchover --to " + to + "` (no data loss) or add --force");
   }
   core::Decision d{core::Action::kRegionFailover, "operator: drctl failover --to " + to};
   auto plan = core::plan_for(d, s, options);

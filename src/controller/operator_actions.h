@@ -22,11 +22,13 @@ using Answers = std::function<bool(const std::string& server)>;
 // is already there, the region is unknown, or (without `force`) a failover waits for its
 // acknowledgement or the writer still answers (a failover would throw away writes in flight).
 // Catches up from the in-region standby when it answers (it may hold semi-sync-acknowledged
-// writes the secondary lacks).
+// writes the secondary lacks). `drctl` is the command the refusals tell the operator to run
+// ("drctl" for the lab, "drctl aws" on AWS).
 std::expected<core::RunbookPlan, std::string> failover_plan(const core::Snapshot& snapshot,
                                                             const std::string& to, bool force,
                                                             const Answers& answers,
-                                                            const core::PlanOptions& options);
+                                                            const core::PlanOptions& options,
+                                                            const std::string& drctl = "drctl");
 
 // drctl switchover --to <region>: a planned move, no data loss; only to the secondary region.
 std::expected<core::RunbookPlan, std::string> switchover_plan(const core::Snapshot& snapshot,

@@ -163,6 +163,8 @@ TEST(DrctlAws, SwitchoverAndFailoverRefuseWhatTheLabRefusesAndChangeNothing) {
   EXPECT_EQ(fo.code, 1) << fo.output;
   EXPECT_NE(fo.output.find("answers"), std::string::npos)
       << "the writer is available: " << fo.output;
+  EXPECT_NE(fo.output.find("`drctl aws switchover --to us-west-2`"), std::string::npos)
+      << "the refusal names the AWS command: " << fo.output;
   auto nowhere = run({"aws", "failover", "--to", "us-east-1"}, 22);
   EXPECT_EQ(nowhere.code, 1) << "the writer is already there: " << nowhere.output;
   auto runbook = store.load_runbook();

@@ -41,6 +41,10 @@ TEST_F(OperatorActionsTest, AFailoverWaitsForTheLastOnesAcknowledgementUnlessFor
   ASSERT_FALSE(refused);
   EXPECT_THAT(refused.error(), HasSubstr("drctl ack fo-0"));
   EXPECT_TRUE(failover_plan(s, "us-west-2", true, answering(), {"fo-1", 2}));
+  // On AWS the operator runs `drctl aws ...`: the refusal names that command, not the lab's.
+  auto on_aws = failover_plan(s, "us-west-2", false, answering(), {"fo-1", 2}, "drctl aws");
+  ASSERT_FALSE(on_aws);
+  EXPECT_THAT(on_aws.error(), HasSubstr("`drctl aws ack fo-0`"));
 }
 
 TEST_F(OperatorActionsTest, AFailoverFromAWriterThatAnswersIsRefusedUnlessForced) {
@@ -48,6 +52,9 @@ TEST_F(OperatorActionsTest, AFailoverFromAWriterThatAnswersIsRefusedUnlessForced
   auto refused = failover_plan(s, "us-west-2", false, answering(), {"fo-1", 2});
   ASSERT_FALSE(refused);
   EXPECT_THAT(refused.error(), HasSubstr("drctl switchover --to us-west-2"));
+  auto on_aws = failover_plan(s, "us-west-2", false, answering(), {"fo-1", 2}, "drctl aws");
+  ASSERT_FALSE(on_aws);
+  EXPECT_THAT(on_aws.error(), HasSubstr("`drctl aws switchover --to us-west-2`"));
   asked.clear();
   auto forced = failover_plan(s, "us-west-2", true, answering(), {"fo-1", 2});
   ASSERT_TRUE(forced) << forced.error();
