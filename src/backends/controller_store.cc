@@ -1,5 +1,7 @@
 #include "backends/controller_store.h"
 
+#include <charconv>
+
 namespace dr::backends {
 
 namespace {
@@ -102,6 +104,13 @@ std::expected<core::Guards, std::string> ControllerStore::load_guards() {
     std::string id = (*item)["unacknowledged"].value("S", "");
     if (!id.empty()) g.unacknowledged_failover = id;
   }
+  if (item->contains("primary_capacity")) {
+    // Written by remember_primary_capacity only; anything else in it is ignored, not trusted.
+    const std::string n = (*item)["primary_capacity"].value("N", "");
+    int v = 0;
+    auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), v);
+    if (ec == std::errc() && end == n.data() + n.size() && v >= 0) g.primary_capacity = v;
+  }
   return g;
 }
 
@@ -121,6 +130,16 @@ std::expected<void, std::string> ControllerStore::require_ack(const std::string&
                                {"ExpressionAttributeValues", {{":f", {{"S", failover_id}}}}}});
   if (!out)
     return std::unexpected("record failover " + failover_id + ": " + out.error().describe());
+  return {};
+}
+
+std::expected<void, std::string> ControllerStore::remember_primary_capacity(int desired) {
+  auto out =
+      ddb_.update_item({{"TableName", table_},
+                        {"Key", {{kStateTableKey, {{"S", kGuardsId}}}}},
+                        {"UpdateExpression", "SET primary_capacity = :c"},
+                        {"ExpressionAttributeValues", {{":c", {{"N", std::to_string(desired)}}}}}});
+  if (!out) return std::unexpected("remember the primary capacity: " + out.error().describe());
   return {};
 }
 

@@ -44,6 +44,7 @@ class ControllerStore final : public core::StateStore {
   // Acknowledges `failover_id`; an error when it is not the one waiting (a typo must not
   // silently re-arm automatic failover).
   std::expected<void, std::string> acknowledge(const std::string& failover_id) override;
+  std::expected<void, std::string> remember_primary_capacity(int desired) override;
 
  private:
   std::expected<nlohmann::json, std::string> get(const std::string& id);

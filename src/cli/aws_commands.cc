@@ -253,7 +253,7 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   const core::PlanOptions plan_options{loop.new_failover_id(move == Move::kFailover     ? "fo"
                                                             : move == Move::kSwitchover ? "so"
                                                                                         : "fb"),
-                                       capacity};
+                                       loop.standby_capacity(*snap)};
   auto plan = planned
                   ? controller::switchover_plan(*snap, to, plan_options)
                   : controller::failover_plan(*snap, to, force, answers, plan_options, "drctl aws");

@@ -185,7 +185,8 @@ void failover(const Common& c, const std::string& to, bool force) {
     return it != databases.end() &&
            backends::lab::probe_mysql("127.0.2.23", it->second, std::chrono::milliseconds(500));
   };
-  auto plan = controller::failover_plan(*snap, to, force, answers, {loop.new_failover_id("fo"), 2});
+  auto plan = controller::failover_plan(*snap, to, force, answers,
+                                        {loop.new_failover_id("fo"), loop.standby_capacity(*snap)});
   if (!plan) die(plan.error());
   auto done = loop.run_plan(*plan);
   if (!done) die(done.error());
@@ -199,7 +200,8 @@ void switchover(const Common& c, const std::string& to, int max_wait_s) {
   auto snap = loop.observe_with_guards();
   if (!snap) die(snap.error());
   const auto& t = snap->topology;
-  auto plan = controller::switchover_plan(*snap, to, {loop.new_failover_id("so"), 2});
+  auto plan = controller::switchover_plan(
+      *snap, to, {loop.new_failover_id("so"), loop.standby_capacity(*snap)});
   if (!plan) die(plan.error());
   // Wait for zero lag first, so the writer is fenced for as short a time as possible.
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(max_wait_s);
@@ -331,7 +333,8 @@ void failback(const Common& c, int max_wait_s) {
       die(back.secondary_db + " did not catch up within " + std::to_string(max_wait_s) + " s");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // lag is reported in seconds
   }
-  core::RunbookPlan plan = core::switchover_plan(back, {loop.new_failover_id("fb"), 2});
+  core::RunbookPlan plan =
+      core::switchover_plan(back, {loop.new_failover_id("fb"), loop.standby_capacity(*snap)});
   for (size_t i = 1; i < old_servers.size(); ++i) plan.followers.push_back(old_servers[i]);
   auto done = loop.run_plan(plan);
   if (!done) die(done.error());

@@ -1,5 +1,6 @@
 #include "controller/loop.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace dr::controller {
@@ -79,6 +80,14 @@ std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards()
   auto guards = store_.load_guards();
   if (!guards) return std::unexpected("state store: " + guards.error());
   snapshot->guards = *guards;
+  // A fleet at 0 is a fault or a fence, not a capacity to copy; the last size that served is.
+  if (const auto seen = snapshot->primary_fleet_desired;
+      seen && *seen > 0 && seen != snapshot->guards.primary_capacity) {
+    if (auto kept = store_.remember_primary_capacity(*seen); !kept)
+      log_("could not remember the primary capacity: " + kept.error());
+    else
+      snapshot->guards.primary_capacity = *seen;
+  }
   auto runbook = store_.load_runbook();
   if (!runbook) return std::unexpected("state store: " + runbook.error());
   if (*runbook && !(*runbook)->done) {
@@ -134,6 +143,11 @@ std::expected<core::RunbookState, std::string> ControllerLoop::run_plan(core::Ru
   return run(std::move(state));
 }
 
+int ControllerLoop::standby_capacity(const core::Snapshot& snapshot) const {
+  return std::max({options_.standby_capacity, snapshot.guards.primary_capacity.value_or(0),
+                   snapshot.primary_fleet_desired.value_or(0)});
+}
+
 core::Decision ControllerLoop::tick() {
   auto snapshot = observe_with_guards();
   if (!snapshot) {
@@ -154,7 +168,7 @@ core::Decision ControllerLoop::tick() {
     if (saved && *saved) run(**saved);
     return d;
   }
-  auto plan = core::plan_for(d, *snapshot, {new_failover_id(), options_.standby_capacity});
+  auto plan = core::plan_for(d, *snapshot, {new_failover_id(), standby_capacity(*snapshot)});
   if (plan) {
     auto started = run_plan(*plan);
     if (!started) log_("could not start runbook: " + started.error());

@@ -19,6 +19,8 @@
 namespace dr::controller {
 
 struct LoopOptions {
+  // The least a failover scales the standby fleet to; the primary's capacity, as last seen, when
+  // that is more (standby_capacity()).
   int standby_capacity = 2;
   // Where events go (drctl: one JSONL line each in <lab>/controller-events.jsonl); empty: none.
   // Best effort: never a reason to stop a runbook.
@@ -49,6 +51,9 @@ class ControllerLoop {
   std::expected<core::RunbookState, std::string> run_plan(core::RunbookPlan plan);
   std::expected<core::Snapshot, std::string> observe_with_guards();
   std::string new_failover_id(const std::string& prefix = "fo") const;
+  // What a move scales the standby fleet to: the configured floor, or the primary fleet's
+  // capacity now or as last remembered, whichever is most (ARC Region switch's semantics).
+  int standby_capacity(const core::Snapshot& snapshot) const;
 
  private:
   void event(const std::string& name, nlohmann::json fields);

@@ -47,6 +47,10 @@ struct Guards {
   bool automatic_failover_enabled = true;
   // Set by a completed failover until an operator acknowledges it (anti-flapping).
   std::optional<std::string> unacknowledged_failover;
+  // The primary region's fleet capacity (desired) as last seen while it answered: a failover
+  // scales the standby to at least this, as ARC Region switch does, since the dead region
+  // cannot be asked any more. nullopt: never seen.
+  std::optional<int> primary_capacity;
 };
 
 struct RunbookInProgress {
@@ -67,6 +71,8 @@ struct Snapshot {
   Health secondary_db = Health::kUnknown;      // the controller's own probe of it
   Guards guards;
   std::optional<RunbookInProgress> runbook;
+  // The primary region's fleet capacity (desired) now; nullopt when it did not answer.
+  std::optional<int> primary_fleet_desired;
 };
 
 }  // namespace dr::core

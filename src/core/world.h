@@ -37,6 +37,8 @@ class StateStore : public RunbookStore {
   // Acknowledges `failover_id`; an error when it is not the one waiting (a typo must not
   // silently re-arm automatic failover).
   virtual std::expected<void, std::string> acknowledge(const std::string& failover_id) = 0;
+  // Remembers the primary fleet's desired capacity (Guards::primary_capacity).
+  virtual std::expected<void, std::string> remember_primary_capacity(int desired) = 0;
 };
 
 }  // namespace dr::core

@@ -527,6 +527,7 @@ TEST_F(AwsMotoTest, StatusAndTheWorldReadTheGlobalClusterAndBothFleets) {
   ASSERT_TRUE(snapshot->replication);
   EXPECT_FALSE(snapshot->replication->connected_to_writer) << "no lag reported: not proven";
   EXPECT_EQ(snapshot->observations.size(), 3u) << "three checkers; no witness item";
+  EXPECT_EQ(snapshot->primary_fleet_desired, 2) << "the primary's group, read from us-east-1";
 }
 
 // A missing part is shown with its error, not a failed status: an operator reads status when

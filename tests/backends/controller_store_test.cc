@@ -124,6 +124,15 @@ TEST_F(ControllerStoreTest, GuardsPersistAndOnlyTheWaitingFailoverCanBeAcknowled
   g = store_->load_guards();
   ASSERT_TRUE(g);
   EXPECT_FALSE(g->unacknowledged_failover);
+
+  // The primary's capacity is remembered beside the guards, and changing it touches nothing else.
+  EXPECT_FALSE(g->primary_capacity);
+  ASSERT_TRUE(store_->remember_primary_capacity(4));
+  ASSERT_TRUE(store_->remember_primary_capacity(6));
+  g = store_->load_guards();
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->primary_capacity, 6);
+  EXPECT_FALSE(g->automatic_failover_enabled);
 }
 
 TEST(JsonlNotifier, AppendsOneTimestampedJsonObjectPerEvent) {

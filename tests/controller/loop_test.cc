@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 
 namespace dr::controller {
 namespace {
@@ -28,6 +29,7 @@ struct FakeWorld : core::World,
                    core::Notifier {
   core::Snapshot snapshot;
   std::vector<std::string> calls;
+  std::map<std::string, int> desired_capacity;  // what set_capacity asked for, per region
 
   std::expected<core::Snapshot, std::string> observe() override { return snapshot; }
   core::Backends backends() override { return {*this, *this, *this, *this, *this}; }
@@ -44,8 +46,9 @@ struct FakeWorld : core::World,
     calls.push_back("switch_over " + m.new_writer);
     return std::string();
   }
-  core::Result<> set_capacity(const std::string& r, int, int, int) override {
+  core::Result<> set_capacity(const std::string& r, int, int desired, int) override {
     calls.push_back("capacity " + r);
+    desired_capacity[r] = desired;
     return {};
   }
   core::Result<> fence_apps(const std::string& r, const std::string&) override {
@@ -104,6 +107,12 @@ struct MemoryStore : core::StateStore {
     guards.unacknowledged_failover.reset();
     return {};
   }
+  std::expected<void, std::string> remember_primary_capacity(int desired) override {
+    guards.primary_capacity = desired;
+    ++capacity_writes;
+    return {};
+  }
+  int capacity_writes = 0;
 };
 
 core::Observation seen(std::string name, core::Health writer, bool witness = false) {
@@ -257,6 +266,35 @@ TEST_F(ControllerLoopTest, ADecisionIsLoggedOnlyWhenItChanges) {
   EXPECT_EQ(decisions_logged(), 3);
   EXPECT_EQ(decision_events(), 3);
   EXPECT_TRUE(world.calls.empty());
+}
+
+// ARC Region switch's semantics: the standby scales to the primary's capacity, which the dead
+// region cannot report any more, so the loop remembers it while the primary answers. A fleet
+// seen at 0 (a fault or a fence) is not a capacity to copy, and the configured size is a floor.
+TEST_F(ControllerLoopTest, AFailoverScalesTheStandbyToThePrimarysLastKnownCapacity) {
+  auto l = loop("controller-a");
+  world.snapshot.primary_fleet_desired = 5;
+  EXPECT_EQ(l.tick().action, core::Action::kNone);
+  EXPECT_EQ(store.guards.primary_capacity, 5);
+  EXPECT_EQ(l.tick().action, core::Action::kNone);
+  EXPECT_EQ(store.capacity_writes, 1) << "written on a change only, not every tick";
+  world.snapshot.primary_fleet_desired = 0;
+  l.tick();
+  EXPECT_EQ(store.guards.primary_capacity, 5) << "a fleet at 0 is not remembered";
+  region_down();
+  world.snapshot.primary_fleet_desired.reset();  // the region no longer answers
+  EXPECT_EQ(l.tick().action, core::Action::kRegionFailover);
+  EXPECT_EQ(world.desired_capacity["us-west-2"], 5) << "not the configured 2";
+}
+
+TEST_F(ControllerLoopTest, TheConfiguredStandbyCapacityIsAFloor) {
+  auto l = loop("controller-a");
+  world.snapshot.primary_fleet_desired = 1;
+  l.tick();
+  region_down();
+  world.snapshot.primary_fleet_desired.reset();
+  EXPECT_EQ(l.tick().action, core::Action::kRegionFailover);
+  EXPECT_EQ(world.desired_capacity["us-west-2"], 2);
 }
 
 }  // namespace

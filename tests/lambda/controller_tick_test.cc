@@ -56,6 +56,10 @@ struct MemoryStore : core::StateStore {
     return {};
   }
   std::expected<void, std::string> acknowledge(const std::string&) override { return {}; }
+  std::expected<void, std::string> remember_primary_capacity(int desired) override {
+    guards.primary_capacity = desired;
+    return {};
+  }
 };
 
 core::Observation seen(std::string name, core::Health h, bool witness = false) {

@@ -113,13 +113,15 @@ std::optional<core::Observation> witness_from_item(const nlohmann::json& item, c
 }
 
 Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
-                   std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now)
+                   std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now,
+                   CapacityReader capacity)
     : options_(std::move(options)),
       rds_(rds),
       dynamodb_(dynamodb),
       http_(std::move(http)),
       lag_(std::move(lag)),
-      now_(std::move(now)) {
+      now_(std::move(now)),
+      capacity_(std::move(capacity)) {
   for (int i = 1; i <= options_.checkers; ++i)
     checkers_.emplace_back("checker-" + std::to_string(i), false, options_.thresholds);
 }
@@ -189,12 +191,17 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
     }));
   }
   auto witness = std::async(std::launch::async, [this] { return this->witness(); });
+  // Asked in parallel with the probes: the primary region's API may be as slow as its ALB.
+  auto capacity = std::async(std::launch::async, [this, region = topology->primary_region] {
+    return capacity_ ? capacity_(region) : std::nullopt;
+  });
   for (size_t i = 0; i < checkers_.size(); ++i) {
     auto p = rounds[i].get();
     record_probe(checkers_[i], p.health, p.deep, s.replication->connected_to_writer);
     s.observations.push_back(checkers_[i].observation());
   }
   if (auto w = witness.get()) s.observations.push_back(*w);
+  s.primary_fleet_desired = capacity.get();
   return s;
 }
 

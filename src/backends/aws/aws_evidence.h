@@ -85,10 +85,13 @@ struct EvidenceOptions {
 class Evidence {
  public:
   using LagReader = std::function<std::optional<LagSample>(const std::string& cluster)>;
+  // A region's fleet desired capacity (its Auto Scaling group), nullopt when it does not answer.
+  using CapacityReader = std::function<std::optional<int>(const std::string& region)>;
   using Now = std::function<core::TimePoint()>;
 
   Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
-           std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now);
+           std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now,
+           CapacityReader capacity = {});
 
   // Everything but the guards and the runbook (the loop adds those from the state store).
   std::expected<core::Snapshot, std::string> observe();
@@ -103,6 +106,7 @@ class Evidence {
   std::shared_ptr<dr::aws::HttpTransport> http_;  // with the probe timeouts
   LagReader lag_;
   Now now_;
+  CapacityReader capacity_;
   std::vector<core::Observer> checkers_;
   std::string last_writer_;
 };

@@ -28,6 +28,16 @@ core::Result<dr::aws::AutoScalingGroup> read_group(dr::aws::AutoScaling& asg,
 
 }  // namespace
 
+std::optional<int> AwsFleet::desired_capacity(const std::string& region) {
+  const AwsRegionTargets* t = targets_.find(region);
+  if (!t) return std::nullopt;
+  auto asg = client_for<dr::aws::AutoScaling>(clients_, region, /*max_attempts=*/1);
+  if (!asg) return std::nullopt;
+  auto group = read_group(**asg, *t);
+  if (!group) return std::nullopt;
+  return static_cast<int>(group->desired_capacity);
+}
+
 AwsFleet::AwsFleet(AwsTargets targets, ClientConfigFor clients, Pacing pacing, LogFn log)
     : targets_(std::move(targets)),
       clients_(std::move(clients)),

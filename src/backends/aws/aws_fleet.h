@@ -11,6 +11,7 @@
 // - unfence_apps writes the record lifted, the same way.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "aws/fence_record.h"
@@ -26,6 +27,9 @@ class AwsFleet final : public core::Fleet {
   core::Result<> set_capacity(const std::string& region, int min, int desired, int max) override;
   core::Result<> fence_apps(const std::string& region, const std::string& reason) override;
   core::Result<> unfence_apps(const std::string& region) override;
+  // The region's group's desired capacity now, asked once (no retries: the controller's tick
+  // asks again, and a dead region must not hold it up); nullopt when it does not answer.
+  std::optional<int> desired_capacity(const std::string& region);
 
  private:
   core::Result<> write_fence(const dr::aws::FenceRecord& record);

@@ -56,7 +56,8 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
             if (!worst) return std::nullopt;
             return LagSample{worst->milliseconds, worst->at};
           },
-          [this] { return pacing_.wall(); }) {}
+          [this] { return pacing_.wall(); },
+          [this](const std::string& region) { return ports_->fleet.desired_capacity(region); }) {}
 
 std::expected<core::Snapshot, std::string> AwsWorld::observe() {
   return evidence_.observe();

@@ -7,6 +7,7 @@
 
 #include "lab/control_token.h"
 #include "lab/credentials.h"
+#include "lab/recorded_topology.h"
 
 namespace dr::backends::lab {
 
@@ -84,6 +85,11 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
     s.secondary_db = up ? core::Health::kHealthy : core::Health::kUnhealthy;
     auto connected = database_->replication_connected(secondary);
     if (connected) s.replication = core::ReplicationView{*connected, std::nullopt};
+  }
+  // The primary fleet's size, as the supervisor (the lab's Auto Scaling) recorded it last.
+  if (auto recorded = dr::lab::load_recorded_topology(options_.lab_dir)) {
+    auto fleet = recorded->fleets.find(s.topology.primary_region);
+    if (fleet != recorded->fleets.end()) s.primary_fleet_desired = fleet->second.desired;
   }
   for (auto& r : rounds) r.get();
   for (const auto& checker : checkers_) s.observations.push_back(checker.observation());
