@@ -81,8 +81,9 @@ std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards()
   if (!guards) return std::unexpected("state store: " + guards.error());
   snapshot->guards = *guards;
   // A fleet at 0 is a fault or a fence, not a capacity to copy; the last size that served is.
+  // A dry run writes nothing, this included.
   if (const auto seen = snapshot->primary_fleet_desired;
-      seen && *seen > 0 && seen != snapshot->guards.primary_capacity) {
+      !options_.dry_run && seen && *seen > 0 && seen != snapshot->guards.primary_capacity) {
     if (auto kept = store_.remember_primary_capacity(*seen); !kept)
       log_("could not remember the primary capacity: " + kept.error());
     else
