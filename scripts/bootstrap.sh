@@ -10,7 +10,7 @@ apt_packages=(
   libcpp-httplib-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   mariadb-server mariadb-client haproxy default-jre-headless
-  python3-botocore nftables wrk procps iproute2
+  python3-botocore nftables wrk procps iproute2 etcd-server
 )
 
 missing=()

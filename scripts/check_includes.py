@@ -14,7 +14,8 @@ MAY_INCLUDE = {
     "core": set(),
     "aws": set(),
     "db": set(),
-    "app": {"aws", "db"},
+    "lease": {"aws"},
+    "app": {"aws", "db", "lease"},
     "lab": {"app", "aws", "db"},
     "backends": {"core", "aws", "db"},
     "backends/lab": {"backends", "core", "aws", "db", "lab"},
@@ -24,7 +25,7 @@ MAY_INCLUDE = {
     "infra": {"core"},
     "lambda": {"controller", "backends", "backends/aws", "core", "aws"},
     "cli": {"controller", "drill", "lab", "infra", "backends", "backends/lab", "backends/aws",
-            "core", "app", "aws", "db", "lambda"},
+            "core", "app", "aws", "db", "lambda", "lease"},
 }
 OUTSIDE_SRC = {"tests", "bench", "fuzz"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')

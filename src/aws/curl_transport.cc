@@ -71,7 +71,11 @@ const std::optional<std::string>& process_ca_bundle() {
 
 class CurlTransport final : public HttpTransport {
  public:
-  explicit CurlTransport(TransportOptions options) : options_(options) { static CurlGlobal global; }
+  explicit CurlTransport(TransportOptions options)
+      : options_(options),
+        local_address_(options_.local_address.empty() ? "" : "host!" + options_.local_address) {
+    static CurlGlobal global;
+  }
   ~CurlTransport() override {
     for (CURL* h : idle_) curl_easy_cleanup(h);
   }
@@ -138,6 +142,8 @@ class CurlTransport final : public HttpTransport {
                      static_cast<long>(options_.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    // "host!" binds to the address itself, never to an interface of that name.
+    if (!local_address_.empty()) curl_easy_setopt(h, CURLOPT_INTERFACE, local_address_.c_str());
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     if (const auto& ca = process_ca_bundle()) curl_easy_setopt(h, CURLOPT_CAINFO, ca->c_str());
     curl_easy_setopt(h, CURLOPT_NOPROXY, "*");  // loopback endpoints must never go via a proxy
@@ -169,6 +175,7 @@ class CurlTransport final : public HttpTransport {
   }
 
   TransportOptions options_;
+  const std::string local_address_;  // CURLOPT_INTERFACE's form, or ""
   std::mutex mu_;
   std::vector<CURL*> idle_;
 };

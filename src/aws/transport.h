@@ -25,6 +25,9 @@ struct TransportOptions {
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds request_timeout{5000};  // whole request, response included
   size_t max_response_bytes = 64 * 1024 * 1024;     // larger bodies are an error, not an OOM
+  // The local address connections leave from ("127.0.1.5"): a lab site's, so that a partition of
+  // that site cuts them. "": the kernel's choice.
+  std::string local_address = {};
 };
 
 // The CA bundle TLS is verified with: AWS_CA_BUNDLE when set (as the AWS CLI does), else the

@@ -37,6 +37,8 @@ Block block_of(Component component) {
       return {31, 1};
     case Component::kAlb:
       return {41, 1};
+    case Component::kLeaseStore:
+      return {51, 1};
     case Component::kApp:
       return {101, 99};
   }

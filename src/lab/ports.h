@@ -38,6 +38,7 @@ enum class Component {
   kSupervisor,      // .26      (global)
   kDynamoDb,        // .31      (listens on all interfaces anyway; the address is for clients)
   kAlb,             // .41
+  kLeaseStore,      // .51      (the write lease's etcd member: one per site)
   kApp,             // .101-.199
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -151,6 +152,25 @@ TEST(CurlTransport, AStalledResponseTimesOutAsOutcomeUnknownWithinTheDeadline) {
   EXPECT_EQ(response.error().kind, ErrorKind::kOutcomeUnknown) << response.error();
   EXPECT_GE(took, 150ms);  // curl gave up on the stall, not on something else
   EXPECT_LT(took, 2s);
+}
+
+// A lab site's calls leave from its own address, so that a partition of the site cuts them: the
+// server sees that address as the peer, not 127.0.0.1.
+TEST(CurlTransport, ConnectionsLeaveFromTheLocalAddressAskedFor) {
+  LoopbackServer server;
+  std::mutex mu;
+  std::string peer;
+  server.http().Get("/who", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    peer = req.remote_addr;
+    res.set_content("ok", "text/plain");
+  });
+  server.start();
+  auto transport = make_curl_transport({.local_address = "127.0.1.77"});
+  auto response = transport->send(get(server.host(), "/who"));
+  ASSERT_TRUE(response) << response.error();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(peer, "127.0.1.77");
 }
 
 TEST(CurlTransport, AClosedPortIsNeverSent) {

@@ -1,0 +1,105 @@
+#include "lab/etcd_cluster.h"
+
+#include <httplib.h>
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include "lab/partition.h"
+#include "lab/wait.h"
+
+namespace dr::lab {
+
+namespace fs = std::filesystem;
+
+bool EtcdCluster::healthy(const std::string& endpoint, std::chrono::milliseconds timeout) {
+  httplib::Client client("http://" + endpoint);
+  client.set_connection_timeout(timeout);
+  client.set_read_timeout(timeout);
+  auto r = client.Get("/health");
+  if (!r || r->status != 200) return false;
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  return j.is_object() && j.value("health", "") == "true";
+}
+
+std::vector<std::string> EtcdCluster::endpoints() const {
+  std::vector<std::string> out;
+  for (const auto& m : members_) out.push_back(m.endpoint());
+  return out;
+}
+
+Result<EtcdCluster> EtcdCluster::start(const fs::path& root, EtcdClusterOptions options) {
+  std::vector<EtcdMember> members;
+  for (Site site : options.sites) {
+    EtcdMember m;
+    m.site = site;
+    m.name = "etcd-" + std::string(site_name(site));
+    auto address = lab_address(site, Component::kLeaseStore);
+    if (!address) return std::unexpected(address.error());
+    m.address = *address;
+    auto client = pick_free_port(m.address);
+    if (!client) return std::unexpected(client.error());
+    auto peer = pick_free_port(m.address);
+    for (int tries = 0; peer && *peer == *client && tries < 5; ++tries)
+      peer = pick_free_port(m.address);
+    if (!peer) return std::unexpected(peer.error());
+    if (*peer == *client) return fail(ErrorKind::kSpawn, "etcd: no two free ports on " + m.address);
+    m.client_port = *client;
+    m.peer_port = *peer;
+    members.push_back(std::move(m));
+  }
+  std::string initial;
+  for (const auto& m : members)
+    initial += (initial.empty() ? "" : ",") + m.name + "=http://" + m.address + ":" +
+               std::to_string(m.peer_port);
+  // A token of its own: members of another cluster (a leftover of a crashed run) never join.
+  const std::string token =
+      "dr-lab-" + std::to_string(::getpid()) + "-" + std::to_string(members.front().client_port);
+  for (auto& m : members) {
+    const fs::path dir = root / m.name;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return fail(ErrorKind::kSystem, "create " + dir.string() + ": " + ec.message());
+    const std::string client_url = "http://" + m.address + ":" + std::to_string(m.client_port);
+    const std::string peer_url = "http://" + m.address + ":" + std::to_string(m.peer_port);
+    SpawnOptions spawn;
+    spawn.argv = {"etcd", "--name=" + m.name, "--data-dir=" + (dir / "data").string(),
+                  "--listen-client-urls=" + client_url, "--advertise-client-urls=" + client_url,
+                  "--listen-peer-urls=" + peer_url, "--initial-advertise-peer-urls=" + peer_url,
+                  "--initial-cluster=" + initial, "--initial-cluster-state=new",
+                  "--initial-cluster-token=" + token,
+                  "--heartbeat-interval=" + std::to_string(options.heartbeat.count()),
+                  "--election-timeout=" + std::to_string(options.election.count()),
+                  // No metrics listener on 0.0.0.0, no v2 API: only what the lease uses.
+                  "--enable-v2=false"};
+    spawn.log_file = dir / "etcd.log";
+    spawn.pid_file = dir / "process.pid";
+    spawn.die_with_parent = options.die_with_parent;
+    if (options.on_spawn)
+      spawn.on_spawn = [cb = options.on_spawn, name = m.name](const PidRecord& r) { cb(name, r); };
+    auto p = Process::spawn(spawn);
+    if (!p) return std::unexpected(p.error());
+    // Best effort, as for the lab's other servers: without a cgroup, a partition cuts only what
+    // binds a site address (partition.h).
+    (void)join_site_cgroup(p->pid(), m.site);
+    m.process = std::move(*p);
+  }
+  EtcdCluster cluster(std::move(members));
+  auto ready =
+      wait_until("the etcd cluster to elect a leader and every member to answer /health",
+                 [&cluster] {
+                   for (auto& m : cluster.members_) {
+                     if (!m.process.running()) return true;  // reported below
+                     if (!healthy(m.endpoint(), std::chrono::milliseconds(300))) return false;
+                   }
+                   return true;
+                 },
+                 {.timeout = options.start_timeout, .poll = std::chrono::milliseconds(50)});
+  for (auto& m : cluster.members_)
+    if (!m.process.running())
+      return fail(ErrorKind::kExited,
+                  m.name + " exited at start; see " + m.process.log_file().string());
+  if (!ready) return std::unexpected(ready.error());
+  return cluster;
+}
+
+}  // namespace dr::lab

@@ -1,0 +1,61 @@
+// The quorum store of the write lease (src/lease): a 3-member etcd cluster, one member in each
+// site (us-east-1, us-west-2, global), so that a site cut off from the other two is in the
+// minority and loses the lease by time. Members listen (clients and peers) on their site's
+// kLeaseStore address, join their site's cgroup (so a partition cuts their peer traffic whatever
+// address it leaves from), and run a loopback-tuned raft: 50 ms heartbeats, 500 ms elections
+// (etcd's shortest lease TTL is 1.5 election timeouts, rounded up to whole seconds: 1 s).
+// A standalone piece (library dr_lab_etcd), as DynamoDB Local is.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lab/error.h"
+#include "lab/ports.h"
+#include "lab/process.h"
+
+namespace dr::lab {
+
+struct EtcdClusterOptions {
+  std::vector<Site> sites = {Site::kUsEast1, Site::kUsWest2, Site::kGlobal};
+  std::chrono::milliseconds heartbeat{50};
+  std::chrono::milliseconds election{500};
+  bool die_with_parent = false;  // tests want true
+  // Called with each member's PID as soon as it runs (a supervisor records it).
+  std::function<void(const std::string& name, const PidRecord&)> on_spawn;
+  std::chrono::milliseconds start_timeout{20'000};
+};
+
+struct EtcdMember {
+  std::string name;  // "etcd-us-east-1"
+  Site site;
+  std::string address;  // 127.<site>.51
+  std::uint16_t client_port = 0;
+  std::uint16_t peer_port = 0;
+  Process process;
+
+  std::string endpoint() const { return address + ":" + std::to_string(client_port); }
+};
+
+class EtcdCluster {
+ public:
+  // Starts every member under <root>/<name>/ (data, log) and returns once the cluster has a leader
+  // and every member answers /health. Stopped when the handle goes.
+  static Result<EtcdCluster> start(const std::filesystem::path& root,
+                                   EtcdClusterOptions options = {});
+
+  std::vector<std::string> endpoints() const;  // "address:port" of every member
+  std::vector<EtcdMember>& members() { return members_; }
+  // Does the member answer /health with "true" (it is in a quorum)?
+  static bool healthy(const std::string& endpoint, std::chrono::milliseconds timeout);
+
+ private:
+  explicit EtcdCluster(std::vector<EtcdMember> members) : members_(std::move(members)) {}
+  std::vector<EtcdMember> members_;
+};
+
+}  // namespace dr::lab
