@@ -7,11 +7,13 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "app/db_pool.h"
 #include "app/fence_watch.h"
 #include "app/http_server.h"
+#include "app/lease_keeper.h"
 #include "app/mysql_order_store.h"
 #include "app/service.h"
 #include "app/session_store.h"
@@ -111,6 +113,9 @@ int main(int argc, char** argv) {
   std::string xray_daemon = env_or("AWS_XRAY_DAEMON_ADDRESS", "");
   double xray_sample_rate = 0.05;
   int fence_poll_ms = 5000;
+  std::string lease_endpoints_text;
+  std::string lease_local_address;
+  int lease_ttl_s = 2, lease_margin_ms = 600, lease_renew_ms = 250;
   cli.add_option("--region", region, "the region this instance serves (env DR_REGION)");
   cli.add_option("--listen", listen, "address to listen on")
       ->capture_default_str()
@@ -181,6 +186,24 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3600000))
       ->capture_default_str()
       ->envname("DR_FENCE_POLL_MS");
+  cli.add_option("--lease-endpoints", lease_endpoints_text,
+                 "the write lease's etcd members, host:port,...: writes only while this region "
+                 "holds the lease (docs/partitions.md); empty: no lease")
+      ->envname("DR_LEASE_ENDPOINTS");
+  cli.add_option("--lease-local-address", lease_local_address,
+                 "the address the lease calls leave from (the lab: this instance's own)")
+      ->envname("DR_LEASE_LOCAL_ADDRESS");
+  cli.add_option("--lease-ttl-s", lease_ttl_s, "the write lease's TTL, as its takers grant it")
+      ->check(CLI::Range(1, 60))
+      ->capture_default_str();
+  cli.add_option("--lease-margin-ms", lease_margin_ms,
+                 "stop writing this long before the lease could pass to another region "
+                 "(the store's election timeout plus clock drift)")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
+  cli.add_option("--lease-renew-ms", lease_renew_ms, "how often to renew the write lease")
+      ->check(CLI::Range(10, 60000))
+      ->capture_default_str();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -245,6 +268,30 @@ int main(int argc, char** argv) {
       if (auto what = fence_watch->poll_once(); !what.empty())
         std::cerr << "dr-app: fence record: " << what << "\n";
     }
+    // The write lease: renewed once before serving (so the first writes need not fail), then
+    // every --lease-renew-ms.
+    std::unique_ptr<dr::app::LeaseKeeper> lease;
+    if (!lease_endpoints_text.empty()) {
+      if (std::chrono::milliseconds(lease_margin_ms) >= std::chrono::seconds(lease_ttl_s) ||
+          std::chrono::milliseconds(lease_renew_ms) * 2 > std::chrono::seconds(lease_ttl_s)) {
+        std::cerr << "dr-app: --lease-margin-ms must be below the TTL, and --lease-renew-ms at "
+                     "most half of it\n";
+        return 2;
+      }
+      dr::lease::EtcdOptions etcd;
+      std::stringstream list(lease_endpoints_text);
+      for (std::string e; std::getline(list, e, ',');)
+        if (!e.empty()) {
+          const HostPort hp = parse_host_port(e, "--lease-endpoints");
+          etcd.endpoints.push_back(hp.host + ":" + std::to_string(hp.port));
+        }
+      etcd.local_address = lease_local_address;
+      lease = std::make_unique<dr::app::LeaseKeeper>(
+          etcd, region,
+          dr::lease::LeaseTimings{std::chrono::seconds(lease_ttl_s),
+                                  std::chrono::milliseconds(lease_margin_ms)});
+      if (auto what = lease->renew_once(); !what.empty()) std::cerr << "dr-app: " << what << "\n";
+    }
     dr::app::AppServer server;
     dr::app::AppServer admin;
     auto bind = [](dr::app::AppServer& s, const std::string& host, int p) {
@@ -263,7 +310,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (instance_id.empty()) instance_id = listen + ":" + std::to_string(bound);
-    dr::app::Service service(region, instance_id, orders, sessions.get(), metrics, fence);
+    dr::app::Service service(region, instance_id, orders, sessions.get(), metrics, fence,
+                             lease.get());
     dr::app::HttpOptions http;
     http.admin_token = env_or("DR_ADMIN_TOKEN", "");
     http.limits.workers = static_cast<size_t>(threads);
@@ -310,6 +358,9 @@ int main(int argc, char** argv) {
       if (!admin_served) ::kill(::getpid(), SIGTERM);
     });
 
+    if (lease)
+      lease->start(std::chrono::milliseconds(lease_renew_ms),
+                   [](const std::string& what) { std::cerr << "dr-app: " << what << std::endl; });
     if (fence_watch)
       fence_watch->start(std::chrono::milliseconds(fence_poll_ms), [](const std::string& what) {
         std::cerr << "dr-app: fence record: " << what << std::endl;

@@ -19,6 +19,14 @@ constexpr const char* kSchema[] = {
     " created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),"
     " UNIQUE KEY uk_idempotency (idempotency_key)"
     ") ENGINE=InnoDB",
+    // The write lease's fencing token (src/lease): the newest epoch that has written here. One
+    // row, read under a shared lock by every write that carries an epoch (so writes never wait
+    // on each other) and raised under an exclusive one (which waits for the writes in flight).
+    "CREATE TABLE IF NOT EXISTS dr_write_guard ("
+    " id TINYINT NOT NULL PRIMARY KEY,"
+    " epoch BIGINT NOT NULL"
+    ") ENGINE=InnoDB",
+    "INSERT IGNORE INTO dr_write_guard (id, epoch) VALUES (1, 0)",
 };
 
 constexpr const char* kColumns =
@@ -110,18 +118,42 @@ std::expected<Order, StoreError> MysqlOrderStore::select_one(db::Connection& con
   return o;
 }
 
-std::expected<OrderWrite, StoreError> MysqlOrderStore::create(const CreateOrder& in) {
+std::expected<OrderWrite, StoreError> MysqlOrderStore::create(const CreateOrder& in,
+                                                              std::optional<int64_t> epoch) {
   return with_connection(
       writer_, "write order", [&](db::Connection& c) -> std::expected<OrderWrite, StoreError> {
         if (auto m = ensure_migrated(c); !m) return std::unexpected(m.error());
+        if (epoch && *epoch > raised_epoch_.load()) {
+          auto raised = c.exec("UPDATE dr_write_guard SET epoch = " + std::to_string(*epoch) +
+                               " WHERE id = 1 AND epoch < " + std::to_string(*epoch));
+          if (!raised) return std::unexpected(store_error(raised.error(), "raise the write guard"));
+          int64_t seen = raised_epoch_.load();
+          while (seen < *epoch && !raised_epoch_.compare_exchange_weak(seen, *epoch)) {
+          }
+        }
         // committed_by is evaluated by the server that commits: the proof of where a write landed.
-        std::string sql =
-            "INSERT INTO orders (customer, amount_cents, idempotency_key, region, "
-            "committed_by) VALUES (" +
-            c.quote(in.customer) + ", " + std::to_string(in.amount_cents) + ", " +
-            c.quote(in.idempotency_key) + ", " + c.quote(region_) +
-            ", COALESCE(NULLIF(@@global.report_host, ''), @@hostname))";
+        const std::string values = c.quote(in.customer) + ", " + std::to_string(in.amount_cents) +
+                                   ", " + c.quote(in.idempotency_key) + ", " + c.quote(region_) +
+                                   ", COALESCE(NULLIF(@@global.report_host, ''), @@hostname)";
+        const std::string into =
+            "INSERT INTO orders (customer, amount_cents, idempotency_key, region, committed_by) ";
+        // With an epoch, one statement both checks the guard (under a shared lock, so a raise
+        // waits for it and it cannot slip in after one) and writes: no row when a newer holder
+        // has written here.
+        const std::string sql =
+            epoch ? into + "SELECT " + values +
+                        " FROM dr_write_guard WHERE id = 1 AND epoch <= " + std::to_string(*epoch) +
+                        " LOCK IN SHARE MODE"
+                  : into + "VALUES (" + values + ")";
         auto inserted = c.exec(sql);
+        if (inserted && inserted->affected_rows == 0) {
+          auto guard = c.query_value("SELECT epoch FROM dr_write_guard WHERE id = 1");
+          return std::unexpected(StoreError{StoreFailure::kStaleEpoch,
+                                            "write lease epoch " + std::to_string(*epoch) +
+                                                " is stale: the database has seen epoch " +
+                                                (guard && *guard ? **guard : std::string("?")) +
+                                                "; nothing was written"});
+        }
         if (inserted) {
           auto order = select_one(c, "id = " + std::to_string(inserted->last_insert_id));
           if (!order) return std::unexpected(order.error());

@@ -15,7 +15,8 @@ class MysqlOrderStore final : public OrderStore {
  public:
   MysqlOrderStore(DbPool& writer, DbPool& reader, std::string region);
 
-  std::expected<OrderWrite, StoreError> create(const CreateOrder& create) override;
+  std::expected<OrderWrite, StoreError> create(const CreateOrder& create,
+                                               std::optional<int64_t> epoch) override;
   std::expected<Order, StoreError> get(int64_t id, bool consistent) override;
   std::expected<void, std::string> check_writer() override;
 
@@ -30,6 +31,9 @@ class MysqlOrderStore final : public OrderStore {
   DbPool& reader_;
   std::string region_;
   std::atomic<bool> migrated_{false};
+  // The highest epoch this instance has raised the guard row to: a new lease holder's first write
+  // raises it, so that from then on no write of an older holder can commit here.
+  std::atomic<int64_t> raised_epoch_{0};
   std::mutex migrate_mu_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 
 #include "app/requests.h"
@@ -33,6 +34,7 @@ enum class StoreFailure {
   kReadOnly,        // the server refused writes (fenced or a replica): nothing was written
   kUnavailable,     // could not reach a server, or it failed before the commit
   kUnknownOutcome,  // the connection broke during the commit: it may or may not have happened
+  kStaleEpoch,      // the database has seen a newer write lease holder: nothing was written
 };
 
 struct StoreError {
@@ -43,8 +45,11 @@ struct StoreError {
 class OrderStore {
  public:
   virtual ~OrderStore() = default;
-  // Idempotent on create.idempotency_key. Thread-safe.
-  virtual std::expected<OrderWrite, StoreError> create(const CreateOrder& create) = 0;
+  // Idempotent on create.idempotency_key. Thread-safe. With `epoch` (the write lease's fencing
+  // token), the write commits only while the database's guard row holds no newer epoch, checked
+  // in the same statement: a delayed write from a region that lost the lease cannot land.
+  virtual std::expected<OrderWrite, StoreError> create(const CreateOrder& create,
+                                                       std::optional<int64_t> epoch) = 0;
   // consistent=true reads the writer; otherwise the reader endpoint (may lag).
   virtual std::expected<Order, StoreError> get(int64_t id, bool consistent) = 0;
   // Proves the writer answers and accepts writes (for /health/deep).

@@ -22,11 +22,20 @@ Reply store_failure(const StoreError& e) {
       return json_reply(503, {{"error", "read_only"}, {"message", e.message}});
     case StoreFailure::kUnavailable:
       return json_reply(503, {{"error", "database_unavailable"}, {"message", e.message}});
+    case StoreFailure::kStaleEpoch:
+      return json_reply(503, {{"error", "stale_epoch"}, {"message", e.message}});
     case StoreFailure::kUnknownOutcome:
       // 504: the client must treat the write as unknown (retry with the same idempotency key).
       return json_reply(504, {{"error", "outcome_unknown"}, {"message", e.message}});
   }
   return json_reply(500, {{"error", "internal"}});
+}
+
+// 503: this region does not hold the write lease, so nothing was written; the client may retry
+// elsewhere (through the front door).
+Reply no_write_lease(const std::string& region, const std::string& why) {
+  return json_reply(503, {{"error", "no_write_lease"},
+                          {"message", "region " + region + " may not write: " + why}});
 }
 
 nlohmann::json session_json(const Session& s) {
@@ -40,13 +49,15 @@ nlohmann::json session_json(const Session& s) {
 }  // namespace
 
 Service::Service(std::string region, std::string instance_id, OrderStore& orders,
-                 SessionStore* sessions, Metrics& metrics, FenceState& fence)
+                 SessionStore* sessions, Metrics& metrics, FenceState& fence,
+                 const WritePermit* permit)
     : region_(std::move(region)),
       instance_id_(std::move(instance_id)),
       orders_(orders),
       sessions_(sessions),
       metrics_(metrics),
-      fence_(fence) {}
+      fence_(fence),
+      permit_(permit) {}
 
 nlohmann::json Service::order_json(const Order& o) const {
   return {{"id", o.id},
@@ -65,7 +76,12 @@ Reply Service::create_order(const std::string& body) {
   if (fence_.fenced())
     return json_reply(503, {{"error", "fenced"},
                             {"message", "region " + region_ + " is fenced: " + fence_.reason()}});
-  auto written = orders_.create(*parsed);
+  std::optional<int64_t> epoch;
+  if (permit_) {
+    epoch = permit_->epoch();
+    if (!epoch) return no_write_lease(region_, permit_->why_not());
+  }
+  auto written = orders_.create(*parsed, epoch);
   if (!written) {
     metrics_.count_error("mysql", written.error().failure == StoreFailure::kUnknownOutcome
                                       ? "unknown_outcome"
@@ -95,6 +111,7 @@ Reply Service::put_session(const std::string& id, const std::string& body) {
   if (!sessions_) return json_reply(503, {{"error", "sessions_disabled"}});
   if (fence_.fenced())
     return json_reply(503, {{"error", "fenced"}, {"message", "region " + region_ + " is fenced"}});
+  if (permit_ && !permit_->epoch()) return no_write_lease(region_, permit_->why_not());
   auto stored = sessions_->put(*sid, parsed->data, parsed->version);
   if (!stored) {
     const auto& e = stored.error();
@@ -147,6 +164,11 @@ Reply Service::health_deep() {
   if (fence_.fenced()) {
     checks["fenced"] = fence_.reason();
     ok = false;
+  }
+  if (permit_) {
+    const bool holds = permit_->epoch().has_value();
+    checks["write_lease"] = holds ? "ok" : permit_->why_not();
+    ok = ok && holds;
   }
   auto writer = orders_.check_writer();
   checks["writer"] = writer ? "ok" : writer.error();

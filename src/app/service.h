@@ -6,6 +6,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "app/metrics.h"
@@ -47,10 +49,21 @@ class FenceState {
   std::string reason_;
 };
 
+// The write lease (src/lease) as the service sees it (app/lease_keeper.h): whether this region
+// may write now, and the epoch its writes carry to the database.
+class WritePermit {
+ public:
+  virtual ~WritePermit() = default;
+  // The epoch to write with, or nullopt when this region may not write now.
+  virtual std::optional<int64_t> epoch() const = 0;
+  virtual std::string why_not() const = 0;
+};
+
 class Service {
  public:
+  // `permit`: nullptr when the app runs without a write lease (writes need only the fence).
   Service(std::string region, std::string instance_id, OrderStore& orders, SessionStore* sessions,
-          Metrics& metrics, FenceState& fence);
+          Metrics& metrics, FenceState& fence, const WritePermit* permit = nullptr);
 
   Reply create_order(const std::string& body);
   Reply get_order(const std::string& id, bool consistent);
@@ -74,6 +87,7 @@ class Service {
   SessionStore* sessions_;  // null when the app runs without DynamoDB
   Metrics& metrics_;
   FenceState& fence_;
+  const WritePermit* permit_;
   std::atomic<bool> draining_{false};
 };
 

@@ -1,0 +1,56 @@
+// dr-app's side of the write lease (src/lease, docs/partitions.md): a thread renews the lease
+// for this instance's region every interval, and every write asks it for the epoch to carry to
+// the database. A region cut off from the lease store's quorum stops writing by time, before
+// another region can take the lease; a region the lease moved away from stops at the next
+// renewal.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "app/service.h"
+#include "lease/etcd.h"
+#include "lease/write_lease.h"
+
+namespace dr::app {
+
+class LeaseKeeper final : public WritePermit {
+ public:
+  using Now = lease::LeaseHolder::Now;
+
+  LeaseKeeper(
+      lease::EtcdOptions etcd, std::string region, lease::LeaseTimings timings,
+      Now now = [] { return std::chrono::steady_clock::now(); });
+  ~LeaseKeeper() override;
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  std::optional<int64_t> epoch() const override;
+  std::string why_not() const override;
+
+  // One renewal; says what changed ("holds the write lease (epoch 3)", "lost the write lease:
+  // ...", "cannot renew the write lease: ..." once per outage), "" when nothing did.
+  std::string renew_once();
+
+  // Renews every `interval` on a thread of its own until stop() (or destruction); `log` gets
+  // every non-empty outcome of renew_once.
+  void start(std::chrono::milliseconds interval, std::function<void(const std::string&)> log);
+  void stop();
+
+ private:
+  lease::Etcd etcd_;
+  lease::LeaseHolder holder_;
+  std::optional<int64_t> last_epoch_;  // as last reported (renewal thread only)
+  bool failing_ = false;               // the last renewal failed (renewal thread only)
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace dr::app
