@@ -25,6 +25,12 @@ bool SheddingQueue::on_shed_thread() {
 
 void SheddingQueue::enqueue(std::function<void()> fn) {
   std::unique_lock lock(mu_);
+  if (stopping_) {
+    // The pools may be gone; the task still owns a connection it must answer or close.
+    lock.unlock();
+    fn();
+    return;
+  }
   // Idle workers take a job each before any waits (they may not have woken for earlier ones yet).
   if (work_.jobs.size() < limits_.max_queued + idle_workers_) {
     work_.jobs.push_back(std::move(fn));
