@@ -52,7 +52,7 @@ class SheddingQueue final {
   std::condition_variable shed_cv_;
   std::condition_variable shed_room_cv_;
   bool stopping_ = false;
-  size_t idle_workers_ = 0;
+  size_t busy_workers_ = 0;  // workers running a task
   Pool work_;
   Pool shed_;
 };
