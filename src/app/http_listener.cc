@@ -94,6 +94,13 @@ std::string peer_name(const sockaddr_storage& addr) {
   return text;
 }
 
+std::string lowercase(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
 // What reading one request came to.
 enum class ReadEnd { kRequest, kBad, kTimeout, kClosed };
 
@@ -155,12 +162,15 @@ bool HttpListener::serve(HttpHandler handler) {
   if (listen_fd_ < 0) return false;
   handler_ = std::move(handler);
   queue_ = std::make_unique<SheddingQueue>(options_.queue);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = listen_fd_;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
-  ev.data.fd = wake_fd_;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  for (int fd : {listen_fd_, wake_fd_}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      std::cerr << "dr-app: epoll_ctl: " << std::strerror(errno) << std::endl;
+      return false;
+    }
+  }
 
   bool ok = true;
   epoll_event events[64];
@@ -292,7 +302,7 @@ void HttpListener::serve_connection(const ConnectionPtr& c) {
           break;
         }
         if (*p && !sent_continue && (*p)->request.minor_version == 1 &&
-            (*p)->request.header("Expect") == "100-continue") {
+            lowercase((*p)->request.header("Expect")) == "100-continue") {
           sent_continue = true;
           if (!write_all(c->fd, "HTTP/1.1 100 Continue\r\n\r\n", options_.write_timeout)) return;
         }

@@ -158,8 +158,20 @@ TEST(HttpListener, ServesSeveralRequestsOnOneKeptAliveConnection) {
     EXPECT_TRUE(r.ends_with("POST /echo hi")) << r;
     EXPECT_EQ(r.find("Connection: close"), std::string::npos) << r;
   }
+  // HEAD: the length the body would have had, no body, and the connection stays in step.
+  send(s, "HEAD /head HTTP/1.1\r\n\r\n");
+  std::string head;
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    std::string more = read_some(s, 1);
+    if (more.empty()) break;
+    head += more;
+  }
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK\r\n")) << head;
+  EXPECT_NE(head.find("Content-Length: 11\r\n"), std::string::npos) << head;
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << head;
   send(s, "GET /last HTTP/1.1\r\nConnection: close\r\n\r\n");
   std::string last = read_some(s, 1 << 20);
+  EXPECT_TRUE(last.starts_with("HTTP/1.1 200 OK\r\n")) << "no body after the HEAD answer: " << last;
   EXPECT_NE(last.find("Connection: close\r\n"), std::string::npos) << last;
   EXPECT_TRUE(last.ends_with("GET /last ")) << last << " (then the server closes)";
 }
@@ -234,7 +246,7 @@ TEST(HttpListener, AHugeHeadGets431AndABodyOverTheLimit413WhileTheClientStillSen
 TEST(HttpListener, AnswersExpect100ContinueBeforeTheBody) {
   Listener l(quick());
   auto s = l.connect();
-  send(s, "POST /orders HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  send(s, "POST /orders HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-Continue\r\n\r\n");
   std::string cont = read_some(s, 25);
   EXPECT_EQ(cont, "HTTP/1.1 100 Continue\r\n\r\n");
   send(s, "ok");
