@@ -250,6 +250,8 @@ void HttpListener::park(ConnectionPtr c) {
   std::lock_guard lock(idle_mu_);
   if (idle_closed_ || stopping_) return;  // c closes as the last reference goes
   c->idle_since = Clock::now();
+  // An idle connection keeps no memory a large request made its buffer grow to.
+  std::string().swap(c->buffer);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP;
   ev.data.fd = c->fd;
