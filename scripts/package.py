@@ -184,6 +184,28 @@ def check_tree(root, executables):
     return problems
 
 
+def unpack(archive, tmp):
+    if archive.endswith(".zip"):
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(tmp)
+    else:
+        with tarfile.open(archive) as t:
+            t.extractall(tmp, filter="data")
+
+
+def highest_glibc(archive):
+    """The highest GLIBC version any ELF file in the archive needs, as text."""
+    found = set()
+    with tempfile.TemporaryDirectory() as tmp:
+        unpack(archive, tmp)
+        for dirpath, _, filenames in os.walk(tmp):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if os.path.isfile(path) and not os.path.islink(path) and is_elf(path):
+                    found |= glibc_versions(path)
+    return ".".join(map(str, max(found))) if found else "none"
+
+
 def check_archive(archive):
     with tempfile.TemporaryDirectory() as tmp:
         if archive.endswith(".zip"):
@@ -200,7 +222,7 @@ def check_archive(archive):
                     z.extract(info, tmp)
                     os.chmod(os.path.join(tmp, info.filename), stat.S_IMODE(mode))
             problems = check_tree(tmp, {"bootstrap": "$ORIGIN/lib"})
-            # Its glibc shims (src/lambda/glibc_compat.cc) work: unwinding, random_device.
+            # Its glibc shims (src/compat/glibc_compat.cc) work: unwinding, random_device.
             test = subprocess.run([os.path.join(tmp, "bootstrap"), "--self-test"], capture_output=True,
                                   text=True, env={"PATH": "/usr/bin:/bin"})
             if test.returncode != 0 or '"selfTest":"ok"' not in test.stdout:
@@ -208,7 +230,17 @@ def check_archive(archive):
             return problems
         with tarfile.open(archive) as t:
             t.extractall(tmp, filter="data")
-        return check_tree(tmp, {"bin/dr-app": "$ORIGIN/../lib"})
+        problems = check_tree(tmp, {"bin/dr-app": "$ORIGIN/../lib"})
+        # It starts from the tarball as user_data runs it (/opt/dr-app/bin/dr-app under systemd:
+        # no LD_LIBRARY_PATH, the RPATH finds lib/). --help throws through CLI11 (the unwinder
+        # and its glibc shim), and prints the options user_data's environment file sets.
+        app = os.path.join(tmp, "bin", "dr-app")
+        if os.path.isfile(app):
+            test = subprocess.run([app, "--help"], capture_output=True, text=True,
+                                  env={"PATH": "/usr/bin:/bin"})
+            if test.returncode != 0 or "--db-writer" not in test.stdout:
+                problems.append(f"bin/dr-app --help failed ({test.returncode}): {test.stdout}{test.stderr}")
+        return problems
 
 
 def main():
@@ -229,7 +261,7 @@ def main():
             for p in problems:
                 print(f"{archive}: {p}")
             print(f"{archive}: {'NOT runnable on Amazon Linux 2023' if problems else 'ok'}"
-                  f" ({os.path.getsize(archive)} bytes)")
+                  f" ({os.path.getsize(archive)} bytes, highest GLIBC_{highest_glibc(archive)})")
             failed |= bool(problems)
         return 1 if failed else 0
 

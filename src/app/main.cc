@@ -1,6 +1,5 @@
 // dr-app: the HTTP service the Auto Scaling groups run (and the lab's fleets). Orders in MySQL
 // through the region's writer/reader endpoints, sessions in the region's DynamoDB table.
-#include <httplib.h>
 #include <signal.h>
 #include <CLI/CLI.hpp>
 
@@ -292,30 +291,28 @@ int main(int argc, char** argv) {
                                   std::chrono::milliseconds(lease_margin_ms)});
       if (auto what = lease->renew_once(); !what.empty()) std::cerr << "dr-app: " << what << "\n";
     }
-    dr::app::AppServer server;
-    dr::app::AppServer admin;
-    auto bind = [](dr::app::AppServer& s, const std::string& host, int p) {
-      int bound = p == 0 ? s.bind_to_any_port(host) : (s.bind_to_port(host, p) ? p : -1);
-      return bound > 0 && s.set_backlog(1024) ? bound : -1;
-    };
-    if (admin_listen.empty()) admin_listen = listen;
-    int bound = bind(server, listen, port);
-    if (bound <= 0) {
-      std::cerr << "dr-app: cannot listen on " << listen << ":" << port << "\n";
-      return 1;
-    }
-    int admin_bound = bind(admin, admin_listen, admin_port);
-    if (admin_bound <= 0) {
-      std::cerr << "dr-app: cannot listen on " << admin_listen << ":" << admin_port << " (admin)\n";
-      return 1;
-    }
-    if (instance_id.empty()) instance_id = listen + ":" + std::to_string(bound);
-    dr::app::Service service(region, instance_id, orders, sessions.get(), metrics, fence,
-                             lease.get());
     dr::app::HttpOptions http;
     http.admin_token = env_or("DR_ADMIN_TOKEN", "");
     http.limits.workers = static_cast<size_t>(threads);
     http.limits.max_queued = static_cast<size_t>(max_queued);
+    dr::app::HttpListener server(dr::app::public_listener_options(http));
+    dr::app::HttpListener admin(dr::app::admin_listener_options(http));
+    if (admin_listen.empty()) admin_listen = listen;
+    auto bound = server.bind(listen, static_cast<uint16_t>(port));
+    if (!bound) {
+      std::cerr << "dr-app: cannot listen on " << listen << ":" << port << ": " << bound.error()
+                << "\n";
+      return 1;
+    }
+    auto admin_bound = admin.bind(admin_listen, static_cast<uint16_t>(admin_port));
+    if (!admin_bound) {
+      std::cerr << "dr-app: cannot listen on " << admin_listen << ":" << admin_port
+                << " (admin): " << admin_bound.error() << "\n";
+      return 1;
+    }
+    if (instance_id.empty()) instance_id = listen + ":" + std::to_string(*bound);
+    dr::app::Service service(region, instance_id, orders, sessions.get(), metrics, fence,
+                             lease.get());
     std::unique_ptr<dr::app::XRay> xray;
     if (!xray_daemon.empty()) {
       auto address = dr::app::parse_daemon_address(xray_daemon);
@@ -334,8 +331,6 @@ int main(int argc, char** argv) {
       if (!xray) throw std::runtime_error(error);
       http.xray = xray.get();
     }
-    dr::app::install_public_routes(server, service, metrics, http);
-    dr::app::install_admin_routes(admin, service, metrics, http);
 
     // SIGTERM/SIGINT: fail /health first so the load balancer drains us, then stop.
     sigset_t signals;
@@ -353,7 +348,7 @@ int main(int argc, char** argv) {
     });
     bool admin_served = true;
     std::thread admin_thread([&] {
-      admin_served = admin.listen_after_bind();
+      admin_served = admin.serve(dr::app::admin_routes(service, metrics, http));
       // Without its health listener the instance would look dead: stop it all (an error exit).
       if (!admin_served) ::kill(::getpid(), SIGTERM);
     });
@@ -366,14 +361,14 @@ int main(int argc, char** argv) {
         std::cerr << "dr-app: fence record: " << what << std::endl;
       });
     std::cout << "dr-app " << instance_id << " region " << region << " listening on " << listen
-              << ":" << bound << " (admin " << admin_listen << ":" << admin_bound << ")"
+              << ":" << *bound << " (admin " << admin_listen << ":" << *admin_bound << ")"
               << std::endl;
     if (!ready_file.empty()) {
-      std::ofstream(ready_file + ".tmp") << listen << ":" << bound << "\n"
-                                         << admin_listen << ":" << admin_bound << "\n";
+      std::ofstream(ready_file + ".tmp") << listen << ":" << *bound << "\n"
+                                         << admin_listen << ":" << *admin_bound << "\n";
       std::rename((ready_file + ".tmp").c_str(), ready_file.c_str());
     }
-    bool served = server.listen_after_bind();
+    bool served = server.serve(dr::app::public_routes(service, metrics, http));
     // listen returned without a signal (an accept error): wake the stopper so join() returns.
     pthread_kill(stopper.native_handle(), SIGTERM);
     stopper.join();

@@ -25,8 +25,16 @@ bool SheddingQueue::on_shed_thread() {
 
 void SheddingQueue::enqueue(std::function<void()> fn) {
   std::unique_lock lock(mu_);
-  // Idle workers take a job each before any waits (they may not have woken for earlier ones yet).
-  if (work_.jobs.size() < limits_.max_queued + idle_workers_) {
+  if (stopping_) {
+    // The pools may be gone; the task still owns a connection it must answer or close.
+    lock.unlock();
+    fn();
+    return;
+  }
+  // Free workers take a job each before any waits. Counted as workers not busy, not as threads
+  // waiting: a worker that has not started yet (right after construction) or not yet woken for
+  // an earlier job is still free, and its job must not be shed.
+  if (work_.jobs.size() < limits_.max_queued + (limits_.workers - busy_workers_)) {
     work_.jobs.push_back(std::move(fn));
     lock.unlock();
     work_cv_.notify_one();
@@ -53,16 +61,20 @@ void SheddingQueue::run(Pool& pool, bool shed) {
     std::function<void()> fn;
     {
       std::unique_lock lock(mu_);
-      if (!shed) ++idle_workers_;
       cv.wait(lock, [&] { return stopping_ || !pool.jobs.empty(); });
-      if (!shed) --idle_workers_;
       // On shutdown, queued connections are still served (each closes its socket).
       if (pool.jobs.empty()) return;
       fn = std::move(pool.jobs.front());
       pool.jobs.pop_front();
+      if (!shed) ++busy_workers_;
     }
     if (shed) shed_room_cv_.notify_one();
     fn();
+    fn = nullptr;  // what the task holds (a connection) goes before the worker counts as free
+    if (!shed) {
+      std::lock_guard lock(mu_);
+      --busy_workers_;
+    }
   }
 }
 

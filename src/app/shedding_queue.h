@@ -1,14 +1,10 @@
-// cpp-httplib's task queue with a bound: the listener's accept thread hands each connection here.
-// Up to `workers` connections are served at once and `max_queued` more wait; a connection beyond
-// that is not queued (where it would wait until the client gives up) but handed to a small shed
-// pool, whose threads answer it at once: the server's pre-routing handler sees
-// `SheddingQueue::on_shed_thread()` and replies 503 with Retry-After (see http_server.cc).
-//
-// httplib (Debian's 0.11) gives the queue an opaque task that reads, routes and closes the socket;
-// the thread it runs on is the only thing we can choose, hence the thread-local flag.
+// A work queue with a bound: the listener's loop (http_listener.cc) hands it each request to
+// serve, as a task that reads it, routes it and answers (a new connection, or a kept-alive one
+// whose next request has arrived). Up to `workers` tasks run at once and `max_queued` more wait; a
+// task beyond that is not queued (where it would wait until the client gives up) but handed to a
+// small shed pool, whose threads answer at once: the public routes see
+// `SheddingQueue::on_shed_thread()` and reply 503 with Retry-After (see http_server.cc).
 #pragma once
-
-#include <httplib.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -28,13 +24,17 @@ struct SheddingLimits {
   size_t shed_queued = 256;  // beyond this the accept thread waits (the kernel backlog fills)
 };
 
-class SheddingQueue final : public httplib::TaskQueue {
+class SheddingQueue final {
  public:
   explicit SheddingQueue(SheddingLimits limits);
-  ~SheddingQueue() override;
+  ~SheddingQueue();
+  SheddingQueue(const SheddingQueue&) = delete;
+  SheddingQueue& operator=(const SheddingQueue&) = delete;
 
-  void enqueue(std::function<void()> fn) override;
-  void shutdown() override;
+  // Blocks only when even the shed pool's queue is full (back-pressure on the listener's loop).
+  void enqueue(std::function<void()> fn);
+  // Runs what is queued, then joins the threads. After it, enqueue runs the task inline.
+  void shutdown();
 
   // True on a shed thread: the request it is reading must be answered 503 without work.
   static bool on_shed_thread();
@@ -52,7 +52,7 @@ class SheddingQueue final : public httplib::TaskQueue {
   std::condition_variable shed_cv_;
   std::condition_variable shed_room_cv_;
   bool stopping_ = false;
-  size_t idle_workers_ = 0;
+  size_t busy_workers_ = 0;  // workers running a task
   Pool work_;
   Pool shed_;
 };

@@ -1,6 +1,7 @@
-// Linked into `bootstrap` only, so that it runs on Amazon Linux 2023 (glibc 2.34) although it is
-// built on Debian 12 (glibc 2.36) with libstdc++ and libgcc linked in statically. Those static
-// archives were built against glibc 2.36 and call two functions newer than 2.34:
+// Linked into `bootstrap` and `dr-app` (the executables we ship), so that they run on Amazon Linux
+// 2023 (glibc 2.34) although it is built on Debian 12 (glibc 2.36) with libstdc++ and libgcc linked
+// in statically. Those static archives were built against glibc 2.36 and call two functions newer
+// than 2.34:
 // - arc4random (GLIBC_2.36), from std::random_device;
 // - _dl_find_object (GLIBC_2.35), from libgcc's unwinder, to find the unwind tables of the
 //   object an exception passes through.
