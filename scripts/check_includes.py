@@ -18,7 +18,7 @@ MAY_INCLUDE = {
     "app": {"aws", "db", "lease"},
     "lab": {"app", "aws", "db"},
     "backends": {"core", "aws", "db"},
-    "backends/lab": {"backends", "core", "aws", "db", "lab"},
+    "backends/lab": {"backends", "core", "aws", "db", "lab", "lease"},
     "backends/aws": {"backends", "core", "aws"},
     "controller": {"core"},
     "drill": {"controller", "backends", "core", "lab", "app", "aws", "db"},

@@ -78,4 +78,20 @@ class Notifier {
   virtual void notify(const std::string& json_event) = 0;
 };
 
+// The write lease (issue 12, src/lease): which region's apps may write, held in a quorum store
+// that spans three failure domains. It moves with the traffic.
+enum class LeaseTake {
+  kHandOver,     // at once: the move is planned, or the old holder's apps are fenced
+  kAfterExpiry,  // only once the old holder's TTL has run out: it may be cut off and still write
+};
+
+class WriteLease {
+ public:
+  virtual ~WriteLease() = default;
+  // `region` takes the write lease; a note for the audit ("epoch 3"). With kAfterExpiry it waits,
+  // up to the target's deadline (then kTimeout: the next attempt waits again), for the old
+  // holder's TTL to run out. not-supported: the target runs without a write lease.
+  virtual Result<std::string> take(const std::string& region, LeaseTake how) = 0;
+};
+
 }  // namespace dr::core

@@ -38,13 +38,19 @@ const std::vector<Step>& steps_for(Scenario scenario) {
   // Order matters: the old primary stops taking writes before the new one starts (no split
   // brain); traffic moves only after the new writer is reachable through every endpoint.
   using enum Step;
+  // The write lease moves with the traffic: before the promotion when the old region may be cut
+  // off and still writing (it must have lost the lease first); after the shift otherwise, so the
+  // old region's apps keep writing, through their repointed endpoints, until traffic has moved.
   static const std::vector<Step> az = {kFenceOldWriter, kPromote, kVerifyWrite, kNotify};
-  static const std::vector<Step> app = {kScaleStandby, kShiftTraffic, kVerifyWrite, kNotify};
-  static const std::vector<Step> region = {kFenceOldPrimary, kPromote,     kScaleStandby,
-                                           kShiftTraffic,    kVerifyWrite, kNotify};
+  static const std::vector<Step> app = {kScaleStandby, kShiftTraffic, kTakeWriteLease, kVerifyWrite,
+                                        kNotify};
+  static const std::vector<Step> region = {kFenceOldPrimary, kTakeWriteLease, kPromote,
+                                           kScaleStandby,    kShiftTraffic,   kVerifyWrite,
+                                           kNotify};
   // Planned: the old region's apps keep serving, writing through their repointed endpoints.
-  static const std::vector<Step> switchover = {kFenceOldWriter, kPromote,     kScaleStandby,
-                                               kShiftTraffic,   kVerifyWrite, kNotify};
+  static const std::vector<Step> switchover = {kFenceOldWriter, kPromote,        kScaleStandby,
+                                               kShiftTraffic,   kTakeWriteLease, kVerifyWrite,
+                                               kNotify};
   switch (scenario) {
     case Scenario::kAzFailover:
       return az;
@@ -66,6 +72,7 @@ std::span<const Runbook::StepSpec> Runbook::table() {
        kSkipIfGoneAndDataLossAllowed},
       {Step::kFenceOldPrimary, "fence_old_primary", &Runbook::fence_old_primary,
        kSkipIfGoneAndDataLossAllowed},
+      {Step::kTakeWriteLease, "take_write_lease", &Runbook::take_write_lease, kSkipIfNotSupported},
       {Step::kPromote, "promote", &Runbook::promote, kStop},
       {Step::kScaleStandby, "scale_standby", &Runbook::scale_standby, kStop},
       {Step::kShiftTraffic, "shift_traffic", &Runbook::shift_traffic, kStop},
@@ -108,6 +115,8 @@ bool skips(OnFailure rule, const Error& error, const RunbookPlan& plan) {
           return false;
       }
       return false;
+    case OnFailure::kSkipIfNotSupported:
+      return error.kind == ErrorKind::kNotSupported;
   }
   return false;
 }
@@ -214,6 +223,26 @@ Runbook::StepResult Runbook::fence_old_primary(const RunbookPlan& p) {
   return note;
 }
 
+Runbook::StepResult Runbook::take_write_lease(const RunbookPlan& p) {
+  // Handed over at once unless the old region may still be writing: a region failover whose
+  // fence did not reach it (skipped) must wait for the old holder's lease to run out.
+  LeaseTake how = LeaseTake::kHandOver;
+  if (p.scenario == Scenario::kRegionFailover) {
+    how = LeaseTake::kAfterExpiry;
+    if (audit_ != nullptr) {
+      const std::string fence = to_string(Step::kFenceOldPrimary);
+      for (auto r = audit_->rbegin(); r != audit_->rend(); ++r) {
+        if (r->name != fence) continue;
+        if (r->outcome == "ok") how = LeaseTake::kHandOver;
+        break;
+      }
+    }
+  }
+  auto r = b_.lease.take(p.to_region, how);
+  if (!r) return std::unexpected(r.error());
+  return r->empty() ? "ok" : "ok: " + *r;
+}
+
 Runbook::StepResult Runbook::promote(const RunbookPlan& p) {
   auto r = p.allow_data_loss ? b_.database.fail_over(p.database_move(), true)
                              : b_.database.switch_over(p.database_move());
@@ -256,6 +285,11 @@ Runbook::StepResult Runbook::notify(const RunbookPlan& p) {
 
 RunbookState Runbook::run(RunbookState state) {
   const auto& steps = steps_for(state.plan.scenario);
+  audit_ = &state.audit;
+  struct Forget {
+    const std::vector<StepRecord>*& audit;
+    ~Forget() { audit = nullptr; }
+  } forget{audit_};
   while (state.next_step < steps.size()) {
     const Step step = steps[state.next_step];
     const std::string name = to_string(step);

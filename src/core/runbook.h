@@ -49,6 +49,7 @@ struct RunbookPlan {
 enum class Step {
   kFenceOldWriter,   // the old writer stops taking writes (its apps keep serving)
   kFenceOldPrimary,  // the old writer and the abandoned region's apps stop taking writes
+  kTakeWriteLease,   // the region traffic moves to takes the write lease (issue 12)
   kPromote,          // the global database fails (or switches) over
   kScaleStandby,     // the new primary region's fleet is unfenced and scaled up
   kShiftTraffic,     // clients go to the new primary region
@@ -65,6 +66,9 @@ enum class OnFailure {
   // allows data loss: the region is abandoned, and what cannot be reached cannot take writes from
   // anyone who cannot reach it. Any other kind stops.
   kSkipIfGoneAndDataLossAllowed,
+  // Only a target that has no such thing (not-supported) is skipped: the write lease cannot be
+  // skipped for being out of reach, since that is when it protects.
+  kSkipIfNotSupported,
 };
 bool skips(OnFailure rule, const Error& error, const RunbookPlan& plan);
 
@@ -99,6 +103,7 @@ struct Backends {
   Traffic& traffic;
   Probe& probe;
   Notifier& notifier;
+  WriteLease& lease;
 };
 
 // Where progress lives (a DynamoDB table in the secondary region; its lab twin).
@@ -135,6 +140,7 @@ class Runbook {
   StepResult run_step(Step step, const RunbookPlan& plan);
   StepResult fence_old_writer(const RunbookPlan& plan);
   StepResult fence_old_primary(const RunbookPlan& plan);
+  StepResult take_write_lease(const RunbookPlan& plan);
   StepResult promote(const RunbookPlan& plan);
   StepResult scale_standby(const RunbookPlan& plan);
   StepResult shift_traffic(const RunbookPlan& plan);
@@ -144,6 +150,9 @@ class Runbook {
   Backends b_;
   RunbookStore& store_;
   Now now_;
+  // The audit of the runbook being run (set by run()): a step may depend on how an earlier one
+  // went (the lease is handed over at once only when the old region was fenced).
+  const std::vector<StepRecord>* audit_ = nullptr;
 };
 
 }  // namespace dr::core

@@ -38,6 +38,9 @@ core::Result<> UnwiredWorld::unfence_apps(const std::string&) {
 core::Result<> UnwiredWorld::shift_to(const std::string&) {
   return std::unexpected(unwired());
 }
+core::Result<std::string> UnwiredWorld::take(const std::string&, core::LeaseTake) {
+  return std::unexpected(unwired());
+}
 core::Result<> UnwiredWorld::verify_write(const std::string&) {
   return std::unexpected(unwired());
 }

@@ -29,10 +29,11 @@ class UnwiredWorld final : public core::World,
                            core::Fleet,
                            core::Traffic,
                            core::Probe,
-                           core::Notifier {
+                           core::Notifier,
+                           core::WriteLease {
  public:
   std::expected<core::Snapshot, std::string> observe() override;
-  core::Backends backends() override { return {*this, *this, *this, *this, *this}; }
+  core::Backends backends() override { return {*this, *this, *this, *this, *this, *this}; }
 
  private:
   core::Result<> fence_writer(const core::DatabaseMove&) override;
@@ -43,6 +44,7 @@ class UnwiredWorld final : public core::World,
   core::Result<> unfence_apps(const std::string&) override;
   core::Result<> shift_to(const std::string&) override;
   core::Result<> verify_write(const std::string&) override;
+  core::Result<std::string> take(const std::string&, core::LeaseTake) override;
   void notify(const std::string&) override {}
 };
 

@@ -26,13 +26,18 @@ struct FakeWorld : core::World,
                    core::Fleet,
                    core::Traffic,
                    core::Probe,
-                   core::Notifier {
+                   core::Notifier,
+                   core::WriteLease {
   core::Snapshot snapshot;
   std::vector<std::string> calls;
   std::map<std::string, int> desired_capacity;  // what set_capacity asked for, per region
 
   std::expected<core::Snapshot, std::string> observe() override { return snapshot; }
-  core::Backends backends() override { return {*this, *this, *this, *this, *this}; }
+  core::Backends backends() override { return {*this, *this, *this, *this, *this, *this}; }
+  // The lab and AWS worlds without a lease store: the runbook skips the step.
+  core::Result<std::string> take(const std::string&, core::LeaseTake) override {
+    return core::fail(core::ErrorKind::kNotSupported, "no write lease");
+  }
 
   core::Result<> fence_writer(const core::DatabaseMove& m) override {
     calls.push_back("fence " + m.old_writer);
@@ -222,19 +227,20 @@ TEST_F(ControllerLoopTest, ARunbookWhoseHolderDiedIsResumedWhereItStopped) {
       << "the step it finished is not run again";
   EXPECT_TRUE(store.runbook->done);
   EXPECT_EQ(store.runbook->owner, "controller-a");
-  EXPECT_EQ(store.runbook->audit.size(), 6u);
+  EXPECT_EQ(store.runbook->audit.size(), 7u);
 }
 
 TEST_F(ControllerLoopTest, AControllerKilledMidRunbookIsResumedByTheNextOneAfterItsLease) {
   region_down();
-  store.crash_after_saves = 2;  // the claim, fence_old_primary, then promote saved: it dies
+  // The claim, fence_old_primary, take_write_lease, then promote saved: it dies.
+  store.crash_after_saves = 3;
   {
     auto first = loop("controller-a");
     EXPECT_THROW(first.tick(), Crash);
   }
   ASSERT_TRUE(store.runbook);
   EXPECT_FALSE(store.runbook->done);
-  EXPECT_EQ(store.runbook->next_step, 2u);
+  EXPECT_EQ(store.runbook->next_step, 3u);
   store.crash_after_saves = -1;
   world.calls.clear();
   auto second = loop("controller-b");

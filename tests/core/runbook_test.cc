@@ -17,7 +17,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Records every call in one log; a call named in `fail` fails with its kind.
-struct World : GlobalDatabase, Fleet, Traffic, Probe, Notifier {
+struct World : GlobalDatabase, Fleet, Traffic, Probe, Notifier, WriteLease {
   std::vector<std::string> calls;
   std::map<std::string, ErrorKind> fail;
   std::string fail_over_note;
@@ -49,6 +49,11 @@ struct World : GlobalDatabase, Fleet, Traffic, Probe, Notifier {
   Result<> shift_to(const std::string& r) override { return call("traffic->" + r); }
   Result<> verify_write(const std::string& r) override { return call("verify " + r); }
   void notify(const std::string& e) override { calls.push_back("notify " + e.substr(0, 28)); }
+  Result<std::string> take(const std::string& r, LeaseTake how) override {
+    auto c = call("lease " + r + (how == LeaseTake::kHandOver ? " hand-over" : " after-expiry"));
+    if (!c) return std::unexpected(c.error());
+    return std::string("epoch 2");
+  }
 };
 
 struct MemoryStore : RunbookStore {
@@ -84,7 +89,7 @@ RunbookState switchover() {
 class RunbookTest : public ::testing::Test {
  protected:
   Runbook runbook() {
-    return Runbook(Backends{world, world, world, world, world}, store, [this] {
+    return Runbook(Backends{world, world, world, world, world, world}, store, [this] {
       now += std::chrono::milliseconds(7);
       return now;
     });
@@ -101,16 +106,18 @@ TEST_F(RunbookTest, ARegionFailoverFencesBeforeItPromotesAndMovesTrafficLast) {
   RunbookState done = runbook().run(region_failover());
   EXPECT_TRUE(done.done);
   EXPECT_TRUE(done.last_error.empty());
-  EXPECT_THAT(
-      world.calls,
-      ElementsAre("fence_apps us-east-1", "fence a1", "fail_over us-west-2 b1 (data loss allowed)",
-                  "unfence_apps us-west-2", "capacity us-west-2=2", "traffic->us-west-2",
-                  "verify us-west-2", "notify {\"event\":\"failover-complete\""));
-  ASSERT_EQ(done.audit.size(), 6u);
+  EXPECT_THAT(world.calls,
+              ElementsAre("fence_apps us-east-1", "fence a1", "lease us-west-2 hand-over",
+                          "fail_over us-west-2 b1 (data loss allowed)", "unfence_apps us-west-2",
+                          "capacity us-west-2=2", "traffic->us-west-2", "verify us-west-2",
+                          "notify {\"event\":\"failover-complete\""));
+  ASSERT_EQ(done.audit.size(), 7u);
   EXPECT_EQ(done.audit[0].name, "fence_old_primary");
-  EXPECT_EQ(done.audit[1].name, "promote");
+  EXPECT_EQ(done.audit[1].name, "take_write_lease");
+  EXPECT_EQ(done.audit[1].outcome, "ok: epoch 2");
+  EXPECT_EQ(done.audit[2].name, "promote");
   EXPECT_EQ(done.audit[0].duration_ms, 7);
-  EXPECT_EQ(store.saved.size(), 6u) << "progress is saved after every step";
+  EXPECT_EQ(store.saved.size(), 7u) << "progress is saved after every step";
 }
 
 TEST_F(RunbookTest, AnUnreachableOldPrimaryIsSkippedInAFailover) {
@@ -121,8 +128,42 @@ TEST_F(RunbookTest, AnUnreachableOldPrimaryIsSkippedInAFailover) {
   EXPECT_TRUE(done.done) << done.last_error;
   EXPECT_THAT(done.audit[0].outcome, HasSubstr("skipped: a1 unreachable (unreachable: fence a1"));
   EXPECT_THAT(done.audit[0].outcome, HasSubstr("apps of us-east-1 unreachable (timeout:"));
-  EXPECT_EQ(done.audit[1].outcome, "skipped: catch up from a2 (unreachable: gone)")
+  EXPECT_EQ(done.audit[2].outcome, "skipped: catch up from a2 (unreachable: gone)")
       << "what the database left out is audited";
+  EXPECT_EQ(count("lease us-west-2 after-expiry"), 1)
+      << "an old region the fence did not reach may still write: its lease must run out first";
+}
+
+// The write lease protects exactly when its store or the old holder is out of reach, so being
+// out of reach never skips it, not even when data loss is allowed: nothing is promoted. Only a
+// target without a lease (not-supported) skips it.
+TEST_F(RunbookTest, TheWriteLeaseIsNeverSkippedForBeingOutOfReach) {
+  for (ErrorKind kind : {ErrorKind::kUnreachable, ErrorKind::kTimeout, ErrorKind::kRefused}) {
+    world.calls.clear();
+    world.fail = {{"lease us-west-2 hand-over", kind}};
+    RunbookState stopped = runbook().run(region_failover());
+    EXPECT_FALSE(stopped.done) << kind;
+    EXPECT_EQ(steps_for(Scenario::kRegionFailover)[stopped.next_step], Step::kTakeWriteLease);
+    EXPECT_EQ(count("fail_over us-west-2 b1 (data loss allowed)"), 0) << kind;
+  }
+  world.calls.clear();
+  world.fail = {{"lease us-west-2 hand-over", ErrorKind::kNotSupported}};
+  RunbookState done = runbook().run(region_failover());
+  EXPECT_TRUE(done.done) << done.last_error;
+  EXPECT_THAT(done.audit[1].outcome, HasSubstr("skipped: not-supported"));
+}
+
+// A planned move hands the lease over after traffic has moved: until then the old region's apps
+// keep writing (through their repointed endpoints), and the verifying write needs the lease.
+TEST_F(RunbookTest, ASwitchoverHandsTheLeaseOverAfterTheTrafficAndBeforeTheVerifyingWrite) {
+  RunbookState done = runbook().run(switchover());
+  EXPECT_TRUE(done.done);
+  auto at = [&](const std::string& c) {
+    return std::find(world.calls.begin(), world.calls.end(), c) - world.calls.begin();
+  };
+  EXPECT_LT(at("traffic->us-west-2"), at("lease us-west-2 hand-over"));
+  EXPECT_LT(at("lease us-west-2 hand-over"), at("verify us-west-2"));
+  EXPECT_EQ(count("lease us-west-2 after-expiry"), 0);
 }
 
 // The kind decides, not the scenario: a fence that was refused (the server answered no) leaves
@@ -226,7 +267,7 @@ TEST(RunbookSteps, EachStepHasOneRowAndItsNameRoundTrips) {
     EXPECT_EQ(step_from_string(row.name), row.step);
     EXPECT_NE(row.run, nullptr);
   }
-  EXPECT_EQ(names.size(), 7u);
+  EXPECT_EQ(names.size(), 8u);
   EXPECT_FALSE(step_from_string("catch_up"));
   for (Scenario s : {Scenario::kAzFailover, Scenario::kAppRegionFailover, Scenario::kRegionFailover,
                      Scenario::kSwitchover})

@@ -12,13 +12,18 @@ struct FakeWorld : core::World,
                    core::Fleet,
                    core::Traffic,
                    core::Probe,
-                   core::Notifier {
+                   core::Notifier,
+                   core::WriteLease {
   core::Snapshot snapshot;
   std::expected<core::Snapshot, std::string> observe() override {
     snapshot.now = core::Clock::now();
     return snapshot;
   }
-  core::Backends backends() override { return {*this, *this, *this, *this, *this}; }
+  core::Backends backends() override { return {*this, *this, *this, *this, *this, *this}; }
+  // The lab and AWS worlds without a lease store: the runbook skips the step.
+  core::Result<std::string> take(const std::string&, core::LeaseTake) override {
+    return core::fail(core::ErrorKind::kNotSupported, "no write lease");
+  }
   core::Result<> fence_writer(const core::DatabaseMove&) override { return {}; }
   core::Result<std::string> fail_over(const core::DatabaseMove&, bool) override {
     return std::string();

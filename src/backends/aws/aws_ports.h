@@ -34,13 +34,21 @@ class AwsPorts {
   AwsPorts(const AwsPorts&) = delete;
   AwsPorts& operator=(const AwsPorts&) = delete;
 
-  core::Backends backends() { return {database, fleet, traffic, probe, notifier}; }
+  core::Backends backends() { return {database, fleet, traffic, probe, notifier, lease}; }
 
   AwsGlobalDatabase database;
   AwsFleet fleet;
   AwsTraffic traffic;
   AwsProbe probe;
   AwsNotifier notifier;
+  // The write lease on AWS is DynamoDB multi-Region strong consistency (issue 12), not written
+  // yet: the runbook skips the step (not-supported), as before the lease existed.
+  struct NoWriteLease final : core::WriteLease {
+    core::Result<std::string> take(const std::string&, core::LeaseTake) override {
+      return core::fail(core::ErrorKind::kNotSupported,
+                        "no write lease store on AWS yet (DynamoDB MRSC, issue 12)");
+    }
+  } lease;
 };
 
 }  // namespace dr::backends::aws_world

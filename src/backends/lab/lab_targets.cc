@@ -53,6 +53,13 @@ std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& 
   for (const auto& c : state.components) {
     if (c.kind == "dynamodb" && c.region == controller_region)
       t.secondary_dynamodb_url = "http://127.0.0.1:" + std::to_string(c.port);
+    if (c.kind == "etcd") {
+      const std::string endpoint = c.address + ":" + std::to_string(c.port);
+      if (c.region == controller_region)
+        t.lease_endpoints.insert(t.lease_endpoints.begin(), endpoint);
+      else
+        t.lease_endpoints.push_back(endpoint);
+    }
   }
   t.supervisor_host = state.control_address;
   t.supervisor_port = state.control_port;

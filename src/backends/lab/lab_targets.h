@@ -22,6 +22,9 @@ struct LabTargets {
   std::string secondary_dynamodb_url;  // the controller's state store
   std::string supervisor_host;
   int supervisor_port = 0;
+  // The write lease's etcd members (kind "etcd"), "address:port", the controller's site first;
+  // empty: the lab runs without a write lease.
+  std::vector<std::string> lease_endpoints;
 };
 
 // `controller_region` is where the controller runs; its writer endpoint names the global writer

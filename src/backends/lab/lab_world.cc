@@ -58,6 +58,10 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   supervisor_ = std::make_unique<SupervisorClient>(targets_->supervisor_host,
                                                    targets_->supervisor_port, token_);
   global_database_ = std::make_unique<LabGlobalDatabase>(*database_, *supervisor_);
+  LabWriteLeaseOptions lease;
+  lease.endpoints = targets_->lease_endpoints;
+  lease.source_address = options_.source_address;
+  lease_ = std::make_unique<LabWriteLease>(std::move(lease));
   // The probe is rebuilt every tick: a per-probe counter alone would restart at 1, and a second
   // verification would replay the first order (same idempotency key) instead of writing one.
   probe_ = std::make_unique<FrontDoorProbe>(
@@ -98,7 +102,8 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
 }
 
 core::Backends LabWorld::backends() {
-  return core::Backends{*global_database_, *supervisor_, *supervisor_, *probe_, *notifier_};
+  return core::Backends{*global_database_, *supervisor_, *supervisor_,
+                        *probe_,           *notifier_,   *lease_};
 }
 
 std::expected<std::string, std::string> LabWorld::state_store_url() {

@@ -11,6 +11,7 @@
 #include "backends/lab/lab_database.h"
 #include "backends/lab/lab_global_database.h"
 #include "backends/lab/lab_targets.h"
+#include "backends/lab/lab_write_lease.h"
 #include "backends/lab/supervisor_client.h"
 #include "core/world.h"
 
@@ -53,6 +54,7 @@ class LabWorld final : public core::World {
   std::unique_ptr<LabGlobalDatabase> global_database_;
   std::unique_ptr<FrontDoorProbe> probe_;
   std::unique_ptr<JsonlNotifier> notifier_;
+  std::unique_ptr<LabWriteLease> lease_;
 };
 
 }  // namespace dr::backends::lab

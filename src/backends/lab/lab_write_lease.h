@@ -1,0 +1,35 @@
+// core::WriteLease for the lab: the lease (src/lease) in the lab's 3-member etcd cluster, taken by
+// the controller from its own address (so that a partition cuts it like everything else of its
+// site). A lab started without the cluster has no lease: not-supported, and the runbook skips the
+// step.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/ports.h"
+
+namespace dr::backends::lab {
+
+struct LabWriteLeaseOptions {
+  std::vector<std::string> endpoints;  // "address:port"; empty: no lease in this lab
+  std::string source_address;          // the controller's
+  std::chrono::seconds ttl{2};         // what the new holder's etcd lease is granted
+  // How long kAfterExpiry waits for the old holder's lease to run out: its TTL, plus a poll.
+  std::chrono::milliseconds expiry_wait{3000};
+  std::chrono::milliseconds poll{100};
+  std::function<void(std::chrono::milliseconds)> sleep;  // default: the thread sleeps
+};
+
+class LabWriteLease final : public core::WriteLease {
+ public:
+  explicit LabWriteLease(LabWriteLeaseOptions options);
+  core::Result<std::string> take(const std::string& region, core::LeaseTake how) override;
+
+ private:
+  LabWriteLeaseOptions options_;
+};
+
+}  // namespace dr::backends::lab
