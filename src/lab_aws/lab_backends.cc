@@ -74,6 +74,8 @@ std::expected<DbTopology, std::string> LabBackends::topology() {
     const std::string role = str(c, "role");
     d.running = state != "killed" && state != "down" && role != "unreachable";
     if (d.running && role == "writer") writers.push_back(d.name);
+    d.replicating = d.running && state == "running" && c.value("healthy", false) &&
+                    role.find("replica of") != std::string::npos;
     t.servers.push_back(std::move(d));
   }
   std::sort(t.servers.begin(), t.servers.end(),

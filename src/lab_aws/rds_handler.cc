@@ -103,7 +103,12 @@ void RdsHandler::write_global_cluster(pugi::xml_node g, const DbTopology& t,
         if (other != region) add_text(readers, "member", names_.cluster_arn(other));
     }
     add_bool(m, "IsWriter", region == primary);
-    if (region != primary) add_text(m, "SynchronizationStatus", "connected");
+    if (region != primary) {
+      // From the servers: a secondary whose replication runs is connected.
+      const bool connected = std::ranges::any_of(
+          t.servers, [&](const DbServer& s) { return s.region == region && s.replicating; });
+      add_text(m, "SynchronizationStatus", connected ? "connected" : "pending-resync");
+    }
   }
   if (move) {
     auto f = g.append_child("FailoverState");
@@ -281,8 +286,9 @@ std::expected<void, AwsError> RdsHandler::move(const FormParams& p, pugi::xml_no
         std::lock_guard inner(mu_);
         moving_->status = m.data_loss ? "failing-over" : "switching-over";
       }
-      const std::string what = std::string(m.data_loss ? "FailoverGlobalCluster" : "Switchover") +
-                               " " + m.from_region + " -> " + m.to_region;
+      const std::string what =
+          std::string(m.data_loss ? "FailoverGlobalCluster" : "SwitchoverGlobalCluster") + " " +
+          m.from_region + " -> " + m.to_region;
       log_(what + ": started");
       std::expected<std::string, std::string> r;
       try {

@@ -17,7 +17,8 @@ struct DbServer {
   std::string az;
   std::string address;
   int port = 0;
-  bool running = false;  // up and answering
+  bool running = false;      // up and answering
+  bool replicating = false;  // a replica whose replication runs (the server's own report)
 };
 
 struct HostPort {
