@@ -208,6 +208,18 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
   }
 
   {
+    SCOPED_TRACE("a body over 1 MiB");
+    aws::ServiceClient rds(aws::Rds::service(), config("us-east-1", 1));
+    auto r =
+        rds.send(aws::query_request(aws::Rds::protocol(), "DescribeDBInstances",
+                                    aws::QueryParams().add("Filler", std::string(2 << 20, 'x'))),
+                 aws::parse_xml_error);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().http_status, 413) << r.error().describe();
+    EXPECT_EQ(r.error().code, "RequestEntityTooLargeException") << r.error().describe();
+  }
+
+  {
     SCOPED_TRACE("a desired capacity out of range changes nothing");
     const json before = status()["regions"]["us-east-1"]["fleet"];
     aws::AutoScaling asg(config("us-east-1"));
