@@ -20,6 +20,8 @@ struct AppInstance {
   std::string name;
   std::string az;
   bool healthy = false;
+  int port = 0;            // its traffic port (the ALB's target)
+  bool launching = false;  // started, not yet in its ALB slot
 };
 
 struct FleetView {

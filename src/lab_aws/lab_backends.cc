@@ -165,8 +165,10 @@ std::expected<std::map<std::string, FleetView>, std::string> LabBackends::fleets
     if (str(c, "kind") != "app") continue;
     auto it = out.find(str(c, "region"));
     if (it == out.end()) continue;
-    it->second.instances.push_back(
-        {str(c, "name"), str(c, "az"), c.value("healthy", false) && str(c, "state") == "running"});
+    it->second.instances.push_back({str(c, "name"), str(c, "az"),
+                                    c.value("healthy", false) && str(c, "state") == "running",
+                                    split_host_port(str(c, "address")).port,
+                                    str(c, "role").find("launching") != std::string::npos});
   }
   return out;
 }

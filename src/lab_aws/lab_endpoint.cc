@@ -3,6 +3,7 @@
 #include "lab_aws/autoscaling_handler.h"
 #include "lab_aws/aws_credentials.h"
 #include "lab_aws/dispatcher.h"
+#include "lab_aws/elbv2_handler.h"
 #include "lab_aws/endpoint_server.h"
 #include "lab_aws/lab_backends.h"
 #include "lab_aws/rds_handler.h"
@@ -15,6 +16,7 @@ struct LabEndpoint::Parts {
   LabBackends backends;
   RdsHandler rds;
   AutoScalingHandler autoscaling;
+  Elbv2Handler elbv2;
   Dispatcher dispatcher;
   EndpointServer server;
 
@@ -22,10 +24,12 @@ struct LabEndpoint::Parts {
       : backends(dir),
         rds(backends, {}, log),
         autoscaling(backends),
+        elbv2(backends),
         dispatcher(std::move(keys)),
         server(dispatcher) {
     dispatcher.add_query_service("rds", rds.service());
     dispatcher.add_query_service("autoscaling", autoscaling.service());
+    dispatcher.add_query_service("elasticloadbalancing", elbv2.service());
   }
 };
 

@@ -72,6 +72,13 @@ check("SetDesiredCapacity above max: ValidationError",
                                                   DesiredCapacity=too_many))
       == ("ValidationError", 400))
 
+elb = client("elbv2", "us-east-1")
+tg = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/dr-lab-us-east-1/0000000000000000"
+th = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+check("DescribeTargetHealth: the region's instances, healthy",
+      sorted(d["Target"]["Id"] for d in th) == sorted(x["InstanceId"] for x in groups[0]["Instances"])
+      and all(d["TargetHealth"]["State"] == "healthy" for d in th), th)
+
 bad = client("rds", "us-east-1", secret_key=secret[:-1] + ("x" if secret[-1] != "x" else "y"))
 check("a wrong secret: SignatureDoesNotMatch",
       error_code(bad.describe_global_clusters) == ("SignatureDoesNotMatch", 403))

@@ -9,9 +9,11 @@
 #include <mutex>
 
 #include "aws/autoscaling.h"
+#include "aws/elbv2.h"
 #include "aws/rds.h"
 #include "lab_aws/autoscaling_handler.h"
 #include "lab_aws/dispatcher.h"
+#include "lab_aws/elbv2_handler.h"
 #include "lab_aws/form.h"
 #include "lab_aws/rds_handler.h"
 #include "lab_aws/signing.h"
@@ -199,7 +201,12 @@ class FakeFleets final : public FleetLab {
     return {};
   }
   std::map<std::string, FleetView> views = {
-      {"us-east-1", {1, 2, 4, {{"app-us-east-1-1", "us-east-1a", true}}}},
+      {"us-east-1",
+       {1,
+        2,
+        4,
+        {{"app-us-east-1-1", "us-east-1a", true, 8001, false},
+         {"app-us-east-1-2", "us-east-1b", false, 8002, true}}}},
       {"us-west-2", {0, 0, 4, {}}}};
   std::vector<std::string> sets;
 };
@@ -209,6 +216,7 @@ class Endpoint : public ::testing::Test {
   Endpoint() {
     dispatcher_.add_query_service("rds", rds_.service());
     dispatcher_.add_query_service("autoscaling", autoscaling_.service());
+    dispatcher_.add_query_service("elasticloadbalancing", elbv2_.service());
   }
   ~Endpoint() override { fake_rds_.release(); }
 
@@ -238,6 +246,7 @@ class Endpoint : public ::testing::Test {
   FakeFleets fleets_;
   RdsHandler rds_{fake_rds_};
   AutoScalingHandler autoscaling_{fleets_};
+  Elbv2Handler elbv2_{fleets_};
   Dispatcher dispatcher_{lab_keys(), [] { return fixed_now(); }};
 };
 
@@ -425,6 +434,37 @@ TEST_F(Endpoint, DescribeAutoScalingGroupsIsRegionalAndParses) {
   auto none = aws::AutoScaling::parse_describe_auto_scaling_groups(west.body);
   ASSERT_TRUE(none) << west.body;
   EXPECT_TRUE(none->auto_scaling_groups.empty());
+}
+
+TEST_F(Endpoint, DescribeTargetHealthReportsTheFleetAsTheAwsClientParsesIt) {
+  const std::string tg =
+      "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/dr-lab-us-east-1/"
+      "0000000000000000";
+  auto elb = [&](const aws::QueryParams& p, const std::string& region = "us-east-1") {
+    return call(
+        signed_query("elasticloadbalancing", region, "2015-12-01", "DescribeTargetHealth", p));
+  };
+  auto all = elb(aws::QueryParams().add("TargetGroupArn", tg));
+  auto out = aws::ElasticLoadBalancingV2::parse_describe_target_health(all.body);
+  ASSERT_TRUE(out) << all.body;
+  ASSERT_EQ(out->target_health_descriptions.size(), 2u) << all.body;
+  EXPECT_EQ(out->target_health_descriptions[0].target.id, "app-us-east-1-1");
+  EXPECT_EQ(out->target_health_descriptions[0].target.port, 8001);
+  EXPECT_EQ(out->target_health_descriptions[0].state, "healthy");
+  EXPECT_EQ(out->target_health_descriptions[1].state, "initial");
+  EXPECT_EQ(out->target_health_descriptions[1].reason, "Elb.InitialHealthChecking");
+
+  auto one = elb(
+      aws::QueryParams().add("TargetGroupArn", tg).add("Targets.member.1.Id", "app-us-east-1-9"));
+  auto unused = aws::ElasticLoadBalancingV2::parse_describe_target_health(one.body);
+  ASSERT_TRUE(unused) << one.body;
+  ASSERT_EQ(unused->target_health_descriptions.size(), 1u);
+  EXPECT_EQ(unused->target_health_descriptions[0].state, "unused");
+  EXPECT_EQ(unused->target_health_descriptions[0].reason, "Target.NotRegistered");
+
+  auto elsewhere = elb(aws::QueryParams().add("TargetGroupArn", tg), "us-west-2");
+  EXPECT_EQ(elsewhere.status, 400);
+  EXPECT_EQ(aws::parse_xml_error(elsewhere).code, "TargetGroupNotFound") << elsewhere.body;
 }
 
 }  // namespace
