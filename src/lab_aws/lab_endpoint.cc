@@ -1,5 +1,6 @@
 #include "lab_aws/lab_endpoint.h"
 
+#include "backends/jsonl_notifier.h"
 #include "lab_aws/autoscaling_handler.h"
 #include "lab_aws/aws_credentials.h"
 #include "lab_aws/dispatcher.h"
@@ -7,6 +8,7 @@
 #include "lab_aws/endpoint_server.h"
 #include "lab_aws/lab_backends.h"
 #include "lab_aws/rds_handler.h"
+#include "lab_aws/sns_handler.h"
 
 namespace dr::lab_aws {
 
@@ -17,6 +19,7 @@ struct LabEndpoint::Parts {
   RdsHandler rds;
   AutoScalingHandler autoscaling;
   Elbv2Handler elbv2;
+  SnsHandler sns;
   Dispatcher dispatcher;
   EndpointServer server;
 
@@ -25,11 +28,15 @@ struct LabEndpoint::Parts {
         rds(backends, {}, log),
         autoscaling(backends),
         elbv2(backends),
+        sns([sink = dir / "notifications.jsonl"](const nlohmann::json& event) {
+          return backends::append_jsonl(sink, event);
+        }),
         dispatcher(std::move(keys)),
         server(dispatcher) {
     dispatcher.add_query_service("rds", rds.service());
     dispatcher.add_query_service("autoscaling", autoscaling.service());
     dispatcher.add_query_service("elasticloadbalancing", elbv2.service());
+    dispatcher.add_query_service("sns", sns.service());
   }
 };
 

@@ -1,7 +1,8 @@
-// The lab's AWS endpoint, assembled: the lab's keys (aws_credentials.h), the rds and
-// autoscaling handlers over the running lab (lab_backends.h), the dispatcher and the HTTP
-// listener. `drctl lab supervise` runs one beside the control API (src/cli wires it: src/lab
-// may not include backends/lab).
+// The lab's AWS endpoint, assembled: the lab's keys (aws_credentials.h), the rds,
+// autoscaling and elbv2 handlers over the running lab (lab_backends.h), sns into the lab's
+// notification sink (<dir>/notifications.jsonl), the dispatcher and the HTTP listener. `drctl lab
+// supervise` runs one beside the control API (src/cli wires it: src/lab may not include
+// backends/lab).
 #pragma once
 
 #include <filesystem>

@@ -12,10 +12,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "aws/autoscaling.h"
 #include "aws/rds.h"
+#include "aws/sns.h"
 #include "backends/aws/aws_global_database.h"
 #include "db/connection.h"
 #include "lab/credentials.h"
@@ -205,6 +207,23 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, "InvalidAction") << r.error().describe();
     EXPECT_EQ(r.error().http_status, 400);
+  }
+
+  {
+    SCOPED_TRACE("sns Publish lands in the lab's notification sink");
+    aws::Sns sns(config("us-west-2"));
+    auto r = sns.publish({.topic_arn = "arn:aws:sns:us-west-2:000000000000:dr-lab-notifications",
+                          .message = R"({"event":"lab-aws-endpoint-test"})"});
+    ASSERT_TRUE(r) << r.error().describe();
+    std::ifstream in(dir_ / "notifications.jsonl");
+    std::string line;
+    bool found = false;
+    while (std::getline(in, line)) {
+      auto e = json::parse(line, nullptr, false);
+      found = found || (e.is_object() && e.value("event", "") == "lab-aws-endpoint-test" &&
+                        e["sns"]["message_id"] == r->message_id);
+    }
+    EXPECT_TRUE(found) << "no event " << r->message_id << " in notifications.jsonl";
   }
 
   {

@@ -11,6 +11,7 @@
 #include "aws/autoscaling.h"
 #include "aws/elbv2.h"
 #include "aws/rds.h"
+#include "aws/sns.h"
 #include "lab_aws/autoscaling_handler.h"
 #include "lab_aws/dispatcher.h"
 #include "lab_aws/elbv2_handler.h"
@@ -18,6 +19,7 @@
 #include "lab_aws/rds_handler.h"
 #include "lab_aws/signing.h"
 #include "lab_aws/sigv4_verifier.h"
+#include "lab_aws/sns_handler.h"
 
 namespace dr::lab_aws {
 namespace {
@@ -217,6 +219,7 @@ class Endpoint : public ::testing::Test {
     dispatcher_.add_query_service("rds", rds_.service());
     dispatcher_.add_query_service("autoscaling", autoscaling_.service());
     dispatcher_.add_query_service("elasticloadbalancing", elbv2_.service());
+    dispatcher_.add_query_service("sns", sns_.service());
   }
   ~Endpoint() override { fake_rds_.release(); }
 
@@ -247,6 +250,11 @@ class Endpoint : public ::testing::Test {
   RdsHandler rds_{fake_rds_};
   AutoScalingHandler autoscaling_{fleets_};
   Elbv2Handler elbv2_{fleets_};
+  std::vector<nlohmann::json> published_;
+  SnsHandler sns_{[this](const nlohmann::json& e) {
+    published_.push_back(e);
+    return true;
+  }};
   Dispatcher dispatcher_{lab_keys(), [] { return fixed_now(); }};
 };
 
@@ -465,6 +473,42 @@ TEST_F(Endpoint, DescribeTargetHealthReportsTheFleetAsTheAwsClientParsesIt) {
   auto elsewhere = elb(aws::QueryParams().add("TargetGroupArn", tg), "us-west-2");
   EXPECT_EQ(elsewhere.status, 400);
   EXPECT_EQ(aws::parse_xml_error(elsewhere).code, "TargetGroupNotFound") << elsewhere.body;
+}
+
+TEST_F(Endpoint, PublishWritesOneEventToTheSinkAndRefusesOtherTopics) {
+  auto sns = [&](const aws::QueryParams& p, const std::string& region = "us-west-2") {
+    return call(signed_query("sns", region, "2010-03-31", "Publish", p));
+  };
+  const std::string topic = "arn:aws:sns:us-west-2:000000000000:dr-lab-notifications";
+  auto r = sns(aws::QueryParams()
+                   .add("TopicArn", topic)
+                   .add("Message", R"({"event":"failover","id":"fo-1"})")
+                   .add("Subject", "dr"));
+  auto out = aws::Sns::parse_publish(r.body);
+  ASSERT_TRUE(out) << r.body;
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_EQ(published_[0]["event"], "failover");
+  EXPECT_EQ(published_[0]["id"], "fo-1");
+  EXPECT_EQ(published_[0]["sns"]["topic_arn"], topic);
+  EXPECT_EQ(published_[0]["sns"]["subject"], "dr");
+  EXPECT_EQ(published_[0]["sns"]["message_id"], out->message_id);
+  EXPECT_TRUE(published_[0]["time_ms"].is_number());
+
+  auto text = sns(aws::QueryParams().add("TopicArn", topic).add("Message", "plain words"));
+  EXPECT_EQ(text.status, 200) << text.body;
+  ASSERT_EQ(published_.size(), 2u);
+  EXPECT_EQ(published_[1]["message"], "plain words");
+
+  auto other = sns(aws::QueryParams().add("TopicArn", topic).add("Message", "x"), "us-east-1");
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(aws::parse_xml_error(other).code, "NotFound") << other.body;
+  auto empty = sns(aws::QueryParams().add("TopicArn", topic));
+  EXPECT_EQ(aws::parse_xml_error(empty).code, "InvalidParameter") << empty.body;
+  auto huge = sns(aws::QueryParams()
+                      .add("TopicArn", topic)
+                      .add("Message", std::string(kMaxSnsMessageBytes + 1, 'x')));
+  EXPECT_EQ(aws::parse_xml_error(huge).code, "InvalidParameter") << huge.body;
+  EXPECT_EQ(published_.size(), 2u);
 }
 
 }  // namespace
