@@ -31,6 +31,10 @@ Dispatcher::Dispatcher(aws::Credentials keys, WallClock clock)
   if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
 }
 
+void Dispatcher::add_json_service(const std::string& signing_name, JsonService service) {
+  json_services_[signing_name] = std::move(service);
+}
+
 void Dispatcher::add_query_service(const std::string& signing_name, QueryService service) {
   query_services_[signing_name] = std::move(service);
 }
@@ -50,6 +54,8 @@ WireResponse Dispatcher::handle(const aws::HttpRequest& request) const {
     }
     return render_error(caller.error(), protocol, request_id, ns);
   }
+  if (const auto json = json_services_.find(caller->service); json != json_services_.end())
+    return answer_json(json->second, request, *caller, request_id);
   const auto service = query_services_.find(caller->service);
   if (service == query_services_.end() || protocol == Protocol::kJson) {
     const AwsError e =

@@ -1,6 +1,7 @@
 // The lab's AWS endpoint, protocol side: every request is verified (sigv4_verifier.h), then
 // handed to the service its credential scope names. Query-protocol services (rds, autoscaling)
-// read their parameters from the form body (or a GET's query string). Whatever goes wrong, the
+// read their parameters from the form body (or a GET's query string); JSON-protocol ones
+// (secretsmanager) their X-Amz-Target and JSON body. Whatever goes wrong, the
 // answer is AWS's error shape with AWS's code: an unknown service or action is 400 InvalidAction
 // (UnknownOperationException for a JSON-protocol client), a malformed body 400, a handler that
 // throws 500 InternalFailure. Independent of HTTP plumbing, so it is unit-tested on requests
@@ -14,6 +15,7 @@
 #include "aws/credentials.h"
 #include "aws/http.h"
 #include "lab_aws/aws_error.h"
+#include "lab_aws/json_service.h"
 #include "lab_aws/query_service.h"
 
 namespace dr::lab_aws {
@@ -26,6 +28,7 @@ class Dispatcher {
 
   // `signing_name`: the service in the credential scope ("rds", "autoscaling").
   void add_query_service(const std::string& signing_name, QueryService service);
+  void add_json_service(const std::string& signing_name, JsonService service);
 
   WireResponse handle(const aws::HttpRequest& request) const;
 
@@ -33,6 +36,7 @@ class Dispatcher {
   aws::Credentials keys_;
   WallClock clock_;
   std::map<std::string, QueryService> query_services_;
+  std::map<std::string, JsonService> json_services_;
 };
 
 // A fresh request id (UUID version 4 text, like AWS's).

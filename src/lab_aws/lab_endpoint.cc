@@ -1,6 +1,7 @@
 #include "lab_aws/lab_endpoint.h"
 
 #include "backends/jsonl_notifier.h"
+#include "lab/credentials.h"
 #include "lab_aws/autoscaling_handler.h"
 #include "lab_aws/aws_credentials.h"
 #include "lab_aws/dispatcher.h"
@@ -8,6 +9,7 @@
 #include "lab_aws/endpoint_server.h"
 #include "lab_aws/lab_backends.h"
 #include "lab_aws/rds_handler.h"
+#include "lab_aws/secrets_handler.h"
 #include "lab_aws/sns_handler.h"
 
 namespace dr::lab_aws {
@@ -20,6 +22,7 @@ struct LabEndpoint::Parts {
   AutoScalingHandler autoscaling;
   Elbv2Handler elbv2;
   SnsHandler sns;
+  SecretsHandler secrets;
   Dispatcher dispatcher;
   EndpointServer server;
 
@@ -31,12 +34,18 @@ struct LabEndpoint::Parts {
         sns([sink = dir / "notifications.jsonl"](const nlohmann::json& event) {
           return backends::append_jsonl(sink, event);
         }),
+        secrets([dir]() -> std::expected<DbSecret, std::string> {
+          auto creds = lab::LabCredentials::load_or_create(dir);
+          if (!creds) return std::unexpected(creds.error().describe());
+          return DbSecret{creds->app.name, creds->app.password};
+        }),
         dispatcher(std::move(keys)),
         server(dispatcher) {
     dispatcher.add_query_service("rds", rds.service());
     dispatcher.add_query_service("autoscaling", autoscaling.service());
     dispatcher.add_query_service("elasticloadbalancing", elbv2.service());
     dispatcher.add_query_service("sns", sns.service());
+    dispatcher.add_json_service("secretsmanager", secrets.service());
   }
 };
 

@@ -1,6 +1,7 @@
 // The lab's AWS endpoint, assembled: the lab's keys (aws_credentials.h), the rds,
 // autoscaling and elbv2 handlers over the running lab (lab_backends.h), sns into the lab's
-// notification sink (<dir>/notifications.jsonl), the dispatcher and the HTTP listener. `drctl lab
+// notification sink (<dir>/notifications.jsonl), secretsmanager for dr-app's database login,
+// the dispatcher and the HTTP listener. `drctl lab
 // supervise` runs one beside the control API (src/cli wires it: src/lab may not include
 // backends/lab).
 #pragma once

@@ -79,6 +79,14 @@ check("DescribeTargetHealth: the region's instances, healthy",
       sorted(d["Target"]["Id"] for d in th) == sorted(x["InstanceId"] for x in groups[0]["Instances"])
       and all(d["TargetHealth"]["State"] == "healthy" for d in th), th)
 
+sm = client("secretsmanager", "us-west-2")
+s = sm.get_secret_value(SecretId="dr-lab/app-db")
+check("GetSecretValue: dr-app's login as JSON",
+      s["Name"] == "dr-lab/app-db" and "AWSCURRENT" in s["VersionStages"] and
+      sorted(__import__("json").loads(s["SecretString"])) == ["password", "username"], s)
+check("GetSecretValue: another secret is ResourceNotFoundException",
+      error_code(lambda: sm.get_secret_value(SecretId="nope"))[0] == "ResourceNotFoundException")
+
 bad = client("rds", "us-east-1", secret_key=secret[:-1] + ("x" if secret[-1] != "x" else "y"))
 check("a wrong secret: SignatureDoesNotMatch",
       error_code(bad.describe_global_clusters) == ("SignatureDoesNotMatch", 403))

@@ -17,6 +17,7 @@
 
 #include "aws/autoscaling.h"
 #include "aws/rds.h"
+#include "aws/secrets_manager.h"
 #include "aws/sns.h"
 #include "backends/aws/aws_global_database.h"
 #include "db/connection.h"
@@ -224,6 +225,18 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
                         e["sns"]["message_id"] == r->message_id);
     }
     EXPECT_TRUE(found) << "no event " << r->message_id << " in notifications.jsonl";
+  }
+
+  {
+    SCOPED_TRACE("dr-app's database login from secretsmanager (JSON protocol)");
+    aws::SecretsManager sm(config("us-west-2"));
+    auto secret = sm.get_secret_value("dr-lab/app-db");
+    ASSERT_TRUE(secret) << secret.error().describe();
+    auto login = json::parse(secret->secret_string.value_or(""), nullptr, false);
+    auto creds = lab::LabCredentials::load_or_create(dir_);
+    ASSERT_TRUE(creds);
+    EXPECT_EQ(login["username"], creds->app.name);
+    EXPECT_EQ(login["password"], creds->app.password);
   }
 
   {

@@ -17,6 +17,7 @@
 #include "lab_aws/elbv2_handler.h"
 #include "lab_aws/form.h"
 #include "lab_aws/rds_handler.h"
+#include "lab_aws/secrets_handler.h"
 #include "lab_aws/signing.h"
 #include "lab_aws/sigv4_verifier.h"
 #include "lab_aws/sns_handler.h"
@@ -220,6 +221,7 @@ class Endpoint : public ::testing::Test {
     dispatcher_.add_query_service("autoscaling", autoscaling_.service());
     dispatcher_.add_query_service("elasticloadbalancing", elbv2_.service());
     dispatcher_.add_query_service("sns", sns_.service());
+    dispatcher_.add_json_service("secretsmanager", secrets_.service());
   }
   ~Endpoint() override { fake_rds_.release(); }
 
@@ -250,6 +252,9 @@ class Endpoint : public ::testing::Test {
   RdsHandler rds_{fake_rds_};
   AutoScalingHandler autoscaling_{fleets_};
   Elbv2Handler elbv2_{fleets_};
+  SecretsHandler secrets_{[]() -> std::expected<DbSecret, std::string> {
+    return DbSecret{"app", "s3cret"};
+  }};
   std::vector<nlohmann::json> published_;
   SnsHandler sns_{[this](const nlohmann::json& e) {
     published_.push_back(e);
@@ -509,6 +514,52 @@ TEST_F(Endpoint, PublishWritesOneEventToTheSinkAndRefusesOtherTopics) {
                       .add("Message", std::string(kMaxSnsMessageBytes + 1, 'x')));
   EXPECT_EQ(aws::parse_xml_error(huge).code, "InvalidParameter") << huge.body;
   EXPECT_EQ(published_.size(), 2u);
+}
+
+// The JSON protocol end to end: a request as src/aws's json client builds it, signed.
+aws::HttpRequest secrets_request(const std::string& target, const std::string& body,
+                                 const std::string& region = "us-west-2") {
+  aws::HttpRequest r;
+  r.method = "POST";
+  r.path = "/";
+  r.host = "127.0.3.27:4566";
+  r.headers = {
+      {"Host", r.host}, {"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", target}};
+  r.body = body;
+  aws::sign_request(r, lab_keys(),
+                    {.region = region, .service = "secretsmanager", .time = fixed_now()});
+  return r;
+}
+
+TEST_F(Endpoint, GetSecretValueAnswersInTheJsonProtocol) {
+  auto r =
+      call(secrets_request("secretsmanager.GetSecretValue", R"({"SecretId":"dr-lab/app-db"})"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto out = nlohmann::json::parse(r.body, nullptr, false);
+  ASSERT_TRUE(out.is_object()) << r.body;
+  auto secret = nlohmann::json::parse(out.value("SecretString", ""), nullptr, false);
+  EXPECT_EQ(secret["username"], "app");
+  EXPECT_EQ(secret["password"], "s3cret");
+  const std::string arn = out.value("ARN", "");
+  EXPECT_EQ(arn, "arn:aws:secretsmanager:us-west-2:000000000000:secret:dr-lab/app-db-000000");
+
+  auto by_arn = call(
+      secrets_request("secretsmanager.GetSecretValue", nlohmann::json{{"SecretId", arn}}.dump()));
+  EXPECT_EQ(by_arn.status, 200) << by_arn.body;
+
+  auto code = [&](const aws::HttpResponse& resp) {
+    return nlohmann::json::parse(resp.body, nullptr, false).value("__type", std::string("?"));
+  };
+  auto other = call(secrets_request("secretsmanager.GetSecretValue",
+                                    nlohmann::json{{"SecretId", arn}}.dump(), "us-east-1"));
+  EXPECT_EQ(code(other), "ResourceNotFoundException") << other.body;
+  auto unknown = call(secrets_request("secretsmanager.DeleteSecret", "{}"));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(code(unknown), "UnknownOperationException") << unknown.body;
+  auto garbage = call(secrets_request("secretsmanager.GetSecretValue", "[1,"));
+  EXPECT_EQ(code(garbage), "SerializationException") << garbage.body;
+  auto missing = call(secrets_request("secretsmanager.GetSecretValue", "{}"));
+  EXPECT_EQ(code(missing), "InvalidParameterException") << missing.body;
 }
 
 }  // namespace
