@@ -20,12 +20,13 @@ MAY_INCLUDE = {
     "backends": {"core", "aws", "db"},
     "backends/lab": {"backends", "core", "aws", "db", "lab", "lease"},
     "backends/aws": {"backends", "core", "aws"},
+    "lab_aws": {"backends/lab", "backends", "core", "lab", "aws", "db"},
     "controller": {"core"},
     "drill": {"controller", "backends", "core", "lab", "app", "aws", "db"},
     "infra": {"core"},
     "lambda": {"controller", "backends", "backends/aws", "core", "aws"},
-    "cli": {"controller", "drill", "lab", "infra", "backends", "backends/lab", "backends/aws",
-            "core", "app", "aws", "db", "lambda", "lease"},
+    "cli": {"controller", "drill", "lab", "lab_aws", "infra", "backends", "backends/lab",
+            "backends/aws", "core", "app", "aws", "db", "lambda", "lease"},
 }
 OUTSIDE_SRC = {"tests", "bench", "fuzz"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')

@@ -26,6 +26,8 @@
 #include "lab/status_view.h"
 #include "lab/supervisor.h"
 #include "lab/wait.h"
+#include "lab_aws/aws_credentials.h"
+#include "lab_aws/lab_endpoint.h"
 
 namespace dr::lab {
 namespace fs = std::filesystem;
@@ -284,7 +286,8 @@ void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::secon
     std::cout << std::fixed << std::setprecision(1) << "lab up in " << seconds << " s: front door "
               << (state ? state->front_door_url : "?") << ", control API http://"
               << (state ? state->control_address + ":" + std::to_string(state->control_port) : "?")
-              << ", state " << state_file(dir).string() << "\n";
+              << ", AWS endpoint " << (state ? state->aws_endpoint_url : "?")
+              << " (`drctl lab env`), state " << state_file(dir).string() << "\n";
     return;
   }
   if (outcome.starts_with("FAILED")) {
@@ -346,8 +349,20 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
     supervisor.shutdown();
     return 1;
   }
-  supervisor.mark_ready(address, *port);
-  progress("READY control API http://" + address + ":" + std::to_string(*port));
+  // The lab's AWS endpoint (src/lab_aws) answers once the control API it drives is up.
+  lab_aws::LabEndpoint aws_endpoint(
+      dir, [](const std::string& line) { std::cout << "aws endpoint: " << line << std::endl; });
+  auto aws_url =
+      aws_endpoint.start(lab_address(Site::kGlobal, Component::kAwsEndpoint).value_or("127.0.0.1"));
+  if (!aws_url) {
+    progress("FAILED AWS endpoint: " + aws_url.error().message);
+    api.stop();
+    supervisor.shutdown();
+    return 1;
+  }
+  supervisor.mark_ready(address, *port, *aws_url);
+  progress("READY control API http://" + address + ":" + std::to_string(*port) + ", AWS endpoint " +
+           *aws_url);
   const timespec tick{0, 200'000'000};
   while (!api.shutdown_requested()) {
     siginfo_t info;
@@ -357,6 +372,7 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
     }
     supervisor.tick();
   }
+  aws_endpoint.stop();  // waits for a failover it runs: never cut one half-way
   api.stop();
   supervisor.shutdown();
   return 0;
@@ -368,6 +384,7 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
 json status_from_state(const LabState& s) {
   json out;
   out["phase"] = s.phase + " (supervisor not running)";
+  out["aws_endpoint"] = {{"url", s.aws_endpoint_url.empty() ? json() : json(s.aws_endpoint_url)}};
   out["front_door"] = {{"url", s.front_door_url},
                        {"active_region", "unknown"},
                        {"override", s.front_door_override ? json(*s.front_door_override) : json()}};
@@ -560,6 +577,37 @@ void run_partition(const std::string& region, const std::vector<std::string>& fr
   if (!cut_done->note.empty()) std::cerr << "drctl lab: partition: " << cut_done->note << "\n";
 }
 
+// What the aws CLI and the SDKs need to talk to the lab's AWS endpoint.
+void run_env(const fs::path& dir, bool as_json) {
+  auto state = load_lab_state(dir);
+  if (!state)
+    fail_as(as_json, "no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
+  if (state->aws_endpoint_url.empty())
+    fail_as(as_json,
+            "the lab in " + dir.string() + " has no AWS endpoint yet (phase " + state->phase + ")");
+  auto keys = lab_aws::read_aws_credentials(dir);
+  if (!keys) fail_as(as_json, keys.error().message);
+  const std::vector<std::pair<std::string, std::string>> vars = {
+      {"AWS_ENDPOINT_URL", state->aws_endpoint_url},
+      {"AWS_ACCESS_KEY_ID", keys->access_key_id},
+      {"AWS_SECRET_ACCESS_KEY", keys->secret_access_key},
+      {"AWS_DEFAULT_REGION", "us-east-1"},
+      {"DR_LAB_DIR", fs::absolute(dir).string()}};
+  if (as_json) {
+    json out = json::object();
+    for (const auto& [k, v] : vars) out[k] = v;
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  // Single-quoted for the shell: the values are URLs, [A-Za-z0-9] keys and a path.
+  auto quote = [](const std::string& v) {
+    std::string q = "'";
+    for (char c : v) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  for (const auto& [k, v] : vars) std::cout << "export " << k << "=" << quote(v) << "\n";
+}
+
 void run_heal(bool as_json) {
   if (auto healed = heal(); !healed) fail_as(as_json, "heal: " + healed.error().message);
   if (as_json) {
@@ -647,6 +695,15 @@ void register_lab_commands(CLI::App& app) {
       ->check(CLI::IsMember(sites));
   partition->add_flag("--json", *partition_json, "print JSON");
   partition->callback([=] { run_partition(*region, *from, *partition_json); });
+
+  auto* env = lab->add_subcommand(
+      "env",
+      "the exports for the aws CLI and the SDKs: the lab's AWS endpoint and its keys "
+      "(eval \"$(drctl lab env)\")");
+  add_dir(env);
+  auto env_json = std::make_shared<bool>(false);
+  env->add_flag("--json", *env_json, "print JSON");
+  env->callback([=] { run_env(resolve_lab_dir(*dir_flag), *env_json); });
 
   auto* heal_cmd = lab->add_subcommand("heal", "remove every cut `partition` made");
   auto heal_json = std::make_shared<bool>(false);

@@ -16,10 +16,7 @@ fs::path control_token_file(const fs::path& lab_dir) {
   return lab_dir / "control-token";
 }
 
-namespace {
-
-// Reads a token file that must be ours and private. kNotFound when it does not exist.
-Result<std::string> read_private(const fs::path& path) {
+Result<std::string> read_private_file(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     const int e = errno;
@@ -53,9 +50,6 @@ Result<std::string> read_private(const fs::path& path) {
   return text;
 }
 
-// The token file says who may drive the lab, and state.json next to it says where drctl sends
-// the token: in a directory another user owns or may write to (a /tmp/dr-lab someone created
-// first), they could plant either one and collect the token.
 Result<void> check_lab_dir(const fs::path& lab_dir) {
   struct stat st {};
   if (::stat(lab_dir.c_str(), &st) != 0) {
@@ -77,23 +71,22 @@ Result<void> check_lab_dir(const fs::path& lab_dir) {
   return {};
 }
 
-}  // namespace
-
 Result<std::string> load_or_create_control_token(const fs::path& lab_dir) {
   if (auto dir = check_lab_dir(lab_dir); !dir) return std::unexpected(dir.error());
   const fs::path path = control_token_file(lab_dir);
-  if (auto existing = read_private(path); existing || existing.error().kind != ErrorKind::kNotFound)
+  if (auto existing = read_private_file(path);
+      existing || existing.error().kind != ErrorKind::kNotFound)
     return existing;
   auto token = random_password(32);
   if (!token) return token;
   if (auto created = create_private_file_once(path, *token + "\n"); !created)
     return std::unexpected(created.error());
-  return read_private(path);
+  return read_private_file(path);
 }
 
 Result<std::string> read_control_token(const fs::path& lab_dir) {
   if (auto dir = check_lab_dir(lab_dir); !dir) return std::unexpected(dir.error());
-  auto token = read_private(control_token_file(lab_dir));
+  auto token = read_private_file(control_token_file(lab_dir));
   if (!token && token.error().kind == ErrorKind::kNotFound) {
     return fail(ErrorKind::kNotFound, "no lab in " + lab_dir.string() + " (no " +
                                           control_token_file(lab_dir).filename().string() +

@@ -24,4 +24,13 @@ Result<std::string> load_or_create_control_token(const std::filesystem::path& la
 // there is none (no lab in that directory, or the file is not ours to read).
 Result<std::string> read_control_token(const std::filesystem::path& lab_dir);
 
+// Shared with the lab's other secrets (the AWS endpoint's keys, src/lab_aws):
+// A file that must be a regular file of ours with mode 0600 (kRefused otherwise: it could be
+// planted or leaked), read whole and trimmed. kNotFound when it does not exist.
+Result<std::string> read_private_file(const std::filesystem::path& path);
+// The token file says who may drive the lab, and state.json next to it says where drctl sends
+// the token: in a directory another user owns or may write to (a /tmp/dr-lab someone created
+// first), they could plant either one and collect the token.
+Result<void> check_lab_dir(const std::filesystem::path& lab_dir);
+
 }  // namespace dr::lab

@@ -55,6 +55,7 @@ std::string to_json_text(const LabState& s) {
   j["error"] = s.error;
   j["supervisor"] = pid_json(s.supervisor);
   j["control"] = {{"address", s.control_address}, {"port", s.control_port}};
+  j["aws_endpoint"] = {{"url", s.aws_endpoint_url}};
   j["front_door"] = {{"url", s.front_door_url},
                      {"override", s.front_door_override ? json(*s.front_door_override) : json()}};
   j["alb_urls"] = s.alb_urls;
@@ -93,6 +94,8 @@ Result<LabState> parse_lab_state(const std::string& text) {
     const json control = j.contains("control") ? j.at("control") : json::object();
     s.control_address = control.value("address", "");
     s.control_port = control.value("port", std::uint16_t{0});
+    if (j.contains("aws_endpoint") && j["aws_endpoint"].is_object())
+      s.aws_endpoint_url = j["aws_endpoint"].value("url", "");
     const json fd = j.contains("front_door") ? j.at("front_door") : json::object();
     s.front_door_url = fd.value("url", "");
     if (fd.contains("override") && fd["override"].is_string()) {

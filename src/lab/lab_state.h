@@ -47,6 +47,7 @@ struct LabState {
   PidRecord supervisor;
   std::string control_address;
   std::uint16_t control_port = 0;
+  std::string aws_endpoint_url;  // the lab's AWS endpoint (src/lab_aws), "" until it serves
   std::string front_door_url;
   std::optional<std::string> front_door_override;  // the region forced active, if any
   std::map<std::string, std::string> alb_urls;     // region -> url

@@ -33,6 +33,8 @@ Block block_of(Component component) {
       return {25, 1};
     case Component::kSupervisor:
       return {26, 1};
+    case Component::kAwsEndpoint:
+      return {27, 1};
     case Component::kDynamoDb:
       return {31, 1};
     case Component::kAlb:

@@ -36,6 +36,7 @@ enum class Component {
   kWitness,         // .24      (global)
   kReplicator,      // .25      (global)
   kSupervisor,      // .26      (global)
+  kAwsEndpoint,     // .27      (global: the lab's AWS API endpoint, src/lab_aws)
   kDynamoDb,        // .31      (listens on all interfaces anyway; the address is for clients)
   kAlb,             // .41
   kLeaseStore,      // .51      (the write lease's etcd member: one per site)

@@ -65,6 +65,8 @@ std::string render_status_table(const json& status) {
   out << "front door " << text(status["front_door"]["url"]) << " -> "
       << text(status["front_door"]["active_region"])
       << (status["front_door"]["override"].is_null() ? "" : " (override)") << "\n";
+  if (status.contains("aws_endpoint") && status["aws_endpoint"].value("url", json()).is_string())
+    out << "aws endpoint " << text(status["aws_endpoint"]["url"]) << " (drctl lab env)\n";
   for (const auto& n : notes) out << "(*) " << n << "\n";
   return out.str();
 }

@@ -769,10 +769,12 @@ void Supervisor::record_fleets() {
   }
 }
 
-void Supervisor::mark_ready(const std::string& control_address, std::uint16_t control_port) {
+void Supervisor::mark_ready(const std::string& control_address, std::uint16_t control_port,
+                            const std::string& aws_endpoint_url) {
   std::lock_guard lock(mu_);
   state_.control_address = control_address;
   state_.control_port = control_port;
+  state_.aws_endpoint_url = aws_endpoint_url;
   state_.phase = "ready";
   save();
 }
@@ -850,6 +852,8 @@ json Supervisor::status() {
       state_.control_port == 0
           ? json()
           : json("http://" + host_port(state_.control_address, state_.control_port));
+  out["aws_endpoint"] = {
+      {"url", state_.aws_endpoint_url.empty() ? json() : json(state_.aws_endpoint_url)}};
   // The front door's own view: the primary while it is UP, else the backup.
   std::string active = "none";
   if (state_.front_door_override) {

@@ -58,8 +58,10 @@ class Supervisor {
   // Starts every component and returns once each is healthy; `progress` gets one line per
   // component. The error names the component and the log to read.
   Result<void> start(const Progress& progress);
-  // Where the control API listens; recorded in the state, then phase "ready".
-  void mark_ready(const std::string& control_address, std::uint16_t control_port);
+  // Where the control API (and the AWS endpoint) listen; recorded in the state, then phase
+  // "ready".
+  void mark_ready(const std::string& control_address, std::uint16_t control_port,
+                  const std::string& aws_endpoint_url = "");
   void mark_failed(const std::string& error);
 
   // One pass of the control loop: reconcile the fleets, record what changed.

@@ -59,6 +59,18 @@ TEST(StatusView, AFencedFleetIsShownFencedButNotDegraded) {
   EXPECT_EQ(render_status_table(s).find("fenced"), std::string::npos);
 }
 
+// The lab's AWS endpoint is where `lab up` said, and `drctl lab env` has its keys.
+TEST(StatusView, ShowsTheAwsEndpointWhenThereIsOne) {
+  json s = lab_status({component("a1", true, "running")});
+  EXPECT_EQ(render_status_table(s).find("aws endpoint"), std::string::npos);
+  s["aws_endpoint"] = {{"url", json()}};  // not serving yet
+  EXPECT_EQ(render_status_table(s).find("aws endpoint"), std::string::npos);
+  s["aws_endpoint"]["url"] = "http://127.0.3.27:4566";
+  const std::string table = render_status_table(s);
+  EXPECT_NE(table.find("aws endpoint http://127.0.3.27:4566 (drctl lab env)\n"), std::string::npos)
+      << table;
+}
+
 // A replication error of a few hundred characters (with newlines) made one row as wide as the
 // error: every other row was padded to it and the table fell apart.
 TEST(StatusView, ALongErrorDoesNotBreakTheTable) {

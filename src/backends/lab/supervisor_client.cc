@@ -38,6 +38,23 @@ Result<> SupervisorClient::call(const std::string& method, const std::string& pa
   return {};
 }
 
+Result<json> SupervisorClient::status() {
+  httplib::Client c(host_, port_);
+  c.set_bearer_token_auth(token_);
+  c.set_connection_timeout(timeout_);
+  c.set_read_timeout(timeout_);
+  auto r = c.Get("/status");
+  if (!r)
+    return core::fail(core::ErrorKind::kUnreachable,
+                      "supervisor " + host_ + ":" + std::to_string(port_) +
+                          " GET /status: " + httplib::to_string(r.error()));
+  json j = json::parse(r->body, nullptr, false);
+  if (r->status != 200 || !j.is_object())
+    return core::fail(core::ErrorKind::kRefused,
+                      "supervisor GET /status: HTTP " + std::to_string(r->status) + " " + r->body);
+  return j;
+}
+
 Result<> SupervisorClient::repoint_writer(const std::string& region, const std::string& server) {
   return call("PUT", "/endpoints/" + region + "/writer", json{{"database", server}}.dump());
 }

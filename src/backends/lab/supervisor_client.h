@@ -5,6 +5,8 @@
 // timeout, any other refusal refused.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <string>
 
@@ -33,6 +35,8 @@ class SupervisorClient final : public core::Fleet, public core::Traffic {
   Result<> shift_to(const std::string& region) override;
   // Health checks decide again (after a failback: the baseline, no override).
   Result<> clear_front_door_override();
+  // GET /status: the supervisor's view (fleets, endpoints, every server's role from the server).
+  Result<nlohmann::json> status();
 
  private:
   // `on_409`: what the supervisor's 409 (its "refused") means for this call.

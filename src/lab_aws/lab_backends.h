@@ -1,0 +1,32 @@
+// The rds and autoscaling handlers' view of a running lab (rds_lab.h, autoscaling_handler.h):
+// what the servers are doing comes from the supervisor's GET /status (each database's role is
+// asked from the server itself), capacity changes go through its PUT /fleets/<region>, and the
+// writer moves with backends/lab's LabGlobalDatabase: the very mechanics the lab's controller
+// runs (fence, catch up when reachable, promote behind the lag gate, re-point), so the SQL
+// stays in one place. Everything is read again on each call: a lab brought up again has new
+// ports, token and passwords.
+#pragma once
+
+#include <filesystem>
+
+#include "lab_aws/autoscaling_handler.h"
+#include "lab_aws/rds_lab.h"
+
+namespace dr::lab_aws {
+
+class LabBackends final : public RdsLab, public FleetLab {
+ public:
+  explicit LabBackends(std::filesystem::path lab_dir) : dir_(std::move(lab_dir)) {}
+
+  std::expected<DbTopology, std::string> topology() override;
+  std::expected<std::string, std::string> move_writer(const std::string& to_region,
+                                                      bool allow_data_loss) override;
+  std::expected<std::map<std::string, FleetView>, std::string> fleets() override;
+  std::expected<void, std::string> set_capacity(const std::string& region, int min, int desired,
+                                                int max) override;
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace dr::lab_aws

@@ -1,0 +1,78 @@
+#include "lab_aws/lab_endpoint.h"
+
+#include "backends/jsonl_notifier.h"
+#include "lab/credentials.h"
+#include "lab_aws/autoscaling_handler.h"
+#include "lab_aws/aws_credentials.h"
+#include "lab_aws/dispatcher.h"
+#include "lab_aws/elbv2_handler.h"
+#include "lab_aws/endpoint_server.h"
+#include "lab_aws/lab_backends.h"
+#include "lab_aws/rds_handler.h"
+#include "lab_aws/secrets_handler.h"
+#include "lab_aws/sns_handler.h"
+
+namespace dr::lab_aws {
+
+// Declared in the order they must be built; destroyed in reverse: the listener first, then the
+// handlers (the rds one waits for its worker), then what they use.
+struct LabEndpoint::Parts {
+  LabBackends backends;
+  RdsHandler rds;
+  AutoScalingHandler autoscaling;
+  Elbv2Handler elbv2;
+  SnsHandler sns;
+  SecretsHandler secrets;
+  Dispatcher dispatcher;
+  EndpointServer server;
+
+  Parts(const std::filesystem::path& dir, aws::Credentials keys, const Log& log)
+      : backends(dir),
+        rds(backends, {}, log),
+        autoscaling(backends),
+        elbv2(backends),
+        sns([sink = dir / "notifications.jsonl"](const nlohmann::json& event) {
+          return backends::append_jsonl(sink, event);
+        }),
+        secrets([dir]() -> std::expected<DbSecret, std::string> {
+          auto creds = lab::LabCredentials::load_or_create(dir);
+          if (!creds) return std::unexpected(creds.error().describe());
+          return DbSecret{creds->app.name, creds->app.password};
+        }),
+        dispatcher(std::move(keys)),
+        server(dispatcher) {
+    dispatcher.add_query_service("rds", rds.service());
+    dispatcher.add_query_service("autoscaling", autoscaling.service());
+    dispatcher.add_query_service("elasticloadbalancing", elbv2.service());
+    dispatcher.add_query_service("sns", sns.service());
+    dispatcher.add_json_service("secretsmanager", secrets.service());
+  }
+};
+
+LabEndpoint::LabEndpoint(std::filesystem::path lab_dir, Log log)
+    : dir_(std::move(lab_dir)), log_(std::move(log)) {
+  if (!log_) log_ = [](const std::string&) {};
+}
+
+LabEndpoint::~LabEndpoint() {
+  stop();
+}
+
+lab::Result<std::string> LabEndpoint::start(const std::string& address, int port) {
+  auto keys = load_or_create_aws_credentials(dir_);
+  if (!keys) return std::unexpected(keys.error());
+  parts_ = std::make_unique<Parts>(dir_, std::move(*keys), log_);
+  auto bound = parts_->server.start(address, port);
+  if (!bound) {
+    parts_.reset();
+    return std::unexpected(bound.error());
+  }
+  return "http://" + address + ":" + std::to_string(*bound);
+}
+
+void LabEndpoint::stop() {
+  if (parts_) parts_->server.stop();
+  parts_.reset();
+}
+
+}  // namespace dr::lab_aws

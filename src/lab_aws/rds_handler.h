@@ -1,0 +1,80 @@
+// Amazon RDS (query protocol, 2014-10-31) over the lab: one Aurora global database `dr-lab`
+// whose member clusters are the lab's regions (dr-lab-us-east-1 = {a1, a2}, dr-lab-us-west-2 =
+// {b1}); the cluster holding the writer is the global primary. DescribeGlobalClusters,
+// DescribeDBClusters, DescribeDBInstances, FailoverGlobalCluster and SwitchoverGlobalCluster.
+//
+// A failover or switchover runs asynchronously, as on AWS: the call returns at once with the
+// global cluster and its FailoverState {Status pending, FromDbClusterArn, ToDbClusterArn,
+// IsDataLossAllowed}; a worker then moves the writer with the lab's mechanics (rds_lab.h)
+// while Status is failing-over / switching-over, and Describe shows FailoverState cleared once
+// it is done (or failed: the writer then stays where it was, and the log says why). A second
+// one while one runs is InvalidGlobalClusterStateFault. Describe* list only the calling
+// region's clusters and instances (the region of the request's signature), as AWS does.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "lab_aws/query_service.h"
+#include "lab_aws/rds_lab.h"
+
+namespace dr::lab_aws {
+
+struct RdsNames {
+  std::string account = "000000000000";
+  std::string global_cluster = "dr-lab";
+  std::string cluster_arn(const std::string& region) const;  // ...:cluster:dr-lab-<region>
+  std::string cluster_id(const std::string& region) const;   // dr-lab-<region>
+  std::string global_arn() const;  // arn:aws:rds::<account>:global-cluster:dr-lab
+};
+
+class RdsHandler {
+ public:
+  using Log = std::function<void(const std::string&)>;
+
+  RdsHandler(RdsLab& lab, RdsNames names = {}, Log log = {});
+  RdsHandler(const RdsHandler&) = delete;
+  RdsHandler& operator=(const RdsHandler&) = delete;
+  ~RdsHandler();  // waits for a running move: it must not be cut half-way
+
+  QueryService service();
+
+  // For tests: blocks until no move is running.
+  void wait_idle();
+
+ private:
+  struct Move {
+    std::string status;  // pending | failing-over | switching-over
+    std::string from_region;
+    std::string to_region;
+    bool data_loss = false;
+  };
+
+  std::expected<void, AwsError> describe_global_clusters(const FormParams& p, const Caller& c,
+                                                         pugi::xml_node result);
+  std::expected<void, AwsError> describe_db_clusters(const FormParams& p, const Caller& c,
+                                                     pugi::xml_node result);
+  std::expected<void, AwsError> describe_db_instances(const FormParams& p, const Caller& c,
+                                                      pugi::xml_node result);
+  std::expected<void, AwsError> move(const FormParams& p, pugi::xml_node result, bool switchover);
+
+  std::expected<DbTopology, AwsError> read_topology();
+  void write_global_cluster(pugi::xml_node parent, const DbTopology& t,
+                            const std::optional<Move>& move) const;
+  std::vector<std::string> regions(const DbTopology& t) const;
+  std::string writer_region(const DbTopology& t) const;
+
+  RdsLab& lab_;
+  RdsNames names_;
+  Log log_;
+  std::mutex mu_;
+  std::condition_variable idle_;
+  std::optional<Move> moving_;
+  std::thread worker_;
+};
+
+}  // namespace dr::lab_aws

@@ -1,0 +1,49 @@
+// What the rds handler needs from the lab, behind an interface so the handler's AWS behaviour
+// is unit-tested without servers: the database servers as they are now (who writes comes from
+// the servers themselves) and the move of the writer to another region, run with the lab's own
+// mechanics (lab_rds.h implements both over a running lab).
+#pragma once
+
+#include <expected>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dr::lab_aws {
+
+struct DbServer {
+  std::string name;  // "a1": the DB instance identifier
+  std::string region;
+  std::string az;
+  std::string address;
+  int port = 0;
+  bool running = false;      // up and answering
+  bool replicating = false;  // a replica whose replication runs (the server's own report)
+};
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+struct DbTopology {
+  std::vector<DbServer> servers;
+  // The server holding the write role: the one writable server that replicates from nobody,
+  // or, when it does not answer, the one the writer endpoints were last pointed at.
+  std::string writer;
+  std::map<std::string, HostPort> writer_endpoints;  // region -> the cluster's endpoint
+  std::map<std::string, HostPort> reader_endpoints;  // region -> its reader endpoint
+};
+
+class RdsLab {
+ public:
+  virtual ~RdsLab() = default;
+  virtual std::expected<DbTopology, std::string> topology() = 0;
+  // Moves the writer to a server of `to_region`: unplanned with data loss allowed
+  // (FailoverGlobalCluster AllowDataLoss), else planned (no acknowledged write lost). Returns a
+  // note ("" or what was left out), or why it failed. Blocks until done.
+  virtual std::expected<std::string, std::string> move_writer(const std::string& to_region,
+                                                              bool allow_data_loss) = 0;
+};
+
+}  // namespace dr::lab_aws

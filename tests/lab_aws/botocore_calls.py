@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Calls the lab's AWS endpoint with botocore itself: botocore signs (so it checks our SigV4
+verification from the other side) and parses every answer with its own service model, then
+this script checks the fields the controller reads. Usage: botocore_calls.py URL KEY SECRET.
+Prints one line per check; exit 0 when all passed, 1 on the first failure, 77 when this
+interpreter has no botocore."""
+import sys
+
+try:
+    import botocore
+    import botocore.session
+    from botocore.exceptions import ClientError
+except ImportError as e:  # the caller skips this interpreter, saying why
+    print(f"SKIP no botocore: {e}")
+    sys.exit(77)
+
+url, key, secret = sys.argv[1:4]
+session = botocore.session.get_session()
+print(f"botocore {botocore.__version__}")
+
+
+def client(service, region, secret_key=secret):
+    return session.create_client(service, region_name=region, endpoint_url=url,
+                                 aws_access_key_id=key, aws_secret_access_key=secret_key)
+
+
+def check(what, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + what + ("" if ok else f": {detail}"))
+    if not ok:
+        sys.exit(1)
+
+
+def error_code(call):
+    try:
+        call()
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    return None, 200
+
+
+rds_east = client("rds", "us-east-1")
+g = rds_east.describe_global_clusters()["GlobalClusters"]
+check("DescribeGlobalClusters: one global cluster dr-lab", len(g) == 1 and
+      g[0]["GlobalClusterIdentifier"] == "dr-lab", g)
+writers = [m for m in g[0]["GlobalClusterMembers"] if m["IsWriter"]]
+check("DescribeGlobalClusters: one writer member with readers",
+      len(writers) == 1 and len(writers[0].get("Readers", [])) == 1, g)
+check("DescribeGlobalClusters: no failover in progress", "FailoverState" not in g[0], g)
+c = rds_east.describe_db_clusters(DBClusterIdentifier="dr-lab-us-east-1")["DBClusters"]
+check("DescribeDBClusters us-east-1: {a1, a2}, a1 writes",
+      len(c) == 1 and c[0]["Status"] == "available" and
+      sorted((m["DBInstanceIdentifier"], m["IsClusterWriter"]) for m in c[0]["DBClusterMembers"])
+      == [("a1", True), ("a2", False)] and isinstance(c[0]["Port"], int), c)
+rds_west = client("rds", "us-west-2")
+i = rds_west.describe_db_instances()["DBInstances"]
+check("DescribeDBInstances us-west-2: b1, available, with an endpoint",
+      [x["DBInstanceIdentifier"] for x in i] == ["b1"] and i[0]["DBInstanceStatus"] == "available"
+      and isinstance(i[0]["Endpoint"]["Port"], int), i)
+check("DescribeDBClusters: another region's cluster is not found",
+      error_code(lambda: rds_west.describe_db_clusters(DBClusterIdentifier="dr-lab-us-east-1"))
+      == ("DBClusterNotFoundFault", 404))
+
+asg = client("autoscaling", "us-east-1")
+groups = asg.describe_auto_scaling_groups()["AutoScalingGroups"]
+check("DescribeAutoScalingGroups: dr-lab-us-east-1 with its instances",
+      [x["AutoScalingGroupName"] for x in groups] == ["dr-lab-us-east-1"] and
+      groups[0]["MinSize"] <= groups[0]["DesiredCapacity"] <= groups[0]["MaxSize"] and
+      len(groups[0]["Instances"]) >= 1, groups)
+too_many = groups[0]["MaxSize"] + 1
+check("SetDesiredCapacity above max: ValidationError",
+      error_code(lambda: asg.set_desired_capacity(AutoScalingGroupName="dr-lab-us-east-1",
+                                                  DesiredCapacity=too_many))
+      == ("ValidationError", 400))
+
+elb = client("elbv2", "us-east-1")
+tg = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/dr-lab-us-east-1/0000000000000000"
+th = elb.describe_target_health(TargetGroupArn=tg)["TargetHealthDescriptions"]
+check("DescribeTargetHealth: the region's instances, healthy",
+      sorted(d["Target"]["Id"] for d in th) == sorted(x["InstanceId"] for x in groups[0]["Instances"])
+      and all(d["TargetHealth"]["State"] == "healthy" for d in th), th)
+
+sm = client("secretsmanager", "us-west-2")
+s = sm.get_secret_value(SecretId="dr-lab/app-db")
+check("GetSecretValue: dr-app's login as JSON",
+      s["Name"] == "dr-lab/app-db" and "AWSCURRENT" in s["VersionStages"] and
+      sorted(__import__("json").loads(s["SecretString"])) == ["password", "username"], s)
+check("GetSecretValue: another secret is ResourceNotFoundException",
+      error_code(lambda: sm.get_secret_value(SecretId="nope"))[0] == "ResourceNotFoundException")
+
+bad = client("rds", "us-east-1", secret_key=secret[:-1] + ("x" if secret[-1] != "x" else "y"))
+check("a wrong secret: SignatureDoesNotMatch",
+      error_code(bad.describe_global_clusters) == ("SignatureDoesNotMatch", 403))
+print("all passed")

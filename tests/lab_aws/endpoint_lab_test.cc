@@ -1,0 +1,307 @@
+// The lab's AWS endpoint in a real lab (one `lab up` for the whole scenario: each costs seconds
+// and CI has two cores): it is recorded and printed; botocore (pip's and Debian's, where
+// present) and the aws CLI sign, call and parse; an unknown action and an out-of-range capacity
+// are refused with AWS's codes and change nothing; and the AWS controller's own
+// AwsGlobalDatabase fails the global database over through it, which moves the real MariaDB
+// writer to b1.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "aws/autoscaling.h"
+#include "aws/rds.h"
+#include "aws/secrets_manager.h"
+#include "aws/sns.h"
+#include "backends/aws/aws_global_database.h"
+#include "db/connection.h"
+#include "lab/credentials.h"
+#include "lab/drctl_runner.h"
+#include "lab/lab_state.h"
+#include "lab/temp_dir.h"
+#include "lab_aws/aws_credentials.h"
+
+namespace dr::lab_aws {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct Ran {
+  int code = -1;
+  std::string output;
+};
+
+// `command` through the shell, stdout and stderr together.
+Ran shell(const std::string& command) {
+  Ran out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.output.append(buf, n);
+  const int status = ::pclose(p);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string rest = path ? path : "";
+  for (std::size_t pos = 0; pos <= rest.size();) {
+    auto next = rest.find(':', pos);
+    if (next == std::string::npos) next = rest.size();
+    const std::filesystem::path candidate =
+        std::filesystem::path(rest.substr(pos, next - pos)) / name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    pos = next + 1;
+  }
+  return "";
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class LabEndpoint : public ::testing::Test {
+ protected:
+  dr::testing::CommandRun drctl(std::vector<std::string> args,
+                                std::chrono::milliseconds timeout = 180s) {
+    args.insert(args.begin(), "lab");
+    args.insert(args.end(), {"--dir", dir_.string()});
+    return dr::testing::run_drctl(args, tmp_ / ("drctl-" + std::to_string(++runs_) + ".log"),
+                                  timeout);
+  }
+  json status() {
+    auto r = drctl({"status", "--json"});
+    return json::parse(r.output, nullptr, false);
+  }
+  void TearDown() override {
+    dr::testing::append_recorded_pids(dir_, pids_);
+    (void)drctl({"down"});
+    for (const auto& p : pids_) (void)lab::stop_pid(p, 2s);
+  }
+
+  aws::ClientConfig config(const std::string& region, int attempts = 2) {
+    aws::ClientConfig c;
+    c.region = region;
+    c.endpoint_url = url_;
+    c.credentials = std::make_shared<aws::StaticCredentialsProvider>(keys_);
+    c.transport = aws::make_curl_transport({});
+    c.retry.max_attempts = attempts;
+    return c;
+  }
+
+  // Every server's @@read_only, asked from the server.
+  std::map<std::string, std::string> read_only() {
+    std::map<std::string, std::string> out;
+    auto creds = lab::LabCredentials::load_or_create(dir_);
+    EXPECT_TRUE(creds);
+    const json now = status();  // kept: a loop over a temporary's member would dangle
+    for (const auto& c : now["components"]) {
+      if (c["kind"] != "mariadb") continue;
+      const std::string address = c["address"];
+      db::ConnectOptions o;
+      o.host = address.substr(0, address.rfind(':'));
+      o.port = static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+      o.user = creds->admin.name;
+      o.password = creds->admin.password;
+      auto conn = db::Connection::connect(o);
+      auto v =
+          conn ? conn->query_value("SELECT @@global.read_only") : std::unexpected(conn.error());
+      out[c["name"]] = v && *v ? **v : "?";
+    }
+    return out;
+  }
+
+  dr::testing::TempDir tmp_{"dr-lab-aws"};
+  std::filesystem::path dir_ = tmp_ / "lab";
+  std::vector<lab::PidRecord> pids_;
+  int runs_ = 0;
+  std::string url_;
+  aws::Credentials keys_;
+};
+
+TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsController) {
+  auto up = drctl({"up"});
+  dr::testing::append_recorded_pids(dir_, pids_);
+  ASSERT_EQ(up.code, 0) << up.output;
+
+  // Recorded, printed, and handed out with the keys (0600).
+  auto state = lab::load_lab_state(dir_);
+  ASSERT_TRUE(state);
+  url_ = state->aws_endpoint_url;
+  EXPECT_TRUE(url_.starts_with("http://127.0.3.27:")) << url_;
+  EXPECT_NE(up.output.find("AWS endpoint " + url_), std::string::npos) << up.output;
+  EXPECT_EQ(status()["aws_endpoint"]["url"], url_);
+  auto env = drctl({"env", "--json"});
+  ASSERT_EQ(env.code, 0) << env.output;
+  auto vars = json::parse(env.output, nullptr, false);
+  auto keys = read_aws_credentials(dir_);
+  ASSERT_TRUE(keys) << keys.error().describe();
+  keys_ = *keys;
+  EXPECT_EQ(vars["AWS_ENDPOINT_URL"], url_);
+  EXPECT_EQ(vars["AWS_ACCESS_KEY_ID"], keys_.access_key_id);
+  EXPECT_EQ(vars["AWS_SECRET_ACCESS_KEY"], keys_.secret_access_key);
+  EXPECT_EQ(vars["AWS_DEFAULT_REGION"], "us-east-1");
+  struct stat st {};
+  ASSERT_EQ(::stat(aws_credentials_file(dir_).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  {
+    SCOPED_TRACE("botocore signs, calls and parses");
+    const std::string script = std::string(DR_SOURCE_DIR) + "/tests/lab_aws/botocore_calls.py";
+    int ran = 0;
+    for (const std::string& python : {on_path("python3"), std::string("/usr/bin/python3")}) {
+      if (python.empty() || ::access(python.c_str(), X_OK) != 0) continue;
+      auto r = shell(quote(python) + " " + quote(script) + " " + quote(url_) + " " +
+                     quote(keys_.access_key_id) + " " + quote(keys_.secret_access_key));
+      if (r.code == 77) {
+        std::cout << "[ SKIPPED  ] " << python << ": " << r.output;
+        continue;
+      }
+      ++ran;
+      EXPECT_EQ(r.code, 0) << python << ":\n" << r.output;
+      std::cout << python << ": " << r.output.substr(0, r.output.find('\n')) << ", all checks "
+                << (r.code == 0 ? "passed" : "FAILED") << "\n";
+    }
+    if (ran == 0) std::cout << "[ SKIPPED  ] no python3 with botocore\n";
+  }
+
+  {
+    SCOPED_TRACE("the aws CLI");
+    const std::string aws = on_path("aws");
+    if (aws.empty()) {
+      std::cout << "[ SKIPPED  ] the aws CLI: not on PATH\n";
+    } else {
+      // --endpoint-url: aws CLI v1 pins rds in us-east-1 to rds.amazonaws.com over
+      // AWS_ENDPOINT_URL, and Debian's v2.9 does not read AWS_ENDPOINT_URL at all.
+      const std::string prefix = "AWS_ACCESS_KEY_ID=" + quote(keys_.access_key_id) +
+                                 " AWS_SECRET_ACCESS_KEY=" + quote(keys_.secret_access_key) +
+                                 " AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null " +
+                                 quote(aws) + " --endpoint-url " + quote(url_) + " ";
+      auto g = shell(prefix + "rds describe-global-clusters --output json");
+      ASSERT_EQ(g.code, 0) << g.output;
+      auto parsed = json::parse(g.output, nullptr, false);
+      EXPECT_EQ(parsed["GlobalClusters"][0]["GlobalClusterIdentifier"], "dr-lab") << g.output;
+      auto s = shell(prefix +
+                     "autoscaling set-desired-capacity --auto-scaling-group-name dr-lab-us-east-1 "
+                     "--desired-capacity 99");
+      EXPECT_NE(s.code, 0) << s.output;
+      EXPECT_NE(s.output.find("ValidationError"), std::string::npos) << s.output;
+    }
+  }
+
+  {
+    SCOPED_TRACE("an unknown action");
+    aws::ServiceClient rds(aws::Rds::service(), config("us-east-1"));
+    auto r = rds.send(aws::query_request(aws::Rds::protocol(), "RebootDBCluster",
+                                         aws::QueryParams().add("DBClusterIdentifier", "x")),
+                      aws::parse_xml_error);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "InvalidAction") << r.error().describe();
+    EXPECT_EQ(r.error().http_status, 400);
+  }
+
+  {
+    SCOPED_TRACE("sns Publish lands in the lab's notification sink");
+    aws::Sns sns(config("us-west-2"));
+    auto r = sns.publish({.topic_arn = "arn:aws:sns:us-west-2:000000000000:dr-lab-notifications",
+                          .message = R"({"event":"lab-aws-endpoint-test"})"});
+    ASSERT_TRUE(r) << r.error().describe();
+    std::ifstream in(dir_ / "notifications.jsonl");
+    std::string line;
+    bool found = false;
+    while (std::getline(in, line)) {
+      auto e = json::parse(line, nullptr, false);
+      found = found || (e.is_object() && e.value("event", "") == "lab-aws-endpoint-test" &&
+                        e["sns"]["message_id"] == r->message_id);
+    }
+    EXPECT_TRUE(found) << "no event " << r->message_id << " in notifications.jsonl";
+  }
+
+  {
+    SCOPED_TRACE("dr-app's database login from secretsmanager (JSON protocol)");
+    aws::SecretsManager sm(config("us-west-2"));
+    auto secret = sm.get_secret_value("dr-lab/app-db");
+    ASSERT_TRUE(secret) << secret.error().describe();
+    auto login = json::parse(secret->secret_string.value_or(""), nullptr, false);
+    auto creds = lab::LabCredentials::load_or_create(dir_);
+    ASSERT_TRUE(creds);
+    EXPECT_EQ(login["username"], creds->app.name);
+    EXPECT_EQ(login["password"], creds->app.password);
+  }
+
+  {
+    SCOPED_TRACE("a body over 1 MiB");
+    aws::ServiceClient rds(aws::Rds::service(), config("us-east-1", 1));
+    auto r =
+        rds.send(aws::query_request(aws::Rds::protocol(), "DescribeDBInstances",
+                                    aws::QueryParams().add("Filler", std::string(2 << 20, 'x'))),
+                 aws::parse_xml_error);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().http_status, 413) << r.error().describe();
+    EXPECT_EQ(r.error().code, "RequestEntityTooLargeException") << r.error().describe();
+  }
+
+  {
+    SCOPED_TRACE("a desired capacity out of range changes nothing");
+    const json before = status()["regions"]["us-east-1"]["fleet"];
+    aws::AutoScaling asg(config("us-east-1"));
+    auto r = asg.set_desired_capacity({"dr-lab-us-east-1", before["max"].get<int>() + 1});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "ValidationError") << r.error().describe();
+    const json after = status()["regions"]["us-east-1"]["fleet"];
+    EXPECT_EQ(after["min"], before["min"]);
+    EXPECT_EQ(after["desired"], before["desired"]);
+    EXPECT_EQ(after["max"], before["max"]);
+  }
+
+  {
+    SCOPED_TRACE("the AWS controller's AwsGlobalDatabase fails over through the endpoint");
+    EXPECT_EQ(read_only(),
+              (std::map<std::string, std::string>{{"a1", "0"}, {"a2", "1"}, {"b1", "1"}}));
+    backends::aws_world::AwsTargets targets;
+    targets.primary_region = "us-east-1";
+    targets.secondary_region = "us-west-2";
+    targets.global_cluster_id = "dr-lab";
+    for (const std::string region : {"us-east-1", "us-west-2"})
+      targets.regions.push_back({region,
+                                 "arn:aws:rds:" + region + ":000000000000:cluster:dr-lab-" + region,
+                                 "dr-lab-" + region, "", ""});
+    targets.promote_deadline = 60s;
+    targets.poll_interval = 200ms;
+    backends::aws_world::AwsGlobalDatabase global(
+        targets,
+        [this](const std::string& region, const aws::ServiceInfo&)
+            -> aws::Result<aws::ClientConfig> { return config(region); },
+        backends::aws_world::Pacing::real());
+    core::DatabaseMove move;
+    move.from_region = "us-east-1";
+    move.to_region = "us-west-2";
+    auto note = global.fail_over(move, /*allow_data_loss=*/true);
+    ASSERT_TRUE(note) << note.error().describe() << "\n"
+                      << shell("tail -20 " + quote((dir_ / "supervisor.log").string())).output;
+    // The writer moved on the servers themselves: b1 writes, the old region is read-only.
+    EXPECT_EQ(read_only(),
+              (std::map<std::string, std::string>{{"a1", "1"}, {"a2", "1"}, {"b1", "0"}}));
+    aws::Rds rds(config("us-west-2"));
+    auto after = rds.describe_global_clusters({});
+    ASSERT_TRUE(after) << after.error().describe();
+    ASSERT_EQ(after->global_clusters.size(), 1u);
+    EXPECT_FALSE(after->global_clusters[0].failover_state);
+    ASSERT_NE(after->global_clusters[0].writer(), nullptr);
+    EXPECT_EQ(after->global_clusters[0].writer()->db_cluster_arn, targets.regions[1].cluster_arn);
+    EXPECT_EQ(status()["regions"]["us-east-1"]["writer_endpoint"]["database"], "b1");
+  }
+}
+
+}  // namespace
+}  // namespace dr::lab_aws
