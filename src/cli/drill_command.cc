@@ -3,7 +3,11 @@
 // and judges the scenario's promises. Writes JSON + HTML reports; exits 1 when a promise broke.
 #include <fcntl.h>
 #include <httplib.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -17,6 +21,7 @@
 #include "drill/baseline.h"
 #include "drill/events.h"
 #include "drill/parameters.h"
+#include "drill/promises.h"
 #include "drill/readback.h"
 #include "drill/readback_sessions.h"
 #include "drill/report.h"
@@ -27,6 +32,8 @@
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
+#include "lab/partition.h"
+#include "lab/partition_record.h"
 #include "lab/process.h"
 #include "lab/wait.h"
 
@@ -45,26 +52,43 @@ struct Fault {
 // A fault's name resolved at injection time: the AZ the writer is in.
 constexpr const char* kWriterAz = "<the writer's AZ>";
 
+// A network cut (src/lab/partition.h) from the fault to the end of the workload.
+struct Cut {
+  lab::Site region;
+  std::vector<lab::Site> from;  // empty: every other site
+};
+
 struct ScenarioSpec {
   std::string name;
-  std::vector<Fault> faults;
+  std::vector<Fault> faults = {};
   bool switchover = false;        // no fault: an operator's planned switchover at fault time
   bool crash_controller = false;  // the controller dies mid-runbook and is restarted
+  bool blip = false;              // the writer freezes (SIGSTOP) for --blip-ms, then resumes
+  std::optional<Cut> cut = std::nullopt;
+  // Some clients keep writing to the cut region's ALB directly (cached DNS), as GitHub's
+  // East-coast clients kept writing to the East: a quarter of the rate, tagged "stale:<region>".
+  bool stale_clients = false;
 };
 
 const std::vector<ScenarioSpec>& scenarios() {
   static const std::vector<ScenarioSpec> table = {
       // The writer's AZ, whichever it is: after an earlier az failover the writer is a2 in
       // us-east-1b, and killing us-east-1a would hit only a replica and measure nothing.
-      {"az-outage", {{"az", kWriterAz}}, false, false},
-      {"db-outage", {{"component", "a1"}, {"component", "a2"}}, false, false},
-      {"app-region-outage",
-       {{"component", "alb-us-east-1"}, {"apps-of-region", "us-east-1"}},
-       false,
-       false},
-      {"region-outage", {{"region", "us-east-1"}}, false, false},
-      {"switchover", {}, true, false},
-      {"controller-crash", {{"region", "us-east-1"}}, false, true},
+      {.name = "az-outage", .faults = {{"az", kWriterAz}}},
+      {.name = "db-outage", .faults = {{"component", "a1"}, {"component", "a2"}}},
+      {.name = "app-region-outage",
+       .faults = {{"component", "alb-us-east-1"}, {"apps-of-region", "us-east-1"}}},
+      {.name = "region-outage", .faults = {{"region", "us-east-1"}}},
+      {.name = "switchover", .switchover = true},
+      {.name = "controller-crash", .faults = {{"region", "us-east-1"}}, .crash_controller = true},
+      // Shorter than the controller can see: it must ride it out.
+      {.name = "blip", .blip = true},
+      // The primary region cut off from the controller, the witness and the other region, while
+      // clients (127.0.0.1, the internet) still reach it.
+      {.name = "partition", .cut = Cut{lab::Site::kUsEast1, {}}, .stale_clients = true},
+      // Only the controller's region loses the primary; the witness still sees both. The
+      // controller may be the one cut off, so it must not fail over.
+      {.name = "partition-controller", .cut = Cut{lab::Site::kUsWest2, {lab::Site::kUsEast1}}},
   };
   return table;
 }
@@ -340,6 +364,100 @@ void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::D
   }
 }
 
+// The blip: the writer frozen with SIGSTOP, resumed with SIGCONT. A child process of its own
+// sleeps and resumes it, so that a drctl killed mid-blip (SIGKILL included) still leaves the
+// writer running; the destructor resumes it too when the drill unwinds early. After fork() the
+// child makes only async-signal-safe calls: the workload's threads are running.
+class Blip {
+ public:
+  static std::expected<std::unique_ptr<Blip>, std::string> start(const lab::PidRecord& target,
+                                                                 std::chrono::milliseconds length) {
+    // The recorded PID, checked against its start time: never a stranger that reused the number.
+    if (target.pid <= 0 || !lab::is_alive(target))
+      return std::unexpected("the writer (pid " + std::to_string(target.pid) + ") is not running");
+    const timespec pause{static_cast<time_t>(length.count() / 1000),
+                         static_cast<long>(length.count() % 1000) * 1'000'000};
+    const pid_t child = ::fork();
+    if (child < 0) return std::unexpected(std::string("fork: ") + std::strerror(errno));
+    if (child == 0) {
+      if (::kill(target.pid, SIGSTOP) != 0) ::_exit(1);
+      timespec left = pause;
+      while (::clock_nanosleep(CLOCK_MONOTONIC, 0, &left, &left) == EINTR) {
+      }
+      ::_exit(::kill(target.pid, SIGCONT) == 0 ? 0 : 2);
+    }
+    return std::unique_ptr<Blip>(new Blip(target.pid, child));
+  }
+  Blip(const Blip&) = delete;
+  Blip& operator=(const Blip&) = delete;
+  ~Blip() {
+    if (child_ > 0) {
+      ::kill(child_, SIGKILL);
+      (void)wait();
+    }
+    ::kill(target_, SIGCONT);  // idempotent: a running process ignores it
+  }
+  // Waits for the end of the blip; an error when the child could not stop or resume the writer.
+  std::expected<void, std::string> wait() {
+    int status = 0;
+    pid_t r;
+    while ((r = ::waitpid(child_, &status, 0)) < 0 && errno == EINTR) {
+    }
+    child_ = -1;
+    if (r < 0) return std::unexpected(std::string("waitpid: ") + std::strerror(errno));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+      return std::unexpected("cannot SIGSTOP pid " + std::to_string(target_));
+    return std::unexpected("cannot SIGCONT pid " + std::to_string(target_) +
+                           " (the blip was cut "
+                           "short or the writer died)");
+  }
+
+ private:
+  Blip(pid_t target, pid_t child) : target_(target), child_(child) {}
+  pid_t target_;
+  pid_t child_;
+};
+
+// A drill's cut: the lab's own nft table, recorded as the lab's (so `drctl lab down` heals it and
+// `drctl lab status` shows it); healed and forgotten however the drill ends.
+class DrillCut {
+ public:
+  explicit DrillCut(std::filesystem::path dir)
+      : dir_(std::move(dir)), scope_(std::string(lab::kPartitionTable)) {}
+  DrillCut(const DrillCut&) = delete;
+  DrillCut& operator=(const DrillCut&) = delete;
+  ~DrillCut() { (void)heal(); }
+  std::expected<lab::CutResult, std::string> cut(const Cut& c, const std::string& by) {
+    // Recorded first: a drill killed between the two still leaves `lab down` something to heal.
+    lab::PartitionRecord record{scope_.table(), c.region, c.from, by};
+    if (record.from.empty())
+      for (lab::Site s : {lab::Site::kUsEast1, lab::Site::kUsWest2, lab::Site::kGlobal})
+        if (s != c.region) record.from.push_back(s);
+    if (auto r = lab::record_partition(dir_, record); !r) return std::unexpected(r.error().message);
+    auto done = scope_.cut(c.region, c.from);
+    if (!done) return std::unexpected(done.error().message);
+    return *done;
+  }
+  std::expected<void, std::string> heal() {
+    auto healed = scope_.heal();
+    if (!healed) return std::unexpected(healed.error().message);
+    lab::forget_partition(dir_);
+    return {};
+  }
+
+ private:
+  std::filesystem::path dir_;
+  lab::ScopedPartition scope_;
+};
+
+std::string describe_cut(const Cut& c) {
+  std::string from;
+  for (lab::Site s : c.from) from += (from.empty() ? "" : ", ") + std::string(lab::site_name(s));
+  return std::string(lab::site_name(c.region)) + " cut off from " +
+         (from.empty() ? std::string("every other site") : from);
+}
+
 bool is_failover(const std::string& action) {
   return action == "az-failover" || action == "region-failover" || action == "app-region-failover";
 }
@@ -352,6 +470,8 @@ void fill_events(drill::DrillEvents& ev, const std::vector<json>& events,
     double t = epoch.ms_from_unix_ms(e.value("time_ms", int64_t{0}));
     std::string name = e.value("event", "");
     if (t < fault - 1) continue;
+    if (name == "decision" && e.value("action", "") == "wait" && !ev.decision_ms)
+      ev.held_back = e.value("reason", "");
     if (name == "decision" && !ev.decision_ms) {
       std::string action = e.value("action", "");
       if (is_failover(action)) {
@@ -370,7 +490,12 @@ void fill_events(drill::DrillEvents& ev, const std::vector<json>& events,
       double start = epoch.ms_from_unix_ms(e.value("started_ms", int64_t{0}));
       double end = start + static_cast<double>(e.value("duration_ms", int64_t{0}));
       ev.runbook.push_back({e.value("step", ""), start, end, e.value("outcome", "")});
-      if (e.value("step", "") == "promote" && e.value("outcome", "") == "ok" && !ev.promotion_ms)
+      // A promotion with a note ("skipped: fence a1 (unreachable ...)": the old writer could not
+      // be fenced) still promoted: the outcome says "skipped" for any note. Missing it would turn
+      // the split-brain check off exactly when the fence failed.
+      const std::string outcome = e.value("outcome", "");
+      if (e.value("step", "") == "promote" && !ev.promotion_ms &&
+          (outcome == "ok" || outcome.starts_with("skipped")))
         ev.promotion_ms = end;
     }
   }
@@ -435,7 +560,12 @@ int run_drill(const DrillArgs& a) {
     if (s.name == a.scenario) spec = &s;
   }
   if (!spec) fail("unknown scenario '" + a.scenario + "' (scenarios: " + names + ")");
-  if (auto v = drill::validate(a.p); !v) fail(v.error());
+  if (auto v = spec->blip ? drill::validate_blip(a.p) : drill::validate(a.p); !v) fail(v.error());
+  const auto promises = drill::promises_for(spec->name);
+  if (!promises) fail(promises.error());
+  if (spec->cut)
+    if (auto can = lab::check_can_partition(); !can)
+      fail("drill " + spec->name + " cuts the network: " + can.error().message);
   for (const auto& out : {a.json_out, a.html_out})
     if (!out.empty() && std::filesystem::exists(out))
       fail(out + " exists; a drill never overwrites an earlier run's report");
@@ -451,6 +581,13 @@ int run_drill(const DrillArgs& a) {
     fail("another drill is running on the lab in " + dir.string() + " (" +
          (dir / "drill.lock").string() + " is locked)");
 
+  // A cut left on (by an operator or a drill that died) is not the baseline: every site must see
+  // every other. Asked only where it can be (root, nft); a lab without them cannot be cut.
+  if (lab::check_can_partition())
+    if (auto active = lab::is_active(); active && *active)
+      fail("a partition is on (nft table " + std::string(lab::kPartitionTable) +
+           "); the lab is not at the drill's baseline: `drctl lab heal" + dir_flag(a) +
+           "` removes it");
   drill::Baseline baseline = settled_baseline(dir, 30s);
   if (!baseline.holds()) {
     if (!a.reset) fail(baseline.refusal(dir_flag(a)));
@@ -508,11 +645,35 @@ int run_drill(const DrillArgs& a) {
   wo.session_every = 5;
   wo.run_id = run_id;
   drill::DrillEpoch epoch;
+  std::unique_ptr<drill::Workload> stale;
+  if (spec->stale_clients && spec->cut) {
+    const std::string region(lab::site_name(spec->cut->region));
+    auto alb = state->alb_urls.find(region);
+    if (alb == state->alb_urls.end()) fail("the lab names no ALB in " + region);
+    drill::WorkloadOptions so = wo;
+    so.base_url = alb->second;
+    so.rate = a.p.rate / 4;
+    wo.rate = a.p.rate - so.rate;
+    so.threads = 2;
+    so.session_every = 0;
+    so.run_id = run_id + "-stale";  // its own keys; still under the run's prefix
+    so.via = "stale:" + region;
+    auto created = drill::Workload::create(so, epoch);
+    if (!created) fail(created.error());
+    stale = std::move(*created);
+  }
   auto workload = drill::Workload::create(wo, epoch);
   if (!workload) fail(workload.error());
-  std::cout << "drill " << a.scenario << ": workload " << a.p.rate << " writes/s for "
+  std::cout << "drill " << a.scenario << ": workload " << wo.rate << " writes/s for "
             << a.p.duration_s << " s through " << wo.base_url << "\n";
+  if (stale)
+    std::cout << "drill " << a.scenario << ": and " << a.p.rate - wo.rate
+              << " writes/s from stale clients straight to "
+              << state->alb_urls.at(std::string(lab::site_name(spec->cut->region))) << "\n";
+  // Declared before the fault: a cut is healed, a frozen writer resumed, on every way out.
+  std::unique_ptr<DrillCut> cut;
   (*workload)->start();
+  if (stale) stale->start();
   while (epoch.now_ms() < a.p.fault_at_s * 1000) std::this_thread::sleep_for(5ms);
 
   drill::DrillEvents ev;
@@ -526,6 +687,37 @@ int run_drill(const DrillArgs& a) {
     ev.decision_reason = "an operator's planned switchover from " + primary + " to " + to;
     switchover = std::make_unique<lab::Process>(
         spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
+  } else if (spec->blip) {
+    const auto length = std::chrono::milliseconds(std::llround(drill::blip_ms_of(a.p)));
+    std::cout << "drill " << a.scenario << ": freezing the writer " << old_writer->name
+              << " (SIGSTOP) for " << length.count() << " ms; the detection window is "
+              << drill::detection_window_ms(a.p.interval_ms, a.p.threshold) << " ms\n";
+    auto blip = Blip::start(old_writer->pid, length);
+    if (!blip) {
+      ev.fault_missed.push_back("the blip: " + blip.error());
+    } else {
+      auto ended = (*blip)->wait();
+      ev.heal_ms = epoch.now_ms();
+      if (ended)
+        ev.fault_hit.push_back(old_writer->name + " (SIGSTOP pid " +
+                               std::to_string(old_writer->pid.pid) + " for " +
+                               std::to_string(length.count()) + " ms)");
+      else
+        ev.fault_missed.push_back("the blip: " + ended.error());
+    }
+  } else if (spec->cut) {
+    std::cout << "drill " << a.scenario << ": " << describe_cut(*spec->cut) << " (nft table "
+              << lab::kPartitionTable << ")\n";
+    cut = std::make_unique<DrillCut>(dir);
+    auto done = cut->cut(*spec->cut, "drctl drill " + run_id);
+    if (!done) {
+      ev.fault_missed.push_back("the cut: " + done.error());
+    } else if (!done->servers_cut) {
+      // Replication would cross the cut (docs/partitions.md): the drill would test nothing.
+      ev.fault_missed.push_back("the cut: " + done->note);
+    } else {
+      ev.fault_hit.push_back(describe_cut(*spec->cut));
+    }
   } else {
     std::cout << "drill " << a.scenario << ": injecting the fault at " << a.p.fault_at_s << " s\n";
     inject(*spec, dir, ev);
@@ -538,21 +730,48 @@ int run_drill(const DrillArgs& a) {
     controller = spawn_drctl(dir, with({"controller"}), "controller.log");
   }
   drill::History history = (*workload)->wait();
+  if (stale) {
+    // One history: the stale clients' operations after the front door's, with seqs of their own.
+    std::uint64_t next = 0;
+    for (const auto& op : history.ops) next = std::max(next, op.seq + 1);
+    for (auto op : stale->wait().ops) {
+      op.seq += next;
+      history.ops.push_back(std::move(op));
+    }
+  }
   if (switchover) {
     auto code = switchover->wait(60s);
     if (!code || *code != 0)
       fail("the switchover failed; see " + (dir / "switchover.log").string());
   }
-  (void)lab::wait_until("the runbook finishes",
-                        [&] {
-                          for (const auto& e : read_events(events_file))
-                            if (e.value("event", "") == "runbook-done") return true;
-                          return false;
-                        },
-                        {.timeout = 30s});
+  // A scenario the controller must ride out has no runbook to wait for: its decisions so far are
+  // the verdict.
+  if (promises->expects_failover)
+    (void)lab::wait_until("the runbook finishes",
+                          [&] {
+                            for (const auto& e : read_events(events_file))
+                              if (e.value("event", "") == "runbook-done") return true;
+                            return false;
+                          },
+                          {.timeout = 30s});
   fill_events(ev, read_events(events_file), epoch);
   (void)controller.stop(5s);
   (void)witness.stop(5s);
+  if (cut) {
+    std::cout << "drill " << a.scenario << ": healing the cut\n";
+    if (auto healed = cut->heal(); !healed) fail("heal: " + healed.error());
+    ev.heal_ms = epoch.now_ms();
+    if (promises->expects_failover) {
+      // The old primary comes back: it rejoins the new one, or the lab refuses and names the
+      // writes it acknowledged while cut off (its errant GTIDs).
+      std::cout << "drill " << a.scenario << ": drctl lab restore (the old primary rejoins?)\n";
+      auto restore = spawn_drctl(dir, {"lab", "restore"}, "partition-rejoin.log");
+      auto code = restore.wait(180s);
+      ev.rejoin = std::string(code && *code == 0 ? "rejoined: " : "refused: ") +
+                  last_lines(dir / "partition-rejoin.log", 4);
+      std::cout << "drill " << a.scenario << ": " << ev.rejoin << "\n";
+    }
+  }
   if (spec->switchover) {
     // ...then back again: the old primary rejoins (no errant GTIDs after a clean switchover) and
     // the writer returns to where it was. The read-back below comes from there.
@@ -565,12 +784,15 @@ int run_drill(const DrillArgs& a) {
   auto after = lab::load_lab_state(dir);
   if (!after) fail("lab state: " + after.error().describe());
   drill::ReadBack readback = read_back(dir, *after, history, run_id);
+  ev.writer_before = old_writer->name;
+  if (const auto* w = writer_of(*after)) ev.writer_after = w->name;
   auto status_after = lab_status(dir, *after);
 
   drill::SavedRun run;
   run.scenario = a.scenario;
   run.info.run_id = run_id;
   run.info.parameters = drill::to_json(a.p);
+  if (spec->blip) run.info.parameters["blip_ms"] = drill::blip_ms_of(a.p);
   run.info.topology_before = topology_text(*status_before);
   run.info.topology_after = status_after ? topology_text(*status_after) : status_after.error();
   run.options.async_window_ms = a.p.async_window_ms;
@@ -628,6 +850,10 @@ void register_drill_commands(CLI::App& app) {
                     "how far before the fault async loss is accepted")
         ->capture_default_str();
     cmd->add_flag("--enforce-rto", args.p.enforce_rto, "make the RTO targets promises");
+    if (spec.blip)
+      cmd->add_option("--blip-ms", args.p.blip_ms,
+                      "how long the writer stays frozen (default: 80% of the detection window, "
+                      "(threshold - 1) x interval + 80% of the interval)");
     cmd->add_flag("--reset", args.reset,
                   "restore the drill's baseline first (lab restore --rebuild, failback, ack, "
                   "automatic failover on) instead of refusing; an old primary's writes that a "

@@ -15,6 +15,7 @@ nlohmann::json op_brief(const Operation& op) {
   nlohmann::json j = {{"key", op.key}, {"start_ms", op.start_ms}, {"end_ms", op.end_ms}};
   if (!op.committed_by.empty()) j["committed_by"] = op.committed_by;
   if (!op.served_region.empty()) j["served_region"] = op.served_region;
+  if (!op.via.empty()) j["via"] = op.via;
   return j;
 }
 
@@ -162,6 +163,8 @@ std::string report_summary(const DrillReport& report) {
   if (!report.events.failover_id.empty())
     out << "  failover: " << report.events.failover_id << " (" << report.events.decision_action
         << ")\n";
+  if (!report.events.rejoin.empty())
+    out << "  old primary after the heal: " << report.events.rejoin << "\n";
   for (const auto& p : report.promises)
     out << "  [" << (p.passed ? "pass" : "FAIL") << (p.enforced ? "" : ", not enforced") << "] "
         << p.name << ": " << p.sentence << "\n";
