@@ -212,6 +212,28 @@ PromiseResult no_failover(const DrillEvents& e) {
               "."};
 }
 
+// A partition's fence: did it reach the cut-off region's apps? In the lab it can (the supervisor
+// pushes the fence from 127.0.0.1, which no cut touches); across a real partition it could not,
+// and without a write lease those apps would go on acknowledging writes. Reported, not enforced:
+// the lab's answer is not the region's.
+PromiseResult fence_stayed_behind_the_cut(const DrillEvents& e) {
+  const std::string name = "fence_stayed_behind_the_cut";
+  std::optional<RunbookStep> fence;
+  for (const auto& s : e.runbook)
+    if (s.name == "fence_old_primary") fence = s;
+  if (!fence) return {name, true, false, "The runbook did not fence the old primary's apps."};
+  if (fence->outcome.find("apps of") != std::string::npos)
+    return {name, true, false,
+            "The cut kept the fence from the old primary's apps (" + fence->outcome +
+                "), as a real partition would."};
+  return {
+      name, false, false,
+      "The lab fenced the old primary's apps across the cut (fence_old_primary: " + fence->outcome +
+          "): its supervisor reaches them from 127.0.0.1, which no cut touches. Across a real "
+          "partition the fence would not arrive, and without a write lease those apps would go "
+          "on acknowledging writes; no_split_brain holds here for the lab's reason."};
+}
+
 PromiseResult rto_within(const CheckResult& r, double target_ms, bool enforced) {
   const std::string name = "rto_within_target";
   if (!r.rto_ms)
@@ -240,7 +262,8 @@ const std::vector<ScenarioPromises>& scenario_table() {
       {"region-outage", kOnlyInAsyncWindow, 10000.0, kOnlyInAsyncWindow, "region-failover"},
       {"switchover", kNoLoss, std::nullopt, kNoLoss, "switchover", /*injects_fault=*/false},
       {"controller-crash", kNoLoss, std::nullopt, kOnlyInAsyncWindow, "region-failover"},
-      {"partition", kOnlyUntilPromotion, std::nullopt, kOnlyUntilPromotion, "region-failover"},
+      {"partition", kOnlyUntilPromotion, std::nullopt, kOnlyUntilPromotion, "region-failover", true,
+       true, /*cuts_primary=*/true},
       {"partition-controller", kNoLoss, std::nullopt, kNoLoss, "", true, false},
       {"blip", kNoLoss, std::nullopt, kNoLoss, "", true, false},
   };
@@ -261,6 +284,7 @@ std::vector<PromiseResult> judge(const ScenarioPromises& promises, const CheckRe
                                  const DrillEvents& events, const PromiseOptions& options) {
   std::vector<PromiseResult> out;
   out.push_back(promises.expects_failover ? acted(promises, events) : no_failover(events));
+  if (promises.cuts_primary) out.push_back(fence_stayed_behind_the_cut(events));
   out.push_back(data_promise(promises.data, result.lost, kOrders, events, options.async_window_ms));
   if (result.sessions_checked)
     out.push_back(data_promise(promises.sessions, result.lost_sessions, kSessions, events,

@@ -36,6 +36,10 @@ struct ScenarioPromises {
   // False for faults the controller must ride out (a blip, a cut that may isolate the controller
   // itself): the drill passes only if nothing failed over and the writer stayed where it was.
   bool expects_failover = true;
+  // The fault cuts the primary region off (partition): whether the fence reached its apps across
+  // the cut is reported (not enforced), since the lab's supervisor reaches them where a real
+  // region's control plane would not.
+  bool cuts_primary = false;
 };
 
 // Every scenario a drill knows; an unknown name is refused with this list.
@@ -52,7 +56,8 @@ struct PromiseOptions {
 };
 
 struct PromiseResult {
-  // "fault_hit_and_controller_acted" (or "no_failover"), "no_lost_acked_writes",
+  // "fault_hit_and_controller_acted" (or "no_failover"), "fence_stayed_behind_the_cut" (reported
+  // only), "no_lost_acked_writes",
   // "lost_only_in_async_window", "lost_only_until_promotion",
   // "no_lost_sessions", "sessions_lost_only_in_async_window", "no_split_brain", "single_writer",
   // "rto_within_target"

@@ -417,6 +417,31 @@ TEST(Promises, APartitionWithoutAPromotionAllowsOnlyTheAsyncWindow) {
       find(judge_scenario("partition", h, h.stored({}), e), "lost_only_until_promotion").passed);
 }
 
+// The lab's supervisor fences a cut-off region's apps across the cut; the report says so without
+// failing the drill on it, and says the opposite when the cut stopped the fence.
+TEST(Promises, APartitionReportsWhetherTheFenceCrossedTheCut) {
+  HistoryBuilder h;
+  h.order("o1", 0, 5, Outcome::kOk);
+  DrillEvents e;
+  e.fault_ms = 1000;
+  e.runbook = {{"fence_old_primary", 2000, 2100, "skipped: a1 unreachable (connect-failed)"}};
+  auto results = judge_scenario("partition", h, h.stored({"o1"}), e);
+  const auto& crossed = find(results, "fence_stayed_behind_the_cut");
+  EXPECT_FALSE(crossed.passed);
+  EXPECT_FALSE(crossed.enforced);
+  EXPECT_NE(crossed.sentence.find("write lease"), std::string::npos) << crossed.sentence;
+  EXPECT_TRUE(all_hold(results)) << broken(results);
+
+  e.runbook = {{"fence_old_primary", 2000, 2100,
+                "skipped: a1 unreachable (x) apps of us-east-1 unreachable (y)"}};
+  const auto held = judge_scenario("partition", h, h.stored({"o1"}), e);
+  EXPECT_TRUE(find(held, "fence_stayed_behind_the_cut").passed);
+  EXPECT_EQ(
+      find(judge_scenario("region-outage", h, h.stored({"o1"}), e), "fence_stayed_behind_the_cut")
+          .name,
+      "missing");
+}
+
 TEST(Promises, SplitBrainWritesNameThePathTheyTook) {
   HistoryBuilder h;
   h.order("door", 10100, 10105, Outcome::kOk, "a1")
