@@ -319,6 +319,37 @@ TEST_P(DrillOptions, AreRefusedBeforeAnythingStarts) {
   EXPECT_FALSE(std::filesystem::exists(dir)) << "nothing is created";
 }
 
+// A blip the controller could see is an outage, not a blip: refused before anything starts,
+// naming the window, and only the blip takes --blip-ms.
+TEST(BlipOptions, ABlipAsLongAsTheDetectionWindowIsRefused) {
+  dr::testing::TempDir tmp("dr-drill-blip-options");
+  const auto dir = tmp.path() / "lab";
+  auto run = [&](std::vector<std::string> args) {
+    lab::SpawnOptions spawn;
+    spawn.argv = {DRCTL_BINARY, "drill"};
+    spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+    spawn.argv.insert(spawn.argv.end(), {"--dir", dir.string()});
+    spawn.log_file = tmp.path() / "out.log";
+    spawn.die_with_parent = true;
+    auto p = lab::Process::spawn(spawn);
+    EXPECT_TRUE(p);
+    const int code = p ? p->wait(30s).value_or(-1) : -1;
+    std::ifstream in(tmp.path() / "out.log");
+    std::stringstream out;
+    out << in.rdbuf();
+    return std::pair{code, out.str()};
+  };
+  auto [code, out] = run({"blip", "--blip-ms", "2800"});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("detection window of 2800 ms"), std::string::npos) << out;
+  std::tie(code, out) = run({"blip", "--interval-ms", "200", "--blip-ms", "600"});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("560 ms"), std::string::npos) << out;
+  std::tie(code, out) = run({"region-outage", "--blip-ms", "100"});
+  EXPECT_NE(code, 0) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "nothing is created";
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Bad, DrillOptions,
     ::testing::Values(std::vector<std::string>{"--interval-ms", "-1"},
