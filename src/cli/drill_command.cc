@@ -717,6 +717,9 @@ int run_drill(const DrillArgs& a) {
       ev.fault_missed.push_back("the cut: " + done->note);
     } else {
       ev.fault_hit.push_back(describe_cut(*spec->cut));
+      // The cut holds from when nft has applied it (tens of ms after it was asked for); a write
+      // that replicated in between is not one the partition recovered.
+      ev.fault_ms = epoch.now_ms();
     }
   } else {
     std::cout << "drill " << a.scenario << ": injecting the fault at " << a.p.fault_at_s << " s\n";

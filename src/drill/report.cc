@@ -70,8 +70,13 @@ std::string verdict_text(const DrillReport& report) {
   if (!report.passed) return "FAILED";
   const std::size_t lost = lost_inside_async_window(report.result);
   if (lost == 0) return "PASSED";
+  // A partition's loss is what the cut-off primary acknowledged until the promotion, not only the
+  // async window before the fault.
+  const auto promises = promises_for(report.scenario);
+  const bool until_promotion = promises && promises->data == DataPromise::kOnlyUntilPromotion;
   return "passed, " + std::to_string(lost) + " write" + (lost == 1 ? "" : "s") +
-         " lost inside the async window";
+         (until_promotion ? " lost with the cut-off primary (before the promotion)"
+                          : " lost inside the async window");
 }
 
 nlohmann::json report_json(const DrillReport& report) {
