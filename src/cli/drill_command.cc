@@ -365,9 +365,11 @@ void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::D
 }
 
 // The blip: the writer frozen with SIGSTOP, resumed with SIGCONT. A child process of its own
-// sleeps and resumes it, so that a drctl killed mid-blip (SIGKILL included) still leaves the
-// writer running; the destructor resumes it too when the drill unwinds early. After fork() the
-// child makes only async-signal-safe calls: the workload's threads are running.
+// sleeps and resumes it, so that a drctl killed mid-blip (SIGKILL included, Ctrl-C, a kill of its
+// process group) still leaves the writer running: the child leaves drctl's session and process
+// group and ignores the terminating signals it could still get. The destructor resumes the writer
+// too when the drill unwinds early. After fork() the child makes only async-signal-safe calls:
+// the workload's threads are running.
 class Blip {
  public:
   static std::expected<std::unique_ptr<Blip>, std::string> start(const lab::PidRecord& target,
@@ -380,6 +382,11 @@ class Blip {
     const pid_t child = ::fork();
     if (child < 0) return std::unexpected(std::string("fork: ") + std::strerror(errno));
     if (child == 0) {
+      (void)::setsid();
+      struct sigaction ignore {};
+      ignore.sa_handler = SIG_IGN;
+      for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE})
+        (void)::sigaction(signo, &ignore, nullptr);
       if (::kill(target.pid, SIGSTOP) != 0) ::_exit(1);
       timespec left = pause;
       while (::clock_nanosleep(CLOCK_MONOTONIC, 0, &left, &left) == EINTR) {

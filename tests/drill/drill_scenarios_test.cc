@@ -21,7 +21,8 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-class DrillScenario : public ::testing::TestWithParam<std::string> {
+// A fresh lab per test, run through the real drctl; torn down whatever happens.
+class DrillLab : public ::testing::Test {
  protected:
   int drctl(std::vector<std::string> args, const std::string& log_name,
             std::chrono::milliseconds timeout = 180s) {
@@ -80,6 +81,36 @@ class DrillScenario : public ::testing::TestWithParam<std::string> {
   dr::testing::TempDir tmp_{"dr-drill-scenario"};
   std::filesystem::path dir_ = tmp_ / "lab";
 };
+
+class DrillScenario : public DrillLab, public ::testing::WithParamInterface<std::string> {};
+
+// The blip's writer must never stay frozen: a drill killed mid-blip, its whole process group at
+// once (what a Ctrl-C or a test's teardown does), still leaves it running.
+TEST_F(DrillLab, AKilledBlipDrillStillResumesTheWriter) {
+  ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
+  auto state = lab::load_lab_state(dir_);
+  ASSERT_TRUE(state);
+  const auto* a1 = state->find("a1");
+  ASSERT_NE(a1, nullptr);
+  lab::SpawnOptions spawn;
+  spawn.argv = {DRCTL_BINARY,   "drill", "blip",  "--blip-ms",  "2500",
+                "--duration-s", "8",     "--dir", dir_.string()};
+  spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY}};
+  spawn.log_file = tmp_ / "blip.log";
+  spawn.die_with_parent = true;
+  auto drill = lab::Process::spawn(spawn);
+  ASSERT_TRUE(drill);
+  ASSERT_TRUE(lab::wait_until("the writer is frozen",
+                              [&] { return lab::process_state(a1->pid.pid) == 'T'; },
+                              {.timeout = 90s, .poll = 5ms}))
+      << log("blip.log");
+  ASSERT_TRUE(drill->kill());  // SIGKILL to drctl's process group, mid-blip
+  EXPECT_TRUE(lab::wait_until("the writer runs again",
+                              [&] { return lab::process_state(a1->pid.pid) != 'T'; },
+                              {.timeout = 10s}))
+      << "a1 stayed frozen after the drill died:\n"
+      << log("blip.log");
+}
 
 TEST_P(DrillScenario, KeepsItsPromises) {
   const std::string scenario = GetParam();
@@ -140,7 +171,7 @@ TEST_P(DrillScenario, KeepsItsPromises) {
   }
 }
 
-void DrillScenario::RodeItOut(const json& report, const std::string& output) {
+void DrillLab::RodeItOut(const json& report, const std::string& output) {
   const json& e = report["events"];
   EXPECT_EQ(e["decision_action"], "") << output;
   EXPECT_TRUE(e["runbook_start_ms"].is_null()) << output;
@@ -156,7 +187,7 @@ void DrillScenario::RodeItOut(const json& report, const std::string& output) {
 // lab's fence reaches us-east-1's apps through the supervisor, which no cut touches (see
 // docs/partitions.md), so they refuse: the split-brain count is 0 for that reason. The checker's
 // detection of such writes, named by path, is promises_test's SplitBrainWritesNameThePathTheyTook.
-void DrillScenario::PartitionWasJudgedOnItsStaleWrites(const json& report,
+void DrillLab::PartitionWasJudgedOnItsStaleWrites(const json& report,
                                                        const std::string& output) {
   const json& e = report["events"];
   EXPECT_EQ(e["decision_action"], "region-failover") << output;
@@ -200,7 +231,7 @@ void DrillScenario::PartitionWasJudgedOnItsStaleWrites(const json& report,
 
 // `drctl lab partition --dir` records the cut as the lab's: `lab status` shows it (text and
 // JSON) and `lab down` heals it.
-void DrillScenario::LabStatusShowsAndDownHealsACut() {
+void DrillLab::LabStatusShowsAndDownHealsACut() {
   ASSERT_EQ(drctl({"lab", "partition", "us-east-1"}, "cut.log"), 0) << log("cut.log");
   (void)drctl({"lab", "status", "--json"}, "status.json");
   json status = json::parse(log("status.json"), nullptr, false);
@@ -220,7 +251,7 @@ void DrillScenario::LabStatusShowsAndDownHealsACut() {
 // The region outage leaves the lab failed over: a second drill must refuse (naming the commands
 // that restore the baseline) without touching the first run's files, and --reset must restore
 // the baseline with those commands and then measure a real failover again.
-void DrillScenario::SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
+void DrillLab::SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
                                                  const std::string& first_output) {
   const std::string first = slurp(first_report);
   std::vector<std::filesystem::path> runs;
