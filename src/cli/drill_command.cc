@@ -3,11 +3,7 @@
 // and judges the scenario's promises. Writes JSON + HTML reports; exits 1 when a promise broke.
 #include <fcntl.h>
 #include <httplib.h>
-#include <signal.h>
 #include <sys/file.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -18,6 +14,7 @@
 #include "backends/controller_store.h"
 #include "backends/lab/lab_targets.h"
 #include "cli/commands.h"
+#include "cli/drill_faults.h"
 #include "drill/baseline.h"
 #include "drill/events.h"
 #include "drill/parameters.h"
@@ -33,7 +30,6 @@
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
 #include "lab/partition.h"
-#include "lab/partition_record.h"
 #include "lab/process.h"
 #include "lab/wait.h"
 
@@ -51,12 +47,6 @@ struct Fault {
 };
 // A fault's name resolved at injection time: the AZ the writer is in.
 constexpr const char* kWriterAz = "<the writer's AZ>";
-
-// A network cut (src/lab/partition.h) from the fault to the end of the workload.
-struct Cut {
-  lab::Site region;
-  std::vector<lab::Site> from;  // empty: every other site
-};
 
 struct ScenarioSpec {
   std::string name;
@@ -362,107 +352,6 @@ void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::D
     }
     kill({{"scope", f.scope}, {"name", name}}, f.scope + " " + name);
   }
-}
-
-// The blip: the writer frozen with SIGSTOP, resumed with SIGCONT. A child process of its own
-// sleeps and resumes it, so that a drctl killed mid-blip (SIGKILL included, Ctrl-C, a kill of its
-// process group) still leaves the writer running: the child leaves drctl's session and process
-// group and ignores the terminating signals it could still get. The destructor resumes the writer
-// too when the drill unwinds early. After fork() the child makes only async-signal-safe calls:
-// the workload's threads are running.
-class Blip {
- public:
-  static std::expected<std::unique_ptr<Blip>, std::string> start(const lab::PidRecord& target,
-                                                                 std::chrono::milliseconds length) {
-    // The recorded PID, checked against its start time: never a stranger that reused the number.
-    if (target.pid <= 0 || !lab::is_alive(target))
-      return std::unexpected("the writer (pid " + std::to_string(target.pid) + ") is not running");
-    const timespec pause{static_cast<time_t>(length.count() / 1000),
-                         static_cast<long>(length.count() % 1000) * 1'000'000};
-    const pid_t child = ::fork();
-    if (child < 0) return std::unexpected(std::string("fork: ") + std::strerror(errno));
-    if (child == 0) {
-      (void)::setsid();
-      struct sigaction ignore {};
-      ignore.sa_handler = SIG_IGN;
-      for (int signo : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE})
-        (void)::sigaction(signo, &ignore, nullptr);
-      if (::kill(target.pid, SIGSTOP) != 0) ::_exit(1);
-      timespec left = pause;
-      while (::clock_nanosleep(CLOCK_MONOTONIC, 0, &left, &left) == EINTR) {
-      }
-      ::_exit(::kill(target.pid, SIGCONT) == 0 ? 0 : 2);
-    }
-    return std::unique_ptr<Blip>(new Blip(target.pid, child));
-  }
-  Blip(const Blip&) = delete;
-  Blip& operator=(const Blip&) = delete;
-  ~Blip() {
-    if (child_ > 0) {
-      ::kill(child_, SIGKILL);
-      (void)wait();
-    }
-    ::kill(target_, SIGCONT);  // idempotent: a running process ignores it
-  }
-  // Waits for the end of the blip; an error when the child could not stop or resume the writer.
-  std::expected<void, std::string> wait() {
-    int status = 0;
-    pid_t r;
-    while ((r = ::waitpid(child_, &status, 0)) < 0 && errno == EINTR) {
-    }
-    child_ = -1;
-    if (r < 0) return std::unexpected(std::string("waitpid: ") + std::strerror(errno));
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
-      return std::unexpected("cannot SIGSTOP pid " + std::to_string(target_));
-    return std::unexpected("cannot SIGCONT pid " + std::to_string(target_) +
-                           " (the blip was cut "
-                           "short or the writer died)");
-  }
-
- private:
-  Blip(pid_t target, pid_t child) : target_(target), child_(child) {}
-  pid_t target_;
-  pid_t child_;
-};
-
-// A drill's cut: the lab's own nft table, recorded as the lab's (so `drctl lab down` heals it and
-// `drctl lab status` shows it); healed and forgotten however the drill ends.
-class DrillCut {
- public:
-  explicit DrillCut(std::filesystem::path dir)
-      : dir_(std::move(dir)), scope_(std::string(lab::kPartitionTable)) {}
-  DrillCut(const DrillCut&) = delete;
-  DrillCut& operator=(const DrillCut&) = delete;
-  ~DrillCut() { (void)heal(); }
-  std::expected<lab::CutResult, std::string> cut(const Cut& c, const std::string& by) {
-    // Recorded first: a drill killed between the two still leaves `lab down` something to heal.
-    lab::PartitionRecord record{scope_.table(), c.region, c.from, by};
-    if (record.from.empty())
-      for (lab::Site s : {lab::Site::kUsEast1, lab::Site::kUsWest2, lab::Site::kGlobal})
-        if (s != c.region) record.from.push_back(s);
-    if (auto r = lab::record_partition(dir_, record); !r) return std::unexpected(r.error().message);
-    auto done = scope_.cut(c.region, c.from);
-    if (!done) return std::unexpected(done.error().message);
-    return *done;
-  }
-  std::expected<void, std::string> heal() {
-    auto healed = scope_.heal();
-    if (!healed) return std::unexpected(healed.error().message);
-    lab::forget_partition(dir_);
-    return {};
-  }
-
- private:
-  std::filesystem::path dir_;
-  lab::ScopedPartition scope_;
-};
-
-std::string describe_cut(const Cut& c) {
-  std::string from;
-  for (lab::Site s : c.from) from += (from.empty() ? "" : ", ") + std::string(lab::site_name(s));
-  return std::string(lab::site_name(c.region)) + " cut off from " +
-         (from.empty() ? std::string("every other site") : from);
 }
 
 bool is_failover(const std::string& action) {

@@ -84,6 +84,34 @@ class DrillLab : public ::testing::Test {
 
 class DrillScenario : public DrillLab, public ::testing::WithParamInterface<std::string> {};
 
+// Likewise a cut: a drill killed while its cut is on (no destructor runs) still heals it, and
+// forgets the lab's record of it.
+TEST_F(DrillLab, AKilledPartitionDrillStillHealsItsCut) {
+  if (auto can = lab::check_can_partition(); !can)
+    GTEST_SKIP() << "SKIPPED: " << can.error().message;
+  if (auto why = dr::testing::enter_private_network(); !why.empty())
+    GTEST_SKIP() << "SKIPPED: " << why;
+  ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
+  lab::SpawnOptions spawn;
+  spawn.argv = {DRCTL_BINARY, "drill", "partition-controller", "--duration-s",
+                "10",         "--dir", dir_.string()};
+  spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY}};
+  spawn.log_file = tmp_ / "cut.log";
+  spawn.die_with_parent = true;
+  auto drill = lab::Process::spawn(spawn);
+  ASSERT_TRUE(drill);
+  ASSERT_TRUE(lab::wait_until("the drill's cut is on",
+                              [&] { return lab::is_active().value_or(false); },
+                              {.timeout = 90s, .poll = 50ms}))
+      << log("cut.log");
+  ASSERT_TRUE(drill->kill());  // SIGKILL to drctl's process group, the cut on
+  EXPECT_TRUE(lab::wait_until("the cut is healed", [&] { return !lab::is_active().value_or(true); },
+                              {.timeout = 10s}))
+      << "the cut outlived the drill:\n"
+      << log("cut.log");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "partition.json"));
+}
+
 // The blip's writer must never stay frozen: a drill killed mid-blip, its whole process group at
 // once (what a Ctrl-C or a test's teardown does), still leaves it running.
 TEST_F(DrillLab, AKilledBlipDrillStillResumesTheWriter) {
@@ -187,8 +215,7 @@ void DrillLab::RodeItOut(const json& report, const std::string& output) {
 // lab's fence reaches us-east-1's apps through the supervisor, which no cut touches (see
 // docs/partitions.md), so they refuse: the split-brain count is 0 for that reason. The checker's
 // detection of such writes, named by path, is promises_test's SplitBrainWritesNameThePathTheyTook.
-void DrillLab::PartitionWasJudgedOnItsStaleWrites(const json& report,
-                                                       const std::string& output) {
+void DrillLab::PartitionWasJudgedOnItsStaleWrites(const json& report, const std::string& output) {
   const json& e = report["events"];
   EXPECT_EQ(e["decision_action"], "region-failover") << output;
   ASSERT_FALSE(e["promotion_ms"].is_null())
@@ -252,7 +279,7 @@ void DrillLab::LabStatusShowsAndDownHealsACut() {
 // that restore the baseline) without touching the first run's files, and --reset must restore
 // the baseline with those commands and then measure a real failover again.
 void DrillLab::SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
-                                                 const std::string& first_output) {
+                                            const std::string& first_output) {
   const std::string first = slurp(first_report);
   std::vector<std::filesystem::path> runs;
   for (const auto& e : std::filesystem::directory_iterator(dir_ / "drills")) runs.push_back(e);
