@@ -285,7 +285,10 @@ TEST(Partition, DrctlPartitionsAndHeals) {
   const Listener west = listen_on("127.0.2.11");
   const Listener global = listen_on("127.0.3.24");
 
-  auto run = [&](const std::vector<std::string>& argv) {
+  // A --dir of the test's own (no lab in it, so nothing is recorded): without it drctl would
+  // record the cut in, and `heal` forget it from, a developer's lab in $DR_LAB_DIR or /tmp/dr-lab.
+  auto run = [&](std::vector<std::string> argv) {
+    argv.insert(argv.end(), {"--dir", (dir / "lab").string()});
     return dr::testing::run_drctl(argv, log, 30s);
   };
   auto cut = run({"lab", "partition", "us-east-1", "--from", "us-west-2", "--json"});
