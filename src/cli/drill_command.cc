@@ -14,9 +14,11 @@
 #include "backends/controller_store.h"
 #include "backends/lab/lab_targets.h"
 #include "cli/commands.h"
+#include "cli/drill_faults.h"
 #include "drill/baseline.h"
 #include "drill/events.h"
 #include "drill/parameters.h"
+#include "drill/promises.h"
 #include "drill/readback.h"
 #include "drill/readback_sessions.h"
 #include "drill/report.h"
@@ -27,6 +29,7 @@
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
+#include "lab/partition.h"
 #include "lab/process.h"
 #include "lab/wait.h"
 
@@ -47,24 +50,35 @@ constexpr const char* kWriterAz = "<the writer's AZ>";
 
 struct ScenarioSpec {
   std::string name;
-  std::vector<Fault> faults;
+  std::vector<Fault> faults = {};
   bool switchover = false;        // no fault: an operator's planned switchover at fault time
   bool crash_controller = false;  // the controller dies mid-runbook and is restarted
+  bool blip = false;              // the writer freezes (SIGSTOP) for --blip-ms, then resumes
+  std::optional<Cut> cut = std::nullopt;
+  // Some clients keep writing to the cut region's ALB directly (cached DNS), as GitHub's
+  // East-coast clients kept writing to the East: a quarter of the rate, tagged "stale:<region>".
+  bool stale_clients = false;
 };
 
 const std::vector<ScenarioSpec>& scenarios() {
   static const std::vector<ScenarioSpec> table = {
       // The writer's AZ, whichever it is: after an earlier az failover the writer is a2 in
       // us-east-1b, and killing us-east-1a would hit only a replica and measure nothing.
-      {"az-outage", {{"az", kWriterAz}}, false, false},
-      {"db-outage", {{"component", "a1"}, {"component", "a2"}}, false, false},
-      {"app-region-outage",
-       {{"component", "alb-us-east-1"}, {"apps-of-region", "us-east-1"}},
-       false,
-       false},
-      {"region-outage", {{"region", "us-east-1"}}, false, false},
-      {"switchover", {}, true, false},
-      {"controller-crash", {{"region", "us-east-1"}}, false, true},
+      {.name = "az-outage", .faults = {{"az", kWriterAz}}},
+      {.name = "db-outage", .faults = {{"component", "a1"}, {"component", "a2"}}},
+      {.name = "app-region-outage",
+       .faults = {{"component", "alb-us-east-1"}, {"apps-of-region", "us-east-1"}}},
+      {.name = "region-outage", .faults = {{"region", "us-east-1"}}},
+      {.name = "switchover", .switchover = true},
+      {.name = "controller-crash", .faults = {{"region", "us-east-1"}}, .crash_controller = true},
+      // Shorter than the controller can see: it must ride it out.
+      {.name = "blip", .blip = true},
+      // The primary region cut off from the controller, the witness and the other region, while
+      // clients (127.0.0.1, the internet) still reach it.
+      {.name = "partition", .cut = Cut{lab::Site::kUsEast1, {}}, .stale_clients = true},
+      // Only the controller's region loses the primary; the witness still sees both. The
+      // controller may be the one cut off, so it must not fail over.
+      {.name = "partition-controller", .cut = Cut{lab::Site::kUsWest2, {lab::Site::kUsEast1}}},
   };
   return table;
 }
@@ -352,6 +366,8 @@ void fill_events(drill::DrillEvents& ev, const std::vector<json>& events,
     double t = epoch.ms_from_unix_ms(e.value("time_ms", int64_t{0}));
     std::string name = e.value("event", "");
     if (t < fault - 1) continue;
+    if (name == "decision" && e.value("action", "") == "wait" && !ev.decision_ms)
+      ev.held_back = e.value("reason", "");
     if (name == "decision" && !ev.decision_ms) {
       std::string action = e.value("action", "");
       if (is_failover(action)) {
@@ -370,7 +386,12 @@ void fill_events(drill::DrillEvents& ev, const std::vector<json>& events,
       double start = epoch.ms_from_unix_ms(e.value("started_ms", int64_t{0}));
       double end = start + static_cast<double>(e.value("duration_ms", int64_t{0}));
       ev.runbook.push_back({e.value("step", ""), start, end, e.value("outcome", "")});
-      if (e.value("step", "") == "promote" && e.value("outcome", "") == "ok" && !ev.promotion_ms)
+      // A promotion with a note ("skipped: fence a1 (unreachable ...)": the old writer could not
+      // be fenced) still promoted: the outcome says "skipped" for any note. Missing it would turn
+      // the split-brain check off exactly when the fence failed.
+      const std::string outcome = e.value("outcome", "");
+      if (e.value("step", "") == "promote" && !ev.promotion_ms &&
+          (outcome == "ok" || outcome.starts_with("skipped")))
         ev.promotion_ms = end;
     }
   }
@@ -435,7 +456,12 @@ int run_drill(const DrillArgs& a) {
     if (s.name == a.scenario) spec = &s;
   }
   if (!spec) fail("unknown scenario '" + a.scenario + "' (scenarios: " + names + ")");
-  if (auto v = drill::validate(a.p); !v) fail(v.error());
+  if (auto v = spec->blip ? drill::validate_blip(a.p) : drill::validate(a.p); !v) fail(v.error());
+  const auto promises = drill::promises_for(spec->name);
+  if (!promises) fail(promises.error());
+  if (spec->cut)
+    if (auto can = lab::check_can_partition(); !can)
+      fail("drill " + spec->name + " cuts the network: " + can.error().message);
   for (const auto& out : {a.json_out, a.html_out})
     if (!out.empty() && std::filesystem::exists(out))
       fail(out + " exists; a drill never overwrites an earlier run's report");
@@ -451,6 +477,13 @@ int run_drill(const DrillArgs& a) {
     fail("another drill is running on the lab in " + dir.string() + " (" +
          (dir / "drill.lock").string() + " is locked)");
 
+  // A cut left on (by an operator or a drill that died) is not the baseline: every site must see
+  // every other. Asked only where it can be (root, nft); a lab without them cannot be cut.
+  if (lab::check_can_partition())
+    if (auto active = lab::is_active(); active && *active)
+      fail("a partition is on (nft table " + std::string(lab::kPartitionTable) +
+           "); the lab is not at the drill's baseline: `drctl lab heal" + dir_flag(a) +
+           "` removes it");
   drill::Baseline baseline = settled_baseline(dir, 30s);
   if (!baseline.holds()) {
     if (!a.reset) fail(baseline.refusal(dir_flag(a)));
@@ -508,11 +541,35 @@ int run_drill(const DrillArgs& a) {
   wo.session_every = 5;
   wo.run_id = run_id;
   drill::DrillEpoch epoch;
+  std::unique_ptr<drill::Workload> stale;
+  if (spec->stale_clients && spec->cut) {
+    const std::string region(lab::site_name(spec->cut->region));
+    auto alb = state->alb_urls.find(region);
+    if (alb == state->alb_urls.end()) fail("the lab names no ALB in " + region);
+    drill::WorkloadOptions so = wo;
+    so.base_url = alb->second;
+    so.rate = a.p.rate / 4;
+    wo.rate = a.p.rate - so.rate;
+    so.threads = 2;
+    so.session_every = 0;
+    so.run_id = run_id + "-stale";  // its own keys; still under the run's prefix
+    so.via = "stale:" + region;
+    auto created = drill::Workload::create(so, epoch);
+    if (!created) fail(created.error());
+    stale = std::move(*created);
+  }
   auto workload = drill::Workload::create(wo, epoch);
   if (!workload) fail(workload.error());
-  std::cout << "drill " << a.scenario << ": workload " << a.p.rate << " writes/s for "
+  std::cout << "drill " << a.scenario << ": workload " << wo.rate << " writes/s for "
             << a.p.duration_s << " s through " << wo.base_url << "\n";
+  if (stale)
+    std::cout << "drill " << a.scenario << ": and " << a.p.rate - wo.rate
+              << " writes/s from stale clients straight to "
+              << state->alb_urls.at(std::string(lab::site_name(spec->cut->region))) << "\n";
+  // Declared before the fault: a cut is healed, a frozen writer resumed, on every way out.
+  std::unique_ptr<DrillCut> cut;
   (*workload)->start();
+  if (stale) stale->start();
   while (epoch.now_ms() < a.p.fault_at_s * 1000) std::this_thread::sleep_for(5ms);
 
   drill::DrillEvents ev;
@@ -526,6 +583,40 @@ int run_drill(const DrillArgs& a) {
     ev.decision_reason = "an operator's planned switchover from " + primary + " to " + to;
     switchover = std::make_unique<lab::Process>(
         spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
+  } else if (spec->blip) {
+    const auto length = std::chrono::milliseconds(std::llround(drill::blip_ms_of(a.p)));
+    std::cout << "drill " << a.scenario << ": freezing the writer " << old_writer->name
+              << " (SIGSTOP) for " << length.count() << " ms; the detection window is "
+              << drill::detection_window_ms(a.p.interval_ms, a.p.threshold) << " ms\n";
+    auto blip = Blip::start(old_writer->pid, length);
+    if (!blip) {
+      ev.fault_missed.push_back("the blip: " + blip.error());
+    } else {
+      auto ended = (*blip)->wait();
+      ev.heal_ms = epoch.now_ms();
+      if (ended)
+        ev.fault_hit.push_back(old_writer->name + " (SIGSTOP pid " +
+                               std::to_string(old_writer->pid.pid) + " for " +
+                               std::to_string(length.count()) + " ms)");
+      else
+        ev.fault_missed.push_back("the blip: " + ended.error());
+    }
+  } else if (spec->cut) {
+    std::cout << "drill " << a.scenario << ": " << describe_cut(*spec->cut) << " (nft table "
+              << lab::kPartitionTable << ")\n";
+    cut = std::make_unique<DrillCut>(dir);
+    auto done = cut->cut(*spec->cut, "drctl drill " + run_id);
+    if (!done) {
+      ev.fault_missed.push_back("the cut: " + done.error());
+    } else if (!done->servers_cut) {
+      // Replication would cross the cut (docs/partitions.md): the drill would test nothing.
+      ev.fault_missed.push_back("the cut: " + done->note);
+    } else {
+      ev.fault_hit.push_back(describe_cut(*spec->cut));
+      // The cut holds from when nft has applied it (tens of ms after it was asked for); a write
+      // that replicated in between is not one the partition recovered.
+      ev.fault_ms = epoch.now_ms();
+    }
   } else {
     std::cout << "drill " << a.scenario << ": injecting the fault at " << a.p.fault_at_s << " s\n";
     inject(*spec, dir, ev);
@@ -538,21 +629,48 @@ int run_drill(const DrillArgs& a) {
     controller = spawn_drctl(dir, with({"controller"}), "controller.log");
   }
   drill::History history = (*workload)->wait();
+  if (stale) {
+    // One history: the stale clients' operations after the front door's, with seqs of their own.
+    std::uint64_t next = 0;
+    for (const auto& op : history.ops) next = std::max(next, op.seq + 1);
+    for (auto op : stale->wait().ops) {
+      op.seq += next;
+      history.ops.push_back(std::move(op));
+    }
+  }
   if (switchover) {
     auto code = switchover->wait(60s);
     if (!code || *code != 0)
       fail("the switchover failed; see " + (dir / "switchover.log").string());
   }
-  (void)lab::wait_until("the runbook finishes",
-                        [&] {
-                          for (const auto& e : read_events(events_file))
-                            if (e.value("event", "") == "runbook-done") return true;
-                          return false;
-                        },
-                        {.timeout = 30s});
+  // A scenario the controller must ride out has no runbook to wait for: its decisions so far are
+  // the verdict.
+  if (promises->expects_failover)
+    (void)lab::wait_until("the runbook finishes",
+                          [&] {
+                            for (const auto& e : read_events(events_file))
+                              if (e.value("event", "") == "runbook-done") return true;
+                            return false;
+                          },
+                          {.timeout = 30s});
   fill_events(ev, read_events(events_file), epoch);
   (void)controller.stop(5s);
   (void)witness.stop(5s);
+  if (cut) {
+    std::cout << "drill " << a.scenario << ": healing the cut\n";
+    if (auto healed = cut->heal(); !healed) fail("heal: " + healed.error());
+    ev.heal_ms = epoch.now_ms();
+    if (promises->expects_failover) {
+      // The old primary comes back: it rejoins the new one, or the lab refuses and names the
+      // writes it acknowledged while cut off (its errant GTIDs).
+      std::cout << "drill " << a.scenario << ": drctl lab restore (the old primary rejoins?)\n";
+      auto restore = spawn_drctl(dir, {"lab", "restore"}, "partition-rejoin.log");
+      auto code = restore.wait(180s);
+      ev.rejoin = std::string(code && *code == 0 ? "rejoined: " : "refused: ") +
+                  last_lines(dir / "partition-rejoin.log", 4);
+      std::cout << "drill " << a.scenario << ": " << ev.rejoin << "\n";
+    }
+  }
   if (spec->switchover) {
     // ...then back again: the old primary rejoins (no errant GTIDs after a clean switchover) and
     // the writer returns to where it was. The read-back below comes from there.
@@ -565,12 +683,15 @@ int run_drill(const DrillArgs& a) {
   auto after = lab::load_lab_state(dir);
   if (!after) fail("lab state: " + after.error().describe());
   drill::ReadBack readback = read_back(dir, *after, history, run_id);
+  ev.writer_before = old_writer->name;
+  if (const auto* w = writer_of(*after)) ev.writer_after = w->name;
   auto status_after = lab_status(dir, *after);
 
   drill::SavedRun run;
   run.scenario = a.scenario;
   run.info.run_id = run_id;
   run.info.parameters = drill::to_json(a.p);
+  if (spec->blip) run.info.parameters["blip_ms"] = drill::blip_ms_of(a.p);
   run.info.topology_before = topology_text(*status_before);
   run.info.topology_after = status_after ? topology_text(*status_after) : status_after.error();
   run.options.async_window_ms = a.p.async_window_ms;
@@ -628,6 +749,10 @@ void register_drill_commands(CLI::App& app) {
                     "how far before the fault async loss is accepted")
         ->capture_default_str();
     cmd->add_flag("--enforce-rto", args.p.enforce_rto, "make the RTO targets promises");
+    if (spec.blip)
+      cmd->add_option("--blip-ms", args.p.blip_ms,
+                      "how long the writer stays frozen (default: 80% of the detection window, "
+                      "(threshold - 1) x interval + 80% of the interval)");
     cmd->add_flag("--reset", args.reset,
                   "restore the drill's baseline first (lab restore --rebuild, failback, ack, "
                   "automatic failover on) instead of refusing; an old primary's writes that a "

@@ -21,6 +21,7 @@
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
 #include "lab/partition.h"
+#include "lab/partition_record.h"
 #include "lab/ports.h"
 #include "lab/process.h"
 #include "lab/status_view.h"
@@ -424,6 +425,44 @@ json status_from_state(const LabState& s) {
   return out;
 }
 
+// Whether a cut is on (the nft table, which is the machine's) and which one this lab recorded.
+// "active" is null when it cannot be asked (not root, no nft): "error" says why.
+json partition_status(const fs::path& dir) {
+  json out = {{"table", std::string(kPartitionTable)}, {"active", nullptr}, {"recorded", nullptr}};
+  if (auto active = is_active(); active)
+    out["active"] = *active;
+  else
+    out["error"] = active.error().message;
+  if (auto rec = recorded_partition(dir); !rec)
+    out["record_error"] = rec.error().message;
+  else if (*rec)
+    out["recorded"] = to_json(**rec);
+  return out;
+}
+
+// One line for the text status; empty when there is nothing to say (no cut, none recorded).
+std::string partition_line(const json& p) {
+  const bool recorded = p["recorded"].is_object();
+  const std::string what = recorded
+                               ? p["recorded"]["region"].get<std::string>() + " cut off from " +
+                                     [&] {
+                                       std::string l;
+                                       for (const auto& f : p["recorded"]["from"])
+                                         l += (l.empty() ? "" : ", ") + f.get<std::string>();
+                                       return l;
+                                     }()
+                               : std::string();
+  const std::string heal = "; `drctl lab heal` removes it";
+  if (p["active"] == true)
+    return "partition: ACTIVE (nft table " + p["table"].get<std::string>() + ")" +
+           (recorded ? ": " + what : ": a cut this lab did not record") + heal + "\n";
+  if (p["active"].is_null() && recorded)
+    return "partition: recorded (" + what +
+           "), cannot check the table: " + p.value("error", std::string("?")) + "\n";
+  if (recorded) return "partition: none (a stale record of " + what + ")\n";
+  return "";
+}
+
 // Exit codes: 0 every part healthy, kExitDegraded down or degraded, kExitFailed no answer at all.
 // With --json, an error is a JSON object too ({"error": ...} on stdout), so a script parsing the
 // output always gets JSON.
@@ -447,10 +486,11 @@ void run_status(const fs::path& dir, bool as_json) {
                 << " (health = process alive)\n";
     status = status_from_state(*state);
   }
+  status["partition"] = partition_status(dir);
   if (as_json) {
     std::cout << status.dump(2) << "\n";
   } else {
-    std::cout << render_status_table(status);
+    std::cout << render_status_table(status) << partition_line(status["partition"]);
   }
   const auto degraded = degraded_parts(status);
   if (!degraded.empty()) {
@@ -466,6 +506,21 @@ void run_status(const fs::path& dir, bool as_json) {
 // ---- down ----
 
 void run_down(const fs::path& dir, bool purge) {
+  // A cut this lab made goes with it, first (even when nothing else is left to stop): left on,
+  // it would cut the next lab on the machine.
+  bool heal_failed = false;
+  if (auto rec = recorded_partition(dir); !rec) {
+    std::cerr << "drctl lab: down: " << rec.error().message << "\n";
+  } else if (*rec) {
+    if (auto healed = heal((*rec)->table); healed) {
+      forget_partition(dir);
+      std::cout << "healed the partition this lab made (" << describe(**rec) << ")\n";
+    } else {
+      heal_failed = true;
+      std::cerr << "drctl lab: down: cannot heal the partition this lab made (" << describe(**rec)
+                << "): " << healed.error().message << "; `drctl lab heal` as root removes it\n";
+    }
+  }
   std::optional<LabState> state;
   if (auto s = load_lab_state(dir)) state = *s;
   const bool pid_file_alive =
@@ -473,6 +528,7 @@ void run_down(const fs::path& dir, bool purge) {
   if (!state && !live_supervisor(dir, state) && !pid_file_alive) {
     std::cout << "no lab in " << dir.string() << "; nothing to stop\n";
     if (purge && fs::exists(dir / "credentials")) fs::remove_all(dir);
+    if (heal_failed) exit_with(1, "the partition this lab made is still on");
     return;
   }
   const auto leftovers = stop_everything(dir, state);
@@ -495,6 +551,7 @@ void run_down(const fs::path& dir, bool purge) {
         << "lab stopped; nothing left running. MariaDB data kept in " << dir.string()
         << " (down --purge removes it); DynamoDB Local ran in memory, its sessions are gone\n";
   }
+  if (heal_failed) exit_with(1, "the lab is down but its partition is still on");
 }
 
 // ---- kill / restore ----
@@ -544,7 +601,8 @@ json site_json(Site site) {
   return json{{"site", std::string(site_name(site))}, {"cidr", site_cidr(site)}};
 }
 
-void run_partition(const std::string& region, const std::vector<std::string>& from, bool as_json) {
+void run_partition(const fs::path& dir, const std::string& region,
+                   const std::vector<std::string>& from, bool as_json) {
   // CLI11 checked the names; a name it let through and we cannot map is still a usage error.
   const auto site = site_from_name(region);
   if (!site) exit_with(cli::kExitUsage, "unknown region '" + region + "'");
@@ -557,6 +615,17 @@ void run_partition(const std::string& region, const std::vector<std::string>& fr
   }
   auto cut_done = cut(*site, from_sites);
   if (!cut_done) fail_as(as_json, "partition " + region + ": " + cut_done.error().message);
+  // The lab in --dir claims the cut, so that its `down` heals it and its `status` shows it.
+  std::string recorded;
+  if (load_lab_state(dir)) {
+    if (auto r = record_partition(
+            dir, {std::string(kPartitionTable), *site, cut_done->from, "drctl lab partition"});
+        r)
+      recorded = partition_record_file(dir).string();
+    else
+      std::cerr << "drctl lab: partition: not recorded for the lab in " << dir.string() << ": "
+                << r.error().message << "\n";
+  }
   if (as_json) {
     json out = {{"cut", site_json(*site)},
                 {"from", json::array()},
@@ -564,6 +633,7 @@ void run_partition(const std::string& region, const std::vector<std::string>& fr
                 {"table", std::string(kPartitionTable)}};
     for (Site s : cut_done->from) out["from"].push_back(site_json(s));
     if (!cut_done->note.empty()) out["note"] = cut_done->note;
+    out["recorded"] = recorded.empty() ? json(nullptr) : json(recorded);
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -608,8 +678,9 @@ void run_env(const fs::path& dir, bool as_json) {
   for (const auto& [k, v] : vars) std::cout << "export " << k << "=" << quote(v) << "\n";
 }
 
-void run_heal(bool as_json) {
+void run_heal(const fs::path& dir, bool as_json) {
   if (auto healed = heal(); !healed) fail_as(as_json, "heal: " + healed.error().message);
+  forget_partition(dir);
   if (as_json) {
     std::cout << json{{"healed", true}, {"table", std::string(kPartitionTable)}}.dump(2) << "\n";
   } else {
@@ -694,7 +765,9 @@ void register_lab_commands(CLI::App& app) {
                    "cut it off only from these sites (repeatable; default: every other site)")
       ->check(CLI::IsMember(sites));
   partition->add_flag("--json", *partition_json, "print JSON");
-  partition->callback([=] { run_partition(*region, *from, *partition_json); });
+  add_dir(partition);
+  partition->callback(
+      [=] { run_partition(resolve_lab_dir(*dir_flag), *region, *from, *partition_json); });
 
   auto* env = lab->add_subcommand(
       "env",
@@ -708,7 +781,8 @@ void register_lab_commands(CLI::App& app) {
   auto* heal_cmd = lab->add_subcommand("heal", "remove every cut `partition` made");
   auto heal_json = std::make_shared<bool>(false);
   heal_cmd->add_flag("--json", *heal_json, "print JSON");
-  heal_cmd->callback([=] { run_heal(*heal_json); });
+  add_dir(heal_cmd);
+  heal_cmd->callback([=] { run_heal(resolve_lab_dir(*dir_flag), *heal_json); });
 
   auto* supervise =
       lab->add_subcommand("supervise", "run the lab supervisor in the foreground (`up` starts it)");

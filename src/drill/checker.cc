@@ -86,7 +86,8 @@ void check_servers(const ReadBack& readback, CheckResult& r) {
   }
 }
 
-void measure_rto(const History& history, const DrillEvents& events, CheckResult& r) {
+void measure_rto(const History& history, const ReadBack& readback, const DrillEvents& events,
+                 CheckResult& r) {
   r.phases.detect_ms = span(events.fault_ms, events.decision_ms);
   r.phases.decide_ms = span(events.decision_ms, events.runbook_start_ms);
   r.phases.execute_ms = span(events.runbook_start_ms, events.runbook_end_ms);
@@ -96,6 +97,9 @@ void measure_rto(const History& history, const DrillEvents& events, CheckResult&
   for (const auto& op : history.ops) {
     if (op.outcome != Outcome::kOk || op.start_ms < *events.fault_ms) continue;
     if (!counts_for_rto(op, has_orders)) continue;
+    // An acknowledged write that recovery then lost brought nothing back: a primary cut off by a
+    // partition keeps acknowledging writes that its promotion-time successor never sees.
+    if (op.kind == OpKind::kOrder && !readback.orders.contains(op.key)) continue;
     if (!r.first_ack_after_fault_ms || op.end_ms < *r.first_ack_after_fault_ms)
       r.first_ack_after_fault_ms = op.end_ms;
   }
@@ -128,7 +132,7 @@ CheckResult check(const History& history, const ReadBack& readback, const DrillE
   check_orders(history, readback, events, r);
   check_sessions(history, readback, r);
   check_servers(readback, r);
-  measure_rto(history, events, r);
+  measure_rto(history, readback, events, r);
   return r;
 }
 

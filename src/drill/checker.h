@@ -64,7 +64,8 @@ struct CheckResult {
   std::vector<std::string> writable_servers;
   std::vector<std::string> unanswered_servers;
 
-  // RTO: fault -> the acknowledgement of the first write that started after it.
+  // RTO: fault -> the acknowledgement of the first write that started after it and survived
+  // (an acknowledged write that recovery lost does not count: it did not recover anything).
   std::optional<double> rto_ms;
   std::optional<double> first_ack_after_fault_ms;  // when that acknowledgement arrived
   Phases phases;

@@ -37,6 +37,10 @@ nlohmann::json to_json(const DrillEvents& events) {
   j["failover_id"] = events.failover_id;
   j["fault_hit"] = events.fault_hit;
   j["fault_missed"] = events.fault_missed;
+  j["writer_before"] = events.writer_before;
+  j["writer_after"] = events.writer_after;
+  j["rejoin"] = events.rejoin;
+  j["held_back"] = events.held_back;
   return j;
 }
 
@@ -60,6 +64,10 @@ std::expected<DrillEvents, std::string> events_from_json(const nlohmann::json& j
     e.failover_id = j.value("failover_id", "");
     e.fault_hit = j.value("fault_hit", std::vector<std::string>{});
     e.fault_missed = j.value("fault_missed", std::vector<std::string>{});
+    e.writer_before = j.value("writer_before", "");
+    e.writer_after = j.value("writer_after", "");
+    e.rejoin = j.value("rejoin", "");
+    e.held_back = j.value("held_back", "");
     return e;
   } catch (const nlohmann::json::exception& ex) {
     return std::unexpected(std::string("bad drill events: ") + ex.what());

@@ -25,7 +25,7 @@ struct DrillEvents {
   std::optional<double> runbook_start_ms;  // the runbook's first step started
   std::optional<double> runbook_end_ms;    // its last step ended
   std::optional<double> promotion_ms;      // the new primary accepted writes
-  std::optional<double> heal_ms;           // the fault was removed
+  std::optional<double> heal_ms;           // the fault was removed (a blip's SIGCONT, a heal)
   // The committed_by of the old primary, the server the runbook fences or demotes ("" when
   // none): a write it acknowledges after the promotion is split brain. Whether the fence
   // actually ran is the fence step's outcome (fence_outcome()).
@@ -39,6 +39,16 @@ struct DrillEvents {
   // nothing (its target was already down), so a drill on a broken lab cannot pass.
   std::vector<std::string> fault_hit;
   std::vector<std::string> fault_missed;
+  // The writer (database server name) before the fault and at read-back: a scenario that must not
+  // fail over is judged on these too, not only on the controller's decisions.
+  std::string writer_before;
+  std::string writer_after;
+  // After a partition heals: whether the old primary rejoined the new one, or why it was refused
+  // (its errant GTIDs), in the lab's words; "" when the scenario does not heal a cut.
+  std::string rejoin;
+  // The controller's last "wait" after the fault ("... but the witness reaches it: ..."): what
+  // held it back, so a scenario it must ride out shows that it saw the fault at all.
+  std::string held_back;
 };
 
 // The outcome of the runbook's fence step ("ok", "skipped: ..."), or "" when the runbook had

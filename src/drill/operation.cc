@@ -52,6 +52,7 @@ nlohmann::json to_json(const Operation& op) {
   if (!op.error.empty()) j["error"] = op.error;
   if (!op.committed_by.empty()) j["committed_by"] = op.committed_by;
   if (!op.served_region.empty()) j["served_region"] = op.served_region;
+  if (!op.via.empty()) j["via"] = op.via;
   return j;
 }
 
@@ -75,6 +76,7 @@ std::expected<Operation, std::string> operation_from_json(const nlohmann::json& 
     op.error = j.value("error", "");
     op.committed_by = j.value("committed_by", "");
     op.served_region = j.value("served_region", "");
+    op.via = j.value("via", "");
     return op;
   } catch (const nlohmann::json::exception& e) {
     return std::unexpected(std::string("bad operation: ") + e.what());

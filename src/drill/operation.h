@@ -39,6 +39,9 @@ struct Operation {
   // From an order's response: the database server that committed it and the region that served it.
   std::string committed_by;
   std::string served_region;
+  // The path the client took: "" through the front door; "stale:<region>" for a client that kept
+  // talking to that region's ALB directly (cached DNS), so a split-brain write names its path.
+  std::string via;
 
   double latency_ms() const { return end_ms - start_ms; }
 };

@@ -41,17 +41,48 @@ std::expected<void, std::string> validate(const DrillParameters& p) {
     return std::unexpected(range_error("--threshold", 1, 20, p.threshold));
   if (!within(p.async_window_ms, 0, 3'600'000))
     return std::unexpected(range_error("--async-window-ms", 0, 3'600'000, p.async_window_ms));
+  if (p.blip_ms != 0) {
+    // A blip the controller could see is an outage, not a blip: its promise (no failover) would
+    // not hold for the right reason.
+    const int window = detection_window_ms(p.interval_ms, p.threshold);
+    if (!within(p.blip_ms, 1, window - 1))
+      return std::unexpected(range_error("--blip-ms", 1, window - 1, p.blip_ms) +
+                             " (it must stay under the detection window of " +
+                             std::to_string(window) +
+                             " ms: (threshold - 1) x interval + 80% of "
+                             "the interval)");
+  }
   return {};
 }
 
+std::expected<void, std::string> validate_blip(const DrillParameters& p) {
+  if (auto v = validate(p); !v) return v;
+  if (p.fault_at_s * 1000 + blip_ms_of(p) >= p.duration_s * 1000)
+    return std::unexpected("the blip (" + show(blip_ms_of(p)) + " ms from --fault-at-s " +
+                           show(p.fault_at_s) + ") must end before --duration-s (" +
+                           show(p.duration_s) + ")");
+  return {};
+}
+
+int detection_window_ms(int interval_ms, int threshold) {
+  return (threshold - 1) * interval_ms + interval_ms * 8 / 10;
+}
+
+double blip_ms_of(const DrillParameters& p) {
+  if (p.blip_ms != 0) return p.blip_ms;
+  return 0.8 * detection_window_ms(p.interval_ms, p.threshold);
+}
+
 nlohmann::json to_json(const DrillParameters& p) {
-  return {{"rate", p.rate},
-          {"duration_s", p.duration_s},
-          {"fault_at_s", p.fault_at_s},
-          {"interval_ms", p.interval_ms},
-          {"threshold", p.threshold},
-          {"async_window_ms", p.async_window_ms},
-          {"enforce_rto", p.enforce_rto}};
+  nlohmann::json j = {{"rate", p.rate},
+                      {"duration_s", p.duration_s},
+                      {"fault_at_s", p.fault_at_s},
+                      {"interval_ms", p.interval_ms},
+                      {"threshold", p.threshold},
+                      {"async_window_ms", p.async_window_ms},
+                      {"enforce_rto", p.enforce_rto}};
+  if (p.blip_ms != 0) j["blip_ms"] = p.blip_ms;
+  return j;
 }
 
 }  // namespace dr::drill

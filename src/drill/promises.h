@@ -16,6 +16,10 @@ namespace dr::drill {
 enum class DataPromise {
   kNoLoss,             // synchronous paths only (semi-sync in-region, switchover at zero lag)
   kOnlyInAsyncWindow,  // cross-region async replication: only writes just before the fault
+  // A partition: the cut-off primary keeps acknowledging writes that never cross the cut until it
+  // is fenced, and the promotion discards them (its errant GTIDs). Loss is allowed from the async
+  // window before the fault up to the promotion, never after it: that would be split brain.
+  kOnlyUntilPromotion,
 };
 
 struct ScenarioPromises {
@@ -29,6 +33,13 @@ struct ScenarioPromises {
   // ("switchover": an operator's runbook), and whether the scenario injects a fault at all.
   std::string_view controller_action;
   bool injects_fault = true;
+  // False for faults the controller must ride out (a blip, a cut that may isolate the controller
+  // itself): the drill passes only if nothing failed over and the writer stayed where it was.
+  bool expects_failover = true;
+  // The fault cuts the primary region off (partition): whether the fence reached its apps across
+  // the cut is reported (not enforced), since the lab's supervisor reaches them where a real
+  // region's control plane would not.
+  bool cuts_primary = false;
 };
 
 // Every scenario a drill knows; an unknown name is refused with this list.
@@ -45,7 +56,9 @@ struct PromiseOptions {
 };
 
 struct PromiseResult {
-  // "fault_hit_and_controller_acted", "no_lost_acked_writes", "lost_only_in_async_window",
+  // "fault_hit_and_controller_acted" (or "no_failover"), "fence_stayed_behind_the_cut" (reported
+  // only), "no_lost_acked_writes",
+  // "lost_only_in_async_window", "lost_only_until_promotion",
   // "no_lost_sessions", "sessions_lost_only_in_async_window", "no_split_brain", "single_writer",
   // "rto_within_target"
   std::string name;

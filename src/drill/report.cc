@@ -15,6 +15,7 @@ nlohmann::json op_brief(const Operation& op) {
   nlohmann::json j = {{"key", op.key}, {"start_ms", op.start_ms}, {"end_ms", op.end_ms}};
   if (!op.committed_by.empty()) j["committed_by"] = op.committed_by;
   if (!op.served_region.empty()) j["served_region"] = op.served_region;
+  if (!op.via.empty()) j["via"] = op.via;
   return j;
 }
 
@@ -69,8 +70,13 @@ std::string verdict_text(const DrillReport& report) {
   if (!report.passed) return "FAILED";
   const std::size_t lost = lost_inside_async_window(report.result);
   if (lost == 0) return "PASSED";
+  // A partition's loss is what the cut-off primary acknowledged until the promotion, not only the
+  // async window before the fault.
+  const auto promises = promises_for(report.scenario);
+  const bool until_promotion = promises && promises->data == DataPromise::kOnlyUntilPromotion;
   return "passed, " + std::to_string(lost) + " write" + (lost == 1 ? "" : "s") +
-         " lost inside the async window";
+         (until_promotion ? " lost with the cut-off primary (before the promotion)"
+                          : " lost inside the async window");
 }
 
 nlohmann::json report_json(const DrillReport& report) {
@@ -162,6 +168,8 @@ std::string report_summary(const DrillReport& report) {
   if (!report.events.failover_id.empty())
     out << "  failover: " << report.events.failover_id << " (" << report.events.decision_action
         << ")\n";
+  if (!report.events.rejoin.empty())
+    out << "  old primary after the heal: " << report.events.rejoin << "\n";
   for (const auto& p : report.promises)
     out << "  [" << (p.passed ? "pass" : "FAIL") << (p.enforced ? "" : ", not enforced") << "] "
         << p.name << ": " << p.sentence << "\n";

@@ -54,6 +54,7 @@ void record_order_response(Operation& op, const std::string& body) {
 Operation make_operation(const WorkloadOptions& options, std::uint64_t seq) {
   Operation op;
   op.seq = seq;
+  op.via = options.via;
   const bool session =
       options.session_every > 0 && seq % options.session_every == options.session_every - 1;
   op.kind = session ? OpKind::kSession : OpKind::kOrder;

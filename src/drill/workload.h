@@ -26,6 +26,9 @@ struct WorkloadOptions {
   unsigned session_every = 0;  // every Nth operation writes a session; 0: orders only
   // Prefixes every key so that the writes of two drills against one database never collide.
   std::string run_id = "drill";
+  // Recorded on every operation (Operation::via): "" for the front door, "stale:us-east-1" for
+  // clients that talk to a region's ALB directly.
+  std::string via;
   // Per request: a hung server shows as an unknown outcome after this, not as a stuck drill.
   std::chrono::milliseconds timeout{2000};
   lab::Clock* clock = nullptr;  // nullptr: the steady clock

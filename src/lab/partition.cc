@@ -292,6 +292,31 @@ Result<CutResult> cut(Site region, const std::vector<Site>& from, std::string_vi
   return result;
 }
 
+Result<bool> is_active(std::string_view table) {
+  if (auto ok = check_table(table); !ok) return std::unexpected(ok.error());
+  if (auto can = check_can_partition(); !can) return std::unexpected(can.error());
+  auto dir = ScratchDir::make();
+  if (!dir) return std::unexpected(dir.error());
+  SpawnOptions options;
+  options.argv = {"nft", "list", "table", "inet", std::string(table)};
+  const fs::path log_file = dir->path() / "nft.log";
+  options.log_file = log_file;
+  auto nft = Process::spawn(std::move(options));
+  if (!nft) return std::unexpected(nft.error());
+  auto code = nft->wait(std::chrono::seconds(10));
+  if (!code) {
+    (void)nft->kill();
+    return std::unexpected(code.error());
+  }
+  if (*code == 0) return true;
+  // nft says "No such file or directory" for a table that does not exist; anything else is an
+  // error we cannot read as "no cut".
+  const std::string out = read_file(log_file);
+  if (out.find("No such file or directory") != std::string::npos) return false;
+  return fail(ErrorKind::kSystem, "nft list table " + std::string(table) + " exited with " +
+                                      std::to_string(*code) + ": " + out);
+}
+
 Result<void> heal(std::string_view table) {
   auto script = render_heal(table);
   if (!script) return std::unexpected(script.error());

@@ -57,6 +57,9 @@ struct CutResult {
 Result<CutResult> cut(Site region, const std::vector<Site>& from = {},
                       std::string_view table = kPartitionTable);
 
+// Whether `table` exists, i.e. some cut is on (`nft list table`); an error without root or nft.
+Result<bool> is_active(std::string_view table = kPartitionTable);
+
 // Removes the table and with it every cut. Idempotent: healing a healed lab succeeds.
 Result<void> heal(std::string_view table = kPartitionTable);
 

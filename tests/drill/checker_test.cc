@@ -117,6 +117,21 @@ TEST(Checker, RtoRunsFromTheFaultToTheFirstAcknowledgementOfAWriteStartedAfterIt
   EXPECT_EQ(r.first_ack_after_fault_ms, 4210);
 }
 
+// A partition: the cut-off primary goes on acknowledging writes that recovery then discards.
+// Those brought nothing back; RTO runs to the first acknowledged write that survived.
+TEST(Checker, RtoCountsOnlyAcknowledgedWritesThatSurvived) {
+  HistoryBuilder h;
+  h.order("cut-off", 1100, 1105, Outcome::kOk, "a1")
+      .order("stale", 3000, 3005, Outcome::kOk, "a1")
+      .order("back", 9000, 9010, Outcome::kOk, "b1");
+  DrillEvents e;
+  e.fault_ms = 1000;
+  auto r = check(h.history(), h.stored({"back"}), e);
+  EXPECT_EQ(r.lost.size(), 2u);
+  ASSERT_TRUE(r.rto_ms);
+  EXPECT_DOUBLE_EQ(*r.rto_ms, 8010);
+}
+
 TEST(Checker, RtoIsMeasuredOnOrdersNotOnSessions) {
   HistoryBuilder h;
   h.session("s1", 1100, 1105, Outcome::kOk).order("o1", 2000, 2005, Outcome::kOk);

@@ -40,6 +40,11 @@ class HistoryBuilder {
     history_.ops.push_back(op);
     return *this;
   }
+  // The path the last operation took ("stale:us-east-1"); the front door when never called.
+  HistoryBuilder& via(const std::string& path) {
+    history_.ops.back().via = path;
+    return *this;
+  }
   const History& history() const { return history_; }
 
   // A read-back holding exactly the orders and sessions named, with the values they were
@@ -69,6 +74,12 @@ inline DrillEvents acted(const std::string& scenario, DrillEvents events = {}) {
   auto p = promises_for(scenario);
   if (!p) return events;
   if (p->injects_fault && events.fault_hit.empty()) events.fault_hit = {"a1"};
+  if (!p->expects_failover) {
+    // Riding the fault out: no decision, no runbook, the writer where it was.
+    if (events.writer_before.empty()) events.writer_before = "a1";
+    if (events.writer_after.empty()) events.writer_after = events.writer_before;
+    return events;
+  }
   if (events.decision_action.empty()) events.decision_action = std::string(p->controller_action);
   if (!events.runbook_end_ms) events.runbook_end_ms = events.fault_ms.value_or(0) + 1;
   if (events.failover_id.empty()) events.failover_id = "fo-1";

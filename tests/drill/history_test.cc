@@ -44,6 +44,7 @@ TEST(History, SurvivesAJsonlRoundTrip) {
   h.ops = {order(0, Outcome::kOk), order(1, Outcome::kUnknown)};
   h.ops[1].kind = OpKind::kSession;
   h.ops[1].error = "outcome_unknown";
+  h.ops[0].via = "stale:us-east-1";
   ASSERT_TRUE(save_history(h, tmp / "h.jsonl"));
   auto back = load_history(tmp / "h.jsonl");
   ASSERT_TRUE(back) << back.error();
@@ -56,6 +57,8 @@ TEST(History, SurvivesAJsonlRoundTrip) {
   EXPECT_EQ(back->ops[1].kind, OpKind::kSession);
   EXPECT_EQ(back->ops[1].outcome, Outcome::kUnknown);
   EXPECT_EQ(back->ops[1].error, "outcome_unknown");
+  EXPECT_EQ(back->ops[0].via, "stale:us-east-1");  // which path acknowledged it, for split brain
+  EXPECT_EQ(back->ops[1].via, "");
 }
 
 TEST(History, ABrokenLineIsRefusedWithItsNumber) {

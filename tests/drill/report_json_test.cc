@@ -30,6 +30,24 @@ DrillReport region_outage_with_one_lost_write() {
   return *report;
 }
 
+// A partition passes with the writes the cut-off primary took before the promotion lost; the
+// verdict names them as that, not as the async window's.
+TEST(ReportJson, APartitionsVerdictNamesWhereItsLostWritesWent) {
+  HistoryBuilder h;
+  h.order("o1", 100, 105, Outcome::kOk, "a1")
+      .order("cut", 3000, 3005, Outcome::kOk, "a1")
+      .order("new", 12000, 12005, Outcome::kOk, "b1");
+  DrillEvents e;
+  e.fault_ms = 1000;
+  e.promotion_ms = 10000;
+  e.fenced_server = "a1";
+  auto report = build_report("partition", h.history(), h.stored({"o1", "new"}),
+                             testing::acted("partition", e), {});
+  ASSERT_TRUE(report) << report.error();
+  EXPECT_EQ(report_json(*report)["verdict"],
+            "passed, 1 write lost with the cut-off primary (before the promotion)");
+}
+
 TEST(ReportJson, HasTheFieldsTheIssueAsksFor) {
   auto j = report_json(region_outage_with_one_lost_write());
   for (auto field : {"scenario", "acked", "failed", "unknown", "lost_acked", "rpo_window_ms",

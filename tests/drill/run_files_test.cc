@@ -45,6 +45,11 @@ SavedRun sample_run() {
                           {"b1", "127.0.2.11", false, ""}};
   DrillEvents e;
   e.fault_ms = 1000;
+  // What a partition drill adds: recomputing must see the same writers, rejoin and hold-back.
+  e.writer_before = "a1";
+  e.writer_after = "b1";
+  e.rejoin = "refused: a1: holds transactions 0-1-412 that b1 lacks (errant GTIDs)";
+  e.held_back = "the witness reaches it";
   e.decision_ms = 4000;
   e.runbook_start_ms = 4050;
   e.runbook_end_ms = 5000;

@@ -23,6 +23,7 @@
 #include "lab/drctl_runner.h"
 #include "lab/mariadb_helpers.h"
 #include "lab/net.h"
+#include "lab/private_network.h"
 #include "lab/process.h"
 #include "lab/temp_dir.h"
 
@@ -99,31 +100,14 @@ bool table_exists(const std::string& table) {
   return code && *code == 0;
 }
 
-// Moves this test process (and the nft it spawns) into a network namespace of its own, with its
-// own lo and its own nftables ruleset: the cuts below are real, but cannot disturb a lab that runs
-// on the machine's lo at the same time (other tests, a developer's lab), and vanish with the
-// process even when it crashes. Empty on success, else why not.
-std::string enter_private_network() {
-  if (::unshare(CLONE_NEWNET) != 0) {
-    return std::string("cannot make a network namespace: ") + std::strerror(errno);
-  }
-  Socket s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-  if (::ioctl(s.fd(), SIOCGIFFLAGS, &ifr) != 0) return "cannot read lo's flags";
-  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-  if (::ioctl(s.fd(), SIOCSIFFLAGS, &ifr) != 0) return "cannot bring lo up";
-  return "";
-}
-
-#define SKIP_UNLESS_CAN_PARTITION()                         \
-  do {                                                      \
-    if (auto can = check_can_partition(); !can) {           \
-      GTEST_SKIP() << "SKIPPED: " << can.error().message;   \
-    }                                                       \
-    if (auto why = enter_private_network(); !why.empty()) { \
-      GTEST_SKIP() << "SKIPPED: " << why;                   \
-    }                                                       \
+#define SKIP_UNLESS_CAN_PARTITION()                                      \
+  do {                                                                   \
+    if (auto can = check_can_partition(); !can) {                        \
+      GTEST_SKIP() << "SKIPPED: " << can.error().message;                \
+    }                                                                    \
+    if (auto why = dr::testing::enter_private_network(); !why.empty()) { \
+      GTEST_SKIP() << "SKIPPED: " << why;                                \
+    }                                                                    \
   } while (0)
 
 TEST(PartitionScript, RefusesTablesThatAreNotTheLabs) {
@@ -301,7 +285,10 @@ TEST(Partition, DrctlPartitionsAndHeals) {
   const Listener west = listen_on("127.0.2.11");
   const Listener global = listen_on("127.0.3.24");
 
-  auto run = [&](const std::vector<std::string>& argv) {
+  // A --dir of the test's own (no lab in it, so nothing is recorded): without it drctl would
+  // record the cut in, and `heal` forget it from, a developer's lab in $DR_LAB_DIR or /tmp/dr-lab.
+  auto run = [&](std::vector<std::string> argv) {
+    argv.insert(argv.end(), {"--dir", (dir / "lab").string()});
     return dr::testing::run_drctl(argv, log, 30s);
   };
   auto cut = run({"lab", "partition", "us-east-1", "--from", "us-west-2", "--json"});
