@@ -16,7 +16,7 @@ MAY_INCLUDE = {
     "db": set(),
     "lease": {"aws"},
     "app": {"aws", "db", "lease"},
-    "lab": {"app", "aws", "db"},
+    "lab": {"app", "aws", "db", "lease"},
     "backends": {"core", "aws", "db"},
     "backends/lab": {"backends", "core", "aws", "db", "lab", "lease"},
     "backends/aws": {"backends", "core", "aws"},

@@ -122,7 +122,7 @@ std::vector<std::pair<std::string, PidRecord>> pid_files(const fs::path& dir) {
 
 // What the lab runs: `down` looks for these under the lab directory to check that none is left.
 const std::vector<std::string>& lab_programs() {
-  static const std::vector<std::string> programs{"mariadbd", "haproxy", "java", "dr-app"};
+  static const std::vector<std::string> programs{"mariadbd", "haproxy", "java", "dr-app", "etcd"};
   return programs;
 }
 
@@ -215,7 +215,8 @@ LabState require_running_lab(const fs::path& dir) {
 
 // ---- up ----
 
-void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::seconds timeout) {
+void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::seconds timeout,
+            bool write_lease) {
   const auto started = std::chrono::steady_clock::now();
   auto app = usable_app_binary(find_app_binary(app_flag));
   if (!app) exit_with(cli::kExitUsage, app.error().message + "; nothing was started");
@@ -240,6 +241,7 @@ void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::secon
   SpawnOptions spawn;
   spawn.argv = {self_exe().string(), "lab",          "supervise",  "--dir",
                 dir.string(),        "--app-binary", app->string()};
+  if (write_lease) spawn.argv.push_back("--write-lease");
   spawn.log_file = supervisor_log(dir);
   spawn.pid_file = supervisor_pid_file(dir);
   auto process = Process::spawn(spawn);
@@ -311,7 +313,7 @@ void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::secon
 
 // ---- supervise ----
 
-int run_supervise(const fs::path& dir, const std::string& app_flag) {
+int run_supervise(const fs::path& dir, const std::string& app_flag, bool write_lease) {
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
@@ -325,6 +327,7 @@ int run_supervise(const fs::path& dir, const std::string& app_flag) {
   SupervisorOptions options;
   options.dir = dir;
   options.app_binary = find_app_binary(app_flag);
+  options.write_lease = write_lease;
   if (const char* t = std::getenv("DR_MARIADB_TEMPLATE"); t != nullptr && *t != '\0')
     options.mariadb_template = t;
   // The control API's token exists (0600) before anything starts; a planted or readable one stops
@@ -709,8 +712,13 @@ void register_lab_commands(CLI::App& app) {
   up->add_option("--timeout", *timeout_s, "seconds to wait for the lab to be healthy")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
-  up->callback(
-      [=] { run_up(resolve_lab_dir(*dir_flag), *app_binary, std::chrono::seconds(*timeout_s)); });
+  auto write_lease = std::make_shared<bool>(false);
+  up->add_flag("--write-lease", *write_lease,
+               "run the write lease's 3-member etcd cluster (one member per site); the apps write "
+               "only while their region holds the lease (docs/partitions.md)");
+  up->callback([=] {
+    run_up(resolve_lab_dir(*dir_flag), *app_binary, std::chrono::seconds(*timeout_s), *write_lease);
+  });
 
   auto* status = lab->add_subcommand(
       "status", "components, roles, addresses, health, replication lag, fleets");
@@ -788,8 +796,9 @@ void register_lab_commands(CLI::App& app) {
       lab->add_subcommand("supervise", "run the lab supervisor in the foreground (`up` starts it)");
   add_dir(supervise);
   supervise->add_option("--app-binary", *app_binary, "dr-app to run");
+  supervise->add_flag("--write-lease", *write_lease, "run the write lease's etcd cluster");
   supervise->callback([=] {
-    const int code = run_supervise(resolve_lab_dir(*dir_flag), *app_binary);
+    const int code = run_supervise(resolve_lab_dir(*dir_flag), *app_binary, *write_lease);
     if (code != 0) throw cli::ExitCode{code};
   });
 }

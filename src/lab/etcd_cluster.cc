@@ -57,6 +57,7 @@ Result<EtcdCluster> EtcdCluster::start(const fs::path& root, EtcdClusterOptions 
   for (auto& m : members) {
     const fs::path dir = root / m.name;
     std::error_code ec;
+    fs::remove_all(dir / "data", ec);
     fs::create_directories(dir, ec);
     if (ec) return fail(ErrorKind::kSystem, "create " + dir.string() + ": " + ec.message());
     const std::string client_url = "http://" + m.address + ":" + std::to_string(m.client_port);
@@ -76,6 +77,7 @@ Result<EtcdCluster> EtcdCluster::start(const fs::path& root, EtcdClusterOptions 
     spawn.die_with_parent = options.die_with_parent;
     if (options.on_spawn)
       spawn.on_spawn = [cb = options.on_spawn, name = m.name](const PidRecord& r) { cb(name, r); };
+    m.argv = spawn.argv;
     auto p = Process::spawn(spawn);
     if (!p) return std::unexpected(p.error());
     // Best effort, as for the lab's other servers: without a cgroup, a partition cuts only what
@@ -83,7 +85,7 @@ Result<EtcdCluster> EtcdCluster::start(const fs::path& root, EtcdClusterOptions 
     (void)join_site_cgroup(p->pid(), m.site);
     m.process = std::move(*p);
   }
-  EtcdCluster cluster(std::move(members));
+  EtcdCluster cluster(std::move(members), root, options.die_with_parent);
   auto ready =
       wait_until("the etcd cluster to elect a leader and every member to answer /health",
                  [&cluster] {
@@ -100,6 +102,38 @@ Result<EtcdCluster> EtcdCluster::start(const fs::path& root, EtcdClusterOptions 
                   m.name + " exited at start; see " + m.process.log_file().string());
   if (!ready) return std::unexpected(ready.error());
   return cluster;
+}
+
+EtcdMember* EtcdCluster::find(const std::string& name) {
+  for (auto& m : members_)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+Result<void> EtcdCluster::kill_member(const std::string& name) {
+  auto* m = find(name);
+  if (m == nullptr) return fail(ErrorKind::kNotFound, "no etcd member " + name);
+  return m->process.kill();
+}
+
+Result<PidRecord> EtcdCluster::restart_member(const std::string& name) {
+  auto* m = find(name);
+  if (m == nullptr) return fail(ErrorKind::kNotFound, "no etcd member " + name);
+  if (m->process.running()) (void)m->process.kill();
+  SpawnOptions spawn;
+  spawn.argv = m->argv;
+  spawn.log_file = root_ / m->name / "etcd.log";
+  spawn.pid_file = root_ / m->name / "process.pid";
+  spawn.die_with_parent = die_with_parent_;
+  auto p = Process::spawn(spawn);
+  if (!p) return std::unexpected(p.error());
+  (void)join_site_cgroup(p->pid(), m->site);
+  m->process = std::move(*p);
+  return PidRecord{m->process.pid(), process_start_time(m->process.pid()).value_or(0)};
+}
+
+void EtcdCluster::stop() {
+  for (auto& m : members_) (void)m.process.stop(std::chrono::seconds(3));
 }
 
 }  // namespace dr::lab

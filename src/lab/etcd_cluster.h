@@ -37,6 +37,7 @@ struct EtcdMember {
   std::uint16_t client_port = 0;
   std::uint16_t peer_port = 0;
   Process process;
+  std::vector<std::string> argv;  // how it was started: a restart runs the same
 
   std::string endpoint() const { return address + ":" + std::to_string(client_port); }
 };
@@ -44,18 +45,29 @@ struct EtcdMember {
 class EtcdCluster {
  public:
   // Starts every member under <root>/<name>/ (data, log) and returns once the cluster has a leader
-  // and every member answers /health. Stopped when the handle goes.
+  // and every member answers /health. Stopped when the handle goes. A new cluster each time (its
+  // members' ports are new): an earlier run's data is removed first, since the lease's epoch lives
+  // on in the databases' guard rows (seed it with lease::seed_epoch).
   static Result<EtcdCluster> start(const std::filesystem::path& root,
                                    EtcdClusterOptions options = {});
 
   std::vector<std::string> endpoints() const;  // "address:port" of every member
+  // Fault injection and restore, by member name ("etcd-us-east-1"): SIGKILL; start again on the
+  // same ports and data (it rejoins the cluster); stop every member (SIGTERM, then SIGKILL).
+  Result<void> kill_member(const std::string& name);
+  Result<PidRecord> restart_member(const std::string& name);
+  void stop();
+  EtcdMember* find(const std::string& name);
   std::vector<EtcdMember>& members() { return members_; }
   // Does the member answer /health with "true" (it is in a quorum)?
   static bool healthy(const std::string& endpoint, std::chrono::milliseconds timeout);
 
  private:
-  explicit EtcdCluster(std::vector<EtcdMember> members) : members_(std::move(members)) {}
+  EtcdCluster(std::vector<EtcdMember> members, std::filesystem::path root, bool die_with_parent)
+      : members_(std::move(members)), root_(std::move(root)), die_with_parent_(die_with_parent) {}
   std::vector<EtcdMember> members_;
+  std::filesystem::path root_;
+  bool die_with_parent_ = false;
 };
 
 }  // namespace dr::lab

@@ -288,6 +288,13 @@ Result<void> Fleet::launch(const std::set<std::string>& killed_azs,
                 "--drain-ms",
                 "100"};
   if (fenced_) spawn.argv.insert(spawn.argv.end(), {"--fenced", fence_reason_});
+  if (!launch_.lease_endpoints.empty()) {
+    std::string list;
+    for (const auto& e : launch_.lease_endpoints) list += (list.empty() ? "" : ",") + e;
+    // From the instance's own address: a cut of its site cuts its renewals too.
+    spawn.argv.insert(spawn.argv.end(),
+                      {"--lease-endpoints", list, "--lease-local-address", i.address});
+  }
   spawn.env = {{"DR_DB_PASSWORD", launch_.db_password},
                {"DR_ADMIN_TOKEN", launch_.admin_token},
                {"AWS_ACCESS_KEY_ID", kLabAccessKeyId},

@@ -40,6 +40,8 @@ struct AppLaunchConfig {
   std::string alb_backend = "alb";  // the ALB listener (and backend) name
   // The ALB's health listener (the front door's check): the apps' admin ports, same slots.
   std::string alb_health_backend = "alb_health";
+  // The write lease's etcd members ("address:port", the app's own site's first); empty: none.
+  std::vector<std::string> lease_endpoints;
 };
 
 // How often the fleet asks each instance's admin listener whether it lives, how long one ask may

@@ -12,6 +12,7 @@
 #include "lab/ports.h"
 #include "lab/replicator.h"
 #include "lab/wait.h"
+#include "lease/write_lease.h"
 
 namespace dr::lab {
 namespace fs = std::filesystem;
@@ -271,6 +272,9 @@ Result<void> Supervisor::start(const Progress& progress) {
   start_replicator();
   progress(std::string(kReplicatorName) + "  running  both directions every " +
            std::to_string(options_.replicate_every.count()) + " ms");
+  if (options_.write_lease) {
+    if (auto l = start_write_lease(progress); !l) return l;
+  }
   if (auto f = start_fleets(progress); !f) return f;
   return wait_for_front_door(progress);
 }
@@ -679,6 +683,53 @@ void Supervisor::replicate_loop() {
   }
 }
 
+// The write lease's store, then the lease itself for the region traffic goes to (the front door's
+// override, else the primary region), with an epoch above any the databases have seen: the
+// cluster is new on every `up`, the guard rows are not.
+Result<void> Supervisor::start_write_lease(const Progress& progress) {
+  EtcdClusterOptions o;
+  o.on_spawn = [this](const std::string& name, const PidRecord& pid) { pid_recorder(name)(pid); };
+  auto cluster = EtcdCluster::start(options_.dir, o);
+  if (!cluster) {
+    if (cluster.error().kind == ErrorKind::kNotFound)
+      return fail(ErrorKind::kNotFound,
+                  "write lease: etcd is not installed (Debian: etcd-server; "
+                  "scripts/bootstrap.sh installs it): " +
+                      cluster.error().message);
+    return fail(cluster.error().kind, "write lease: " + cluster.error().message);
+  }
+  etcd_.emplace(std::move(*cluster));
+  for (auto& m : etcd_->members()) {
+    record({m.name,
+            "etcd",
+            std::string(site_name(m.site)),
+            "",
+            "write lease store",
+            m.address,
+            m.client_port,
+            {m.process.pid(), process_start_time(m.process.pid()).value_or(0)},
+            m.process.log_file().string(),
+            false});
+  }
+  int64_t seen = 0;
+  if (auto c = databases_.at(writer_).connect_root()) {
+    auto v = c->query_value("SELECT epoch FROM `" + databases_.at(writer_).app_options().database +
+                            "`.dr_write_guard WHERE id = 1");
+    if (v && *v) seen = std::stoll(**v);  // no table yet: no app has written, 0
+  }
+  lease::Etcd etcd({etcd_->endpoints(), std::chrono::milliseconds(1000), ""});
+  if (auto s = lease::seed_epoch(etcd, seen); !s)
+    return fail(ErrorKind::kProtocol, "write lease: seed the epoch: " + s.error().describe());
+  const std::string region = state_.front_door_override.value_or(kPrimaryRegion);
+  auto held = lease::acquire(etcd, region, std::chrono::seconds(2));
+  if (!held) return fail(ErrorKind::kProtocol, "write lease: " + held.error().describe());
+  std::string members;
+  for (const auto& m : etcd_->members()) members += " " + m.endpoint();
+  progress("etcd  ready " + members + "  write lease: " + region + " epoch " +
+           std::to_string(held->epoch));
+  return {};
+}
+
 Result<void> Supervisor::start_fleets(const Progress& progress) {
   for (const auto& spec : default_topology().fleets) {
     AppLaunchConfig launch;
@@ -693,6 +744,13 @@ Result<void> Supervisor::start_fleets(const Progress& progress) {
     launch.db_password = credentials_.app.password;
     launch.db_name = databases_.begin()->second.app_options().database;
     launch.admin_token = admin_token_;
+    if (etcd_) {
+      // Each app's own site's member first: the one it reaches when its region is cut off.
+      for (const auto& m : etcd_->members())
+        if (site_name(m.site) == spec.region) launch.lease_endpoints.push_back(m.endpoint());
+      for (const auto& m : etcd_->members())
+        if (site_name(m.site) != spec.region) launch.lease_endpoints.push_back(m.endpoint());
+    }
     fleets_[spec.region] =
         std::make_unique<Fleet>(state_.fleets.at(spec.region), spec.azs, launch,
                                 proxies_.at(alb_name(spec.region)).runtime(), clock_);
@@ -815,6 +873,7 @@ void Supervisor::shutdown() {
   if (auto it = proxies_.find(kFrontDoorName); it != proxies_.end()) (void)it->second.stop();
   for (auto& [name, proxy] : proxies_) (void)proxy.stop();
   for (auto& [name, ddb] : dynamodbs_) (void)ddb.stop();
+  if (etcd_) etcd_->stop();
   // Clean shutdowns, all at once: each flushes its own InnoDB.
   std::vector<std::thread> stops;
   for (auto& [name, db] : databases_) stops.emplace_back([&db] { (void)db.stop(); });
@@ -943,6 +1002,12 @@ json Supervisor::status() {
         }
         j["healthy"] = up;
         if (!up) j["state"] = "launching";
+      } else if (c.kind == "etcd") {
+        auto* m = etcd_ ? etcd_->find(c.name) : nullptr;
+        const bool up = m != nullptr && m->process.running();
+        // Healthy: it answers and is in a quorum (a member cut off from the others is not).
+        j["healthy"] = up && EtcdCluster::healthy(host_port(c.address, c.port), 300ms);
+        if (!up) j["state"] = "down";
       } else if (c.kind == "replicator") {
         j["healthy"] = !replicator_paused_ && !replicator_stop_;
         j["applied"] = replicator_applied_.load();
@@ -1077,6 +1142,8 @@ Result<void> Supervisor::kill_component(const std::string& name, std::vector<std
     k = databases_.at(name).crash();
   } else if (rec->kind == "dynamodb") {
     k = dynamodbs_.at(name).kill();
+  } else if (rec->kind == "etcd") {
+    k = etcd_ ? etcd_->kill_member(name) : fail(ErrorKind::kNotFound, "no etcd cluster");
   } else if (rec->kind == "replicator") {
     replicator_paused_ = true;
   } else {
@@ -1423,6 +1490,20 @@ Result<json> Supervisor::restore(bool rebuild) {
     // refilled from there (last writer wins keeps anything newer).
     rebuild_replicators();
     done.push_back(n + ": restarted empty (in memory); refilled from the other region's stream");
+  }
+  if (etcd_) {
+    for (auto& m : etcd_->members()) {
+      if (!killed(m.name)) continue;
+      auto pid = etcd_->restart_member(m.name);
+      if (!pid) {
+        errors.push_back(m.name + ": restart: " + pid.error().message);
+        continue;
+      }
+      auto* rec = state_.find(m.name);
+      rec->killed = false;
+      rec->pid = *pid;
+      done.push_back(m.name + ": restarted; it rejoins the lease's quorum");
+    }
   }
   std::vector<std::string> proxies;
   for (const auto& region : default_topology().regions) {

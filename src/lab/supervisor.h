@@ -29,6 +29,7 @@
 #include "lab/clock.h"
 #include "lab/dynamodb_local.h"
 #include "lab/error.h"
+#include "lab/etcd_cluster.h"
 #include "lab/fleet.h"
 #include "lab/haproxy_instance.h"
 #include "lab/lab_state.h"
@@ -44,6 +45,9 @@ struct SupervisorOptions {
   std::filesystem::path mariadb_template;  // empty: <dir>/mariadb-template
   std::chrono::milliseconds replicate_every{100};
   std::chrono::milliseconds start_timeout{60'000};
+  // The write lease (issue 12): a 3-member etcd cluster, one member per site; the apps hold the
+  // lease for the region traffic goes to and carry its epoch to the database. Off: no lease.
+  bool write_lease = false;
 };
 
 class Supervisor {
@@ -127,6 +131,7 @@ class Supervisor {
   void record_fleets();
   void save();
   std::string app_endpoint(const std::string& region, const std::string& role) const;
+  Result<void> start_write_lease(const Progress& progress);
 
   SupervisorOptions options_;
   Clock& clock_;
@@ -138,6 +143,7 @@ class Supervisor {
   std::map<std::string, HaproxyInstance> proxies_;
   std::map<std::string, DynamoDbLocal> dynamodbs_;
   std::map<std::string, std::unique_ptr<Fleet>> fleets_;
+  std::optional<EtcdCluster> etcd_;  // the write lease's store, with options_.write_lease
   bool stopped_ = false;
   // The database that holds the write role, as last established (start, a writer endpoint's
   // repoint, restore). Recorded in topology.json with the endpoints, override and capacities.

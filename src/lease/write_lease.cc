@@ -149,6 +149,13 @@ Result<std::optional<LeaseRecord>> read_lease(Etcd& etcd) {
   return std::optional<LeaseRecord>((*held)->record);
 }
 
+Result<void> seed_epoch(Etcd& etcd, int64_t at_least) {
+  auto done = etcd.txn({{kEpoch, Compare::Target::kCreateRevision, 0, ""}},
+                       {{kEpoch, std::to_string(at_least), 0}});
+  if (!done) return std::unexpected(done.error());
+  return {};  // not applied: the store has its own epoch, which is what it has given out
+}
+
 Result<LeaseRecord> acquire(Etcd& etcd, const std::string& region, std::chrono::seconds ttl) {
   auto held = read_held(etcd);
   if (!held) return std::unexpected(held.error());

@@ -88,6 +88,10 @@ class LeaseHolder {
 // The holder now, read from a quorum (nullopt: nobody holds it, say it expired).
 Result<std::optional<LeaseRecord>> read_lease(Etcd& etcd);
 
+// A new store (the lab's cluster starts empty each time) must not give out epochs the databases
+// have seen already: sets the last epoch to `at_least` unless the store has one already.
+Result<void> seed_epoch(Etcd& etcd, int64_t at_least);
+
 // Gives `region` the lease when nobody holds it: a new etcd lease of `ttl`, the epoch one more
 // than the last. Idempotent: when `region` holds it already, returns that. Refused (kRefused,
 // naming the holder) while another region holds it: the lease of a holder that cannot be reached
