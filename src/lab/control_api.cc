@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/partition.h"
+#include "lab/partition_record.h"
+
 namespace dr::lab {
 using nlohmann::json;
 
@@ -60,6 +63,24 @@ std::optional<int> int_field(const json& j, const char* name, bool& bad) {
   return j[name].get<int>();
 }
 
+// A region's control plane (its fleet, its endpoints) is unreachable from a caller in a site the
+// lab's recorded cut separates from it, as us-east-1's APIs are from us-west-2 in a real
+// partition: the supervisor, one process for every region, must not carry a fence across the cut.
+// A caller outside the sites (127.0.0.1: an operator, the internet) is never cut. True when the
+// 503 is written.
+bool cut_off(const std::filesystem::path& dir, const httplib::Request& req,
+             const std::string& region, httplib::Response& res) {
+  const auto caller = site_of_address(req.remote_addr);
+  const auto target = site_from_name(region);
+  if (!caller || !target) return false;
+  auto record = recorded_partition(dir);
+  if (!record || !*record || !cuts_apart(**record, *caller, *target)) return false;
+  reply(res, 503,
+        json{{"error", region + "'s control plane is unreachable from " +
+                           std::string(site_name(*caller)) + " (" + describe(**record) + ")"}});
+  return true;
+}
+
 }  // namespace
 
 ControlApi::ControlApi(Supervisor& supervisor, std::string token)
@@ -70,6 +91,7 @@ ControlApi::ControlApi(Supervisor& supervisor, std::string token)
   });
   s.route("PUT", R"(/fleets/([a-z0-9-]+))",
           [this](const httplib::Request& req, httplib::Response& res) {
+            if (cut_off(supervisor_.dir(), req, req.matches[1], res)) return;
             auto body = body_of(req, res);
             if (!body) return;
             bool bad = false;
@@ -84,6 +106,7 @@ ControlApi::ControlApi(Supervisor& supervisor, std::string token)
           });
   s.route("PUT", R"(/fleets/([a-z0-9-]+)/fence)",
           [this](const httplib::Request& req, httplib::Response& res) {
+            if (cut_off(supervisor_.dir(), req, req.matches[1], res)) return;
             auto body = body_of(req, res);
             if (!body) return;
             if (!body->contains("fenced") || !(*body)["fenced"].is_boolean() ||
@@ -98,6 +121,7 @@ ControlApi::ControlApi(Supervisor& supervisor, std::string token)
           });
   s.route("PUT", R"(/endpoints/([a-z0-9-]+)/([a-z]+))",
           [this](const httplib::Request& req, httplib::Response& res) {
+            if (cut_off(supervisor_.dir(), req, req.matches[1], res)) return;
             auto body = body_of(req, res);
             if (!body) return;
             if (!body->contains("database") || !(*body)["database"].is_string()) {

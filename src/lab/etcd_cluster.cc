@@ -71,7 +71,10 @@ Result<EtcdCluster> EtcdCluster::start(const fs::path& root, EtcdClusterOptions 
                   "--heartbeat-interval=" + std::to_string(options.heartbeat.count()),
                   "--election-timeout=" + std::to_string(options.election.count()),
                   // No metrics listener on 0.0.0.0, no v2 API: only what the lease uses.
-                  "--enable-v2=false"};
+                  "--enable-v2=false",
+                  // A member back from a cut must not force an election with the term it
+                  // campaigned up to alone (3.4 has pre-vote off by default).
+                  "--pre-vote=true"};
     spawn.log_file = dir / "etcd.log";
     spawn.pid_file = dir / "process.pid";
     spawn.die_with_parent = options.die_with_parent;

@@ -1,5 +1,7 @@
 #include "lab/partition_record.h"
 
+#include <algorithm>
+
 #include "lab/atomic_file.h"
 #include "lab/partition.h"
 
@@ -18,6 +20,14 @@ nlohmann::json to_json(const PartitionRecord& r) {
           {"region", std::string(site_name(r.region))},
           {"from", from},
           {"by", r.by}};
+}
+
+bool cuts_apart(const PartitionRecord& r, Site a, Site b) {
+  if (a == b) return false;
+  auto from = [&](Site s) {
+    return r.from.empty() || std::find(r.from.begin(), r.from.end(), s) != r.from.end();
+  };
+  return (a == r.region && from(b)) || (b == r.region && from(a));
 }
 
 std::string describe(const PartitionRecord& r) {

@@ -32,6 +32,9 @@ Result<std::optional<PartitionRecord>> recorded_partition(const std::filesystem:
 // Removes the record; succeeds when there is none.
 void forget_partition(const std::filesystem::path& lab_dir);
 
+// Does the cut separate sites `a` and `b` (either way round)? An empty `from` is every other site.
+bool cuts_apart(const PartitionRecord& record, Site a, Site b);
+
 nlohmann::json to_json(const PartitionRecord& record);
 // "us-east-1 cut off from us-west-2, global"
 std::string describe(const PartitionRecord& record);

@@ -68,6 +68,8 @@ class Supervisor {
                   const std::string& aws_endpoint_url = "");
   void mark_failed(const std::string& error);
 
+  const std::filesystem::path& dir() const { return options_.dir; }
+
   // One pass of the control loop: reconcile the fleets, record what changed.
   void tick();
   // Stops everything it started (apps first, databases last) and records phase "stopped".

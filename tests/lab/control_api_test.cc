@@ -17,6 +17,7 @@
 
 #include "lab/control_api.h"
 #include "lab/control_token.h"
+#include "lab/partition_record.h"
 #include "lab/temp_dir.h"
 
 namespace dr::lab {
@@ -143,6 +144,47 @@ TEST(ControlToken, RefusesALabDirectoryOthersCanWrite) {
     EXPECT_FALSE(load_or_create_control_token(dir));
     ASSERT_EQ(::chown(dir.c_str(), 0, 0), 0);
   }
+}
+
+// A region's control plane obeys the lab's recorded cut: the controller in us-west-2 cannot fence
+// or scale us-east-1's fleet, nor repoint its endpoints, while us-east-1 is cut off from it (the
+// supervisor is one process for every region and must not carry a fence across the cut). A
+// caller the cut does not separate from it, and 127.0.0.1 (an operator, the internet), still can.
+TEST_F(ControlApiGate, ARegionsControlPlaneIsOutOfReachAcrossTheLabsCut) {
+  ASSERT_TRUE(record_partition(
+      tmp_.path(),
+      PartitionRecord{"dr_lab_partition_test", Site::kUsEast1, {Site::kUsWest2}, "test"}));
+  auto from = [&](const std::string& address) {
+    auto c = client();
+    c.set_interface(address);
+    return c;
+  };
+  const std::string body = R"({"fenced": true, "reason": "failover"})";
+  auto west = from("127.0.2.23").Put("/fleets/us-east-1/fence", body, "application/json");
+  ASSERT_TRUE(west);
+  EXPECT_EQ(west->status, 503) << west->body;
+  EXPECT_EQ(error_of(west),
+            "us-east-1's control plane is unreachable from us-west-2 (us-east-1 cut off from "
+            "us-west-2)");
+  auto repoint =
+      from("127.0.2.23")
+          .Put("/endpoints/us-east-1/writer", R"({"database": "b1"})", "application/json");
+  ASSERT_TRUE(repoint);
+  EXPECT_EQ(repoint->status, 503) << repoint->body;
+  auto scale = from("127.0.2.23").Put("/fleets/us-east-1", R"({"desired": 0})", "application/json");
+  ASSERT_TRUE(scale);
+  EXPECT_EQ(scale->status, 503) << scale->body;
+  // Not separated by this cut: the global site, the operator, and us-west-2's own region.
+  for (const auto& [address, region] : std::vector<std::pair<std::string, std::string>>{
+           {"127.0.3.24", "us-east-1"}, {"127.0.0.1", "us-east-1"}, {"127.0.2.23", "us-west-2"}}) {
+    auto r = from(address).Put("/fleets/" + region + "/fence", body, "application/json");
+    ASSERT_TRUE(r) << address;
+    EXPECT_NE(r->status, 503) << address << " -> " << region << ": " << r->body;
+  }
+  forget_partition(tmp_.path());
+  auto healed = from("127.0.2.23").Put("/fleets/us-east-1/fence", body, "application/json");
+  ASSERT_TRUE(healed);
+  EXPECT_NE(healed->status, 503) << healed->body;
 }
 
 TEST_F(ControlApiGate, WithoutTheTokenNothingHappens) {

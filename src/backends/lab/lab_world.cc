@@ -55,8 +55,11 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
       targets_->databases, DbLogin{creds->admin.name, creds->admin.password},
       DbLogin{creds->replication.name, creds->replication.password}, std::chrono::milliseconds(500),
       targets_->database_region, options_.source_address);
-  supervisor_ = std::make_unique<SupervisorClient>(targets_->supervisor_host,
-                                                   targets_->supervisor_port, token_);
+  // From the controller's address: a cut of its site cuts its calls to the regions' control
+  // planes too (the supervisor refuses those its lab's cut separates: control_api.cc).
+  supervisor_ = std::make_unique<SupervisorClient>(
+      targets_->supervisor_host, targets_->supervisor_port, token_, std::chrono::milliseconds(3000),
+      options_.source_address);
   global_database_ = std::make_unique<LabGlobalDatabase>(*database_, *supervisor_);
   LabWriteLeaseOptions lease;
   lease.endpoints = targets_->lease_endpoints;

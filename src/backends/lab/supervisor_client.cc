@@ -10,12 +10,18 @@ namespace dr::backends::lab {
 using nlohmann::json;
 
 SupervisorClient::SupervisorClient(std::string host, int port, std::string token,
-                                   std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), token_(std::move(token)), timeout_(timeout) {}
+                                   std::chrono::milliseconds timeout, std::string source_address)
+    : host_(std::move(host)),
+      port_(port),
+      token_(std::move(token)),
+      timeout_(timeout),
+      source_address_(std::move(source_address)) {}
 
 Result<> SupervisorClient::call(const std::string& method, const std::string& path,
                                 const std::string& body, core::ErrorKind on_409) {
   httplib::Client c(host_, port_);
+  // cpp-httplib binds to an address given as the "interface" (docs/partitions.md, fact 9).
+  if (!source_address_.empty()) c.set_interface(source_address_);
   c.set_bearer_token_auth(token_);
   c.set_connection_timeout(timeout_);
   c.set_read_timeout(timeout_);
@@ -30,8 +36,10 @@ Result<> SupervisorClient::call(const std::string& method, const std::string& pa
                                 " " + path + ": " + httplib::to_string(r.error()));
   }
   if (r->status / 100 != 2)
+    // 503: the region's control plane is out of reach (the lab's cut): as a dead one.
     return core::fail(r->status == 504   ? core::ErrorKind::kTimeout
                       : r->status == 409 ? on_409
+                      : r->status == 503 ? core::ErrorKind::kUnreachable
                                          : core::ErrorKind::kRefused,
                       "supervisor " + method + " " + path + ": HTTP " + std::to_string(r->status) +
                           " " + r->body);
@@ -40,6 +48,8 @@ Result<> SupervisorClient::call(const std::string& method, const std::string& pa
 
 Result<json> SupervisorClient::status() {
   httplib::Client c(host_, port_);
+  // cpp-httplib binds to an address given as the "interface" (docs/partitions.md, fact 9).
+  if (!source_address_.empty()) c.set_interface(source_address_);
   c.set_bearer_token_auth(token_);
   c.set_connection_timeout(timeout_);
   c.set_read_timeout(timeout_);

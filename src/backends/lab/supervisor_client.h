@@ -19,8 +19,11 @@ using core::Result;
 class SupervisorClient final : public core::Fleet, public core::Traffic {
  public:
   // `token`: the lab's control token (lab/control_token.h), sent as a bearer token.
+  // `source_address`: where its calls leave from (the controller's or the witness's address), so
+  // that a partition of that site cuts them; "": the kernel's choice (an operator's drctl).
   SupervisorClient(std::string host, int port, std::string token,
-                   std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(3000),
+                   std::string source_address = "");
 
   // The region's writer (reader) endpoint now leads to `server`: Aurora's own job on AWS, the
   // lab's global database's here (lab_global_database.h).
@@ -47,6 +50,7 @@ class SupervisorClient final : public core::Fleet, public core::Traffic {
   int port_;
   std::string token_;
   std::chrono::milliseconds timeout_;
+  std::string source_address_;
 };
 
 // Probe: one real order through the front door; it must be acknowledged by `region`.
