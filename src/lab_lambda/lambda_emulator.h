@@ -88,6 +88,7 @@ class LambdaEmulator {
   const std::vector<InvocationRecord>& records() const { return records_; }
   // bootstrap's PID while one runs (for tests and faults: kill it mid-invocation).
   std::optional<pid_t> bootstrap_pid();
+  RuntimeView runtime_view() { return server_.view(); }
   // Stops bootstrap (by PID) and the Runtime API.
   void stop();
 

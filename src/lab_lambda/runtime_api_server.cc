@@ -122,7 +122,9 @@ void RuntimeApiServer::new_environment() {
     ++generation_;
     offered_.reset();
     current_.reset();
+    const int waiting = view_.waiting_polls;  // the old environment's polls are still there
     view_ = {};
+    view_.waiting_polls = waiting;
   }
   cv_.notify_all();
 }
@@ -155,7 +157,9 @@ void RuntimeApiServer::on_next(const httplib::Request&, httplib::Response& res) 
                                "the runtime asked for the next event without answering", unix_ms()};
   }
   cv_.notify_all();
+  ++view_.waiting_polls;
   cv_.wait(lock, [&] { return closing_ || generation_ != generation || offered_.has_value(); });
+  --view_.waiting_polls;
   if (closing_ || generation_ != generation) {
     // This environment is gone; a 500 tells its runtime to exit.
     reply(res, 500, "Runtime.EnvironmentReset", "the execution environment was reset");

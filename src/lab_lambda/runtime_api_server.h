@@ -58,6 +58,7 @@ struct RuntimeView {
   int64_t deadline_ms = 0;           // its Lambda-Runtime-Deadline-Ms
   std::optional<RuntimePost> result;
   std::optional<RuntimePost> init_error;
+  int waiting_polls = 0;  // `next` calls blocked right now (a dead environment's included)
 };
 
 class RuntimeApiServer {

@@ -4,6 +4,7 @@
 // resets the environment, and the schedule's EventBridge events.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
@@ -180,6 +181,24 @@ TEST_F(LabRuntimeApiTest, TimeoutKillsTheRuntimeAndResetsTheEnvironment) {
   auto again = lambda_->invoke(kEvent);
   EXPECT_TRUE(again.cold_start);
   EXPECT_EQ(again.environment, 2);
+}
+
+// Killed while it waits in `next` between invocations: its poll is still open on the server, and
+// must not take the next event, which belongs to the new environment.
+TEST_F(LabRuntimeApiTest, RuntimeKilledBetweenInvocationsLosesNoEvent) {
+  start("echo");
+  for (int round = 1; round <= 3; ++round) {
+    auto r = lambda_->invoke(kEvent);
+    ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.error_type << ": " << r.error_message;
+    EXPECT_EQ(r.environment, round);
+    auto pid = lambda_->bootstrap_pid();
+    ASSERT_TRUE(pid);
+    // Its poll for the next event has reached the server.
+    ASSERT_TRUE(lab::wait_until("the runtime polling",
+                                [&] { return lambda_->runtime_view().waiting_polls >= 1; }));
+    ASSERT_EQ(::kill(*pid, SIGKILL), 0);
+    ASSERT_TRUE(lab::wait_until("killed runtime gone", [&] { return !lambda_->bootstrap_pid(); }));
+  }
 }
 
 TEST_F(LabRuntimeApiTest, MissingExecutableIsAnInitError) {
