@@ -267,12 +267,6 @@ InvocationRecord LambdaEmulator::invoke(const std::string& event) {
       return finish(std::move(record));
     }
   }
-  record.environment = environments_;
-  server_.offer(
-      {record.request_id, event,
-       "arn:aws:lambda:" + spec_.region + ":" + spec_.account + ":function:" + spec_.function_name,
-       new_trace_id(), spec_.timeout});
-
   // A crash is an exit seen while waiting; its code is read once reaped.
   auto crashed = [&](InvocationRecord& r) {
     r.outcome = Outcome::kCrashed;
@@ -284,13 +278,34 @@ InvocationRecord LambdaEmulator::invoke(const std::string& event) {
 
   // 1. Until `next` hands it out: the init phase on a cold start; at once on a warm one.
   RuntimeView view;
-  (void)lab::wait_until("bootstrap to ask for the invocation",
-                        [&] {
-                          view = server_.view();
-                          return view.handed_ms.has_value() || view.init_error.has_value() ||
-                                 !process_->running();
-                        },
-                        {.timeout = spec_.init_timeout, .poll = std::chrono::milliseconds(2)});
+  for (;;) {
+    record.environment = environments_;
+    server_.offer({record.request_id, event,
+                   "arn:aws:lambda:" + spec_.region + ":" + spec_.account +
+                       ":function:" + spec_.function_name,
+                   new_trace_id(), spec_.timeout});
+    (void)lab::wait_until("bootstrap to ask for the invocation",
+                          [&] {
+                            view = server_.view();
+                            return view.handed_ms.has_value() || view.init_error.has_value() ||
+                                   !process_->running();
+                          },
+                          {.timeout = spec_.init_timeout, .poll = std::chrono::milliseconds(2)});
+    // Read again: the view was copied before the exit was seen, and a runtime posts its
+    // init error (or takes the event) before it exits.
+    view = server_.view();
+    if (view.handed_ms || view.init_error || process_->running() || record.cold_start) break;
+    // A warm runtime that exited after its last answer, before it took this event: Lambda
+    // sends events only to a runtime waiting in `next`, so this one goes to a new environment.
+    record.cold_start = true;
+    if (auto started = start_environment(); !started) {
+      record.environment = environments_;
+      record.outcome = Outcome::kInitError;
+      record.error_type = "Runtime.InvalidEntrypoint";
+      record.error_message = prefix + started.error().message;
+      return finish(std::move(record));
+    }
+  }
   if (view.init_error) {
     record.outcome = Outcome::kInitError;
     record.error_type = view.init_error->error_type;
@@ -300,7 +315,16 @@ InvocationRecord LambdaEmulator::invoke(const std::string& event) {
     return finish(std::move(record));
   }
   if (!view.handed_ms) {
-    if (!process_->running()) return crashed(record);
+    if (!process_->running()) {
+      // Exited during init without a word: an init failure, with Lambda's type for an exit.
+      record.outcome = Outcome::kInitError;
+      record.error_type = "Runtime.ExitError";
+      record.error_message = prefix +
+                             "Runtime exited with error: " + exit_text(process_->exit_code()) +
+                             " (during init)";
+      reset_environment();
+      return finish(std::move(record));
+    }
     record.outcome = Outcome::kTimeout;
     record.error_type = "Sandbox.Timedout";
     record.error_message =
@@ -318,6 +342,7 @@ InvocationRecord LambdaEmulator::invoke(const std::string& event) {
                           return view.result.has_value() || !process_->running();
                         },
                         {.timeout = left, .poll = std::chrono::milliseconds(2)});
+  view = server_.view();  // as above: a response posted just before the runtime exited counts
   if (view.result && view.result->received_ms <= view.deadline_ms) {
     record.end_ms = view.result->received_ms;
     if (view.result->kind == RuntimePost::Kind::kResponse) {

@@ -3,9 +3,12 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 
 #include "lab/wait.h"
+#include "lab_lambda/peer_owner.h"
 
 namespace dr::lab_lambda {
 
@@ -75,6 +78,14 @@ RuntimeApiServer::RuntimeApiServer() : server_(std::make_unique<httplib::Server>
   server_->Post(
       std::string(kPrefix) + "/init/error",
       [this](const httplib::Request& req, httplib::Response& res) { on_init_error(req, res); });
+  // Only this user's processes may talk to it (see peer_owner.h): another user's request is
+  // refused before any route runs, so it can neither take an event nor answer one.
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const auto owner = loopback_peer_uid(req.remote_addr, req.remote_port, address_, port_);
+    if (owner && *owner == ::geteuid()) return httplib::Server::HandlerResponse::Unhandled;
+    reply(res, 403, "AccessDenied", "the Runtime API serves only its own user's runtime");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.status == 404) reply(res, 404, "NotFound", "no such Runtime API path");
     if (res.status == 413) reply(res, 413, "RequestEntityTooLarge", "payload over 6 MB");
@@ -89,6 +100,8 @@ lab::Result<std::uint16_t> RuntimeApiServer::start(const std::string& address) {
   const int port = server_->bind_to_any_port(address);
   if (port <= 0)
     return lab::fail(lab::ErrorKind::kSystem, "Runtime API: cannot listen on " + address);
+  address_ = address;
+  port_ = port;
   host_port_ = address + ":" + std::to_string(port);
   auto done = std::make_shared<std::atomic<bool>>(false);
   thread_ = std::thread([this, done] {

@@ -8,6 +8,7 @@
 //   POST /2018-06-01/runtime/invocation/<id>/error     202 (same checks), with
 //        Lambda-Runtime-Function-Error-Type and {"errorMessage","errorType","stackTrace"};
 //   POST /2018-06-01/runtime/init/error                202 before the first `next`, 403 after.
+// Requests from another user's process get a 403 (peer_owner.h).
 // A 500 tells the runtime to exit: a `next` still blocked when its environment is reset gets one.
 // The emulator (lambda_emulator.h) drives it: it offers one invocation, then reads what came back.
 #pragma once
@@ -89,6 +90,8 @@ class RuntimeApiServer {
 
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::string address_;
+  int port_ = 0;
   std::string host_port_;
 
   std::mutex mu_;

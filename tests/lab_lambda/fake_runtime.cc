@@ -8,7 +8,9 @@
 //   init-error  post /init/error and exit 1 before any `next`;
 //   crash       exit 3 after receiving the invocation (mid-way);
 //   crash-once  as crash in the first environment (FAKE_MARKER absent), then echo;
-//   hang        receive the invocation and never answer.
+//   hang        receive the invocation and never answer;
+//   respond-exit  respond "{}" and exit 0 at once;
+//   probe       one `next` (at most 5 s) and one post to init/error; prints both statuses.
 #include <httplib.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -50,6 +52,14 @@ int main() {
       mode = "crash";
     }
   }
+  if (mode == "probe") {
+    client.set_read_timeout(5, 0);
+    auto next = client.Get(base + "/invocation/next");
+    auto init = client.Post(base + "/init/error", "{}", "application/json");
+    say({{"probeNextStatus", next ? next->status : -1},
+         {"probeInitStatus", init ? init->status : -1}});
+    return 0;
+  }
   if (mode == "init-error") {
     httplib::Headers h{{"Lambda-Runtime-Function-Error-Type", "Runtime.ConfigInvalid"}};
     auto r = client.Post(base + "/init/error", h,
@@ -67,6 +77,10 @@ int main() {
     if (mode == "hang") {
       say({{"hangingPid", ::getpid()}});
       for (;;) ::pause();
+    }
+    if (mode == "respond-exit") {
+      client.Post(base + "/invocation/" + id + "/response", "{}", "application/json");
+      return 0;
     }
     if (mode == "error") {
       httplib::Headers h{{"Lambda-Runtime-Function-Error-Type", "Handler.Boom"}};
