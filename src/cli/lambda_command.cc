@@ -129,8 +129,14 @@ void run_lambda(const RunFlags& f) {
               << bootstrap.string() << ", its log " << (*lambda)->spec().log_file.string()
               << std::endl;
 
+  // The first Ctrl-C ends the schedule after the invocation in flight (its record is printed);
+  // a second one is the default action, at once (bootstrap, in its own process group, then
+  // finds the Runtime API gone and exits).
+  if (!f.as_json)
+    std::cout << "Ctrl-C stops after the invocation in flight; twice stops at once" << std::endl;
   struct sigaction sa {};
   sa.sa_handler = on_lambda_signal;
+  sa.sa_flags = SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
