@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "aws/support/loopback_server.h"
+#include "backends/moto_server.h"
 #include "lab/process.h"
 #include "lab/wait.h"
 #include "lab_lambda/lambda_emulator.h"
@@ -142,6 +143,27 @@ TEST_F(LabLambdaBootstrapTest, ScheduledTicksAreServedAndACrashIsFollowedByARein
   EXPECT_TRUE(after.cold_start);
   EXPECT_EQ(after.environment, 2);
   EXPECT_EQ(json::parse(after.response)["eventId"], "ev-after");
+}
+
+// Against moto's server (an AWS-shaped endpoint that answers): the endpoint and the keys reach
+// bootstrap through the emulator's environment, and what it decides comes from moto's answer.
+TEST_F(LabLambdaBootstrapTest, AnswersFromMotosAws) {
+  auto& moto = test::MotoServer::get();
+  if (!moto.available()) GTEST_SKIP() << moto.why();
+  auto vars = env();
+  for (auto& [name, value] : vars)
+    if (name == "AWS_ENDPOINT_URL") value = moto.url();
+  start(vars);
+  const int before = aws_calls_;
+  auto r = lambda_->invoke(scheduled_event("ev-moto", std::chrono::system_clock::now(), "us-west-2",
+                                           "123456789012", "tick"));
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.error_type << ": " << r.error_message;
+  auto response = json::parse(r.response);
+  EXPECT_EQ(response["eventId"], "ev-moto");
+  const auto decision = response["decision"].get<std::string>();
+  // moto answered (no such global cluster), where the denying loopback refuses the call.
+  EXPECT_EQ(decision, "wait: no evidence: global cluster dr-global not found");
+  EXPECT_EQ(aws_calls_, before);  // nothing went to the denying loopback
 }
 
 TEST_F(LabLambdaBootstrapTest, BadConfigurationIsAnInitErrorOnEveryTick) {
