@@ -147,7 +147,7 @@ void run_lambda(const RunFlags& f) {
   options.stop = [] { return g_lambda_stop.load(); };
   options.on_record = [&](const lab_lambda::InvocationRecord& r) {
     if (f.as_json) {
-      std::cout << r.to_json().dump() << std::endl;
+      std::cout << r.to_json_line() << std::endl;
       return;
     }
     std::cout << r.request_id << " env " << r.environment << (r.cold_start ? " (cold)" : "") << " "

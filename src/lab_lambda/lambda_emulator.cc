@@ -109,6 +109,10 @@ nlohmann::json InvocationRecord::to_json() const {
   return j;
 }
 
+std::string InvocationRecord::to_json_line() const {
+  return to_json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string reserved_variable_problem(const std::string& name) {
   if (!valid_name(name)) return "'" + name + "' is not a variable name ([A-Za-z_][A-Za-z0-9_]*)";
   for (const char* reserved : kReserved)

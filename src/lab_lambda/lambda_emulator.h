@@ -66,6 +66,9 @@ struct InvocationRecord {
   std::string error_message;
   std::string response;  // the runtime's response (at most 4 KB kept)
   nlohmann::json to_json() const;
+  // One JSON line; bytes that are not UTF-8 (a runtime's response is anything, and the 4 KB cut
+  // can split a character) become U+FFFD instead of throwing.
+  std::string to_json_line() const;
 };
 
 // Names Lambda sets itself and refuses in a function's configuration (the credentials are

@@ -10,6 +10,7 @@
 //   crash-once  as crash in the first environment (FAKE_MARKER absent), then echo;
 //   hang        receive the invocation and never answer;
 //   respond-exit  respond "{}" and exit 0 at once;
+//   respond-bytes respond with bytes that are not UTF-8;
 //   probe       one `next` (at most 5 s) and one post to init/error; prints both statuses.
 #include <httplib.h>
 #include <unistd.h>
@@ -77,6 +78,11 @@ int main() {
     if (mode == "hang") {
       say({{"hangingPid", ::getpid()}});
       for (;;) ::pause();
+    }
+    if (mode == "respond-bytes") {
+      client.Post(base + "/invocation/" + id + "/response", std::string("\"caf\xc3", 5),
+                  "application/json");
+      continue;
     }
     if (mode == "respond-exit") {
       client.Post(base + "/invocation/" + id + "/response", "{}", "application/json");

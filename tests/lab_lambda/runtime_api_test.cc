@@ -126,6 +126,19 @@ TEST_F(LabRuntimeApiTest, NextCarriesTheInvocationAndPostsAreChecked) {
   EXPECT_EQ(first.to_json()["outcome"], "success");
 }
 
+// A response that is not UTF-8 is recorded, and its JSON line (what `drctl lab lambda run
+// --json` prints) replaces the bad bytes instead of throwing.
+TEST_F(LabRuntimeApiTest, AResponseThatIsNotUtf8StillPrints) {
+  start("respond-bytes");
+  auto r = lambda_->invoke(kEvent);
+  ASSERT_EQ(r.outcome, Outcome::kSuccess) << r.error_message;
+  EXPECT_EQ(r.response, std::string("\"caf\xc3", 5));
+  std::string line;
+  ASSERT_NO_THROW(line = r.to_json_line());
+  auto j = json::parse(line);
+  EXPECT_EQ(j["response"], "\"caf\xEF\xBF\xBD");  // U+FFFD
+}
+
 TEST_F(LabRuntimeApiTest, InvocationErrorIsRecordedAndTheEnvironmentStaysWarm) {
   start("error");
   auto first = lambda_->invoke(kEvent);
