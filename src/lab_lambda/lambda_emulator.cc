@@ -1,7 +1,5 @@
 #include "lab_lambda/lambda_emulator.h"
 
-#include <unistd.h>
-
 #include <array>
 #include <cstdio>
 #include <ctime>
