@@ -21,11 +21,12 @@ MAY_INCLUDE = {
     "backends/lab": {"backends", "core", "aws", "db", "lab", "lease"},
     "backends/aws": {"backends", "core", "aws"},
     "lab_aws": {"backends/lab", "backends", "core", "lab", "aws", "db"},
+    "lab_lambda": {"lab"},
     "controller": {"core"},
     "drill": {"controller", "backends", "core", "lab", "app", "aws", "db"},
     "infra": {"core"},
     "lambda": {"controller", "backends", "backends/aws", "core", "aws"},
-    "cli": {"controller", "drill", "lab", "lab_aws", "infra", "backends", "backends/lab",
+    "cli": {"controller", "drill", "lab", "lab_aws", "lab_lambda", "infra", "backends", "backends/lab",
             "backends/aws", "core", "app", "aws", "db", "lambda", "lease"},
 }
 OUTSIDE_SRC = {"tests", "bench", "fuzz"}

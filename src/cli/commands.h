@@ -19,6 +19,7 @@ void register_commands(CLI::App& app);
 void register_controller_commands(CLI::App& app);  // controller_commands.cc
 void register_drill_commands(CLI::App& app);       // drill_command.cc (after drill report)
 void register_aws_commands(CLI::App& app);         // aws_commands.cc
+void register_lab_lambda_commands(CLI::App& app);  // drctl lab lambda (lambda_command.cc)
 
 }  // namespace dr::cli
 

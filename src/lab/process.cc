@@ -50,9 +50,10 @@ Result<std::string> resolve_program(const std::string& name) {
   return fail(ErrorKind::kNotFound, name + ": not found in PATH");
 }
 
-std::vector<std::string> build_env(const std::vector<std::pair<std::string, std::string>>& extra) {
+std::vector<std::string> build_env(const std::vector<std::pair<std::string, std::string>>& extra,
+                                   bool clear) {
   std::vector<std::string> out;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+  for (char** e = clear ? nullptr : environ; e != nullptr && *e != nullptr; ++e) {
     std::string_view entry(*e);
     const auto eq = entry.find('=');
     const auto key = entry.substr(0, eq);
@@ -137,7 +138,7 @@ Result<Process> Process::spawn(SpawnOptions options) {
   }
 
   std::vector<std::string> argv_strings = options.argv;
-  std::vector<std::string> env_strings = build_env(options.env);
+  std::vector<std::string> env_strings = build_env(options.env, options.clear_env);
   auto argv = c_strings(argv_strings);
   auto envp = c_strings(env_strings);
   const std::string working_dir = options.working_dir.string();

@@ -35,6 +35,9 @@ struct SpawnOptions {
   // The kernel SIGKILLs the child when the spawning thread dies: for tests, so that even a
   // crashed test binary leaves nothing running. Not for a lab that must outlive `drctl lab up`.
   bool die_with_parent = false;
+  // Start from an empty environment rather than ours: `env` is all the child sees (a Lambda's
+  // runtime gets only what Lambda sets, not the launching shell's variables).
+  bool clear_env = false;
   // Called once the exec succeeded and the PID file is written, before spawn() returns and
   // before the caller waits for anything: a supervisor records the PID at once, so that no
   // later failure or crash of its own can leave the child running unrecorded.

@@ -1,0 +1,154 @@
+// `drctl lab lambda run` as a user runs it: the real drctl and bootstrap, an env file, the
+// schedule in the foreground; JSON Lines out, exit codes 0 / 1 / 2.
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "aws/support/loopback_server.h"
+#include "lab/process.h"
+
+namespace dr::lab_lambda {
+namespace {
+
+using nlohmann::json;
+
+class LabLambdaCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("h15-cli-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    // AWS for a role that may do nothing (see bootstrap_schedule_test.cc).
+    aws_.http().Post(".*", [](const httplib::Request& req, httplib::Response& res) {
+      res.status = 400;
+      if (req.has_header("X-Amz-Target")) {
+        res.set_content(R"({"__type":"AccessDeniedException","message":"no AWS here"})",
+                        "application/x-amz-json-1.0");
+      } else {
+        res.set_content(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+            "<Message>no AWS here</Message></Error><RequestId>r</RequestId></ErrorResponse>",
+            "text/xml");
+      }
+    });
+    aws_.start();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  json function_env() const {
+    return {{"DR_PRIMARY_REGION", "us-east-1"},
+            {"DR_SECONDARY_REGION", "us-west-2"},
+            {"DR_GLOBAL_CLUSTER_ID", "dr-global"},
+            {"DR_PRIMARY_ASG", "dr-use1-app"},
+            {"DR_SECONDARY_ASG", "dr-usw2-app"},
+            {"DR_FAILOVER_CAPACITY", "2"},
+            {"DR_STATE_TABLE", "dr-controller-state"},
+            {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:dr"},
+            {"DR_DB_SECRET_NAME", "dr/db"},
+            {"DR_PRIMARY_HEALTH_URL", "https://127.0.0.1:1/health/deep"},
+            {"DR_FORCE_NAMESPACE", "dr-app/failover"},
+            {"DR_FORCE_METRIC", "ForceFailover"},
+            {"DR_CONTROLLER_TICK_SECONDS", "1"},
+            {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "1000"},
+            {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:123456789012:cluster:dr-use1"},
+            {"DR_SECONDARY_CLUSTER_ARN", "arn:aws:rds:us-west-2:123456789012:cluster:dr-usw2"},
+            {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
+            {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
+            {"DR_APP_TABLE", "dr-sessions"},
+            {"AWS_ENDPOINT_URL", aws_.url()},
+            {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+            {"AWS_SECRET_ACCESS_KEY", "secret"}};
+  }
+
+  // Runs drctl to completion; returns its exit code, its output in `out_`.
+  int drctl(std::vector<std::string> args, const json& env_file) {
+    { std::ofstream(dir_ / "env.json") << env_file.dump(); }
+    std::vector<std::string> argv = {DRCTL_BINARY,  "lab",
+                                     "lambda",      "run",
+                                     "--env-file",  (dir_ / "env.json").string(),
+                                     "--bootstrap", BOOTSTRAP_BINARY,
+                                     "--log-file",  (dir_ / "bootstrap.log").string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    lab::SpawnOptions options;
+    options.argv = argv;
+    options.log_file = dir_ / "drctl.out";
+    options.die_with_parent = true;
+    std::filesystem::remove(dir_ / "drctl.out");
+    auto p = lab::Process::spawn(std::move(options));
+    EXPECT_TRUE(p) << p.error().message;
+    if (!p) return -1;
+    auto code = p->wait(std::chrono::seconds(60));
+    EXPECT_TRUE(code) << code.error().message;
+    std::ifstream in(dir_ / "drctl.out");
+    out_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return code ? *code : -1;
+  }
+
+  std::vector<json> json_lines() const {
+    std::vector<json> lines;
+    std::istringstream in(out_);
+    for (std::string line; std::getline(in, line);) {
+      auto j = json::parse(line, nullptr, false);
+      if (!j.is_discarded()) lines.push_back(j);
+    }
+    return lines;
+  }
+
+  std::filesystem::path dir_;
+  dr::test::LoopbackServer aws_;
+  std::string out_;
+};
+
+TEST_F(LabLambdaCliTest, RunsTheScheduleAndPrintsJsonLines) {
+  ASSERT_EQ(
+      drctl({"--every", "100ms", "--count", "2", "--timeout", "1500ms", "--json"}, function_env()),
+      0)
+      << out_;
+  auto lines = json_lines();
+  ASSERT_EQ(lines.size(), 3u) << out_;
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(lines[i]["outcome"], "success") << lines[i].dump();
+    EXPECT_EQ(lines[i]["environment"], 1);
+    EXPECT_EQ(lines[i]["coldStart"], i == 0);
+    EXPECT_TRUE(lines[i]["response"]["decision"].get<std::string>().starts_with("wait:"))
+        << lines[i].dump();
+  }
+  EXPECT_EQ(lines[2]["summary"]["invocations"], 2);
+  EXPECT_EQ(lines[2]["summary"]["failed"], 0);
+}
+
+TEST_F(LabLambdaCliTest, AFailedInvocationExitsOne) {
+  auto env = function_env();
+  env.erase("DR_STATE_TABLE");
+  EXPECT_EQ(drctl({"--every", "100ms", "--count", "1", "--json"}, env), 1) << out_;
+  auto lines = json_lines();
+  ASSERT_EQ(lines.size(), 2u) << out_;
+  EXPECT_EQ(lines[0]["outcome"], "init-error");
+  EXPECT_EQ(lines[0]["errorMessage"], "DR_STATE_TABLE: missing");
+  EXPECT_EQ(lines[1]["summary"]["failed"], 1);
+}
+
+TEST_F(LabLambdaCliTest, BadInputIsAUsageErrorAndRunsNothing) {
+  auto reserved = function_env();
+  reserved["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:1";
+  EXPECT_EQ(drctl({"--count", "1"}, reserved), 2);
+  EXPECT_NE(out_.find("AWS_LAMBDA_RUNTIME_API is reserved"), std::string::npos) << out_;
+  EXPECT_EQ(drctl({"--count", "1"}, json::array({"not", "an", "object"})), 2);
+  EXPECT_NE(out_.find("not a JSON object"), std::string::npos) << out_;
+  auto number = function_env();
+  number["DR_FAILOVER_CAPACITY"] = 2;
+  EXPECT_EQ(drctl({"--count", "1"}, number), 2);
+  EXPECT_NE(out_.find("DR_FAILOVER_CAPACITY is not a string"), std::string::npos) << out_;
+  EXPECT_EQ(drctl({"--count", "1", "--every", "soon"}, function_env()), 2);
+  EXPECT_NE(out_.find("--every: 'soon' is not a duration"), std::string::npos) << out_;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bootstrap.log"));  // no bootstrap ever ran
+}
+
+}  // namespace
+}  // namespace dr::lab_lambda
