@@ -4,7 +4,9 @@ namespace dr::app {
 
 LeaseKeeper::LeaseKeeper(lease::EtcdOptions etcd, std::string region, lease::LeaseTimings timings,
                          Now now)
-    : etcd_(std::move(etcd)), holder_(etcd_, std::move(region), timings, std::move(now)) {}
+    : etcd_(std::move(etcd)),
+      store_(etcd_),
+      holder_(store_, std::move(region), timings, std::move(now)) {}
 
 LeaseKeeper::~LeaseKeeper() {
   stop();

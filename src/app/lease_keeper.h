@@ -15,6 +15,7 @@
 
 #include "app/service.h"
 #include "lease/etcd.h"
+#include "lease/etcd_store.h"
 #include "lease/write_lease.h"
 
 namespace dr::app {
@@ -44,6 +45,7 @@ class LeaseKeeper final : public WritePermit {
 
  private:
   lease::Etcd etcd_;
+  lease::EtcdLeaseStore store_;
   lease::LeaseHolder holder_;
   std::optional<int64_t> last_epoch_;  // as last reported (renewal thread only)
   bool failing_ = false;               // the last renewal failed (renewal thread only)

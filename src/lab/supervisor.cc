@@ -12,7 +12,7 @@
 #include "lab/ports.h"
 #include "lab/replicator.h"
 #include "lab/wait.h"
-#include "lease/write_lease.h"
+#include "lease/etcd_store.h"
 
 namespace dr::lab {
 namespace fs = std::filesystem;

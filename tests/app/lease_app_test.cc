@@ -13,7 +13,7 @@
 #include "lab/mariadb_helpers.h"
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
-#include "lease/write_lease.h"
+#include "lease/etcd_store.h"
 
 namespace dr::app {
 namespace {

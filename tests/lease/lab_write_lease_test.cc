@@ -11,7 +11,7 @@
 #include "backends/lab/lab_write_lease.h"
 #include "lab/etcd_cluster.h"
 #include "lab/temp_dir.h"
-#include "lease/write_lease.h"
+#include "lease/etcd_store.h"
 
 namespace dr::backends::lab {
 namespace {
@@ -68,7 +68,7 @@ TEST_F(LabWriteLeaseTest, AfterExpiryWaitsForTheOldHoldersTtlAndTimesOutWhileItI
   std::atomic<bool> stop{false};
   std::thread renewer([&] {
     while (!stop) {
-      (void)etcd_->keep_alive(east->etcd_lease);
+      (void)etcd_->keep_alive(east->token);
       std::this_thread::sleep_for(100ms);
     }
   });

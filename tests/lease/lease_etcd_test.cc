@@ -13,6 +13,7 @@
 #include "lab/partition.h"
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
+#include "lease/etcd_store.h"
 #include "lease/write_lease.h"
 
 namespace dr::lease {
@@ -67,8 +68,9 @@ TEST_F(WriteLeaseTest, ARegionTakesItOnlyWhenFreeAndAHandOverMovesItAtOnceWithAN
   EXPECT_EQ(west_first.error().kind, ErrorKind::kRefused);
   EXPECT_THAT(west_first.error().message, HasSubstr("us-east-1 (epoch 1)"));
 
-  LeaseHolder east_apps(*etcd, "us-east-1", {}, steady_now);
-  LeaseHolder west_apps(*etcd, "us-west-2", {}, steady_now);
+  EtcdLeaseStore store(*etcd);
+  LeaseHolder east_apps(store, "us-east-1", {}, steady_now);
+  LeaseHolder west_apps(store, "us-west-2", {}, steady_now);
   EXPECT_FALSE(east_apps.may_write()) << "not before a renewal confirmed it";
   ASSERT_TRUE(east_apps.renew());
   EXPECT_TRUE(east_apps.may_write()) << east_apps.why_not();
@@ -126,7 +128,8 @@ TEST_F(WriteLeaseTest, ACutHolderStopsWritingBeforeAnotherRegionCanTakeTheLease)
   auto east_etcd = client(lab::Site::kUsEast1, *east_address);
   auto west_etcd = client(lab::Site::kUsWest2, *west_address);
   ASSERT_TRUE(acquire(*west_etcd, "us-east-1", 2s));
-  LeaseHolder east_apps(*east_etcd, "us-east-1", LeaseTimings{2s, 600ms}, steady_now);
+  EtcdLeaseStore east_store(*east_etcd);
+  LeaseHolder east_apps(east_store, "us-east-1", LeaseTimings{2s, 600ms}, steady_now);
   ASSERT_TRUE(east_apps.renew());
   ASSERT_TRUE(east_apps.may_write()) << east_apps.why_not();
 

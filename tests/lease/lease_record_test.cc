@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "lease/write_lease.h"
+#include "lease/etcd_store.h"
 
 namespace dr::lease {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "lease/write_lease.h"
+#include "lease/etcd_store.h"
 
 namespace dr::backends::lab {
 
