@@ -35,6 +35,10 @@ void Dispatcher::add_json_service(const std::string& signing_name, JsonService s
   json_services_[signing_name] = std::move(service);
 }
 
+void Dispatcher::add_raw_service(const std::string& signing_name, RawService service) {
+  raw_services_[signing_name] = std::move(service);
+}
+
 void Dispatcher::add_query_service(const std::string& signing_name, QueryService service) {
   query_services_[signing_name] = std::move(service);
 }
@@ -53,6 +57,14 @@ WireResponse Dispatcher::handle(const aws::HttpRequest& request) const {
       }
     }
     return render_error(caller.error(), protocol, request_id, ns);
+  }
+  if (const auto raw = raw_services_.find(caller->service); raw != raw_services_.end()) {
+    try {
+      return raw->second(request, *caller, request_id);
+    } catch (const std::exception& e) {
+      return render_error(internal_failure(caller->service + " failed: " + e.what()), protocol,
+                          request_id);
+    }
   }
   if (const auto json = json_services_.find(caller->service); json != json_services_.end())
     return answer_json(json->second, request, *caller, request_id);

@@ -1,0 +1,440 @@
+// The lab's CloudWatch, Route 53 and DynamoDB pass-through without servers: the AWS
+// controller's own clients (src/aws, backends/aws read_secondary_lag and AwsTraffic) call the
+// dispatcher through an in-process transport, over a fake lab whose replication lag and front
+// door the test sets and reads.
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "aws/cloudwatch.h"
+#include "aws/credentials.h"
+#include "aws/route53.h"
+#include "aws/transport.h"
+#include "backends/aws/aws_traffic.h"
+#include "backends/aws/replication_lag.h"
+#include "lab_aws/dispatcher.h"
+#include "lab_aws/dynamodb_passthrough.h"
+#include "lab_aws/monitoring_handler.h"
+#include "lab_aws/route53_handler.h"
+#include "lab_aws/signing.h"
+
+namespace dr::lab_aws {
+namespace {
+
+using test::fixed_now;
+using test::lab_keys;
+
+class FakeDatabases final : public RdsLab {
+ public:
+  std::expected<DbTopology, std::string> topology() override {
+    std::lock_guard lock(mu);
+    DbTopology t;
+    t.servers = {
+        {"a1", "us-east-1", "us-east-1a", "127.0.1.11", 3306, true, false, {}},
+        {"a2", "us-east-1", "us-east-1b", "127.0.1.12", 3306, true, true, 0.0},
+        {"b1", "us-west-2", "us-west-2a", "127.0.2.11", 3306, true, b1_lag.has_value(), b1_lag}};
+    t.writer = writer;
+    return t;
+  }
+  std::expected<std::string, std::string> move_writer(const std::string&, bool) override {
+    return std::unexpected("not in this test");
+  }
+  std::mutex mu;
+  std::string writer = "a1";
+  std::optional<double> b1_lag = 3.0;
+};
+
+class FakeFrontDoor final : public FrontDoorLab {
+ public:
+  std::expected<FrontDoorView, std::string> front_door() override {
+    std::lock_guard lock(mu);
+    FrontDoorView v;
+    v.alb_up = alb_up;
+    v.alb_url = {{"us-east-1", "http://127.0.1.30:8080"}, {"us-west-2", "http://127.0.2.30:8080"}};
+    v.forced_to = forced_to;
+    v.active_region = forced_to.value_or("us-east-1");
+    return v;
+  }
+  std::expected<void, std::string> force_front_door(
+      const std::optional<std::string>& region) override {
+    std::lock_guard lock(mu);
+    if (!works) return std::unexpected("supervisor down");
+    forced_to = region;
+    ++calls;
+    return {};
+  }
+  std::mutex mu;
+  std::map<std::string, bool> alb_up = {{"us-east-1", true}, {"us-west-2", false}};
+  std::optional<std::string> forced_to;
+  bool works = true;
+  int calls = 0;
+};
+
+// The controller's clients talk to the dispatcher in-process: what they sign is what it checks.
+class DispatcherTransport final : public aws::HttpTransport {
+ public:
+  explicit DispatcherTransport(const Dispatcher& d) : d_(d) {}
+  aws::Result<aws::HttpResponse> send(const aws::HttpRequest& r) override {
+    aws::HttpRequest copy = r;
+    if (!copy.header("Host")) copy.set_header("Host", copy.host);
+    const WireResponse w = d_.handle(copy);
+    return aws::HttpResponse{w.status, {{"Content-Type", w.content_type}}, w.body};
+  }
+
+ private:
+  const Dispatcher& d_;
+};
+
+class Cloud : public ::testing::Test {
+ protected:
+  Cloud() {
+    dispatcher_.add_query_service("monitoring", monitoring_.service());
+    dispatcher_.add_raw_service(
+        "route53", [this](const aws::HttpRequest& r, const Caller& c, const std::string& id) {
+          return route53_.handle(r, c, id);
+        });
+  }
+
+  aws::ClientConfig config(const std::string& region) {
+    aws::ClientConfig c;
+    c.region = region;
+    c.endpoint_url = "http://127.0.3.27:4566";
+    c.credentials = std::make_shared<aws::StaticCredentialsProvider>(lab_keys());
+    c.transport = transport_;
+    c.clock = [this] { return now_; };
+    c.retry.max_attempts = 1;
+    return c;
+  }
+  backends::aws_world::ClientConfigFor config_for() {
+    return [this](const std::string& region, const aws::ServiceInfo&) {
+      return aws::Result<aws::ClientConfig>(config(region));
+    };
+  }
+  backends::aws_world::AwsTraffic traffic() {
+    backends::aws_world::AwsTargets t;
+    t.primary_region = "us-east-1";
+    t.secondary_region = "us-west-2";
+    backends::aws_world::Pacing p;
+    p.wall = [this] { return now_; };
+    p.now = [] { return std::chrono::steady_clock::now(); };
+    p.sleep = [](std::chrono::milliseconds) {};
+    return backends::aws_world::AwsTraffic(t, config_for(), p);
+  }
+  std::string alarm_state_seen_by_describe() {
+    aws::CloudWatch cw(config("us-west-2"));
+    auto out = cw.describe_alarms({.alarm_names = {"dr-lab-force-failover"}});
+    EXPECT_TRUE(out) << (out ? "" : out.error().message);
+    if (!out || out->metric_alarms.size() != 1) return "missing";
+    return out->metric_alarms[0].state_value;
+  }
+
+  aws::SystemTime now_ = fixed_now();
+  FakeDatabases databases_;
+  FakeFrontDoor door_;
+  MonitoringHandler monitoring_{databases_, door_, {}, [this] { return now_; }};
+  Route53Handler route53_{
+      door_, [this] { return monitoring_.alarm_state(); }, {}, [this] { return now_; }};
+  Dispatcher dispatcher_{lab_keys(), [this] { return now_; }};
+  std::shared_ptr<aws::HttpTransport> transport_ =
+      std::make_shared<DispatcherTransport>(dispatcher_);
+};
+
+TEST_F(Cloud, ReadSecondaryLagReturnsTheSecondarysReplicationLagInMilliseconds) {
+  aws::CloudWatch cw(config("us-west-2"));
+  auto lag = backends::aws_world::read_secondary_lag(cw, "dr-lab-us-west-2", now_,
+                                                     std::chrono::seconds(300));
+  ASSERT_TRUE(lag) << lag.error().message;
+  ASSERT_EQ(lag->latest.size(), 2u) << lag->describe();
+  EXPECT_EQ(lag->latest[0].metric, "AuroraGlobalDBReplicationLag");
+  EXPECT_EQ(lag->latest[1].metric, "AuroraGlobalDBRPOLag");
+  ASSERT_TRUE(lag->worst());
+  EXPECT_DOUBLE_EQ(lag->worst()->milliseconds, 3000.0);
+
+  // The lag is read again on every call, from the servers.
+  databases_.b1_lag = 0.0;
+  lag = backends::aws_world::read_secondary_lag(cw, "dr-lab-us-west-2", now_,
+                                                std::chrono::seconds(300));
+  ASSERT_TRUE(lag && lag->worst()) << (lag ? lag->describe() : lag.error().message);
+  EXPECT_DOUBLE_EQ(lag->worst()->milliseconds, 0.0);
+}
+
+TEST_F(Cloud, NoLagDatapointWhenReplicationStopsOrForThePrimaryOrAnotherRegion) {
+  aws::CloudWatch west(config("us-west-2"));
+  databases_.b1_lag.reset();  // replication not running: Seconds_Behind_Master is NULL
+  auto lag = backends::aws_world::read_secondary_lag(west, "dr-lab-us-west-2", now_,
+                                                     std::chrono::seconds(300));
+  ASSERT_TRUE(lag);
+  EXPECT_FALSE(lag->worst()) << lag->describe();
+
+  aws::CloudWatch east(config("us-east-1"));
+  auto primary = backends::aws_world::read_secondary_lag(east, "dr-lab-us-east-1", now_,
+                                                         std::chrono::seconds(300));
+  ASSERT_TRUE(primary);
+  EXPECT_FALSE(primary->worst()) << primary->describe();
+  databases_.b1_lag = 1.0;
+  auto elsewhere = backends::aws_world::read_secondary_lag(east, "dr-lab-us-west-2", now_,
+                                                           std::chrono::seconds(300));
+  ASSERT_TRUE(elsewhere);
+  EXPECT_FALSE(elsewhere->worst()) << elsewhere->describe();
+}
+
+TEST_F(Cloud, ShiftToDrivesTheAlarmAndTheFrontDoorBothWays) {
+  EXPECT_EQ(alarm_state_seen_by_describe(), "INSUFFICIENT_DATA");
+  auto t = traffic();
+  ASSERT_TRUE(t.shift_to("us-west-2"));
+  EXPECT_EQ(door_.forced_to, std::optional<std::string>("us-west-2"));
+  EXPECT_EQ(alarm_state_seen_by_describe(), "ALARM");
+  now_ += std::chrono::seconds(20);
+  ASSERT_TRUE(t.shift_to("us-east-1"));
+  EXPECT_EQ(door_.forced_to, std::nullopt);
+  EXPECT_EQ(alarm_state_seen_by_describe(), "OK");
+
+  // The published values are CloudWatch's datapoints of the metric.
+  aws::CloudWatch cw(config("us-west-2"));
+  auto stats = cw.get_metric_statistics({.namespace_ = "DrApp/Failover",
+                                         .metric_name = "ForcePrimaryUnhealthy",
+                                         .start_time = fixed_now() - std::chrono::minutes(5),
+                                         .end_time = now_ + std::chrono::minutes(1),
+                                         .period = 10,
+                                         .statistics = {"Maximum", "SampleCount"}});
+  ASSERT_TRUE(stats) << stats.error().message;
+  ASSERT_EQ(stats->datapoints.size(), 2u) << stats->raw.result;
+  double sum_of_max = 0;
+  for (const auto& d : stats->datapoints) sum_of_max += d.maximum.value_or(-1);
+  EXPECT_DOUBLE_EQ(sum_of_max, 1.0);
+}
+
+TEST_F(Cloud, TheForceMetricMovesNothingInAnotherRegionOrWithDimensions) {
+  aws::CloudWatch east(config("us-east-1"));
+  ASSERT_TRUE(east.put_metric_data(
+      {"DrApp/Failover", {{.metric_name = "ForcePrimaryUnhealthy", .value = 1.0}}}));
+  aws::CloudWatch west(config("us-west-2"));
+  ASSERT_TRUE(west.put_metric_data(
+      {"DrApp/Failover",
+       {{.metric_name = "ForcePrimaryUnhealthy", .dimensions = {{"x", "y"}}, .value = 1.0}}}));
+  EXPECT_EQ(door_.calls, 0);
+  EXPECT_EQ(alarm_state_seen_by_describe(), "INSUFFICIENT_DATA");
+  aws::CloudWatch cw_east(config("us-east-1"));
+  auto none = cw_east.describe_alarms({});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->metric_alarms.empty());
+}
+
+TEST_F(Cloud, AFrontDoorThatDoesNotFollowIsAnErrorTheControllerSees) {
+  door_.works = false;
+  auto t = traffic();
+  auto r = t.shift_to("us-west-2");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("front door"), std::string::npos) << r.error().message;
+}
+
+TEST_F(Cloud, BadMetricInputGetsCloudWatchsErrorsAndRecordsNothing) {
+  auto call = [&](const aws::QueryParams& p, const std::string& action) {
+    auto r =
+        test::signed_query("monitoring", "us-west-2", "2010-08-01", action, p, lab_keys(), now_);
+    const WireResponse w = dispatcher_.handle(r);
+    return aws::HttpResponse{w.status, {}, w.body};
+  };
+  auto aws_ns = call(aws::QueryParams()
+                         .add("Namespace", "AWS/RDS")
+                         .add("MetricData.member.1.MetricName", "x")
+                         .add("MetricData.member.1.Value", "1"),
+                     "PutMetricData");
+  EXPECT_EQ(aws::parse_xml_error(aws_ns).code, "InvalidParameterValue") << aws_ns.body;
+  auto nan = call(aws::QueryParams()
+                      .add("Namespace", "DrApp/Failover")
+                      .add("MetricData.member.1.MetricName", "ForcePrimaryUnhealthy")
+                      .add("MetricData.member.1.Value", "1")
+                      .add("MetricData.member.2.MetricName", "ForcePrimaryUnhealthy")
+                      .add("MetricData.member.2.Value", "nan"),
+                  "PutMetricData");
+  EXPECT_EQ(aws::parse_xml_error(nan).code, "InvalidParameterValue") << nan.body;
+  EXPECT_EQ(door_.calls, 0);  // the good first datum was not applied either
+  auto no_stats = call(aws::QueryParams()
+                           .add("Namespace", "AWS/RDS")
+                           .add("MetricName", "AuroraGlobalDBReplicationLag")
+                           .add("StartTime", "2026-12-01T23:55:00Z")
+                           .add("EndTime", "2026-12-02T00:05:00Z")
+                           .add("Period", "60"),
+                       "GetMetricStatistics");
+  EXPECT_EQ(aws::parse_xml_error(no_stats).code, "InvalidParameterCombination") << no_stats.body;
+  auto backwards = call(aws::QueryParams()
+                            .add("Namespace", "AWS/RDS")
+                            .add("MetricName", "AuroraGlobalDBReplicationLag")
+                            .add("StartTime", "2026-12-02T00:05:00Z")
+                            .add("EndTime", "2026-12-01T23:55:00Z")
+                            .add("Period", "60")
+                            .add("Statistics.member.1", "Maximum"),
+                        "GetMetricStatistics");
+  EXPECT_EQ(aws::parse_xml_error(backwards).code, "InvalidParameterValue") << backwards.body;
+  auto period = call(aws::QueryParams()
+                         .add("Namespace", "AWS/RDS")
+                         .add("MetricName", "AuroraGlobalDBReplicationLag")
+                         .add("StartTime", "2026-12-01T23:55:00Z")
+                         .add("EndTime", "2026-12-02T00:05:00Z")
+                         .add("Period", "7")
+                         .add("Statistics.member.1", "Maximum"),
+                     "GetMetricStatistics");
+  EXPECT_EQ(aws::parse_xml_error(period).code, "InvalidParameterValue") << period.body;
+}
+
+// ---- Route 53 ----------------------------------------------------------------------------
+
+TEST_F(Cloud, HealthCheckStatusIsTheFrontDoorsCheckOfEachAlbAndTheAlarm) {
+  aws::Route53 r53(config("us-east-1"));
+  auto primary = r53.get_health_check_status("dr-lab-primary-alb");
+  ASSERT_TRUE(primary) << primary.error().message;
+  ASSERT_EQ(primary->observations.size(), 1u);
+  EXPECT_TRUE(primary->observations[0].healthy()) << primary->observations[0].status;
+  EXPECT_EQ(primary->observations[0].ip_address, "127.0.1.30");
+  auto secondary = r53.get_health_check_status("dr-lab-secondary-alb");
+  ASSERT_TRUE(secondary);
+  EXPECT_EQ(secondary->healthy_count(), 0) << secondary->observations[0].status;
+  door_.alb_up["us-west-2"] = true;
+  secondary = r53.get_health_check_status("dr-lab-secondary-alb");
+  ASSERT_TRUE(secondary);
+  EXPECT_EQ(secondary->healthy_count(), 1);
+
+  auto not_forced = r53.get_health_check_status("dr-lab-not-forced");
+  ASSERT_TRUE(not_forced);
+  EXPECT_EQ(not_forced->healthy_count(), 1);  // insufficient data is healthy
+  ASSERT_TRUE(traffic().shift_to("us-west-2"));
+  not_forced = r53.get_health_check_status("dr-lab-not-forced");
+  ASSERT_TRUE(not_forced);
+  EXPECT_EQ(not_forced->healthy_count(), 0) << not_forced->observations[0].status;
+
+  auto calculated = r53.get_health_check_status("dr-lab-primary");
+  ASSERT_FALSE(calculated);
+  EXPECT_EQ(calculated.error().code, "InvalidInput");
+  auto unknown = r53.get_health_check_status("nope");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "NoSuchHealthCheck");
+}
+
+aws::ResourceRecordSet failover_record(const std::string& id) {
+  aws::ResourceRecordSet r;
+  r.name = "app.dr-lab.internal.";
+  r.type = "CNAME";
+  r.set_identifier = id;
+  r.failover = id == "primary" ? "PRIMARY" : "SECONDARY";
+  r.ttl = 60;
+  r.resource_records = {id == "primary" ? "alb.us-east-1.dr-lab.internal"
+                                        : "alb.us-west-2.dr-lab.internal"};
+  return r;
+}
+
+TEST_F(Cloud, ChangingTheFailoverRecordsMovesTheFrontDoorAndGetChangeGoesInsync) {
+  aws::Route53 r53(config("us-east-1"));
+  auto del = r53.change_resource_record_sets(
+      {"/hostedzone/Z0DRLAB0000000000000", std::nullopt, {{"DELETE", failover_record("primary")}}});
+  ASSERT_TRUE(del) << del.error().message;
+  EXPECT_EQ(del->change_info.status, "PENDING");
+  EXPECT_EQ(door_.forced_to, std::optional<std::string>("us-west-2"));
+  auto change = r53.get_change(del->change_info.id);
+  ASSERT_TRUE(change) << change.error().message;
+  EXPECT_EQ(change->change_info.status, "INSYNC");
+
+  // Deleting the last record is refused; nothing changes.
+  auto last = r53.change_resource_record_sets(
+      {"Z0DRLAB0000000000000", std::nullopt, {{"DELETE", failover_record("secondary")}}});
+  ASSERT_FALSE(last);
+  EXPECT_EQ(last.error().code, "InvalidChangeBatch");
+  EXPECT_EQ(door_.forced_to, std::optional<std::string>("us-west-2"));
+  // Creating one that exists is refused, the whole batch with it.
+  auto dup = r53.change_resource_record_sets(
+      {"Z0DRLAB0000000000000",
+       std::nullopt,
+       {{"CREATE", failover_record("primary")}, {"CREATE", failover_record("secondary")}}});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, "InvalidChangeBatch");
+  EXPECT_EQ(door_.forced_to, std::optional<std::string>("us-west-2"));
+
+  auto back = r53.change_resource_record_sets(
+      {"Z0DRLAB0000000000000", std::nullopt, {{"CREATE", failover_record("primary")}}});
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(door_.forced_to, std::nullopt);
+
+  // A change the front door has not shown yet stays PENDING.
+  auto again = r53.change_resource_record_sets(
+      {"Z0DRLAB0000000000000", std::nullopt, {{"DELETE", failover_record("secondary")}}});
+  ASSERT_TRUE(again);
+  door_.forced_to = "us-west-2";  // someone moved it since
+  auto pending = r53.get_change(again->change_info.id);
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->change_info.status, "PENDING");
+  door_.forced_to = "us-east-1";
+  auto insync = r53.get_change(again->change_info.id);
+  ASSERT_TRUE(insync);
+  EXPECT_EQ(insync->change_info.status, "INSYNC");
+
+  auto other_zone = r53.change_resource_record_sets(
+      {"Z999", std::nullopt, {{"UPSERT", failover_record("primary")}}});
+  ASSERT_FALSE(other_zone);
+  EXPECT_EQ(other_zone.error().code, "NoSuchHostedZone");
+  auto no_change = r53.get_change("C404");
+  ASSERT_FALSE(no_change);
+  EXPECT_EQ(no_change.error().code, "NoSuchChange");
+  auto other_record = failover_record("primary");
+  other_record.name = "www.example.com.";
+  auto foreign = r53.change_resource_record_sets(
+      {"Z0DRLAB0000000000000", std::nullopt, {{"UPSERT", other_record}}});
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, "InvalidChangeBatch");
+}
+
+// ---- DynamoDB pass-through ---------------------------------------------------------------
+
+class RecordingTransport final : public aws::HttpTransport {
+ public:
+  aws::Result<aws::HttpResponse> send(const aws::HttpRequest& r) override {
+    seen.push_back(r);
+    if (down) return std::unexpected(aws::Error::not_sent("connection refused"));
+    return aws::HttpResponse{
+        200, {{"Content-Type", "application/x-amz-json-1.0"}}, "{\"Table\":{}}"};
+  }
+  std::vector<aws::HttpRequest> seen;
+  bool down = false;
+};
+
+TEST(DynamoDbPassThrough, ForwardsToTheCallersRegionReSignedWithTheLabsKey) {
+  auto transport = std::make_shared<RecordingTransport>();
+  DynamoDbPassThrough pass(
+      [](const std::string& region) -> std::expected<std::string, std::string> {
+        if (region == "us-east-1") return "127.0.1.40:8000";
+        return std::unexpected("no dynamodb-" + region);
+      },
+      transport, {"lab", "lab-secret", "", {}, "lab"}, [] { return fixed_now(); });
+  aws::HttpRequest in;
+  in.method = "POST";
+  in.path = "/";
+  in.headers = {{"Host", "127.0.3.27:4566"},
+                {"Content-Type", "application/x-amz-json-1.0"},
+                {"X-Amz-Target", "DynamoDB_20120810.DescribeTable"},
+                {"Authorization", "AWS4-HMAC-SHA256 Credential=AKIA.../dynamodb/aws4_request"}};
+  in.body = R"({"TableName":"sessions"})";
+  auto out = pass.forward(in, {"AKIALABTESTKEY000001", "us-east-1", "dynamodb"});
+  EXPECT_EQ(out.status, 200);
+  EXPECT_EQ(out.body, "{\"Table\":{}}");
+  ASSERT_EQ(transport->seen.size(), 1u);
+  const auto& sent = transport->seen[0];
+  EXPECT_EQ(sent.host, "127.0.1.40:8000");
+  EXPECT_EQ(sent.body, in.body);
+  ASSERT_TRUE(sent.header("X-Amz-Target"));
+  EXPECT_EQ(*sent.header("X-Amz-Target"), "DynamoDB_20120810.DescribeTable");
+  ASSERT_TRUE(sent.header("Authorization"));
+  // DynamoDB Local keeps one database per key and region: the lab's key, the caller's region.
+  EXPECT_NE(sent.header("Authorization")->find("Credential=lab/20261202/us-east-1/dynamodb/"),
+            std::string::npos)
+      << *sent.header("Authorization");
+
+  auto elsewhere = pass.forward(in, {"AKIALABTESTKEY000001", "eu-west-1", "dynamodb"});
+  EXPECT_EQ(elsewhere.status, 400);
+  EXPECT_NE(elsewhere.body.find("UnrecognizedClientException"), std::string::npos);
+  transport->down = true;
+  auto down = pass.forward(in, {"AKIALABTESTKEY000001", "us-east-1", "dynamodb"});
+  EXPECT_EQ(down.status, 503);
+  EXPECT_NE(down.body.find("ServiceUnavailable"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace dr::lab_aws
