@@ -87,6 +87,73 @@ check("GetSecretValue: dr-app's login as JSON",
 check("GetSecretValue: another secret is ResourceNotFoundException",
       error_code(lambda: sm.get_secret_value(SecretId="nope"))[0] == "ResourceNotFoundException")
 
+
+# CloudWatch: the lab speaks its query protocol (what src/aws/cloudwatch and botocore 1.29 use).
+# botocore 1.43's model prefers smithy-rpc-v2-cbor, which the lab does not speak: its shapes are
+# checked over the query protocol, by a copy of the model that names only that protocol.
+cw_session = session
+if session.get_service_model("cloudwatch").metadata.get("protocol") != "query":
+    import json
+    import os
+    import tempfile
+    model = session.get_component("data_loader").load_service_model("cloudwatch", "service-2")
+    model["metadata"]["protocol"] = "query"
+    model["metadata"]["protocols"] = ["query"]
+    models = tempfile.mkdtemp()
+    path = os.path.join(models, "cloudwatch", model["metadata"]["apiVersion"])
+    os.makedirs(path)
+    with open(os.path.join(path, "service-2.json"), "w") as f:
+        json.dump(model, f)
+    cw_session = botocore.session.get_session()
+    cw_session.get_component("data_loader").search_paths.insert(0, models)
+    print("cloudwatch: 1.43's shapes over the query protocol")
+cw = cw_session.create_client("cloudwatch", region_name="us-west-2", endpoint_url=url,
+                              aws_access_key_id=key, aws_secret_access_key=secret)
+import datetime
+now = datetime.datetime.now(datetime.timezone.utc)
+stats = cw.get_metric_statistics(Namespace="AWS/RDS", MetricName="AuroraGlobalDBReplicationLag",
+                                 Dimensions=[{"Name": "DBClusterIdentifier",
+                                              "Value": "dr-lab-us-west-2"}],
+                                 StartTime=now - datetime.timedelta(minutes=5), EndTime=now,
+                                 Period=60, Statistics=["Maximum"])
+check("GetMetricStatistics: b1's lag, in ms",
+      len(stats["Datapoints"]) == 1 and stats["Datapoints"][0]["Unit"] == "Milliseconds" and
+      stats["Datapoints"][0]["Maximum"] >= 0, stats)
+alarms = cw.describe_alarms(AlarmNames=["dr-lab-force-failover"])["MetricAlarms"]
+check("DescribeAlarms: the force-failover alarm as infra defines it",
+      len(alarms) == 1 and alarms[0]["Namespace"] == "DrApp/Failover" and
+      alarms[0]["MetricName"] == "ForcePrimaryUnhealthy" and alarms[0]["Threshold"] == 1.0 and
+      alarms[0]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", alarms)
+check("PutMetricData to another metric: accepted, moves nothing",
+      cw.put_metric_data(Namespace="DrApp/Test", MetricData=[{"MetricName": "x", "Value": 1.0}])
+      ["ResponseMetadata"]["HTTPStatusCode"] == 200)
+
+r53 = client("route53", "us-east-1")
+hc = r53.list_health_checks()["HealthChecks"]
+check("ListHealthChecks: infra's four checks",
+      sorted(h["Id"] for h in hc) == ["dr-lab-not-forced", "dr-lab-primary", "dr-lab-primary-alb",
+                                      "dr-lab-secondary-alb"], hc)
+obs = r53.get_health_check_status(HealthCheckId="dr-lab-primary-alb")["HealthCheckObservations"]
+check("GetHealthCheckStatus: us-east-1's ALB healthy",
+      len(obs) == 1 and obs[0]["StatusReport"]["Status"].startswith("Success"), obs)
+check("GetHealthCheckStatus: an unknown check is NoSuchHealthCheck",
+      error_code(lambda: r53.get_health_check_status(HealthCheckId="nope"))
+      == ("NoSuchHealthCheck", 404))
+record = {"Name": "app.dr-lab.internal.", "Type": "CNAME", "SetIdentifier": "secondary",
+          "Failover": "SECONDARY", "TTL": 60,
+          "ResourceRecords": [{"Value": "alb.us-west-2.dr-lab.internal"}]}
+ch = r53.change_resource_record_sets(HostedZoneId="Z0DRLAB0000000000000", ChangeBatch={
+    "Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]})["ChangeInfo"]
+check("ChangeResourceRecordSets: PENDING", ch["Status"] == "PENDING", ch)
+got = r53.get_change(Id=ch["Id"])["ChangeInfo"]
+check("GetChange: INSYNC", got["Status"] == "INSYNC", got)
+
+ddb = client("dynamodb", "us-east-1")
+t = ddb.describe_table(TableName="dr-app-sessions")["Table"]
+check("dynamodb: dr-app's table in us-east-1's DynamoDB Local", t["TableName"] == "dr-app-sessions", t)
+streams = client("dynamodbstreams", "us-east-1").list_streams()
+check("dynamodbstreams: answered", "Streams" in streams, streams)
+
 bad = client("rds", "us-east-1", secret_key=secret[:-1] + ("x" if secret[-1] != "x" else "y"))
 check("a wrong secret: SignatureDoesNotMatch",
       error_code(bad.describe_global_clusters) == ("SignatureDoesNotMatch", 403))
