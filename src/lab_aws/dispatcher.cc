@@ -39,6 +39,10 @@ void Dispatcher::add_raw_service(const std::string& signing_name, RawService ser
   raw_services_[signing_name] = std::move(service);
 }
 
+void Dispatcher::add_rpc_bridge(const std::string& signing_name, RpcBridge cbor) {
+  rpc_bridges_[signing_name] = std::move(cbor);
+}
+
 void Dispatcher::add_query_service(const std::string& signing_name, QueryService service) {
   query_services_[signing_name] = std::move(service);
 }
@@ -69,6 +73,13 @@ WireResponse Dispatcher::handle(const aws::HttpRequest& request) const {
   if (const auto json = json_services_.find(caller->service); json != json_services_.end())
     return answer_json(json->second, request, *caller, request_id);
   const auto service = query_services_.find(caller->service);
+  if (const auto cbor = rpc_bridges_.find(caller->service);
+      cbor != rpc_bridges_.end() && service != query_services_.end()) {
+    if (is_rpc_v2_cbor(request))
+      return answer_cbor(service->second, cbor->second, request, *caller, request_id);
+    if (protocol == Protocol::kJson && is_json_bridge(request, cbor->second))
+      return answer_json_bridge(service->second, cbor->second, request, *caller, request_id);
+  }
   if (service == query_services_.end() || protocol == Protocol::kJson) {
     const AwsError e =
         protocol == Protocol::kJson

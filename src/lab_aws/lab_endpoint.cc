@@ -71,6 +71,7 @@ struct LabEndpoint::Parts {
     dispatcher.add_query_service("sns", sns.service());
     dispatcher.add_json_service("secretsmanager", secrets.service());
     dispatcher.add_query_service("monitoring", monitoring.service());
+    dispatcher.add_rpc_bridge("monitoring", MonitoringHandler::rpc_bridge());
     dispatcher.add_raw_service(
         "route53", [this](const aws::HttpRequest& r, const Caller& c, const std::string& id) {
           return route53.handle(r, c, id);

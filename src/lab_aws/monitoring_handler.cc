@@ -75,6 +75,22 @@ std::string MonitoringHandler::alarm_arn() const {
          ":alarm:" + names_.alarm_name;
 }
 
+RpcBridge MonitoringHandler::rpc_bridge() {
+  RpcBridge c;
+  c.service_name = "GraniteServiceVersion20100801";  // the model's targetPrefix
+  for (const char* n :
+       {"Period", "EvaluationPeriods", "DatapointsToAlarm", "StorageResolution", "MaxRecords"})
+    c.types[n] = BridgeType::kInteger;
+  for (const char* n :
+       {"Threshold", "SampleCount", "Average", "Sum", "Minimum", "Maximum", "Value"})
+    c.types[n] = BridgeType::kDouble;
+  c.types["ActionsEnabled"] = BridgeType::kBoolean;
+  for (const char* n : {"Timestamp", "StartTime", "EndTime", "StateUpdatedTimestamp",
+                        "AlarmConfigurationUpdatedTimestamp", "StateTransitionedTimestamp"})
+    c.types[n] = BridgeType::kTimestamp;
+  return c;
+}
+
 std::string MonitoringHandler::alarm_state() {
   std::lock_guard lock(mu_);
   return alarm_.state;
@@ -139,6 +155,11 @@ std::expected<void, AwsError> MonitoringHandler::put_metric_data(const FormParam
     if (p.has(base + "Timestamp")) {
       auto t = timestamp(p, base + "Timestamp");
       if (!t) return std::unexpected(t.error());
+      // CloudWatch takes datapoints up to two weeks old and two hours ahead.
+      if (*t < now - std::chrono::days(14) || *t > now + std::chrono::hours(2))
+        return std::unexpected(invalid("The parameter " + base +
+                                       "Timestamp must be within the last two weeks and at most "
+                                       "two hours ahead."));
       at = *t;
     }
     data.push_back({*name, *dims, {at, value, p.get(base + "Unit").value_or("None")}});
@@ -146,16 +167,29 @@ std::expected<void, AwsError> MonitoringHandler::put_metric_data(const FormParam
   }
   if (data.empty()) return std::unexpected(missing_parameter("MetricData"));
 
-  std::optional<double> force;  // the newest force-failover value in this call
+  std::optional<double> force;  // the force-failover metric's Maximum in this call
+  const auto is_force = [&](const Datum& d) {
+    return c.region == names_.secondary_region && *ns == names_.force_namespace &&
+           d.metric == names_.force_metric && d.dims.empty();
+  };
+  std::unique_lock forcing(force_mu_, std::defer_lock);
+  if (std::any_of(data.begin(), data.end(), is_force)) forcing.lock();
   {
     std::lock_guard lock(mu_);
+    std::size_t fresh = 0;
+    for (const auto& d : data)
+      fresh += points_.contains(key(c.region, *ns, d.metric, d.dims)) ? 0 : 1;
+    if (points_.size() + fresh > kMaxSeries)
+      return std::unexpected(AwsError{400, "LimitExceeded",
+                                      "The lab keeps at most " + std::to_string(kMaxSeries) +
+                                          " metrics; this call would add " +
+                                          std::to_string(fresh)});
     for (const auto& d : data) {
       auto& series = points_[key(c.region, *ns, d.metric, d.dims)];
       series.push_back(d.point);
       if (series.size() > kMaxDatapoints) series.pop_front();
-      if (c.region == names_.secondary_region && *ns == names_.force_namespace &&
-          d.metric == names_.force_metric && d.dims.empty())
-        force = d.point.value;
+      // Several in one call fall in one 10 s period: the alarm's statistic is their Maximum.
+      if (is_force(d)) force = std::max(force.value_or(d.point.value), d.point.value);
     }
   }
   if (!force) return {};

@@ -27,10 +27,12 @@
 #include "lab_aws/query_service.h"
 #include "lab_aws/rds_handler.h"
 #include "lab_aws/rds_lab.h"
+#include "lab_aws/rpc_bridge.h"
 
 namespace dr::lab_aws {
 
-inline constexpr std::size_t kMaxDatapoints = 1000;
+inline constexpr std::size_t kMaxDatapoints = 1000;  // kept per metric
+inline constexpr std::size_t kMaxSeries = 1000;      // metrics kept (a lab limit, not AWS's)
 
 struct MonitoringNames {
   RdsNames rds;
@@ -48,6 +50,8 @@ class MonitoringHandler {
   MonitoringHandler(RdsLab& databases, FrontDoorLab& front_door, MonitoringNames names = {},
                     Clock clock = {});
   QueryService service();
+  // The same actions for Smithy RPC v2 CBOR clients (botocore >= 1.40's CloudWatch).
+  static RpcBridge rpc_bridge();
   std::string alarm_arn() const;
   std::string alarm_state();  // OK | ALARM | INSUFFICIENT_DATA (Route 53's metric check reads it)
 
@@ -78,6 +82,9 @@ class MonitoringHandler {
   MonitoringNames names_;
   Clock clock_;
   aws::SystemTime created_;
+  // Held from the alarm's new state to the front door following it, so two publishes (1, then
+  // 0) cannot leave the alarm OK and the front door forced.
+  std::mutex force_mu_;
   std::mutex mu_;
   // key: region + '\n' + namespace + '\n' + metric + '\n' + dimensions (Name=Value;...)
   std::map<std::string, std::deque<Point>> points_;

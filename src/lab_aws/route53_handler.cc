@@ -255,6 +255,8 @@ std::expected<std::string, AwsError> Route53Handler::change_records(const std::s
     records_ = std::move(records);
     std::snprintf(id, sizeof id, "C%019lld", next_change_++);
     changes_[id] = {now, forced, false};
+    // Ids are zero-padded counters: the map's first is the oldest.
+    while (changes_.size() > kMaxChanges) changes_.erase(changes_.begin());
   }
   pugi::xml_document doc;
   auto info = root(doc, "ChangeResourceRecordSetsResponse").append_child("ChangeInfo");

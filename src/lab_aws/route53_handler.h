@@ -38,6 +38,8 @@ struct Route53Names {
   std::string alarm_name = "dr-lab-force-failover";
 };
 
+inline constexpr std::size_t kMaxChanges = 1000;  // GetChange answers for the newest ones
+
 class Route53Handler {
  public:
   using Clock = std::function<aws::SystemTime()>;

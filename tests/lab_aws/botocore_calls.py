@@ -88,45 +88,68 @@ check("GetSecretValue: another secret is ResourceNotFoundException",
       error_code(lambda: sm.get_secret_value(SecretId="nope"))[0] == "ResourceNotFoundException")
 
 
-# CloudWatch: the lab speaks its query protocol (what src/aws/cloudwatch and botocore 1.29 use).
-# botocore 1.43's model prefers smithy-rpc-v2-cbor, which the lab does not speak: its shapes are
-# checked over the query protocol, by a copy of the model that names only that protocol.
-cw_session = session
-if session.get_service_model("cloudwatch").metadata.get("protocol") != "query":
-    import json
-    import os
-    import tempfile
+# CloudWatch in every protocol this botocore's model offers, all of which the lab speaks: the
+# query protocol (src/aws/cloudwatch, botocore 1.29), JSON 1.0 (botocore >= 1.40's own pick)
+# and Smithy RPC v2 CBOR (the model's first). The ones botocore would not pick by itself are
+# checked with a copy of its model that names only that protocol.
+import datetime
+import json
+import os
+import tempfile
+
+
+def cloudwatch_with(protocol):
     model = session.get_component("data_loader").load_service_model("cloudwatch", "service-2")
-    model["metadata"]["protocol"] = "query"
-    model["metadata"]["protocols"] = ["query"]
+    model["metadata"]["protocol"] = protocol
+    model["metadata"]["protocols"] = [protocol]
     models = tempfile.mkdtemp()
     path = os.path.join(models, "cloudwatch", model["metadata"]["apiVersion"])
     os.makedirs(path)
     with open(os.path.join(path, "service-2.json"), "w") as f:
         json.dump(model, f)
-    cw_session = botocore.session.get_session()
-    cw_session.get_component("data_loader").search_paths.insert(0, models)
-    print("cloudwatch: 1.43's shapes over the query protocol")
-cw = cw_session.create_client("cloudwatch", region_name="us-west-2", endpoint_url=url,
-                              aws_access_key_id=key, aws_secret_access_key=secret)
-import datetime
-now = datetime.datetime.now(datetime.timezone.utc)
-stats = cw.get_metric_statistics(Namespace="AWS/RDS", MetricName="AuroraGlobalDBReplicationLag",
-                                 Dimensions=[{"Name": "DBClusterIdentifier",
-                                              "Value": "dr-lab-us-west-2"}],
-                                 StartTime=now - datetime.timedelta(minutes=5), EndTime=now,
-                                 Period=60, Statistics=["Maximum"])
-check("GetMetricStatistics: b1's lag, in ms",
-      len(stats["Datapoints"]) == 1 and stats["Datapoints"][0]["Unit"] == "Milliseconds" and
-      stats["Datapoints"][0]["Maximum"] >= 0, stats)
-alarms = cw.describe_alarms(AlarmNames=["dr-lab-force-failover"])["MetricAlarms"]
-check("DescribeAlarms: the force-failover alarm as infra defines it",
-      len(alarms) == 1 and alarms[0]["Namespace"] == "DrApp/Failover" and
-      alarms[0]["MetricName"] == "ForcePrimaryUnhealthy" and alarms[0]["Threshold"] == 1.0 and
-      alarms[0]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", alarms)
-check("PutMetricData to another metric: accepted, moves nothing",
-      cw.put_metric_data(Namespace="DrApp/Test", MetricData=[{"MetricName": "x", "Value": 1.0}])
-      ["ResponseMetadata"]["HTTPStatusCode"] == 200)
+    s = botocore.session.get_session()
+    s.get_component("data_loader").search_paths.insert(0, models)
+    return s.create_client("cloudwatch", region_name="us-west-2", endpoint_url=url,
+                           aws_access_key_id=key, aws_secret_access_key=secret)
+
+
+def cloudwatch_clients():
+    default = client("cloudwatch", "us-west-2")
+    model = default.meta.service_model
+    picked = getattr(model, "resolved_protocol", model.protocol)
+    out = [(picked, default)]
+    for protocol in model.metadata.get("protocols", [model.protocol]):
+        if protocol != picked:
+            out.append((protocol, cloudwatch_with(protocol)))
+    return out
+
+
+for protocol, cw in cloudwatch_clients():
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stats = cw.get_metric_statistics(
+        Namespace="AWS/RDS", MetricName="AuroraGlobalDBReplicationLag",
+        Dimensions=[{"Name": "DBClusterIdentifier", "Value": "dr-lab-us-west-2"}],
+        StartTime=now - datetime.timedelta(minutes=5), EndTime=now, Period=60,
+        Statistics=["Maximum"])
+    d = stats["Datapoints"]
+    check(f"GetMetricStatistics ({protocol}): b1's lag, in ms",
+          len(d) == 1 and d[0]["Unit"] == "Milliseconds" and d[0]["Maximum"] >= 0 and
+          isinstance(d[0]["Timestamp"], datetime.datetime), stats)
+    alarms = cw.describe_alarms(AlarmNames=["dr-lab-force-failover"])["MetricAlarms"]
+    check(f"DescribeAlarms ({protocol}): the force-failover alarm as infra defines it",
+          len(alarms) == 1 and alarms[0]["Namespace"] == "DrApp/Failover" and
+          alarms[0]["MetricName"] == "ForcePrimaryUnhealthy" and alarms[0]["Threshold"] == 1.0
+          and alarms[0]["Period"] == 10 and
+          alarms[0]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and
+          isinstance(alarms[0]["StateUpdatedTimestamp"], datetime.datetime), alarms)
+    check(f"PutMetricData ({protocol}) to another metric: accepted",
+          cw.put_metric_data(Namespace="DrApp/Test",
+                             MetricData=[{"MetricName": "x", "Value": 1.0, "Timestamp": now}])
+          ["ResponseMetadata"]["HTTPStatusCode"] == 200)
+    check(f"PutMetricData ({protocol}) to AWS/: InvalidParameterValue",
+          error_code(lambda: cw.put_metric_data(
+              Namespace="AWS/RDS", MetricData=[{"MetricName": "x", "Value": 1.0}]))
+          == ("InvalidParameterValue", 400))
 
 r53 = client("route53", "us-east-1")
 hc = r53.list_health_checks()["HealthChecks"]

@@ -6,8 +6,11 @@
 
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 #include "aws/cloudwatch.h"
 #include "aws/credentials.h"
+#include "aws/encoding.h"
 #include "aws/route53.h"
 #include "aws/transport.h"
 #include "backends/aws/aws_traffic.h"
@@ -89,6 +92,7 @@ class Cloud : public ::testing::Test {
  protected:
   Cloud() {
     dispatcher_.add_query_service("monitoring", monitoring_.service());
+    dispatcher_.add_rpc_bridge("monitoring", MonitoringHandler::rpc_bridge());
     dispatcher_.add_raw_service(
         "route53", [this](const aws::HttpRequest& r, const Caller& c, const std::string& id) {
           return route53_.handle(r, c, id);
@@ -250,6 +254,38 @@ TEST_F(Cloud, BadMetricInputGetsCloudWatchsErrorsAndRecordsNothing) {
                   "PutMetricData");
   EXPECT_EQ(aws::parse_xml_error(nan).code, "InvalidParameterValue") << nan.body;
   EXPECT_EQ(door_.calls, 0);  // the good first datum was not applied either
+  auto stale = call(aws::QueryParams()
+                        .add("Namespace", "DrApp/Failover")
+                        .add("MetricData.member.1.MetricName", "ForcePrimaryUnhealthy")
+                        .add("MetricData.member.1.Value", "1")
+                        .add("MetricData.member.1.Timestamp", "2026-11-01T00:00:00Z"),
+                    "PutMetricData");
+  EXPECT_EQ(aws::parse_xml_error(stale).code, "InvalidParameterValue") << stale.body;
+  EXPECT_EQ(door_.calls, 0);
+  // The lab keeps a bounded number of metrics: a hostile client cannot grow it without end.
+  for (std::size_t first = 1; first <= kMaxSeries; first += 250) {  // a form holds 1000 items
+    aws::QueryParams many;
+    many.add("Namespace", "DrApp/Many");
+    for (std::size_t i = first; i < first + 250 && i <= kMaxSeries; ++i) {
+      const std::string n = std::to_string(i - first + 1);
+      many.add("MetricData.member." + n + ".MetricName", "m" + std::to_string(i));
+      many.add("MetricData.member." + n + ".Value", "1");
+    }
+    auto filled = call(many, "PutMetricData");
+    ASSERT_EQ(filled.status, 200) << filled.body.substr(0, 300);
+  }
+  auto one_more = call(aws::QueryParams()
+                           .add("Namespace", "DrApp/Many")
+                           .add("MetricData.member.1.MetricName", "another")
+                           .add("MetricData.member.1.Value", "1"),
+                       "PutMetricData");
+  EXPECT_EQ(aws::parse_xml_error(one_more).code, "LimitExceeded") << one_more.body;
+  auto known = call(aws::QueryParams()
+                        .add("Namespace", "DrApp/Many")
+                        .add("MetricData.member.1.MetricName", "m1")
+                        .add("MetricData.member.1.Value", "2"),
+                    "PutMetricData");
+  EXPECT_EQ(known.status, 200) << known.body;
   auto no_stats = call(aws::QueryParams()
                            .add("Namespace", "AWS/RDS")
                            .add("MetricName", "AuroraGlobalDBReplicationLag")
@@ -276,6 +312,164 @@ TEST_F(Cloud, BadMetricInputGetsCloudWatchsErrorsAndRecordsNothing) {
                          .add("Statistics.member.1", "Maximum"),
                      "GetMetricStatistics");
   EXPECT_EQ(aws::parse_xml_error(period).code, "InvalidParameterValue") << period.body;
+}
+
+// botocore >= 1.40 calls CloudWatch in Smithy RPC v2 CBOR: the same actions answer it.
+aws::HttpRequest cbor_request(const std::string& operation, const nlohmann::json& input,
+                              aws::SystemTime when) {
+  aws::HttpRequest r;
+  r.method = "POST";
+  r.path = "/service/GraniteServiceVersion20100801/operation/" + operation;
+  r.host = "127.0.3.27:4566";
+  r.headers = {{"Host", r.host},
+               {"smithy-protocol", "rpc-v2-cbor"},
+               {"Content-Type", "application/cbor"},
+               {"Accept", "application/cbor"}};
+  const auto bytes = nlohmann::json::to_cbor(input);
+  r.body.assign(bytes.begin(), bytes.end());
+  aws::sign_request(r, lab_keys(), {.region = "us-west-2", .service = "monitoring", .time = when});
+  return r;
+}
+
+TEST_F(Cloud, SmithyRpcV2CborClientsGetTheSameAnswersInCbor) {
+  const double now_s = std::chrono::duration<double>(now_.time_since_epoch()).count();
+  const WireResponse stats = dispatcher_.handle(cbor_request(
+      "GetMetricStatistics",
+      {{"Namespace", "AWS/RDS"},
+       {"MetricName", "AuroraGlobalDBReplicationLag"},
+       {"Dimensions", {{{"Name", "DBClusterIdentifier"}, {"Value", "dr-lab-us-west-2"}}}},
+       {"StartTime", now_s - 300},
+       {"EndTime", now_s},
+       {"Period", 60},
+       {"Statistics", {"Maximum"}}},
+      now_));
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  EXPECT_EQ(stats.content_type, "application/cbor");
+  const auto decoded = decode_cbor(stats.body);
+  ASSERT_TRUE(decoded && decoded->is_object()) << aws::hex(stats.body);
+  const auto& out = *decoded;
+  EXPECT_EQ(out["Label"], "AuroraGlobalDBReplicationLag");
+  ASSERT_EQ(out["Datapoints"].size(), 1u) << out.dump();
+  EXPECT_DOUBLE_EQ(out["Datapoints"][0]["Maximum"].get<double>(), 3000.0);
+  EXPECT_EQ(out["Datapoints"][0]["Unit"], "Milliseconds");
+  ASSERT_TRUE(out["Datapoints"][0]["Timestamp"].is_number()) << out.dump();
+  // Timestamps are CBOR tag 1 (0xc1) over epoch seconds, as botocore reads them.
+  EXPECT_NE(stats.body.find("\xc1\xfb"), std::string::npos);
+
+  const WireResponse put = dispatcher_.handle(
+      cbor_request("PutMetricData",
+                   {{"Namespace", "DrApp/Failover"},
+                    {"MetricData", {{{"MetricName", "ForcePrimaryUnhealthy"}, {"Value", 1.0}}}}},
+                   now_));
+  EXPECT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(door_.forced_to, std::optional<std::string>("us-west-2"));
+  const WireResponse alarms =
+      dispatcher_.handle(cbor_request("DescribeAlarms", nlohmann::json::object(), now_));
+  const auto a = decode_cbor(alarms.body).value_or(nlohmann::json());
+  ASSERT_EQ(a["MetricAlarms"].size(), 1u) << a.dump();
+  EXPECT_EQ(a["MetricAlarms"][0]["StateValue"], "ALARM");
+  EXPECT_EQ(a["MetricAlarms"][0]["Period"], 10);
+  EXPECT_EQ(a["MetricAlarms"][0]["ActionsEnabled"], true);
+  EXPECT_TRUE(a["CompositeAlarms"].is_array());
+
+  const WireResponse bad = dispatcher_.handle(cbor_request(
+      "PutMetricData",
+      {{"Namespace", "AWS/RDS"}, {"MetricData", {{{"MetricName", "x"}, {"Value", 1.0}}}}}, now_));
+  EXPECT_EQ(bad.status, 400);
+  const auto e = nlohmann::json::from_cbor(bad.body, true, false);
+  EXPECT_EQ(e["__type"], "InvalidParameterValue") << e.dump();
+  const WireResponse unknown =
+      dispatcher_.handle(cbor_request("DeleteAlarms", nlohmann::json::object(), now_));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(nlohmann::json::from_cbor(unknown.body, true, false)["__type"], "InvalidAction");
+  auto garbage = cbor_request("DescribeAlarms", nlohmann::json::object(), now_);
+  garbage.body = "\xff\x00not cbor";
+  aws::sign_request(garbage, lab_keys(),
+                    {.region = "us-west-2", .service = "monitoring", .time = now_});
+  const WireResponse g = dispatcher_.handle(garbage);
+  EXPECT_EQ(g.status, 400) << g.body;
+  EXPECT_EQ(decode_cbor(g.body).value_or(nlohmann::json())["__type"], "SerializationException");
+}
+
+// botocore >= 1.40 picks CloudWatch's "json" protocol (awsJson1_0) first.
+TEST_F(Cloud, Json10ClientsGetTheSameAnswersInJson) {
+  auto json_request = [&](const std::string& operation, const nlohmann::json& input) {
+    aws::HttpRequest r;
+    r.method = "POST";
+    r.path = "/";
+    r.host = "127.0.3.27:4566";
+    r.headers = {{"Host", r.host},
+                 {"Content-Type", "application/x-amz-json-1.0"},
+                 {"X-Amz-Target", "GraniteServiceVersion20100801." + operation}};
+    r.body = input.dump();
+    aws::sign_request(r, lab_keys(),
+                      {.region = "us-west-2", .service = "monitoring", .time = now_});
+    return dispatcher_.handle(r);
+  };
+  const double now_s = std::chrono::duration<double>(now_.time_since_epoch()).count();
+  const WireResponse stats = json_request(
+      "GetMetricStatistics",
+      {{"Namespace", "AWS/RDS"},
+       {"MetricName", "AuroraGlobalDBRPOLag"},
+       {"Dimensions", {{{"Name", "DBClusterIdentifier"}, {"Value", "dr-lab-us-west-2"}}}},
+       {"StartTime", now_s - 300},
+       {"EndTime", now_s},
+       {"Period", 60},
+       {"Statistics", {"Maximum", "SampleCount"}}});
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  const auto out = nlohmann::json::parse(stats.body);
+  ASSERT_TRUE(out["Datapoints"].is_array()) << stats.body;
+  ASSERT_EQ(out["Datapoints"].size(), 1u) << stats.body;
+  EXPECT_DOUBLE_EQ(out["Datapoints"][0]["Maximum"].get<double>(), 3000.0);
+  EXPECT_DOUBLE_EQ(out["Datapoints"][0]["SampleCount"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(out["Datapoints"][0]["Timestamp"].get<double>(), now_s - 60) << stats.body;
+
+  const WireResponse put = json_request(
+      "PutMetricData",
+      {{"Namespace", "DrApp/Failover"},
+       {"MetricData",
+        {{{"MetricName", "ForcePrimaryUnhealthy"}, {"Value", 1}, {"Timestamp", now_s}}}}});
+  EXPECT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(door_.forced_to, std::optional<std::string>("us-west-2"));
+  const auto alarms =
+      nlohmann::json::parse(json_request("DescribeAlarms", nlohmann::json::object()).body);
+  ASSERT_EQ(alarms["MetricAlarms"].size(), 1u) << alarms.dump();
+  EXPECT_EQ(alarms["MetricAlarms"][0]["StateValue"], "ALARM");
+  EXPECT_EQ(alarms["MetricAlarms"][0]["EvaluationPeriods"], 1);
+  EXPECT_TRUE(alarms["MetricAlarms"][0]["StateUpdatedTimestamp"].is_number());
+
+  const WireResponse bad = json_request("GetMetricStatistics", {{"Namespace", "AWS/RDS"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad.body)["__type"], "MissingParameter") << bad.body;
+  const WireResponse unknown = json_request("DeleteAlarms", {{"AlarmNames", {"x"}}});
+  EXPECT_EQ(nlohmann::json::parse(unknown.body)["__type"], "InvalidAction") << unknown.body;
+}
+
+TEST(Cbor, ReadsBotocoresTaggedTimestampsAndRefusesMalformedInput) {
+  // {"EndTime": 1(1796169600), "Period": 60} as botocore writes it (tag 1, an integer).
+  const std::string tagged = std::string("\xa2\x67") + "EndTime" +
+                             std::string("\xc1\x1a\x6b\x0f\x5f\x80", 6) + "\x66" + "Period" +
+                             "\x18\x3c";
+  auto form = cbor_to_form(tagged, "GetMetricStatistics", MonitoringHandler::rpc_bridge().types);
+  ASSERT_TRUE(form) << form.error().message;
+  EXPECT_EQ(form->get("EndTime"), std::optional<std::string>("2026-12-02T00:00:00Z"));
+  EXPECT_EQ(form->get("Period"), std::optional<std::string>("60"));
+  EXPECT_EQ(form->get("Action"), std::optional<std::string>("GetMetricStatistics"));
+  // Half, single and double floats.
+  auto h = decode_cbor(std::string("\xf9\x3e\x00", 3));
+  ASSERT_TRUE(h);
+  EXPECT_DOUBLE_EQ(h->get<double>(), 1.5);
+  auto f = decode_cbor(std::string("\xfa\x3f\xc0\x00\x00", 5));
+  ASSERT_TRUE(f);
+  EXPECT_DOUBLE_EQ(f->get<double>(), 1.5);
+  for (const std::string& bad :
+       {std::string("\xa1\x61", 2), std::string("\x9f\xff", 2),
+        std::string("\x7a\xff\xff\xff\xff", 5), std::string("\xa1\x01\x02", 3),
+        std::string("\x01\x02", 2), std::string("\x62\xff\xfe", 3)})
+    EXPECT_FALSE(decode_cbor(bad)) << aws::hex(bad);
+  std::string deep(100, '\x81');
+  deep += '\x01';
+  EXPECT_FALSE(decode_cbor(deep));
 }
 
 // ---- Route 53 ----------------------------------------------------------------------------

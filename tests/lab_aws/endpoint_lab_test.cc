@@ -19,8 +19,8 @@
 #include "aws/autoscaling.h"
 #include "aws/cloudwatch.h"
 #include "aws/dynamodb.h"
-#include "aws/route53.h"
 #include "aws/rds.h"
+#include "aws/route53.h"
 #include "aws/secrets_manager.h"
 #include "aws/sns.h"
 #include "backends/aws/aws_global_database.h"
@@ -32,8 +32,8 @@
 #include "lab/drctl_runner.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
-#include "lab/wait.h"
 #include "lab/temp_dir.h"
+#include "lab/wait.h"
 #include "lab_aws/aws_credentials.h"
 
 namespace dr::lab_aws {
@@ -205,6 +205,23 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
                      "--desired-capacity 99");
       EXPECT_NE(s.code, 0) << s.output;
       EXPECT_NE(s.output.find("ValidationError"), std::string::npos) << s.output;
+      auto alarms = shell(prefix +
+                          "cloudwatch describe-alarms --region us-west-2 --alarm-names "
+                          "dr-lab-force-failover --output json");
+      ASSERT_EQ(alarms.code, 0) << alarms.output;
+      EXPECT_EQ(json::parse(alarms.output, nullptr, false)["MetricAlarms"][0]["AlarmName"],
+                "dr-lab-force-failover")
+          << alarms.output;
+      auto checks = shell(prefix + "route53 list-health-checks --output json");
+      ASSERT_EQ(checks.code, 0) << checks.output;
+      EXPECT_EQ(json::parse(checks.output, nullptr, false)["HealthChecks"].size(), 4u)
+          << checks.output;
+      auto table = shell(prefix + "dynamodb describe-table --table-name " +
+                         std::string(lab::kSessionsTable) + " --output json");
+      ASSERT_EQ(table.code, 0) << table.output;
+      EXPECT_EQ(json::parse(table.output, nullptr, false)["Table"]["TableName"],
+                lab::kSessionsTable)
+          << table.output;
     }
   }
 
@@ -277,16 +294,16 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
     SCOPED_TRACE("read_secondary_lag reads b1's replication lag from the server");
     aws::CloudWatch cw(config("us-west-2"));
     std::optional<backends::aws_world::SecondaryLag> lag;
-    auto read = lab::wait_until(
-        "a replication lag reading of dr-lab-us-west-2",
-        [&] {
-          auto r = backends::aws_world::read_secondary_lag(cw, "dr-lab-us-west-2",
-                                                           std::chrono::system_clock::now(), 300s);
-          EXPECT_TRUE(r) << (r ? "" : r.error().describe());
-          if (r && r->worst()) lag = *r;
-          return lag.has_value();
-        },
-        {.timeout = 20s});
+    auto read =
+        lab::wait_until("a replication lag reading of dr-lab-us-west-2",
+                        [&] {
+                          auto r = backends::aws_world::read_secondary_lag(
+                              cw, "dr-lab-us-west-2", std::chrono::system_clock::now(), 300s);
+                          EXPECT_TRUE(r) << (r ? "" : r.error().describe());
+                          if (r && r->worst()) lag = *r;
+                          return lag.has_value();
+                        },
+                        {.timeout = 20s});
     ASSERT_TRUE(read) << read.error().describe();
     EXPECT_EQ(lag->latest.size(), 2u) << lag->describe();
     // Seconds_Behind_Master in ms: whole seconds, never negative.
@@ -296,8 +313,8 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
     auto primary = backends::aws_world::read_secondary_lag(east, "dr-lab-us-east-1",
                                                            std::chrono::system_clock::now(), 300s);
     ASSERT_TRUE(primary) << primary.error().describe();
-    EXPECT_FALSE(primary->worst()) << "the primary cluster reports no global lag: "
-                                   << primary->describe();
+    EXPECT_FALSE(primary->worst())
+        << "the primary cluster reports no global lag: " << primary->describe();
   }
 
   {
