@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -574,6 +575,95 @@ TEST_F(Cloud, ChangingTheFailoverRecordsMovesTheFrontDoorAndGetChangeGoesInsync)
       {"Z0DRLAB0000000000000", std::nullopt, {{"UPSERT", other_record}}});
   ASSERT_FALSE(foreign);
   EXPECT_EQ(foreign.error().code, "InvalidChangeBatch");
+}
+
+// Hostile input: random signed bodies in each of CloudWatch's protocols and to Route 53 always
+// get an answer in AWS's shape, a 2xx or a 4xx, never a crash or a 5xx.
+TEST_F(Cloud, RandomSignedInputGetsAnAwsShapedAnswer) {
+  std::mt19937 rng(20261203);
+  auto bytes = [&](std::size_t max) {
+    std::string out(rng() % max, '\0');
+    for (auto& c : out) c = static_cast<char>(rng() % 256);
+    return out;
+  };
+  const std::vector<std::string> pieces = {"\xa1", "\x81", "\xc1", "\xfb", "\x9f", "\x7f",
+                                           "\x1b", "\xf9", "\x61", "\x00", "\xff", "\x5a"};
+  auto cbor_like = [&] {
+    std::string out;
+    for (int i = 0, n = static_cast<int>(rng() % 24); i < n; ++i) {
+      out += pieces[rng() % pieces.size()];
+      if (rng() % 3 == 0) out += bytes(4);
+    }
+    return out;
+  };
+  const std::vector<std::string> ops = {"GetMetricStatistics", "PutMetricData", "DescribeAlarms",
+                                        "Nope"};
+  const std::vector<std::string> json_bodies = {
+      "{",
+      "[]",
+      "null",
+      R"({"Namespace":{"a":[[[[1]]]]}})",
+      R"({"MetricData":[{"Value":1e999}]})",
+      R"({"MetricData":[{"MetricName":"x","Value":"NaN"}],"Namespace":"a"})",
+      R"({"StartTime":-1e300,"EndTime":1e300,"Period":-5})"};
+  int ok = 0;
+  int refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    aws::HttpRequest r;
+    r.method = "POST";
+    r.host = "127.0.3.27:4566";
+    std::string service = "monitoring";
+    const std::string op = ops[rng() % ops.size()];
+    switch (i % 4) {
+      case 0:
+        r.path = "/service/GraniteServiceVersion20100801/operation/" + op;
+        r.headers = {{"Host", r.host},
+                     {"smithy-protocol", "rpc-v2-cbor"},
+                     {"Content-Type", "application/cbor"}};
+        r.body = cbor_like();
+        break;
+      case 1:
+        r.path = "/";
+        r.headers = {{"Host", r.host},
+                     {"Content-Type", "application/x-amz-json-1.0"},
+                     {"X-Amz-Target", "GraniteServiceVersion20100801." + op}};
+        r.body = rng() % 2 ? json_bodies[rng() % json_bodies.size()] : bytes(64);
+        break;
+      case 2:
+        r.path = "/";
+        r.headers = {{"Host", r.host}, {"Content-Type", "application/x-www-form-urlencoded"}};
+        r.body = "Action=" + op + "&Namespace=DrApp%2FX&MetricData.member.1.MetricName=m" +
+                 "&MetricData.member.1.Value=" + std::to_string(static_cast<int>(rng() % 3)) +
+                 "&StartTime=" + bytes(3) + "&Period=" + std::to_string(rng());
+        break;
+      default: {
+        service = "route53";
+        const std::vector<std::string> paths = {
+            "/2013-04-01/hostedzone/Z0DRLAB0000000000000/rrset/",
+            "/2013-04-01/healthcheck/" + bytes(8) + "/status", "/2013-04-01/change/C" + bytes(4),
+            "/2013-04-01/healthcheck", "/x"};
+        r.path = paths[rng() % paths.size()];
+        r.method = rng() % 2 ? "POST" : "GET";
+        r.headers = {{"Host", r.host}};
+        r.body = rng() % 2 ? bytes(128)
+                           : "<ChangeResourceRecordSetsRequest><ChangeBatch><Changes><Change>"
+                             "<Action>DELETE</Action><ResourceRecordSet><Name>" +
+                                 bytes(6) +
+                                 "</Name></ResourceRecordSet></Change></Changes>"
+                                 "</ChangeBatch></ChangeResourceRecordSetsRequest>";
+      }
+    }
+    aws::sign_request(r, lab_keys(), {.region = "us-west-2", .service = service, .time = now_});
+    const WireResponse w = dispatcher_.handle(r);
+    EXPECT_TRUE(w.status == 200 || (w.status >= 400 && w.status < 500))
+        << i << ": " << w.status << " " << w.body.substr(0, 300);
+    EXPECT_FALSE(w.body.empty() && w.status != 200) << i;
+    // Signed right: every answer is the service's own, not the signature check's.
+    EXPECT_NE(w.status, 403) << i << ": " << w.body.substr(0, 300);
+    ++(w.status == 200 ? ok : refused);
+  }
+  EXPECT_GT(ok, 100);  // not a test of the signature check alone
+  EXPECT_GT(refused, 100);
 }
 
 // ---- DynamoDB pass-through ---------------------------------------------------------------
