@@ -1,6 +1,7 @@
 #include "lab_aws/monitoring_handler.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -85,6 +86,8 @@ RpcBridge MonitoringHandler::rpc_bridge() {
        {"Threshold", "SampleCount", "Average", "Sum", "Minimum", "Maximum", "Value"})
     c.types[n] = BridgeType::kDouble;
   c.types["ActionsEnabled"] = BridgeType::kBoolean;
+  c.types["Values"] = BridgeType::kDouble;  // GetMetricData's lists: their members
+  c.types["Timestamps"] = BridgeType::kTimestamp;
   for (const char* n : {"Timestamp", "StartTime", "EndTime", "StateUpdatedTimestamp",
                         "AlarmConfigurationUpdatedTimestamp", "StateTransitionedTimestamp"})
     c.types[n] = BridgeType::kTimestamp;
@@ -107,6 +110,9 @@ QueryService MonitoringHandler::service() {
       [this](const FormParams& p, const Caller& c, pugi::xml_node r) {
         return get_metric_statistics(p, c, r);
       }};
+  s.actions["GetMetricData"] = {[this](const FormParams& p, const Caller& c, pugi::xml_node r) {
+    return get_metric_data(p, c, r);
+  }};
   s.actions["DescribeAlarms"] = {[this](const FormParams& p, const Caller& c, pugi::xml_node r) {
     return describe_alarms(p, c, r);
   }};
@@ -233,6 +239,74 @@ std::expected<std::optional<double>, AwsError> MonitoringHandler::aurora_lag_ms(
   return worst;
 }
 
+std::expected<long long, AwsError> MonitoringHandler::period(const FormParams& p,
+                                                             const std::string& name) {
+  auto period = p.integer(name, 1, 86400 * 455);
+  if (!period) return std::unexpected(period.error());
+  if (!*period) return std::unexpected(missing_parameter(name));
+  const long long secs = **period;
+  if (secs % 60 != 0 && secs != 1 && secs != 5 && secs != 10 && secs != 30)
+    return std::unexpected(
+        invalid("The parameter " + name + " must be 1, 5, 10, 30 or a multiple of 60."));
+  return secs;
+}
+
+std::expected<std::map<aws::SystemTime, std::vector<MonitoringHandler::Point>>, AwsError>
+MonitoringHandler::buckets(const std::string& region, const std::string& ns,
+                           const std::string& metric, const std::string& dims,
+                           aws::SystemTime start, aws::SystemTime end, long long secs) {
+  const auto bucket_of = [&](aws::SystemTime t) {
+    const auto s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+    return aws::SystemTime(std::chrono::seconds(s - ((s % secs) + secs) % secs));
+  };
+  std::map<aws::SystemTime, std::vector<Point>> out;
+  const bool aurora = ns == "AWS/RDS" && (metric == kLagMetrics[0] || metric == kLagMetrics[1]);
+  if (aurora) {
+    const std::string prefix = "DBClusterIdentifier=";
+    const aws::SystemTime now = clock_();
+    // The reading is of now; a window that ends at now (the controller's) holds it in its
+    // last period, as Aurora's every-minute datapoint is there on AWS.
+    const aws::SystemTime at = std::min(now, end - std::chrono::seconds(1));
+    if (dims.starts_with(prefix) && dims.find(';') == dims.size() - 1 && at >= start) {
+      auto lag = aurora_lag_ms(region, dims.substr(prefix.size(), dims.size() - 1 - prefix.size()));
+      if (!lag) return std::unexpected(lag.error());
+      if (*lag) out[bucket_of(at)].push_back({at, **lag, "Milliseconds"});
+    }
+  } else {
+    std::lock_guard lock(mu_);
+    if (auto it = points_.find(key(region, ns, metric, dims)); it != points_.end())
+      for (const auto& pt : it->second)
+        if (pt.at >= start && pt.at < end) out[bucket_of(pt.at)].push_back(pt);
+  }
+  return out;
+}
+
+namespace {
+
+const std::set<std::string>& known_statistics() {
+  static const std::set<std::string> known = {"SampleCount", "Average", "Sum", "Minimum",
+                                              "Maximum"};
+  return known;
+}
+
+template <typename Points>
+double statistic(const Points& points, const std::string& s) {
+  double sum = 0, lo = points.front().value, hi = points.front().value;
+  for (const auto& pt : points) {
+    sum += pt.value;
+    lo = std::min(lo, pt.value);
+    hi = std::max(hi, pt.value);
+  }
+  const auto n = static_cast<double>(points.size());
+  return s == "SampleCount" ? n
+         : s == "Sum"       ? sum
+         : s == "Average"   ? sum / n
+         : s == "Minimum"   ? lo
+                            : hi;
+}
+
+}  // namespace
+
 std::expected<void, AwsError> MonitoringHandler::get_metric_statistics(const FormParams& p,
                                                                        const Caller& c,
                                                                        pugi::xml_node result) {
@@ -244,13 +318,8 @@ std::expected<void, AwsError> MonitoringHandler::get_metric_statistics(const For
   if (!start) return std::unexpected(start.error());
   auto end = timestamp(p, "EndTime");
   if (!end) return std::unexpected(end.error());
-  auto period = p.integer("Period", 1, 86400 * 455);
-  if (!period) return std::unexpected(period.error());
-  if (!*period) return std::unexpected(missing_parameter("Period"));
-  const long long secs = **period;
-  if (secs % 60 != 0 && secs != 1 && secs != 5 && secs != 10 && secs != 30)
-    return std::unexpected(
-        invalid("The parameter Period must be 1, 5, 10, 30 or a multiple of 60."));
+  auto secs = period(p, "Period");
+  if (!secs) return std::unexpected(secs.error());
   if (*start >= *end)
     return std::unexpected(
         invalid("The parameter StartTime must be less than the parameter EndTime."));
@@ -258,60 +327,111 @@ std::expected<void, AwsError> MonitoringHandler::get_metric_statistics(const For
   if (stats.empty())
     return std::unexpected(AwsError{400, "InvalidParameterCombination",
                                     "Must specify either Statistics or ExtendedStatistics"});
-  static const std::set<std::string> known = {"SampleCount", "Average", "Sum", "Minimum",
-                                              "Maximum"};
   for (const auto& s : stats)
-    if (!known.contains(s))
+    if (!known_statistics().contains(s))
       return std::unexpected(invalid("The parameter Statistics contains " + s +
                                      ", not one of SampleCount, Average, Sum, Minimum, Maximum."));
   auto dims = dimensions(p, "");
   if (!dims) return std::unexpected(dims.error());
-
-  const auto bucket_of = [&](aws::SystemTime t) {
-    const auto s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-    return aws::SystemTime(std::chrono::seconds(s - ((s % secs) + secs) % secs));
-  };
-  std::map<aws::SystemTime, std::vector<Point>> buckets;
-  const bool aurora = *ns == "AWS/RDS" && (*metric == kLagMetrics[0] || *metric == kLagMetrics[1]);
-  if (aurora) {
-    const std::string prefix = "DBClusterIdentifier=";
-    const aws::SystemTime now = clock_();
-    // The reading is of now; a window that ends at now (the controller's) holds it in its
-    // last period, as Aurora's every-minute datapoint is there on AWS.
-    const aws::SystemTime at = std::min(now, *end - std::chrono::seconds(1));
-    if (dims->starts_with(prefix) && dims->find(';') == dims->size() - 1 && at >= *start) {
-      auto lag =
-          aurora_lag_ms(c.region, dims->substr(prefix.size(), dims->size() - 1 - prefix.size()));
-      if (!lag) return std::unexpected(lag.error());
-      if (*lag) buckets[bucket_of(at)].push_back({at, **lag, "Milliseconds"});
-    }
-  } else {
-    std::lock_guard lock(mu_);
-    if (auto it = points_.find(key(c.region, *ns, *metric, *dims)); it != points_.end())
-      for (const auto& pt : it->second)
-        if (pt.at >= *start && pt.at < *end) buckets[bucket_of(pt.at)].push_back(pt);
-  }
+  auto found = buckets(c.region, *ns, *metric, *dims, *start, *end, *secs);
+  if (!found) return std::unexpected(found.error());
   add_text(result, "Label", *metric);
   auto list = result.append_child("Datapoints");
-  for (const auto& [at, points] : buckets) {
-    double sum = 0, lo = points.front().value, hi = points.front().value;
-    for (const auto& pt : points) {
-      sum += pt.value;
-      lo = std::min(lo, pt.value);
-      hi = std::max(hi, pt.value);
-    }
+  for (const auto& [at, points] : *found) {
     auto d = list.append_child("member");
     add_text(d, "Timestamp", aws::iso8601(at));
-    for (const auto& s : stats) {
-      const double v = s == "SampleCount" ? static_cast<double>(points.size())
-                       : s == "Sum"       ? sum
-                       : s == "Average"   ? sum / static_cast<double>(points.size())
-                       : s == "Minimum"   ? lo
-                                          : hi;
-      add_text(d, s.c_str(), python_float(v));
-    }
+    for (const auto& s : stats) add_text(d, s.c_str(), python_float(statistic(points, s)));
     add_text(d, "Unit", points.front().unit);
   }
+  return {};
+}
+
+std::expected<void, AwsError> MonitoringHandler::get_metric_data(const FormParams& p,
+                                                                 const Caller& c,
+                                                                 pugi::xml_node result) {
+  auto start = timestamp(p, "StartTime");
+  if (!start) return std::unexpected(start.error());
+  auto end = timestamp(p, "EndTime");
+  if (!end) return std::unexpected(end.error());
+  if (*start >= *end)
+    return std::unexpected(
+        invalid("The parameter StartTime must be less than the parameter EndTime."));
+  const std::string scan = p.get("ScanBy").value_or("TimestampDescending");
+  if (scan != "TimestampDescending" && scan != "TimestampAscending")
+    return std::unexpected(invalid("The value " + scan + " for parameter ScanBy is invalid."));
+  struct Query {
+    std::string id, label, ns, metric, dims, stat;
+    long long secs = 60;
+    bool returned = true;
+  };
+  std::vector<Query> queries;
+  std::set<std::string> ids;
+  for (int i = 1;; ++i) {
+    const std::string base = "MetricDataQueries.member." + std::to_string(i) + ".";
+    auto id = p.get(base + "Id");
+    if (!id) break;
+    if (queries.size() == 500) return std::unexpected(invalid("At most 500 MetricDataQueries."));
+    if (id->empty() || !std::islower(static_cast<unsigned char>((*id)[0])) ||
+        !std::all_of(
+            id->begin(), id->end(),
+            [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; }) ||
+        !ids.insert(*id).second)
+      return std::unexpected(invalid("The value " + *id + " for parameter " + base +
+                                     "Id is invalid: a unique name starting lower-case, "
+                                     "then letters, digits and _."));
+    if (p.has(base + "Expression"))
+      return std::unexpected(
+          invalid("The lab answers MetricStat queries only, not " + base + "Expression."));
+    const std::string stat_base = base + "MetricStat.";
+    Query q;
+    q.id = *id;
+    auto ns = p.require(stat_base + "Metric.Namespace");
+    if (!ns) return std::unexpected(ns.error());
+    auto metric = p.require(stat_base + "Metric.MetricName");
+    if (!metric) return std::unexpected(metric.error());
+    auto dims = dimensions(p, stat_base + "Metric.");
+    if (!dims) return std::unexpected(dims.error());
+    auto secs = period(p, stat_base + "Period");
+    if (!secs) return std::unexpected(secs.error());
+    auto stat = p.require(stat_base + "Stat");
+    if (!stat) return std::unexpected(stat.error());
+    if (!known_statistics().contains(*stat))
+      return std::unexpected(
+          invalid("The lab answers the statistics SampleCount, Average, Sum, "
+                  "Minimum and Maximum, not " +
+                  *stat + "."));
+    auto returned = p.boolean(base + "ReturnData");
+    if (!returned) return std::unexpected(returned.error());
+    q.ns = *ns;
+    q.metric = *metric;
+    q.dims = *dims;
+    q.secs = *secs;
+    q.stat = *stat;
+    q.returned = returned->value_or(true);
+    q.label = p.get(base + "Label").value_or(*metric);
+    queries.push_back(std::move(q));
+  }
+  if (queries.empty()) return std::unexpected(missing_parameter("MetricDataQueries"));
+  auto list = result.append_child("MetricDataResults");
+  for (const auto& q : queries) {
+    if (!q.returned) continue;
+    auto found = buckets(c.region, q.ns, q.metric, q.dims, *start, *end, q.secs);
+    if (!found) return std::unexpected(found.error());
+    std::vector<std::pair<aws::SystemTime, double>> values;
+    for (const auto& [at, points] : *found) values.emplace_back(at, statistic(points, q.stat));
+    if (scan == "TimestampDescending") std::reverse(values.begin(), values.end());
+    auto r = list.append_child("member");
+    add_text(r, "Id", q.id);
+    add_text(r, "Label", q.label);
+    auto times = r.append_child("Timestamps");
+    auto vals = r.append_child("Values");
+    for (const auto& [at, v] : values) {
+      add_text(times, "member", aws::iso8601(at));
+      add_text(vals, "member", python_float(v));
+    }
+    add_text(r, "StatusCode", "Complete");
+  }
+  result.append_child("Messages");
   return {};
 }
 

@@ -12,6 +12,8 @@
 //   ALARM) and, as Route 53's metric health check on that alarm does for the PRIMARY record
 //   (infra/modules/route53), the front door: ALARM forces it to the secondary region, OK lets
 //   the health checks decide again.
+// - GetMetricData: the same datapoints for MetricStat queries (no Expression, the five basic
+//   statistics), newest first unless ScanBy says otherwise.
 // - DescribeAlarms: that alarm, in its region (infra's attributes), with its current state.
 #pragma once
 
@@ -71,8 +73,16 @@ class MonitoringHandler {
                                                 pugi::xml_node result);
   std::expected<void, AwsError> get_metric_statistics(const FormParams& p, const Caller& c,
                                                       pugi::xml_node result);
+  std::expected<void, AwsError> get_metric_data(const FormParams& p, const Caller& c,
+                                                pugi::xml_node result);
   std::expected<void, AwsError> describe_alarms(const FormParams& p, const Caller& c,
                                                 pugi::xml_node result);
+  // A period parameter: 1, 5, 10, 30 or a multiple of 60 seconds.
+  static std::expected<long long, AwsError> period(const FormParams& p, const std::string& name);
+  // The metric's points in [start, end), by the start of their period of `secs` seconds.
+  std::expected<std::map<aws::SystemTime, std::vector<Point>>, AwsError> buckets(
+      const std::string& region, const std::string& ns, const std::string& metric,
+      const std::string& dims, aws::SystemTime start, aws::SystemTime end, long long secs);
   // The secondary cluster's lag in ms, nullopt when it has none to report.
   std::expected<std::optional<double>, AwsError> aurora_lag_ms(const std::string& region,
                                                                const std::string& cluster);

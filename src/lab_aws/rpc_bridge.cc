@@ -50,7 +50,7 @@ void integer(std::string& out, long long v) {
 
 void leaf(std::string& out, const std::string& name, const std::string& value,
           const BridgeTypes& types) {
-  const auto it = types.find(name);
+  const auto it = types.find(name);  // a list's <member> takes the list's hint
   if (it == types.end()) return text(out, value);
   try {
     switch (it->second) {
@@ -79,7 +79,9 @@ void element(std::string& out, pugi::xml_node e, const BridgeTypes& types) {
   for (auto c : e.children())
     if (c.type() == pugi::node_element) kids.push_back(c);
   const bool has_text = !std::string(e.child_value()).empty();
-  if (kids.empty() && has_text) return leaf(out, e.name(), e.child_value(), types);
+  if (kids.empty() && has_text)
+    return leaf(out, std::string(e.name()) == "member" ? e.parent().name() : e.name(),
+                e.child_value(), types);
   const bool list = kids.empty() || std::string(kids.front().name()) == "member";
   if (list) {
     head(out, 4, kids.size());
@@ -274,7 +276,8 @@ json xml_to_json(pugi::xml_node e, const BridgeTypes& types) {
   for (auto c : e.children())
     if (c.type() == pugi::node_element) kids.push_back(c);
   if (kids.empty() && !std::string(e.child_value()).empty())
-    return json_leaf(e.name(), e.child_value(), types);
+    return json_leaf(std::string(e.name()) == "member" ? e.parent().name() : e.name(),
+                     e.child_value(), types);
   if (kids.empty() || std::string(kids.front().name()) == "member") {
     json a = json::array();
     for (auto k : kids) a.push_back(xml_to_json(k, types));

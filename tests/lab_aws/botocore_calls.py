@@ -135,6 +135,17 @@ for protocol, cw in cloudwatch_clients():
     check(f"GetMetricStatistics ({protocol}): b1's lag, in ms",
           len(d) == 1 and d[0]["Unit"] == "Milliseconds" and d[0]["Maximum"] >= 0 and
           isinstance(d[0]["Timestamp"], datetime.datetime), stats)
+    data = cw.get_metric_data(
+        StartTime=now - datetime.timedelta(minutes=5), EndTime=now,
+        MetricDataQueries=[{"Id": "lag", "MetricStat": {
+            "Metric": {"Namespace": "AWS/RDS", "MetricName": "AuroraGlobalDBRPOLag",
+                       "Dimensions": [{"Name": "DBClusterIdentifier",
+                                       "Value": "dr-lab-us-west-2"}]},
+            "Period": 60, "Stat": "Maximum"}}])["MetricDataResults"]
+    check(f"GetMetricData ({protocol}): b1's RPO lag",
+          len(data) == 1 and data[0]["Id"] == "lag" and data[0]["StatusCode"] == "Complete" and
+          len(data[0]["Values"]) == 1 and isinstance(data[0]["Values"][0], float) and
+          isinstance(data[0]["Timestamps"][0], datetime.datetime), data)
     alarms = cw.describe_alarms(AlarmNames=["dr-lab-force-failover"])["MetricAlarms"]
     check(f"DescribeAlarms ({protocol}): the force-failover alarm as infra defines it",
           len(alarms) == 1 and alarms[0]["Namespace"] == "DrApp/Failover" and

@@ -392,6 +392,80 @@ TEST_F(Cloud, SmithyRpcV2CborClientsGetTheSameAnswersInCbor) {
   EXPECT_EQ(decode_cbor(g.body).value_or(nlohmann::json())["__type"], "SerializationException");
 }
 
+TEST_F(Cloud, GetMetricDataAnswersMetricStatQueriesNewestFirst) {
+  aws::CloudWatch cw(config("us-west-2"));
+  for (double v : {1.0, 0.0, 1.0}) {
+    ASSERT_TRUE(cw.put_metric_data(
+        {"DrApp/Failover",
+         {{.metric_name = "ForcePrimaryUnhealthy", .timestamp = now_, .value = v}}}));
+    now_ += std::chrono::seconds(10);
+  }
+  aws::QueryParams p;
+  p.add("StartTime", aws::iso8601(fixed_now() - std::chrono::minutes(1)))
+      .add("EndTime", aws::iso8601(now_));
+  p.add("MetricDataQueries.member.1.Id", "force")
+      .add("MetricDataQueries.member.1.MetricStat.Metric.Namespace", "DrApp/Failover")
+      .add("MetricDataQueries.member.1.MetricStat.Metric.MetricName", "ForcePrimaryUnhealthy")
+      .add("MetricDataQueries.member.1.MetricStat.Period", "10")
+      .add("MetricDataQueries.member.1.MetricStat.Stat", "Maximum");
+  p.add("MetricDataQueries.member.2.Id", "lag")
+      .add("MetricDataQueries.member.2.MetricStat.Metric.Namespace", "AWS/RDS")
+      .add("MetricDataQueries.member.2.MetricStat.Metric.MetricName",
+           "AuroraGlobalDBReplicationLag")
+      .add("MetricDataQueries.member.2.MetricStat.Metric.Dimensions.member.1.Name",
+           "DBClusterIdentifier")
+      .add("MetricDataQueries.member.2.MetricStat.Metric.Dimensions.member.1.Value",
+           "dr-lab-us-west-2")
+      .add("MetricDataQueries.member.2.MetricStat.Period", "60")
+      .add("MetricDataQueries.member.2.MetricStat.Stat", "Average");
+  auto call = [&](const aws::QueryParams& params) {
+    const WireResponse w = dispatcher_.handle(test::signed_query(
+        "monitoring", "us-west-2", "2010-08-01", "GetMetricData", params, lab_keys(), now_));
+    return aws::HttpResponse{w.status, {}, w.body};
+  };
+  auto r = call(p);
+  ASSERT_EQ(r.status, 200) << r.body;
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(r.body.c_str()));
+  const auto results =
+      doc.child("GetMetricDataResponse").child("GetMetricDataResult").child("MetricDataResults");
+  std::map<std::string, std::vector<std::string>> values;
+  std::map<std::string, std::vector<std::string>> times;
+  for (auto m : results.children("member")) {
+    EXPECT_STREQ(m.child_value("StatusCode"), "Complete");
+    for (auto v : m.child("Values").children("member"))
+      values[m.child_value("Id")].push_back(v.child_value());
+    for (auto t : m.child("Timestamps").children("member"))
+      times[m.child_value("Id")].push_back(t.child_value());
+  }
+  EXPECT_EQ(values["force"], (std::vector<std::string>{"1.0", "0.0", "1.0"})) << r.body;
+  EXPECT_EQ(times["force"],
+            (std::vector<std::string>{"2026-12-02T00:00:20Z", "2026-12-02T00:00:10Z",
+                                      "2026-12-02T00:00:00Z"}))
+      << r.body;
+  EXPECT_EQ(values["lag"], (std::vector<std::string>{"3000.0"})) << r.body;
+
+  auto expression = aws::QueryParams()
+                        .add("StartTime", "2026-12-01T23:00:00Z")
+                        .add("EndTime", "2026-12-02T01:00:00Z")
+                        .add("MetricDataQueries.member.1.Id", "e")
+                        .add("MetricDataQueries.member.1.Expression", "SUM(METRICS())");
+  EXPECT_EQ(aws::parse_xml_error(call(expression)).code, "InvalidParameterValue");
+  auto bad_id = aws::QueryParams()
+                    .add("StartTime", "2026-12-01T23:00:00Z")
+                    .add("EndTime", "2026-12-02T01:00:00Z")
+                    .add("MetricDataQueries.member.1.Id", "Upper")
+                    .add("MetricDataQueries.member.1.MetricStat.Metric.Namespace", "a")
+                    .add("MetricDataQueries.member.1.MetricStat.Metric.MetricName", "b")
+                    .add("MetricDataQueries.member.1.MetricStat.Period", "60")
+                    .add("MetricDataQueries.member.1.MetricStat.Stat", "Maximum");
+  EXPECT_EQ(aws::parse_xml_error(call(bad_id)).code, "InvalidParameterValue");
+  auto none = aws::QueryParams()
+                  .add("StartTime", "2026-12-01T23:00:00Z")
+                  .add("EndTime", "2026-12-02T01:00:00Z");
+  EXPECT_EQ(aws::parse_xml_error(call(none)).code, "MissingParameter");
+}
+
 // botocore >= 1.40 picks CloudWatch's "json" protocol (awsJson1_0) first.
 TEST_F(Cloud, Json10ClientsGetTheSameAnswersInJson) {
   auto json_request = [&](const std::string& operation, const nlohmann::json& input) {
@@ -438,6 +512,23 @@ TEST_F(Cloud, Json10ClientsGetTheSameAnswersInJson) {
   EXPECT_EQ(alarms["MetricAlarms"][0]["StateValue"], "ALARM");
   EXPECT_EQ(alarms["MetricAlarms"][0]["EvaluationPeriods"], 1);
   EXPECT_TRUE(alarms["MetricAlarms"][0]["StateUpdatedTimestamp"].is_number());
+  const auto data = nlohmann::json::parse(
+      json_request(
+          "GetMetricData",
+          {{"StartTime", now_s - 300},
+           {"EndTime", now_s + 60},
+           {"MetricDataQueries",
+            {{{"Id", "f"},
+              {"MetricStat",
+               {{"Metric",
+                 {{"Namespace", "DrApp/Failover"}, {"MetricName", "ForcePrimaryUnhealthy"}}},
+                {"Period", 60},
+                {"Stat", "Maximum"}}}}}}})
+          .body);
+  ASSERT_EQ(data["MetricDataResults"].size(), 1u) << data.dump();
+  EXPECT_EQ(data["MetricDataResults"][0]["Values"], nlohmann::json::array({1.0})) << data.dump();
+  ASSERT_EQ(data["MetricDataResults"][0]["Timestamps"].size(), 1u) << data.dump();
+  EXPECT_TRUE(data["MetricDataResults"][0]["Timestamps"][0].is_number()) << data.dump();
 
   const WireResponse bad = json_request("GetMetricStatistics", {{"Namespace", "AWS/RDS"}});
   EXPECT_EQ(bad.status, 400);
