@@ -53,11 +53,6 @@ std::expected<std::string, AwsError> dimensions(const FormParams& p, const std::
   return joined;
 }
 
-std::string key(const std::string& region, const std::string& ns, const std::string& metric,
-                const std::string& dims) {
-  return region + "\n" + ns + "\n" + metric + "\n" + dims;
-}
-
 }  // namespace
 
 MonitoringHandler::MonitoringHandler(RdsLab& databases, FrontDoorLab& front_door,
@@ -126,11 +121,7 @@ std::expected<void, AwsError> MonitoringHandler::put_metric_data(const FormParam
   if (ns->empty() || ns->starts_with("AWS/"))
     return std::unexpected(invalid("The value " + *ns + " for parameter Namespace is invalid."));
   // Read every datum before recording any: a bad one refuses the whole call, as on AWS.
-  struct Datum {
-    std::string metric, dims;
-    Point point;
-  };
-  std::vector<Datum> data;
+  std::vector<MetricDatum> data;
   const aws::SystemTime now = clock_();
   for (int i = 1;; ++i) {
     const std::string base = "MetricData.member." + std::to_string(i) + ".";
@@ -174,30 +165,16 @@ std::expected<void, AwsError> MonitoringHandler::put_metric_data(const FormParam
   if (data.empty()) return std::unexpected(missing_parameter("MetricData"));
 
   std::optional<double> force;  // the force-failover metric's Maximum in this call
-  const auto is_force = [&](const Datum& d) {
+  const auto is_force = [&](const MetricDatum& d) {
     return c.region == names_.secondary_region && *ns == names_.force_namespace &&
            d.metric == names_.force_metric && d.dims.empty();
   };
   std::unique_lock forcing(force_mu_, std::defer_lock);
   if (std::any_of(data.begin(), data.end(), is_force)) forcing.lock();
-  {
-    std::lock_guard lock(mu_);
-    std::size_t fresh = 0;
-    for (const auto& d : data)
-      fresh += points_.contains(key(c.region, *ns, d.metric, d.dims)) ? 0 : 1;
-    if (points_.size() + fresh > kMaxSeries)
-      return std::unexpected(AwsError{400, "LimitExceeded",
-                                      "The lab keeps at most " + std::to_string(kMaxSeries) +
-                                          " metrics; this call would add " +
-                                          std::to_string(fresh)});
-    for (const auto& d : data) {
-      auto& series = points_[key(c.region, *ns, d.metric, d.dims)];
-      series.push_back(d.point);
-      if (series.size() > kMaxDatapoints) series.pop_front();
-      // Several in one call fall in one 10 s period: the alarm's statistic is their Maximum.
-      if (is_force(d)) force = std::max(force.value_or(d.point.value), d.point.value);
-    }
-  }
+  if (auto put = store_.put(c.region, *ns, data); !put) return std::unexpected(put.error());
+  // Several in one call fall in one 10 s period: the alarm's statistic is their Maximum.
+  for (const auto& d : data)
+    if (is_force(d)) force = std::max(force.value_or(d.point.value), d.point.value);
   if (!force) return {};
   // The alarm: Maximum >= 1 over its 10 s period is ALARM. Route 53's health check on it makes
   // the PRIMARY record unhealthy: the front door goes to the secondary; OK releases it. Applied
@@ -251,61 +228,25 @@ std::expected<long long, AwsError> MonitoringHandler::period(const FormParams& p
   return secs;
 }
 
-std::expected<std::map<aws::SystemTime, std::vector<MonitoringHandler::Point>>, AwsError>
+std::expected<std::map<aws::SystemTime, std::vector<MetricPoint>>, AwsError>
 MonitoringHandler::buckets(const std::string& region, const std::string& ns,
                            const std::string& metric, const std::string& dims,
                            aws::SystemTime start, aws::SystemTime end, long long secs) {
-  const auto bucket_of = [&](aws::SystemTime t) {
-    const auto s = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-    return aws::SystemTime(std::chrono::seconds(s - ((s % secs) + secs) % secs));
-  };
-  std::map<aws::SystemTime, std::vector<Point>> out;
   const bool aurora = ns == "AWS/RDS" && (metric == kLagMetrics[0] || metric == kLagMetrics[1]);
-  if (aurora) {
-    const std::string prefix = "DBClusterIdentifier=";
-    const aws::SystemTime now = clock_();
-    // The reading is of now; a window that ends at now (the controller's) holds it in its
-    // last period, as Aurora's every-minute datapoint is there on AWS.
-    const aws::SystemTime at = std::min(now, end - std::chrono::seconds(1));
-    if (dims.starts_with(prefix) && dims.find(';') == dims.size() - 1 && at >= start) {
-      auto lag = aurora_lag_ms(region, dims.substr(prefix.size(), dims.size() - 1 - prefix.size()));
-      if (!lag) return std::unexpected(lag.error());
-      if (*lag) out[bucket_of(at)].push_back({at, **lag, "Milliseconds"});
-    }
-  } else {
-    std::lock_guard lock(mu_);
-    if (auto it = points_.find(key(region, ns, metric, dims)); it != points_.end())
-      for (const auto& pt : it->second)
-        if (pt.at >= start && pt.at < end) out[bucket_of(pt.at)].push_back(pt);
+  if (!aurora) return by_period(store_.points(region, ns, metric, dims, start, end), secs);
+  std::vector<MetricPoint> points;
+  const std::string prefix = "DBClusterIdentifier=";
+  const aws::SystemTime now = clock_();
+  // The reading is of now; a window that ends at now (the controller's) holds it in its last
+  // period, as Aurora's every-minute datapoint is there on AWS.
+  const aws::SystemTime at = std::min(now, end - std::chrono::seconds(1));
+  if (dims.starts_with(prefix) && dims.find(';') == dims.size() - 1 && at >= start) {
+    auto lag = aurora_lag_ms(region, dims.substr(prefix.size(), dims.size() - 1 - prefix.size()));
+    if (!lag) return std::unexpected(lag.error());
+    if (*lag) points.push_back({at, **lag, "Milliseconds"});
   }
-  return out;
+  return by_period(points, secs);
 }
-
-namespace {
-
-const std::set<std::string>& known_statistics() {
-  static const std::set<std::string> known = {"SampleCount", "Average", "Sum", "Minimum",
-                                              "Maximum"};
-  return known;
-}
-
-template <typename Points>
-double statistic(const Points& points, const std::string& s) {
-  double sum = 0, lo = points.front().value, hi = points.front().value;
-  for (const auto& pt : points) {
-    sum += pt.value;
-    lo = std::min(lo, pt.value);
-    hi = std::max(hi, pt.value);
-  }
-  const auto n = static_cast<double>(points.size());
-  return s == "SampleCount" ? n
-         : s == "Sum"       ? sum
-         : s == "Average"   ? sum / n
-         : s == "Minimum"   ? lo
-                            : hi;
-}
-
-}  // namespace
 
 std::expected<void, AwsError> MonitoringHandler::get_metric_statistics(const FormParams& p,
                                                                        const Caller& c,
@@ -328,7 +269,7 @@ std::expected<void, AwsError> MonitoringHandler::get_metric_statistics(const For
     return std::unexpected(AwsError{400, "InvalidParameterCombination",
                                     "Must specify either Statistics or ExtendedStatistics"});
   for (const auto& s : stats)
-    if (!known_statistics().contains(s))
+    if (!is_basic_statistic(s))
       return std::unexpected(invalid("The parameter Statistics contains " + s +
                                      ", not one of SampleCount, Average, Sum, Minimum, Maximum."));
   auto dims = dimensions(p, "");
@@ -395,7 +336,7 @@ std::expected<void, AwsError> MonitoringHandler::get_metric_data(const FormParam
     if (!secs) return std::unexpected(secs.error());
     auto stat = p.require(stat_base + "Stat");
     if (!stat) return std::unexpected(stat.error());
-    if (!known_statistics().contains(*stat))
+    if (!is_basic_statistic(*stat))
       return std::unexpected(
           invalid("The lab answers the statistics SampleCount, Average, Sum, "
                   "Minimum and Maximum, not " +

@@ -17,7 +17,6 @@
 // - DescribeAlarms: that alarm, in its region (infra's attributes), with its current state.
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -26,15 +25,13 @@
 
 #include "aws/encoding.h"
 #include "lab_aws/front_door_lab.h"
+#include "lab_aws/metric_store.h"
 #include "lab_aws/query_service.h"
 #include "lab_aws/rds_handler.h"
 #include "lab_aws/rds_lab.h"
 #include "lab_aws/rpc_bridge.h"
 
 namespace dr::lab_aws {
-
-inline constexpr std::size_t kMaxDatapoints = 1000;  // kept per metric
-inline constexpr std::size_t kMaxSeries = 1000;      // metrics kept (a lab limit, not AWS's)
 
 struct MonitoringNames {
   RdsNames rds;
@@ -58,11 +55,6 @@ class MonitoringHandler {
   std::string alarm_state();  // OK | ALARM | INSUFFICIENT_DATA (Route 53's metric check reads it)
 
  private:
-  struct Point {
-    aws::SystemTime at;
-    double value;
-    std::string unit;
-  };
   struct Alarm {
     std::string state = "INSUFFICIENT_DATA";
     std::string reason = "Unchecked: Initial alarm creation";
@@ -80,7 +72,7 @@ class MonitoringHandler {
   // A period parameter: 1, 5, 10, 30 or a multiple of 60 seconds.
   static std::expected<long long, AwsError> period(const FormParams& p, const std::string& name);
   // The metric's points in [start, end), by the start of their period of `secs` seconds.
-  std::expected<std::map<aws::SystemTime, std::vector<Point>>, AwsError> buckets(
+  std::expected<std::map<aws::SystemTime, std::vector<MetricPoint>>, AwsError> buckets(
       const std::string& region, const std::string& ns, const std::string& metric,
       const std::string& dims, aws::SystemTime start, aws::SystemTime end, long long secs);
   // The secondary cluster's lag in ms, nullopt when it has none to report.
@@ -96,8 +88,7 @@ class MonitoringHandler {
   // 0) cannot leave the alarm OK and the front door forced.
   std::mutex force_mu_;
   std::mutex mu_;
-  // key: region + '\n' + namespace + '\n' + metric + '\n' + dimensions (Name=Value;...)
-  std::map<std::string, std::deque<Point>> points_;
+  MetricStore store_;
   Alarm alarm_;
 };
 

@@ -2,13 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <bit>
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 
 #include "aws/encoding.h"
+#include "lab_aws/cbor.h"
 #include "lab_aws/form.h"
 
 namespace dr::lab_aws {
@@ -17,61 +16,30 @@ namespace {
 
 using nlohmann::json;
 
-// ---- CBOR writing (RFC 8949): the few items an answer needs --------------------------------
-
-void head(std::string& out, int major, std::uint64_t n) {
-  const auto m = static_cast<char>(major << 5);
-  if (n < 24) {
-    out += static_cast<char>(m | static_cast<char>(n));
-    return;
-  }
-  int bytes = n <= 0xff ? 1 : n <= 0xffff ? 2 : n <= 0xffffffffULL ? 4 : 8;
-  out += static_cast<char>(m | (bytes == 1 ? 24 : bytes == 2 ? 25 : bytes == 4 ? 26 : 27));
-  for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((n >> (8 * i)) & 0xff);
-}
-
-void text(std::string& out, std::string_view s) {
-  head(out, 3, s.size());
-  out += s;
-}
-
-void dbl(std::string& out, double v) {
-  out += static_cast<char>(0xfb);
-  const auto bits = std::bit_cast<std::uint64_t>(v);
-  for (int i = 7; i >= 0; --i) out += static_cast<char>((bits >> (8 * i)) & 0xff);
-}
-
-void integer(std::string& out, long long v) {
-  if (v >= 0)
-    head(out, 0, static_cast<std::uint64_t>(v));
-  else
-    head(out, 1, static_cast<std::uint64_t>(-(v + 1)));
-}
-
 void leaf(std::string& out, const std::string& name, const std::string& value,
           const BridgeTypes& types) {
   const auto it = types.find(name);  // a list's <member> takes the list's hint
-  if (it == types.end()) return text(out, value);
+  if (it == types.end()) return cbor::text(out, value);
   try {
     switch (it->second) {
       case BridgeType::kInteger:
-        return integer(out, std::stoll(value));
+        return cbor::integer(out, std::stoll(value));
       case BridgeType::kDouble:
-        return dbl(out, std::stod(value));
+        return cbor::dbl(out, std::stod(value));
       case BridgeType::kBoolean:
         out += static_cast<char>(value == "true" ? 0xf5 : 0xf4);
         return;
       case BridgeType::kTimestamp: {
         auto t = aws::parse_iso8601(value);
         if (!t) break;
-        head(out, 6, 1);  // tag 1: epoch seconds
-        dbl(out, std::chrono::duration<double>(t->time_since_epoch()).count());
+        cbor::head(out, 6, 1);  // tag 1: epoch seconds
+        cbor::dbl(out, std::chrono::duration<double>(t->time_since_epoch()).count());
         return;
       }
     }
   } catch (const std::exception&) {
   }
-  text(out, value);  // not what the hint says: the text itself, never a made-up value
+  cbor::text(out, value);  // not what the hint says: the text itself, never a made-up value
 }
 
 void element(std::string& out, pugi::xml_node e, const BridgeTypes& types) {
@@ -84,122 +52,16 @@ void element(std::string& out, pugi::xml_node e, const BridgeTypes& types) {
                 e.child_value(), types);
   const bool list = kids.empty() || std::string(kids.front().name()) == "member";
   if (list) {
-    head(out, 4, kids.size());
+    cbor::head(out, 4, kids.size());
     for (auto k : kids) element(out, k, types);
     return;
   }
-  head(out, 5, kids.size());
+  cbor::head(out, 5, kids.size());
   for (auto k : kids) {
-    text(out, k.name());
+    cbor::text(out, k.name());
     element(out, k, types);
   }
 }
-
-// ---- CBOR reading: what botocore writes (definite lengths; tag 1 timestamps) ---------------
-// nlohmann's reader refuses tags 0-5 even when told to ignore tags, and botocore tags every
-// timestamp 1: this small reader keeps the tagged value and refuses what it does not know.
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  std::expected<json, std::string> item(int depth = 0) {
-    if (depth > 32) return std::unexpected("nested too deep");
-    if (pos_ >= in_.size()) return std::unexpected("truncated");
-    const auto first = static_cast<unsigned char>(in_[pos_++]);
-    const int major = first >> 5;
-    const int info = first & 0x1f;
-    if (major == 7) return simple(info);
-    auto n = argument(info);
-    if (!n) return std::unexpected(n.error());
-    switch (major) {
-      case 0:
-        return json(*n);
-      case 1:
-        if (*n > static_cast<std::uint64_t>(INT64_MAX)) return std::unexpected("integer range");
-        return json(-1 - static_cast<std::int64_t>(*n));
-      case 2:
-      case 3: {
-        if (*n > in_.size() - pos_) return std::unexpected("truncated string");
-        std::string s(in_.substr(pos_, *n));
-        pos_ += *n;
-        if (major == 3 && !valid_utf8(s)) return std::unexpected("text is not UTF-8");
-        return json(std::move(s));
-      }
-      case 4: {
-        if (*n > in_.size() - pos_) return std::unexpected("truncated array");
-        json a = json::array();
-        for (std::uint64_t i = 0; i < *n; ++i) {
-          auto v = item(depth + 1);
-          if (!v) return v;
-          a.push_back(std::move(*v));
-        }
-        return a;
-      }
-      case 5: {
-        if (*n > in_.size() - pos_) return std::unexpected("truncated map");
-        json m = json::object();
-        for (std::uint64_t i = 0; i < *n; ++i) {
-          auto k = item(depth + 1);
-          if (!k) return k;
-          if (!k->is_string()) return std::unexpected("a map key that is not text");
-          auto v = item(depth + 1);
-          if (!v) return v;
-          m[k->get<std::string>()] = std::move(*v);
-        }
-        return m;
-      }
-      default:  // 6: a tag (1: epoch seconds); the value is what the input means
-        return item(depth + 1);
-    }
-  }
-  bool done() const { return pos_ == in_.size(); }
-
- private:
-  std::expected<std::uint64_t, std::string> argument(int info) {
-    if (info < 24) return static_cast<std::uint64_t>(info);
-    if (info > 27) return std::unexpected("indefinite or reserved length");
-    const std::size_t bytes = std::size_t{1} << (info - 24);
-    if (bytes > in_.size() - pos_) return std::unexpected("truncated");
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<unsigned char>(in_[pos_++]);
-    return v;
-  }
-  std::expected<json, std::string> simple(int info) {
-    switch (info) {
-      case 20:
-        return json(false);
-      case 21:
-        return json(true);
-      case 22:
-      case 23:
-        return json(nullptr);
-      case 25: {  // half float
-        auto h = argument(25);
-        if (!h) return std::unexpected(h.error());
-        const int e = static_cast<int>((*h >> 10) & 0x1f);
-        const double m = static_cast<double>(*h & 0x3ff);
-        double v = e == 0    ? std::ldexp(m, -24)
-                   : e == 31 ? (m == 0 ? INFINITY : NAN)
-                             : std::ldexp(m + 1024, e - 25);
-        return json((*h & 0x8000) ? -v : v);
-      }
-      case 26: {
-        auto f = argument(26);
-        if (!f) return std::unexpected(f.error());
-        return json(static_cast<double>(std::bit_cast<float>(static_cast<std::uint32_t>(*f))));
-      }
-      case 27: {
-        auto d = argument(27);
-        if (!d) return std::unexpected(d.error());
-        return json(std::bit_cast<double>(*d));
-      }
-      default:
-        return std::unexpected("an unknown simple value");
-    }
-  }
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
 
 // ---- CBOR input to query parameters --------------------------------------------------------
 
@@ -290,21 +152,12 @@ json xml_to_json(pugi::xml_node e, const BridgeTypes& types) {
 
 WireResponse cbor_error(const AwsError& e) {
   std::string body;
-  head(body, 5, 2);
-  text(body, "__type");
-  text(body, e.code);
-  text(body, "message");
-  text(body, e.message);
+  cbor::head(body, 5, 2);
+  cbor::text(body, "__type");
+  cbor::text(body, e.code);
+  cbor::text(body, "message");
+  cbor::text(body, e.message);
   return {e.status, "application/cbor", body};
-}
-
-}  // namespace
-
-std::expected<nlohmann::json, std::string> decode_cbor(std::string_view bytes) {
-  Reader r(bytes);
-  auto v = r.item();
-  if (v && !r.done()) return std::unexpected("bytes after the item");
-  return v;
 }
 
 // The query action `action` on `input` (already decoded): its XML answer, read back.
@@ -314,9 +167,9 @@ struct Bridged {
   pugi::xml_node result;  // null for an action without output
 };
 
-static void run_bridged(Bridged& out, const QueryService& service, const RpcBridge& bridge,
-                        const std::string& action, const nlohmann::json& input,
-                        const Caller& caller, const std::string& request_id) {
+void run_bridged(Bridged& out, const QueryService& service, const RpcBridge& bridge,
+                 const std::string& action, const nlohmann::json& input, const Caller& caller,
+                 const std::string& request_id) {
   std::vector<std::pair<std::string, std::string>> pairs = {{"Action", action}};
   if (!input.is_object()) {
     out.error = AwsError{400, "SerializationException", "The request body must be an object"};
@@ -343,6 +196,8 @@ static void run_bridged(Bridged& out, const QueryService& service, const RpcBrid
   }
   out.result = out.doc.first_child().child((action + "Result").c_str());
 }
+
+}  // namespace
 
 bool is_json_bridge(const aws::HttpRequest& request, const RpcBridge& bridge) {
   const std::string* target = request.header("X-Amz-Target");
@@ -374,7 +229,7 @@ std::expected<FormParams, AwsError> cbor_to_form(std::string_view body, const st
                                                  const BridgeTypes& types) {
   json input = json::object();
   if (!body.empty()) {
-    auto decoded = decode_cbor(body);
+    auto decoded = cbor::decode(body);
     if (!decoded || !decoded->is_object())
       return std::unexpected(AwsError{400, "SerializationException",
                                       "The request body must be a CBOR map" +
@@ -403,7 +258,7 @@ WireResponse answer_cbor(const QueryService& service, const RpcBridge& cbor,
   Bridged out;
   json input = json::object();
   if (!request.body.empty()) {
-    auto decoded = decode_cbor(request.body);
+    auto decoded = cbor::decode(request.body);
     if (!decoded)
       out.error = AwsError{400, "SerializationException",
                            "The request body must be a CBOR map: " + decoded.error()};
@@ -416,7 +271,7 @@ WireResponse answer_cbor(const QueryService& service, const RpcBridge& cbor,
   if (out.result)
     body = xml_to_cbor(out.result, cbor.types);
   else
-    head(body, 5, 0);  // an operation without output: an empty map
+    cbor::head(body, 5, 0);  // an operation without output: an empty map
   return {200, "application/cbor", body};
 }
 

@@ -46,9 +46,6 @@ WireResponse answer_cbor(const QueryService& service, const RpcBridge& cbor,
                          const aws::HttpRequest& request, const Caller& caller,
                          const std::string& request_id);
 
-// One CBOR item (definite lengths, tags kept as their value), or why it is not one.
-std::expected<nlohmann::json, std::string> decode_cbor(std::string_view bytes);
-
 // Exposed for tests.
 std::expected<FormParams, AwsError> cbor_to_form(std::string_view body, const std::string& action,
                                                  const BridgeTypes& types);

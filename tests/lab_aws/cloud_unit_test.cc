@@ -16,6 +16,7 @@
 #include "aws/transport.h"
 #include "backends/aws/aws_traffic.h"
 #include "backends/aws/replication_lag.h"
+#include "lab_aws/cbor.h"
 #include "lab_aws/dispatcher.h"
 #include "lab_aws/dynamodb_passthrough.h"
 #include "lab_aws/monitoring_handler.h"
@@ -346,7 +347,7 @@ TEST_F(Cloud, SmithyRpcV2CborClientsGetTheSameAnswersInCbor) {
       now_));
   ASSERT_EQ(stats.status, 200) << stats.body;
   EXPECT_EQ(stats.content_type, "application/cbor");
-  const auto decoded = decode_cbor(stats.body);
+  const auto decoded = cbor::decode(stats.body);
   ASSERT_TRUE(decoded && decoded->is_object()) << aws::hex(stats.body);
   const auto& out = *decoded;
   EXPECT_EQ(out["Label"], "AuroraGlobalDBReplicationLag");
@@ -366,7 +367,7 @@ TEST_F(Cloud, SmithyRpcV2CborClientsGetTheSameAnswersInCbor) {
   EXPECT_EQ(door_.forced_to, std::optional<std::string>("us-west-2"));
   const WireResponse alarms =
       dispatcher_.handle(cbor_request("DescribeAlarms", nlohmann::json::object(), now_));
-  const auto a = decode_cbor(alarms.body).value_or(nlohmann::json());
+  const auto a = cbor::decode(alarms.body).value_or(nlohmann::json());
   ASSERT_EQ(a["MetricAlarms"].size(), 1u) << a.dump();
   EXPECT_EQ(a["MetricAlarms"][0]["StateValue"], "ALARM");
   EXPECT_EQ(a["MetricAlarms"][0]["Period"], 10);
@@ -389,7 +390,7 @@ TEST_F(Cloud, SmithyRpcV2CborClientsGetTheSameAnswersInCbor) {
                     {.region = "us-west-2", .service = "monitoring", .time = now_});
   const WireResponse g = dispatcher_.handle(garbage);
   EXPECT_EQ(g.status, 400) << g.body;
-  EXPECT_EQ(decode_cbor(g.body).value_or(nlohmann::json())["__type"], "SerializationException");
+  EXPECT_EQ(cbor::decode(g.body).value_or(nlohmann::json())["__type"], "SerializationException");
 }
 
 TEST_F(Cloud, GetMetricDataAnswersMetricStatQueriesNewestFirst) {
@@ -548,20 +549,20 @@ TEST(Cbor, ReadsBotocoresTaggedTimestampsAndRefusesMalformedInput) {
   EXPECT_EQ(form->get("Period"), std::optional<std::string>("60"));
   EXPECT_EQ(form->get("Action"), std::optional<std::string>("GetMetricStatistics"));
   // Half, single and double floats.
-  auto h = decode_cbor(std::string("\xf9\x3e\x00", 3));
+  auto h = cbor::decode(std::string("\xf9\x3e\x00", 3));
   ASSERT_TRUE(h);
   EXPECT_DOUBLE_EQ(h->get<double>(), 1.5);
-  auto f = decode_cbor(std::string("\xfa\x3f\xc0\x00\x00", 5));
+  auto f = cbor::decode(std::string("\xfa\x3f\xc0\x00\x00", 5));
   ASSERT_TRUE(f);
   EXPECT_DOUBLE_EQ(f->get<double>(), 1.5);
   for (const std::string& bad :
        {std::string("\xa1\x61", 2), std::string("\x9f\xff", 2),
         std::string("\x7a\xff\xff\xff\xff", 5), std::string("\xa1\x01\x02", 3),
         std::string("\x01\x02", 2), std::string("\x62\xff\xfe", 3)})
-    EXPECT_FALSE(decode_cbor(bad)) << aws::hex(bad);
+    EXPECT_FALSE(cbor::decode(bad)) << aws::hex(bad);
   std::string deep(100, '\x81');
   deep += '\x01';
-  EXPECT_FALSE(decode_cbor(deep));
+  EXPECT_FALSE(cbor::decode(deep));
 }
 
 // ---- Route 53 ----------------------------------------------------------------------------
