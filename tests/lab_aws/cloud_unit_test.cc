@@ -19,6 +19,7 @@
 #include "lab_aws/cbor.h"
 #include "lab_aws/dispatcher.h"
 #include "lab_aws/dynamodb_passthrough.h"
+#include "lab_aws/metric_store.h"
 #include "lab_aws/monitoring_handler.h"
 #include "lab_aws/route53_handler.h"
 #include "lab_aws/signing.h"
@@ -536,6 +537,35 @@ TEST_F(Cloud, Json10ClientsGetTheSameAnswersInJson) {
   EXPECT_EQ(nlohmann::json::parse(bad.body)["__type"], "MissingParameter") << bad.body;
   const WireResponse unknown = json_request("DeleteAlarms", {{"AlarmNames", {"x"}}});
   EXPECT_EQ(nlohmann::json::parse(unknown.body)["__type"], "InvalidAction") << unknown.body;
+}
+
+TEST(MetricStore, BoundsItsMetricsCountingANewOneOnceAndKeepsTheNewestPoints) {
+  MetricStore store;
+  const auto t0 = fixed_now();
+  std::vector<MetricDatum> fill;
+  for (std::size_t i = 0; i + 1 < kMaxSeries; ++i)
+    fill.push_back({"m" + std::to_string(i), "", {t0, 1, "None"}});
+  ASSERT_TRUE(store.put("us-west-2", "Ns", fill));
+  // The last free slot: one new metric, given twice in the call.
+  ASSERT_TRUE(store.put(
+      "us-west-2", "Ns",
+      {{"last", "", {t0, 1, "None"}}, {"last", "", {t0 + std::chrono::seconds(1), 2, "None"}}}));
+  auto full = store.put("us-west-2", "Ns", {{"more", "", {t0, 1, "None"}}});
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().code, "LimitExceeded");
+  EXPECT_TRUE(store.points("us-west-2", "Ns", "more", "", t0, t0 + std::chrono::hours(1)).empty());
+  // Regional: the same metric in another region is another metric.
+  EXPECT_TRUE(store.points("us-east-1", "Ns", "last", "", t0, t0 + std::chrono::hours(1)).empty());
+  std::vector<MetricDatum> many;
+  for (std::size_t i = 0; i < kMaxDatapoints + 5; ++i)
+    many.push_back({"m0", "", {t0 + std::chrono::seconds(i), static_cast<double>(i), "None"}});
+  ASSERT_TRUE(store.put("us-west-2", "Ns", many));
+  auto kept = store.points("us-west-2", "Ns", "m0", "", t0, t0 + std::chrono::hours(2));
+  ASSERT_EQ(kept.size(), kMaxDatapoints);
+  EXPECT_EQ(kept.back().value, static_cast<double>(kMaxDatapoints + 4));
+  auto periods = by_period(kept, 60);
+  EXPECT_EQ(statistic(periods.begin()->second, "SampleCount"),
+            static_cast<double>(periods.begin()->second.size()));
 }
 
 TEST(Cbor, ReadsBotocoresTaggedTimestampsAndRefusesMalformedInput) {
