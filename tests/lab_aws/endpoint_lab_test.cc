@@ -340,13 +340,23 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
       return s ? s->healthy_count() : -1;
     };
     EXPECT_EQ(alarm(), "INSUFFICIENT_DATA");
-    EXPECT_EQ(healthy("dr-lab-primary-alb"), 1);  // HAProxy's real check of us-east-1's ALB
+    // HAProxy's real check of us-east-1's ALB, as the supervisor reports it.
+    const json checks = status()["front_door"]["checks"];
+    ASSERT_TRUE(checks.is_object()) << status()["front_door"];
+    const std::string check = checks.value("us-east-1", "");
+    EXPECT_TRUE(check.starts_with("UP")) << status()["front_door"];
+    EXPECT_EQ(healthy("dr-lab-primary-alb"), 1);
     EXPECT_EQ(healthy("dr-lab-not-forced"), 1);
     ASSERT_TRUE(traffic.shift_to("us-west-2"));
     EXPECT_EQ(status()["front_door"]["override"], "us-west-2");
     EXPECT_EQ(status()["front_door"]["active_region"], "us-west-2");
     EXPECT_EQ(alarm(), "ALARM");
     EXPECT_EQ(healthy("dr-lab-not-forced"), 0);
+    // The override holds us-east-1 in MAINT (HAProxy stops checking it); its ALB still serves.
+    const json forced = status()["front_door"];
+    ASSERT_TRUE(forced["checks"].is_object()) << forced;
+    EXPECT_EQ(forced["checks"].value("us-east-1", ""), "MAINT") << forced;
+    EXPECT_EQ(healthy("dr-lab-primary-alb"), 1);
     ASSERT_TRUE(traffic.shift_to("us-east-1"));
     EXPECT_TRUE(status()["front_door"]["override"].is_null()) << status()["front_door"];
     EXPECT_EQ(alarm(), "OK");
