@@ -936,6 +936,15 @@ json Supervisor::status() {
       {"url", state_.front_door_url},
       {"active_region", active},
       {"override", state_.front_door_override ? json(*state_.front_door_override) : json()}};
+  // HAProxy's health check of each region's ALB ("UP", "DOWN 1/2", "MAINT" under an override):
+  // what the lab's Route 53 GetHealthCheckStatus reports.
+  out["front_door"]["checks"] = json::object();
+  if (auto it = proxies_.find(kFrontDoorName);
+      it != proxies_.end() && !state_.find(kFrontDoorName)->killed) {
+    if (auto servers = it->second.runtime().servers())
+      for (const auto& s : *servers)
+        if (s.backend == "front_door") out["front_door"]["checks"][s.server] = s.status;
+  }
   out["regions"] = json::object();
   for (const auto& region : default_topology().regions) {
     json r;

@@ -35,6 +35,14 @@ void Dispatcher::add_json_service(const std::string& signing_name, JsonService s
   json_services_[signing_name] = std::move(service);
 }
 
+void Dispatcher::add_raw_service(const std::string& signing_name, RawService service) {
+  raw_services_[signing_name] = std::move(service);
+}
+
+void Dispatcher::add_rpc_bridge(const std::string& signing_name, RpcBridge cbor) {
+  rpc_bridges_[signing_name] = std::move(cbor);
+}
+
 void Dispatcher::add_query_service(const std::string& signing_name, QueryService service) {
   query_services_[signing_name] = std::move(service);
 }
@@ -54,9 +62,24 @@ WireResponse Dispatcher::handle(const aws::HttpRequest& request) const {
     }
     return render_error(caller.error(), protocol, request_id, ns);
   }
+  if (const auto raw = raw_services_.find(caller->service); raw != raw_services_.end()) {
+    try {
+      return raw->second(request, *caller, request_id);
+    } catch (const std::exception& e) {
+      return render_error(internal_failure(caller->service + " failed: " + e.what()), protocol,
+                          request_id);
+    }
+  }
   if (const auto json = json_services_.find(caller->service); json != json_services_.end())
     return answer_json(json->second, request, *caller, request_id);
   const auto service = query_services_.find(caller->service);
+  if (const auto cbor = rpc_bridges_.find(caller->service);
+      cbor != rpc_bridges_.end() && service != query_services_.end()) {
+    if (is_rpc_v2_cbor(request))
+      return answer_cbor(service->second, cbor->second, request, *caller, request_id);
+    if (protocol == Protocol::kJson && is_json_bridge(request, cbor->second))
+      return answer_json_bridge(service->second, cbor->second, request, *caller, request_id);
+  }
   if (service == query_services_.end() || protocol == Protocol::kJson) {
     const AwsError e =
         protocol == Protocol::kJson

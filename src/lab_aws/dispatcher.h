@@ -17,6 +17,7 @@
 #include "lab_aws/aws_error.h"
 #include "lab_aws/json_service.h"
 #include "lab_aws/query_service.h"
+#include "lab_aws/rpc_bridge.h"
 
 namespace dr::lab_aws {
 
@@ -29,6 +30,13 @@ class Dispatcher {
   // `signing_name`: the service in the credential scope ("rds", "autoscaling").
   void add_query_service(const std::string& signing_name, QueryService service);
   void add_json_service(const std::string& signing_name, JsonService service);
+  // A service that reads the verified request itself (rest-xml route53, the dynamodb
+  // pass-through): it answers everything, errors included, in its own protocol.
+  using RawService = std::function<WireResponse(const aws::HttpRequest& request,
+                                                const Caller& caller, const std::string& id)>;
+  void add_raw_service(const std::string& signing_name, RawService service);
+  // The query service `signing_name` answers Smithy RPC v2 CBOR clients too (rpc_bridge.h).
+  void add_rpc_bridge(const std::string& signing_name, RpcBridge cbor);
 
   WireResponse handle(const aws::HttpRequest& request) const;
 
@@ -37,6 +45,8 @@ class Dispatcher {
   WallClock clock_;
   std::map<std::string, QueryService> query_services_;
   std::map<std::string, JsonService> json_services_;
+  std::map<std::string, RawService> raw_services_;
+  std::map<std::string, RpcBridge> rpc_bridges_;
 };
 
 // A fresh request id (UUID version 4 text, like AWS's).

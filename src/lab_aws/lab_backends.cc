@@ -76,6 +76,8 @@ std::expected<DbTopology, std::string> LabBackends::topology() {
     if (d.running && role == "writer") writers.push_back(d.name);
     d.replicating = d.running && state == "running" && c.value("healthy", false) &&
                     role.find("replica of") != std::string::npos;
+    if (d.replicating && c.contains("replication_lag_s") && c["replication_lag_s"].is_number())
+      d.lag_seconds = c["replication_lag_s"].get<double>();
     t.servers.push_back(std::move(d));
   }
   std::sort(t.servers.begin(), t.servers.end(),
@@ -179,6 +181,36 @@ std::expected<void, std::string> LabBackends::set_capacity(const std::string& re
   if (!sup) return std::unexpected(sup.error());
   if (auto r = sup->set_capacity(region, min, desired, max); !r)
     return std::unexpected(r.error().describe());
+  return {};
+}
+
+std::expected<FrontDoorView, std::string> LabBackends::front_door() {
+  auto s = lab_status(dir_);
+  if (!s) return std::unexpected(s.error());
+  FrontDoorView v;
+  const json& fd = (*s)["front_door"];
+  v.active_region = str(fd, "active_region");
+  if (fd.contains("override") && fd["override"].is_string())
+    v.forced_to = fd["override"].get<std::string>();
+  const json checks = fd.contains("checks") ? fd["checks"] : json::object();
+  for (const auto& [region, r] : (*s)["regions"].items()) {
+    const std::string check = str(checks, region.c_str());
+    v.alb_url[region] = str(r, "alb_url");
+    if (check.starts_with("UP") || check.starts_with("DOWN")) {
+      v.alb_up[region] = check.starts_with("UP");
+    } else {
+      v.alb_up[region] = !r.value("killed", false) && r["fleet"].value("healthy", 0) > 0;
+    }
+  }
+  return v;
+}
+
+std::expected<void, std::string> LabBackends::force_front_door(
+    const std::optional<std::string>& region) {
+  auto sup = supervisor(dir_, std::chrono::seconds(10));
+  if (!sup) return std::unexpected(sup.error());
+  auto r = region ? sup->shift_to(*region) : sup->clear_front_door_override();
+  if (!r) return std::unexpected(r.error().describe());
   return {};
 }
 

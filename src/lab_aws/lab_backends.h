@@ -10,11 +10,12 @@
 #include <filesystem>
 
 #include "lab_aws/autoscaling_handler.h"
+#include "lab_aws/front_door_lab.h"
 #include "lab_aws/rds_lab.h"
 
 namespace dr::lab_aws {
 
-class LabBackends final : public RdsLab, public FleetLab {
+class LabBackends final : public RdsLab, public FleetLab, public FrontDoorLab {
  public:
   explicit LabBackends(std::filesystem::path lab_dir) : dir_(std::move(lab_dir)) {}
 
@@ -24,6 +25,11 @@ class LabBackends final : public RdsLab, public FleetLab {
   std::expected<std::map<std::string, FleetView>, std::string> fleets() override;
   std::expected<void, std::string> set_capacity(const std::string& region, int min, int desired,
                                                 int max) override;
+  // HAProxy's check of each ALB (the front door's; while an override holds a region in MAINT,
+  // where checks stop, the region's ALB is UP when it has a healthy instance and is not killed).
+  std::expected<FrontDoorView, std::string> front_door() override;
+  std::expected<void, std::string> force_front_door(
+      const std::optional<std::string>& region) override;
 
  private:
   std::filesystem::path dir_;

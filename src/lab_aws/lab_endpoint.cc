@@ -1,14 +1,20 @@
 #include "lab_aws/lab_endpoint.h"
 
+#include "aws/transport.h"
 #include "backends/jsonl_notifier.h"
 #include "lab/credentials.h"
+#include "lab/lab_state.h"
+#include "lab/lab_topology.h"
 #include "lab_aws/autoscaling_handler.h"
 #include "lab_aws/aws_credentials.h"
 #include "lab_aws/dispatcher.h"
+#include "lab_aws/dynamodb_passthrough.h"
 #include "lab_aws/elbv2_handler.h"
 #include "lab_aws/endpoint_server.h"
 #include "lab_aws/lab_backends.h"
+#include "lab_aws/monitoring_handler.h"
 #include "lab_aws/rds_handler.h"
+#include "lab_aws/route53_handler.h"
 #include "lab_aws/secrets_handler.h"
 #include "lab_aws/sns_handler.h"
 
@@ -23,6 +29,9 @@ struct LabEndpoint::Parts {
   Elbv2Handler elbv2;
   SnsHandler sns;
   SecretsHandler secrets;
+  MonitoringHandler monitoring;
+  Route53Handler route53;
+  DynamoDbPassThrough dynamodb;
   Dispatcher dispatcher;
   EndpointServer server;
 
@@ -39,6 +48,21 @@ struct LabEndpoint::Parts {
           if (!creds) return std::unexpected(creds.error().describe());
           return DbSecret{creds->app.name, creds->app.password};
         }),
+        monitoring(backends, backends),
+        route53(backends, [this] { return monitoring.alarm_state(); }),
+        dynamodb(
+            [dir](const std::string& region) -> std::expected<std::string, std::string> {
+              // Read again on each call: a DynamoDB Local the lab restarted has a new port.
+              auto state = lab::load_lab_state(dir);
+              if (!state) return std::unexpected("lab state: " + state.error().describe());
+              const auto* r = state->find(lab::dynamodb_name(region));
+              if (r == nullptr || r->port == 0)
+                return std::unexpected("no " + lab::dynamodb_name(region));
+              return r->address + ":" + std::to_string(r->port);
+            },
+            aws::make_curl_transport({.connect_timeout = std::chrono::milliseconds(1000),
+                                      .request_timeout = std::chrono::seconds(30)}),
+            aws::Credentials{lab::kLabAccessKeyId, lab::kLabSecretAccessKey, "", {}, "lab"}),
         dispatcher(std::move(keys)),
         server(dispatcher) {
     dispatcher.add_query_service("rds", rds.service());
@@ -46,6 +70,17 @@ struct LabEndpoint::Parts {
     dispatcher.add_query_service("elasticloadbalancing", elbv2.service());
     dispatcher.add_query_service("sns", sns.service());
     dispatcher.add_json_service("secretsmanager", secrets.service());
+    dispatcher.add_query_service("monitoring", monitoring.service());
+    dispatcher.add_rpc_bridge("monitoring", MonitoringHandler::rpc_bridge());
+    dispatcher.add_raw_service(
+        "route53", [this](const aws::HttpRequest& r, const Caller& c, const std::string& id) {
+          return route53.handle(r, c, id);
+        });
+    // DynamoDB Streams signs as "dynamodb" too; DynamoDB Local answers both.
+    dispatcher.add_raw_service(
+        "dynamodb", [this](const aws::HttpRequest& r, const Caller& c, const std::string&) {
+          return dynamodb.forward(r, c);
+        });
   }
 };
 

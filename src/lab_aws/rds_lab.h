@@ -6,6 +6,7 @@
 
 #include <expected>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct DbServer {
   int port = 0;
   bool running = false;      // up and answering
   bool replicating = false;  // a replica whose replication runs (the server's own report)
+  // Seconds_Behind_Master while it replicates (whole seconds, the server's own report).
+  std::optional<double> lag_seconds;
 };
 
 struct HostPort {

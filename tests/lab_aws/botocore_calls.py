@@ -87,6 +87,107 @@ check("GetSecretValue: dr-app's login as JSON",
 check("GetSecretValue: another secret is ResourceNotFoundException",
       error_code(lambda: sm.get_secret_value(SecretId="nope"))[0] == "ResourceNotFoundException")
 
+
+# CloudWatch in every protocol this botocore's model offers, all of which the lab speaks: the
+# query protocol (src/aws/cloudwatch, botocore 1.29), JSON 1.0 (botocore >= 1.40's own pick)
+# and Smithy RPC v2 CBOR (the model's first). The ones botocore would not pick by itself are
+# checked with a copy of its model that names only that protocol.
+import datetime
+import json
+import os
+import tempfile
+
+
+def cloudwatch_with(protocol):
+    model = session.get_component("data_loader").load_service_model("cloudwatch", "service-2")
+    model["metadata"]["protocol"] = protocol
+    model["metadata"]["protocols"] = [protocol]
+    models = tempfile.mkdtemp()
+    path = os.path.join(models, "cloudwatch", model["metadata"]["apiVersion"])
+    os.makedirs(path)
+    with open(os.path.join(path, "service-2.json"), "w") as f:
+        json.dump(model, f)
+    s = botocore.session.get_session()
+    s.get_component("data_loader").search_paths.insert(0, models)
+    return s.create_client("cloudwatch", region_name="us-west-2", endpoint_url=url,
+                           aws_access_key_id=key, aws_secret_access_key=secret)
+
+
+def cloudwatch_clients():
+    default = client("cloudwatch", "us-west-2")
+    model = default.meta.service_model
+    picked = getattr(model, "resolved_protocol", model.protocol)
+    out = [(picked, default)]
+    for protocol in model.metadata.get("protocols", [model.protocol]):
+        if protocol != picked:
+            out.append((protocol, cloudwatch_with(protocol)))
+    return out
+
+
+for protocol, cw in cloudwatch_clients():
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stats = cw.get_metric_statistics(
+        Namespace="AWS/RDS", MetricName="AuroraGlobalDBReplicationLag",
+        Dimensions=[{"Name": "DBClusterIdentifier", "Value": "dr-lab-us-west-2"}],
+        StartTime=now - datetime.timedelta(minutes=5), EndTime=now, Period=60,
+        Statistics=["Maximum"])
+    d = stats["Datapoints"]
+    check(f"GetMetricStatistics ({protocol}): b1's lag, in ms",
+          len(d) == 1 and d[0]["Unit"] == "Milliseconds" and d[0]["Maximum"] >= 0 and
+          isinstance(d[0]["Timestamp"], datetime.datetime), stats)
+    data = cw.get_metric_data(
+        StartTime=now - datetime.timedelta(minutes=5), EndTime=now,
+        MetricDataQueries=[{"Id": "lag", "MetricStat": {
+            "Metric": {"Namespace": "AWS/RDS", "MetricName": "AuroraGlobalDBRPOLag",
+                       "Dimensions": [{"Name": "DBClusterIdentifier",
+                                       "Value": "dr-lab-us-west-2"}]},
+            "Period": 60, "Stat": "Maximum"}}])["MetricDataResults"]
+    check(f"GetMetricData ({protocol}): b1's RPO lag",
+          len(data) == 1 and data[0]["Id"] == "lag" and data[0]["StatusCode"] == "Complete" and
+          len(data[0]["Values"]) == 1 and isinstance(data[0]["Values"][0], float) and
+          isinstance(data[0]["Timestamps"][0], datetime.datetime), data)
+    alarms = cw.describe_alarms(AlarmNames=["dr-lab-force-failover"])["MetricAlarms"]
+    check(f"DescribeAlarms ({protocol}): the force-failover alarm as infra defines it",
+          len(alarms) == 1 and alarms[0]["Namespace"] == "DrApp/Failover" and
+          alarms[0]["MetricName"] == "ForcePrimaryUnhealthy" and alarms[0]["Threshold"] == 1.0
+          and alarms[0]["Period"] == 10 and
+          alarms[0]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and
+          isinstance(alarms[0]["StateUpdatedTimestamp"], datetime.datetime), alarms)
+    check(f"PutMetricData ({protocol}) to another metric: accepted",
+          cw.put_metric_data(Namespace="DrApp/Test",
+                             MetricData=[{"MetricName": "x", "Value": 1.0, "Timestamp": now}])
+          ["ResponseMetadata"]["HTTPStatusCode"] == 200)
+    check(f"PutMetricData ({protocol}) to AWS/: InvalidParameterValue",
+          error_code(lambda: cw.put_metric_data(
+              Namespace="AWS/RDS", MetricData=[{"MetricName": "x", "Value": 1.0}]))
+          == ("InvalidParameterValue", 400))
+
+r53 = client("route53", "us-east-1")
+hc = r53.list_health_checks()["HealthChecks"]
+check("ListHealthChecks: infra's four checks",
+      sorted(h["Id"] for h in hc) == ["dr-lab-not-forced", "dr-lab-primary", "dr-lab-primary-alb",
+                                      "dr-lab-secondary-alb"], hc)
+obs = r53.get_health_check_status(HealthCheckId="dr-lab-primary-alb")["HealthCheckObservations"]
+check("GetHealthCheckStatus: us-east-1's ALB healthy",
+      len(obs) == 1 and obs[0]["StatusReport"]["Status"].startswith("Success"), obs)
+check("GetHealthCheckStatus: an unknown check is NoSuchHealthCheck",
+      error_code(lambda: r53.get_health_check_status(HealthCheckId="nope"))
+      == ("NoSuchHealthCheck", 404))
+record = {"Name": "app.dr-lab.internal.", "Type": "CNAME", "SetIdentifier": "secondary",
+          "Failover": "SECONDARY", "TTL": 60,
+          "ResourceRecords": [{"Value": "alb.us-west-2.dr-lab.internal"}]}
+ch = r53.change_resource_record_sets(HostedZoneId="Z0DRLAB0000000000000", ChangeBatch={
+    "Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]})["ChangeInfo"]
+check("ChangeResourceRecordSets: PENDING", ch["Status"] == "PENDING", ch)
+got = r53.get_change(Id=ch["Id"])["ChangeInfo"]
+check("GetChange: INSYNC", got["Status"] == "INSYNC", got)
+
+ddb = client("dynamodb", "us-east-1")
+t = ddb.describe_table(TableName="dr-app-sessions")["Table"]
+check("dynamodb: dr-app's table in us-east-1's DynamoDB Local", t["TableName"] == "dr-app-sessions", t)
+streams = client("dynamodbstreams", "us-east-1").list_streams()
+check("dynamodbstreams: answered", "Streams" in streams, streams)
+
 bad = client("rds", "us-east-1", secret_key=secret[:-1] + ("x" if secret[-1] != "x" else "y"))
 check("a wrong secret: SignatureDoesNotMatch",
       error_code(bad.describe_global_clusters) == ("SignatureDoesNotMatch", 403))

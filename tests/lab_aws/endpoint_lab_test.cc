@@ -10,21 +10,30 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "aws/autoscaling.h"
+#include "aws/cloudwatch.h"
+#include "aws/dynamodb.h"
 #include "aws/rds.h"
+#include "aws/route53.h"
 #include "aws/secrets_manager.h"
 #include "aws/sns.h"
 #include "backends/aws/aws_global_database.h"
+#include "backends/aws/aws_traffic.h"
+#include "backends/aws/replication_lag.h"
+#include "backends/controller_store.h"
 #include "db/connection.h"
 #include "lab/credentials.h"
 #include "lab/drctl_runner.h"
 #include "lab/lab_state.h"
+#include "lab/lab_topology.h"
 #include "lab/temp_dir.h"
+#include "lab/wait.h"
 #include "lab_aws/aws_credentials.h"
 
 namespace dr::lab_aws {
@@ -196,6 +205,23 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
                      "--desired-capacity 99");
       EXPECT_NE(s.code, 0) << s.output;
       EXPECT_NE(s.output.find("ValidationError"), std::string::npos) << s.output;
+      auto alarms = shell(prefix +
+                          "cloudwatch describe-alarms --region us-west-2 --alarm-names "
+                          "dr-lab-force-failover --output json");
+      ASSERT_EQ(alarms.code, 0) << alarms.output;
+      EXPECT_EQ(json::parse(alarms.output, nullptr, false)["MetricAlarms"][0]["AlarmName"],
+                "dr-lab-force-failover")
+          << alarms.output;
+      auto checks = shell(prefix + "route53 list-health-checks --output json");
+      ASSERT_EQ(checks.code, 0) << checks.output;
+      EXPECT_EQ(json::parse(checks.output, nullptr, false)["HealthChecks"].size(), 4u)
+          << checks.output;
+      auto table = shell(prefix + "dynamodb describe-table --table-name " +
+                         std::string(lab::kSessionsTable) + " --output json");
+      ASSERT_EQ(table.code, 0) << table.output;
+      EXPECT_EQ(json::parse(table.output, nullptr, false)["Table"]["TableName"],
+                lab::kSessionsTable)
+          << table.output;
     }
   }
 
@@ -262,6 +288,126 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
     EXPECT_EQ(after["min"], before["min"]);
     EXPECT_EQ(after["desired"], before["desired"]);
     EXPECT_EQ(after["max"], before["max"]);
+  }
+
+  {
+    SCOPED_TRACE("read_secondary_lag reads b1's replication lag from the server");
+    aws::CloudWatch cw(config("us-west-2"));
+    std::optional<backends::aws_world::SecondaryLag> lag;
+    auto read =
+        lab::wait_until("a replication lag reading of dr-lab-us-west-2",
+                        [&] {
+                          auto r = backends::aws_world::read_secondary_lag(
+                              cw, "dr-lab-us-west-2", std::chrono::system_clock::now(), 300s);
+                          EXPECT_TRUE(r) << (r ? "" : r.error().describe());
+                          if (r && r->worst()) lag = *r;
+                          return lag.has_value();
+                        },
+                        {.timeout = 20s});
+    ASSERT_TRUE(read) << read.error().describe();
+    EXPECT_EQ(lag->latest.size(), 2u) << lag->describe();
+    // Seconds_Behind_Master in ms: whole seconds, never negative.
+    EXPECT_GE(lag->worst()->milliseconds, 0) << lag->describe();
+    EXPECT_EQ(std::fmod(lag->worst()->milliseconds, 1000.0), 0.0) << lag->describe();
+    aws::CloudWatch east(config("us-east-1"));
+    auto primary = backends::aws_world::read_secondary_lag(east, "dr-lab-us-east-1",
+                                                           std::chrono::system_clock::now(), 300s);
+    ASSERT_TRUE(primary) << primary.error().describe();
+    EXPECT_FALSE(primary->worst())
+        << "the primary cluster reports no global lag: " << primary->describe();
+  }
+
+  {
+    SCOPED_TRACE("AwsTraffic::shift_to moves the front door through the force-failover alarm");
+    backends::aws_world::AwsTargets targets;
+    targets.primary_region = "us-east-1";
+    targets.secondary_region = "us-west-2";
+    backends::aws_world::AwsTraffic traffic(
+        targets,
+        [this](const std::string& region, const aws::ServiceInfo&)
+            -> aws::Result<aws::ClientConfig> { return config(region); },
+        backends::aws_world::Pacing::real());
+    aws::CloudWatch cw(config("us-west-2"));
+    auto alarm = [&] {
+      auto a = cw.describe_alarms({.alarm_names = {"dr-lab-force-failover"}});
+      EXPECT_TRUE(a) << (a ? "" : a.error().describe());
+      return a && a->metric_alarms.size() == 1 ? a->metric_alarms[0].state_value : "missing";
+    };
+    aws::Route53 r53(config("us-east-1"));
+    auto healthy = [&](const std::string& id) {
+      auto s = r53.get_health_check_status(id);
+      EXPECT_TRUE(s) << id << ": " << (s ? "" : s.error().describe());
+      return s ? s->healthy_count() : -1;
+    };
+    EXPECT_EQ(alarm(), "INSUFFICIENT_DATA");
+    // HAProxy's real check of us-east-1's ALB, as the supervisor reports it.
+    const json checks = status()["front_door"]["checks"];
+    ASSERT_TRUE(checks.is_object()) << status()["front_door"];
+    const std::string check = checks.value("us-east-1", "");
+    EXPECT_TRUE(check.starts_with("UP")) << status()["front_door"];
+    EXPECT_EQ(healthy("dr-lab-primary-alb"), 1);
+    EXPECT_EQ(healthy("dr-lab-not-forced"), 1);
+    ASSERT_TRUE(traffic.shift_to("us-west-2"));
+    EXPECT_EQ(status()["front_door"]["override"], "us-west-2");
+    EXPECT_EQ(status()["front_door"]["active_region"], "us-west-2");
+    EXPECT_EQ(alarm(), "ALARM");
+    EXPECT_EQ(healthy("dr-lab-not-forced"), 0);
+    // The override holds us-east-1 in MAINT (HAProxy stops checking it); its ALB still serves.
+    const json forced = status()["front_door"];
+    ASSERT_TRUE(forced["checks"].is_object()) << forced;
+    EXPECT_EQ(forced["checks"].value("us-east-1", ""), "MAINT") << forced;
+    EXPECT_EQ(healthy("dr-lab-primary-alb"), 1);
+    ASSERT_TRUE(traffic.shift_to("us-east-1"));
+    EXPECT_TRUE(status()["front_door"]["override"].is_null()) << status()["front_door"];
+    EXPECT_EQ(alarm(), "OK");
+
+    SCOPED_TRACE("route53: deleting the PRIMARY failover record forces the front door over");
+    aws::ResourceRecordSet primary;
+    primary.name = "app.dr-lab.internal.";
+    primary.type = "CNAME";
+    primary.set_identifier = "primary";
+    primary.failover = "PRIMARY";
+    primary.ttl = 60;
+    primary.resource_records = {"alb.us-east-1.dr-lab.internal"};
+    auto del = r53.change_resource_record_sets(
+        {"Z0DRLAB0000000000000", std::nullopt, {{"DELETE", primary}}});
+    ASSERT_TRUE(del) << del.error().describe();
+    EXPECT_EQ(del->change_info.status, "PENDING");
+    auto change = r53.get_change(del->change_info.id);
+    ASSERT_TRUE(change) << change.error().describe();
+    EXPECT_EQ(change->change_info.status, "INSYNC");
+    EXPECT_EQ(status()["front_door"]["override"], "us-west-2");
+    auto back = r53.change_resource_record_sets(
+        {"Z0DRLAB0000000000000", std::nullopt, {{"CREATE", primary}}});
+    ASSERT_TRUE(back) << back.error().describe();
+    EXPECT_TRUE(status()["front_door"]["override"].is_null()) << status()["front_door"];
+  }
+
+  {
+    SCOPED_TRACE("ControllerStore and the app's table through the dynamodb pass-through");
+    aws::DynamoDb west(config("us-west-2"));
+    backends::ControllerStore store(west, "dr-lab-controller-state");
+    ASSERT_TRUE(store.ensure_table());
+    ASSERT_TRUE(store.set_automatic_failover(false));
+    auto guards = store.load_guards();
+    ASSERT_TRUE(guards) << guards.error();
+    EXPECT_FALSE(guards->automatic_failover_enabled);
+    // The very table the lab's own DynamoDB client (its key) sees in us-west-2's DynamoDB Local.
+    const auto* local = state->find(lab::dynamodb_name("us-west-2"));
+    ASSERT_NE(local, nullptr);
+    aws::ClientConfig direct = config("us-west-2");
+    direct.endpoint_url = "http://" + local->address + ":" + std::to_string(local->port);
+    direct.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+        aws::Credentials{lab::kLabAccessKeyId, lab::kLabSecretAccessKey, "", {}, "lab"});
+    aws::DynamoDb straight(direct);
+    auto item = straight.get_item(
+        {{"TableName", "dr-lab-controller-state"}, {"Key", {{"id", {{"S", "guards"}}}}}});
+    ASSERT_TRUE(item) << item.error().describe();
+    EXPECT_TRUE(item->contains("Item")) << item->dump();
+    aws::DynamoDb east(config("us-east-1"));
+    auto sessions = east.describe_table({{"TableName", lab::kSessionsTable}});
+    ASSERT_TRUE(sessions) << sessions.error().describe();
+    EXPECT_EQ((*sessions)["Table"]["TableName"], lab::kSessionsTable);
   }
 
   {

@@ -150,9 +150,9 @@ class FakeRds final : public RdsLab {
   std::expected<DbTopology, std::string> topology() override {
     std::lock_guard lock(mu_);
     DbTopology t;
-    t.servers = {{"a1", "us-east-1", "us-east-1a", "127.0.1.11", 3306, true, writer_ != "a1"},
-                 {"a2", "us-east-1", "us-east-1b", "127.0.1.12", 3306, true, true},
-                 {"b1", "us-west-2", "us-west-2a", "127.0.2.11", 3306, true, b1_replicating}};
+    t.servers = {{"a1", "us-east-1", "us-east-1a", "127.0.1.11", 3306, true, writer_ != "a1", {}},
+                 {"a2", "us-east-1", "us-east-1b", "127.0.1.12", 3306, true, true, {}},
+                 {"b1", "us-west-2", "us-west-2a", "127.0.2.11", 3306, true, b1_replicating, {}}};
     t.writer = writer_;
     t.writer_endpoints = {{"us-east-1", {"127.0.1.21", 3306}}, {"us-west-2", {"127.0.2.21", 3306}}};
     t.reader_endpoints = {{"us-east-1", {"127.0.1.22", 3306}}, {"us-west-2", {"127.0.2.22", 3306}}};
