@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "lab/process.h"
+#include "lambda/support/function_environment.h"
 #include "lambda/support/runtime_api_server.h"
 
 int main(int argc, char** argv) {
@@ -22,25 +23,10 @@ int main(int argc, char** argv) {
     dr::test::RuntimeApiServer server;
     dr::lab::SpawnOptions options;
     options.argv = {bootstrap};
-    options.env = {{"AWS_LAMBDA_RUNTIME_API", server.host()},
-                   {"DR_PRIMARY_REGION", "us-east-1"},
-                   {"DR_SECONDARY_REGION", "us-west-2"},
-                   {"DR_GLOBAL_CLUSTER_ID", "dr-global"},
-                   {"DR_PRIMARY_ASG", "dr-use1-app"},
-                   {"DR_SECONDARY_ASG", "dr-usw2-app"},
-                   {"DR_FAILOVER_CAPACITY", "2"},
-                   {"DR_STATE_TABLE", "dr-controller-state"},
-                   {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:dr"},
-                   {"DR_DB_SECRET_NAME", "dr/db"},
-                   {"DR_PRIMARY_HEALTH_URL", "https://127.0.0.1:1/health/deep"},
-                   {"DR_FORCE_NAMESPACE", "dr-app/failover"},
-                   {"DR_FORCE_METRIC", "ForceFailover"},
-                   {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:123456789012:cluster:a"},
-                   {"DR_SECONDARY_CLUSTER_ARN", "arn:aws:rds:us-west-2:123456789012:cluster:b"},
-                   {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
-                   {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
-                   {"DR_APP_TABLE", "dr-sessions"},
-                   {"DR_CONTROLLER_TICK_SECONDS", "10"}};
+    options.env = dr::test::function_environment();
+    options.env.insert(options.env.begin(), {"AWS_LAMBDA_RUNTIME_API", server.host()});
+    for (auto& [name, value] : options.env)
+      if (name == "DR_CONTROLLER_TICK_SECONDS") value = "10";
     const auto start = std::chrono::system_clock::now();
     auto process = dr::lab::Process::spawn(std::move(options));
     if (!process) {

@@ -10,6 +10,7 @@
 
 #include "aws/support/loopback_server.h"
 #include "lab/process.h"
+#include "lambda/support/function_environment.h"
 
 namespace dr::lab_lambda {
 namespace {
@@ -42,28 +43,12 @@ class LabLambdaCliTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   json function_env() const {
-    return {{"DR_PRIMARY_REGION", "us-east-1"},
-            {"DR_SECONDARY_REGION", "us-west-2"},
-            {"DR_GLOBAL_CLUSTER_ID", "dr-global"},
-            {"DR_PRIMARY_ASG", "dr-use1-app"},
-            {"DR_SECONDARY_ASG", "dr-usw2-app"},
-            {"DR_FAILOVER_CAPACITY", "2"},
-            {"DR_STATE_TABLE", "dr-controller-state"},
-            {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:dr"},
-            {"DR_DB_SECRET_NAME", "dr/db"},
-            {"DR_PRIMARY_HEALTH_URL", "https://127.0.0.1:1/health/deep"},
-            {"DR_FORCE_NAMESPACE", "dr-app/failover"},
-            {"DR_FORCE_METRIC", "ForceFailover"},
-            {"DR_CONTROLLER_TICK_SECONDS", "1"},
-            {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "1000"},
-            {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:123456789012:cluster:dr-use1"},
-            {"DR_SECONDARY_CLUSTER_ARN", "arn:aws:rds:us-west-2:123456789012:cluster:dr-usw2"},
-            {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
-            {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
-            {"DR_APP_TABLE", "dr-sessions"},
-            {"AWS_ENDPOINT_URL", aws_.url()},
-            {"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
-            {"AWS_SECRET_ACCESS_KEY", "secret"}};
+    json env = json::object();
+    for (const auto& [name, value] : dr::test::function_environment()) env[name] = value;
+    env["AWS_ENDPOINT_URL"] = aws_.url();
+    env["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
+    env["AWS_SECRET_ACCESS_KEY"] = "secret";
+    return env;
   }
 
   // Runs drctl to completion; returns its exit code, its output in `out_`.
