@@ -133,4 +133,10 @@ class MariaDbInstance {
   Process process_;
 };
 
+// The lab's one CHANGE MASTER (a replica of `host:port`, by GTID, retrying every second): the
+// supervisor's replicas and the controller's repoints both run it, so that they cannot drift.
+std::string change_primary_sql(const db::Connection& connection, const std::string& host,
+                               std::uint16_t port, const std::string& user,
+                               const std::string& password);
+
 }  // namespace dr::lab

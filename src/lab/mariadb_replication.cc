@@ -17,6 +17,13 @@ std::string seconds_literal(std::chrono::milliseconds ms) {
 
 }  // namespace
 
+std::string change_primary_sql(const db::Connection& c, const std::string& host, std::uint16_t port,
+                               const std::string& user, const std::string& password) {
+  return "CHANGE MASTER TO MASTER_HOST=" + c.quote(host) + ", MASTER_PORT=" + std::to_string(port) +
+         ", MASTER_USER=" + c.quote(user) + ", MASTER_PASSWORD=" + c.quote(password) +
+         ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
+}
+
 Result<void> MariaDbInstance::make_replica_of(const std::string& primary_address,
                                               std::uint16_t primary_port, bool semi_sync) {
   // Resume from everything this server has, including what it wrote as a primary: with
@@ -37,11 +44,9 @@ Result<void> MariaDbInstance::replicate_from(const std::string& primary_address,
       {"set semi-sync replica side",
        std::string("SET GLOBAL rpl_semi_sync_slave_enabled=") + (semi_sync ? "ON" : "OFF")},
       {"set the position to resume from", "SET GLOBAL gtid_slave_pos=" + gtid_slave_pos_sql},
-      {"change primary", "CHANGE MASTER TO MASTER_HOST=" + c->quote(primary_address) +
-                             ", MASTER_PORT=" + std::to_string(primary_port) +
-                             ", MASTER_USER=" + c->quote(credentials_.replication.name) +
-                             ", MASTER_PASSWORD=" + c->quote(credentials_.replication.password) +
-                             ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1"},
+      {"change primary",
+       change_primary_sql(*c, primary_address, primary_port, credentials_.replication.name,
+                          credentials_.replication.password)},
       {"start replication", "START SLAVE"},
   };
   for (const auto& [what, sql] : steps) {

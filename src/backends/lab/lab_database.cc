@@ -1,5 +1,7 @@
 #include "backends/lab/lab_database.h"
 
+#include "lab/mariadb_instance.h"
+
 #include <cstdio>
 
 namespace dr::backends::lab {
@@ -80,13 +82,11 @@ Result<> LabDatabase::change_primary(db::Connection& c, const std::string& prima
   auto it = servers_.find(primary);
   if (it == servers_.end())
     return core::fail(core::ErrorKind::kRefused, "unknown database server " + primary);
-  for (const std::string& sql : {std::string("STOP SLAVE"),
-                                 "CHANGE MASTER TO MASTER_HOST=" + c.quote(it->second.host) +
-                                     ", MASTER_PORT=" + std::to_string(it->second.port) +
-                                     ", MASTER_USER=" + c.quote(replication_.user) +
-                                     ", MASTER_PASSWORD=" + c.quote(replication_.password) +
-                                     ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
-                                 std::string("START SLAVE")}) {
+  for (const std::string& sql :
+       {std::string("STOP SLAVE"),
+        dr::lab::change_primary_sql(c, it->second.host, it->second.port, replication_.user,
+                                    replication_.password),
+        std::string("START SLAVE")}) {
     if (auto r = c.exec(sql); !r)
       return std::unexpected(from_db(sql.substr(0, 12) + ": ", r.error()));
   }
