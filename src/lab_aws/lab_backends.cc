@@ -172,6 +172,16 @@ std::expected<std::string, std::string> LabBackends::fail_over_in_region(
   if (!plan) return std::unexpected("no in-region failover plan");
   auto move = plan->database_move();
   if (topo.secondary_region.empty()) move.regions = {topo.primary_region};
+  // A writer that still answers (a reboot, FailoverDBCluster) becomes a reader of the new one,
+  // as Aurora's old writer does; it first gives the new writer whatever it committed that
+  // semi-sync had not yet shipped, or a later move back to it would lose a2's writes and its
+  // own would be errant. A dead one is left for restore.
+  if (auto it = targets->databases.find(topo.writer);
+      it != targets->databases.end() &&
+      backends::lab::probe_mysql("", it->second, std::chrono::milliseconds(500))) {
+    move.catch_up_source = topo.writer;
+    move.followers.push_back(topo.writer);
+  }
   return run_move(*targets, move, MoveKind::kInRegion);
 }
 
@@ -199,9 +209,11 @@ std::expected<std::string, std::string> LabBackends::run_move(
       std::string note;
       if (auto fenced = global.fence_writer(move); !fenced)
         note = "fence " + move.old_writer + " (" + fenced.error().describe() + ")";
-      // No data loss: a2 was a semi-synchronous replica, so it holds every acknowledged write,
-      // and the promotion's lag gate applies them before it takes writes.
-      r = global.fail_over(move, /*allow_data_loss=*/false);
+      // No acknowledged write is lost either way: a2 was a semi-synchronous replica, so it holds
+      // every acknowledged write and the promotion's lag gate applies them before it takes
+      // writes. A catch-up from the old writer that fails is noted, not fatal (allow_data_loss
+      // here means only that): it can add only what no client saw acknowledged.
+      r = global.fail_over(move, /*allow_data_loss=*/true);
       if (r && !note.empty() && r->empty()) r = note;
       break;
     }

@@ -140,6 +140,7 @@ class LabEndpoint : public ::testing::Test {
   int runs_ = 0;
   std::string url_;
   aws::Credentials keys_;
+  drill::History history_;  // the seed's procedure 1's orders, read back again after a move
 };
 
 TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsController) {
@@ -559,7 +560,8 @@ TEST_F(LabEndpoint, SeedProceduresRebootForceFailoverAndDynamoDbAcrossRegionsWit
                                 [&] { return (*workload)->completed() >= at_move + 20; },
                                 {.timeout = 60s}));
     (*workload)->stop();
-    const drill::History history = (*workload)->wait();
+    history_ = (*workload)->wait();
+    const drill::History& history = history_;
     auto creds = lab::LabCredentials::load_or_create(dir_);
     ASSERT_TRUE(creds);
     auto after = lab::load_lab_state(dir_);
@@ -580,6 +582,56 @@ TEST_F(LabEndpoint, SeedProceduresRebootForceFailoverAndDynamoDbAcrossRegionsWit
     EXPECT_GT(checked.acked, 40u);
     EXPECT_TRUE(checked.lost.empty()) << checked.lost.size() << " acknowledged orders lost";
     EXPECT_TRUE(checked.unexpected.empty());
+  }
+
+  {
+    SCOPED_TRACE("botocore (pip's and Debian's) moves the writer in-region and back");
+    const std::string script = std::string(DR_SOURCE_DIR) + "/tests/lab_aws/botocore_in_region.py";
+    for (const std::string& python : {on_path("python3"), std::string("/usr/bin/python3")}) {
+      if (python.empty() || ::access(python.c_str(), X_OK) != 0) continue;
+      auto r = shell(quote(python) + " " + quote(script) + " " + quote(state->aws_endpoint_url) +
+                     " " + quote(keys->access_key_id) + " " + quote(keys->secret_access_key));
+      if (r.code == 77) {
+        std::cout << "[ SKIPPED  ] " << python << ": " << r.output;
+        continue;
+      }
+      EXPECT_EQ(r.code, 0) << python << ":\n" << r.output;
+      std::cout << python << ": " << r.output.substr(0, r.output.find('\n')) << ", all checks "
+                << (r.code == 0 ? "passed" : "FAILED") << "\n";
+    }
+  }
+
+  {
+    SCOPED_TRACE("failover-db-cluster back to a1: the old writer followed, nothing is lost");
+    const json c = cli_json(
+        "rds failover-db-cluster --db-cluster-identifier dr-lab-us-east-1 "
+        "--target-db-instance-identifier a1");
+    EXPECT_EQ(c["DBCluster"]["Status"], "failing-over") << c;
+    auto back = lab::wait_until("a1 writes again",
+                                [&] {
+                                  const json now = east_cluster();
+                                  return cluster_writer(now) == "a1" &&
+                                         now.value("Status", "") == "available";
+                                },
+                                {.timeout = 60s});
+    ASSERT_TRUE(back) << back.error().describe();
+    // Every order acknowledged by a2 after the reboot is on a1: a1 replicated from a2.
+    auto creds = lab::LabCredentials::load_or_create(dir_);
+    ASSERT_TRUE(creds);
+    const auto* a1 = state->find("a1");
+    ASSERT_NE(a1, nullptr);
+    db::ConnectOptions o;
+    o.host = a1->address;
+    o.port = a1->port;
+    o.user = creds->app.name;
+    o.password = creds->app.password;
+    o.database = "dr";
+    auto readback = drill::read_back_orders(o);
+    ASSERT_TRUE(readback) << readback.error();
+    const drill::CheckResult checked = drill::check(history_, *readback, drill::DrillEvents{});
+    EXPECT_GT(checked.acked, 40u);
+    EXPECT_TRUE(checked.lost.empty())
+        << checked.lost.size() << " acknowledged orders missing on a1 after the move back";
   }
 
   {
