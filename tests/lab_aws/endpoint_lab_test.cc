@@ -1,4 +1,4 @@
-// The lab's AWS endpoint in a real lab (one `lab up` for the whole scenario: each costs seconds
+// The lab's AWS endpoint in a real lab (one `lab up` per scenario: each costs seconds
 // and CI has two cores): it is recorded and printed; botocore (pip's and Debian's, where
 // present) and the aws CLI sign, call and parse; an unknown action and an out-of-range capacity
 // are refused with AWS's codes and change nothing; and the AWS controller's own
