@@ -7,6 +7,7 @@
 #include "backends/lab/lab_targets.h"
 #include "backends/lab/probes.h"
 #include "backends/lab/supervisor_client.h"
+#include "core/decision.h"
 #include "core/planner.h"
 #include "lab/control_token.h"
 #include "lab/credentials.h"
@@ -118,15 +119,6 @@ std::expected<std::string, std::string> LabBackends::move_writer(const std::stri
   }
   if (topo.secondary_db.empty()) return std::unexpected("no running database server in " + to);
 
-  auto creds = lab::LabCredentials::load_or_create(dir_);
-  if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
-  auto sup = supervisor(dir_, std::chrono::seconds(5));
-  if (!sup) return std::unexpected(sup.error());
-  backends::lab::LabDatabase db(targets->databases, {creds->admin.name, creds->admin.password},
-                                {creds->replication.name, creds->replication.password},
-                                std::chrono::milliseconds(1000), targets->database_region);
-  backends::lab::LabGlobalDatabase global(db, *sup);
-
   core::DatabaseMove move;
   if (allow_data_loss) {
     // The controller's region failover (core/planner.cc): the in-region standby of the old
@@ -150,7 +142,82 @@ std::expected<std::string, std::string> LabBackends::move_writer(const std::stri
   }
   // The target cluster's other instances follow their new writer (a failback to {a1, a2}).
   for (const auto& name : others_in_target) move.followers.push_back(name);
-  auto r = allow_data_loss ? global.fail_over(move, true) : global.switch_over(move);
+  return run_move(*targets, move, allow_data_loss ? MoveKind::kFailover : MoveKind::kSwitchover);
+}
+
+std::expected<std::string, std::string> LabBackends::fail_over_in_region(
+    const std::string& new_writer) {
+  auto t = topology();
+  if (!t) return std::unexpected(t.error());
+  auto state = lab::load_lab_state(dir_);
+  if (!state) return std::unexpected("lab state: " + state.error().describe());
+  core::Snapshot snapshot;
+  core::Topology& topo = snapshot.topology;
+  topo.writer = t->writer;
+  for (const auto& s : t->servers)
+    if (s.name == t->writer) topo.primary_region = s.region;
+  topo.az_standby = new_writer;
+  // The other region's replica follows the new writer (b1 follows a2), as it does Aurora's.
+  for (const auto& s : t->servers) {
+    if (s.region == topo.primary_region || s.region.empty()) continue;
+    if (topo.secondary_region.empty()) topo.secondary_region = s.region;
+    if (s.region == topo.secondary_region && topo.secondary_db.empty()) topo.secondary_db = s.name;
+  }
+  // The endpoints are repointed through the region the writer stays in.
+  auto targets = backends::lab::resolve_targets(*state, topo.primary_region);
+  if (!targets) return std::unexpected(targets.error());
+  // The controller's own AZ-failover plan (core/planner.cc): the same move, not a second copy.
+  auto plan = core::plan_for({core::Action::kAzFailover, "Aurora in-region failover"}, snapshot,
+                             {"aws-in-region-failover", 2});
+  if (!plan) return std::unexpected("no in-region failover plan");
+  auto move = plan->database_move();
+  if (topo.secondary_region.empty()) move.regions = {topo.primary_region};
+  // A writer that still answers (a reboot, FailoverDBCluster) becomes a reader of the new one,
+  // as Aurora's old writer does; it first gives the new writer whatever it committed that
+  // semi-sync had not yet shipped, or a later move back to it would lose a2's writes and its
+  // own would be errant. A dead one is left for restore.
+  if (auto it = targets->databases.find(topo.writer);
+      it != targets->databases.end() &&
+      backends::lab::probe_mysql("", it->second, std::chrono::milliseconds(500))) {
+    move.catch_up_source = topo.writer;
+    move.followers.push_back(topo.writer);
+  }
+  return run_move(*targets, move, MoveKind::kInRegion);
+}
+
+std::expected<std::string, std::string> LabBackends::run_move(
+    const backends::lab::LabTargets& targets, const core::DatabaseMove& move, MoveKind kind) {
+  auto creds = lab::LabCredentials::load_or_create(dir_);
+  if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
+  auto sup = supervisor(dir_, std::chrono::seconds(5));
+  if (!sup) return std::unexpected(sup.error());
+  backends::lab::LabDatabase db(targets.databases, {creds->admin.name, creds->admin.password},
+                                {creds->replication.name, creds->replication.password},
+                                std::chrono::milliseconds(1000), targets.database_region);
+  backends::lab::LabGlobalDatabase global(db, *sup);
+  core::Result<std::string> r;
+  switch (kind) {
+    case MoveKind::kFailover:
+      r = global.fail_over(move, /*allow_data_loss=*/true);
+      break;
+    case MoveKind::kSwitchover:
+      r = global.switch_over(move);
+      break;
+    case MoveKind::kInRegion: {
+      // Aurora fences the writer itself; one that does not answer is what a failover expects
+      // (fail_over fences it again right before the promotion and notes it).
+      std::string note;
+      if (auto fenced = global.fence_writer(move); !fenced)
+        note = "fence " + move.old_writer + " (" + fenced.error().describe() + ")";
+      // No acknowledged write is lost either way: a2 was a semi-synchronous replica, so it holds
+      // every acknowledged write and the promotion's lag gate applies them before it takes
+      // writes. A catch-up from the old writer that fails is noted, not fatal (allow_data_loss
+      // here means only that): it can add only what no client saw acknowledged.
+      r = global.fail_over(move, /*allow_data_loss=*/true);
+      if (r && !note.empty() && r->empty()) r = note;
+      break;
+    }
+  }
   if (!r) return std::unexpected(r.error().describe());
   return *r;
 }

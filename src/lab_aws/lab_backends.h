@@ -9,6 +9,8 @@
 
 #include <filesystem>
 
+#include "backends/lab/lab_targets.h"
+#include "core/ports.h"
 #include "lab_aws/autoscaling_handler.h"
 #include "lab_aws/front_door_lab.h"
 #include "lab_aws/rds_lab.h"
@@ -22,6 +24,8 @@ class LabBackends final : public RdsLab, public FleetLab, public FrontDoorLab {
   std::expected<DbTopology, std::string> topology() override;
   std::expected<std::string, std::string> move_writer(const std::string& to_region,
                                                       bool allow_data_loss) override;
+  std::expected<std::string, std::string> fail_over_in_region(
+      const std::string& new_writer) override;
   std::expected<std::map<std::string, FleetView>, std::string> fleets() override;
   std::expected<void, std::string> set_capacity(const std::string& region, int min, int desired,
                                                 int max) override;
@@ -32,6 +36,11 @@ class LabBackends final : public RdsLab, public FleetLab, public FrontDoorLab {
       const std::optional<std::string>& region) override;
 
  private:
+  enum class MoveKind { kFailover, kSwitchover, kInRegion };
+  // The lab's mechanics (backends/lab's LabGlobalDatabase) run one move.
+  std::expected<std::string, std::string> run_move(const backends::lab::LabTargets& targets,
+                                                   const core::DatabaseMove& move, MoveKind kind);
+
   std::filesystem::path dir_;
 };
 

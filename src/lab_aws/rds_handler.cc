@@ -1,6 +1,7 @@
 #include "lab_aws/rds_handler.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 namespace dr::lab_aws {
@@ -60,6 +61,8 @@ QueryService RdsHandler::service() {
       [this](const FormParams& p, const Caller&, pugi::xml_node r) { return move(p, r, false); }};
   s.actions["SwitchoverGlobalCluster"] = {
       [this](const FormParams& p, const Caller&, pugi::xml_node r) { return move(p, r, true); }};
+  s.actions["FailoverDBCluster"] = bind(&RdsHandler::failover_db_cluster);
+  s.actions["RebootDBInstance"] = bind(&RdsHandler::reboot_db_instance);
   return s;
 }
 
@@ -110,7 +113,7 @@ void RdsHandler::write_global_cluster(pugi::xml_node g, const DbTopology& t,
       add_text(m, "SynchronizationStatus", connected ? "connected" : "pending-resync");
     }
   }
-  if (move) {
+  if (move && !move->in_region) {
     auto f = g.append_child("FailoverState");
     add_text(f, "Status", move->status);
     add_text(f, "FromDbClusterArn", names_.cluster_arn(move->from_region));
@@ -155,6 +158,13 @@ std::expected<void, AwsError> RdsHandler::describe_db_clusters(const FormParams&
     std::lock_guard lock(mu_);
     move = moving_;
   }
+  write_cluster(list.append_child("DBCluster"), *t, region, move);
+  return {};
+}
+
+void RdsHandler::write_cluster(pugi::xml_node c, const DbTopology& topology,
+                               const std::string& region, const std::optional<Move>& move) const {
+  const DbTopology* t = &topology;
   const std::string primary = writer_region(*t);
   bool any_running = false;
   std::set<std::string> azs;
@@ -164,7 +174,6 @@ std::expected<void, AwsError> RdsHandler::describe_db_clusters(const FormParams&
     if (!s.az.empty()) azs.insert(s.az);
   }
   const bool busy = move && (move->from_region == region || move->to_region == region);
-  auto c = list.append_child("DBCluster");
   auto zones = c.append_child("AvailabilityZones");
   for (const auto& az : azs) add_text(zones, "AvailabilityZone", az);
   add_text(c, "DatabaseName", "app");
@@ -192,7 +201,6 @@ std::expected<void, AwsError> RdsHandler::describe_db_clusters(const FormParams&
   }
   add_text(c, "DBClusterArn", names_.cluster_arn(region));
   add_text(c, "GlobalClusterIdentifier", names_.global_cluster);
-  return {};
 }
 
 std::expected<void, AwsError> RdsHandler::describe_db_instances(const FormParams& p,
@@ -208,24 +216,33 @@ std::expected<void, AwsError> RdsHandler::describe_db_instances(const FormParams
   }
   if (id && chosen.empty())
     return std::unexpected(not_found("DBInstanceNotFound", 404, "DBInstance " + *id));
-  auto list = result.append_child("DBInstances");
-  for (const auto* s : chosen) {
-    auto i = list.append_child("DBInstance");
-    add_text(i, "DBInstanceIdentifier", s->name);
-    add_text(i, "DBInstanceClass", "db.r6g.large");
-    add_text(i, "Engine", kEngine);
-    add_text(i, "DBInstanceStatus", s->running ? "available" : "failed");
-    auto endpoint = i.append_child("Endpoint");
-    add_text(endpoint, "Address", s->address);
-    add_int(endpoint, "Port", s->port);
-    if (!s->az.empty()) add_text(i, "AvailabilityZone", s->az);
-    add_text(i, "EngineVersion", kEngineVersion);
-    add_text(i, "DBClusterIdentifier", names_.cluster_id(s->region));
-    add_int(i, "PromotionTier", 1);
-    add_text(i, "DBInstanceArn",
-             "arn:aws:rds:" + s->region + ":" + names_.account + ":db:" + s->name);
+  std::optional<Move> move;
+  {
+    std::lock_guard lock(mu_);
+    move = moving_;
   }
+  auto list = result.append_child("DBInstances");
+  for (const auto* s : chosen) write_instance(list.append_child("DBInstance"), *s, move);
   return {};
+}
+
+void RdsHandler::write_instance(pugi::xml_node i, const DbServer& server,
+                                const std::optional<Move>& move) const {
+  const DbServer* s = &server;
+  add_text(i, "DBInstanceIdentifier", s->name);
+  add_text(i, "DBInstanceClass", "db.r6g.large");
+  add_text(i, "Engine", kEngine);
+  const bool rebooting = move && move->in_region && move->rebooting == s->name;
+  add_text(i, "DBInstanceStatus", rebooting ? "rebooting" : s->running ? "available" : "failed");
+  auto endpoint = i.append_child("Endpoint");
+  add_text(endpoint, "Address", s->address);
+  add_int(endpoint, "Port", s->port);
+  if (!s->az.empty()) add_text(i, "AvailabilityZone", s->az);
+  add_text(i, "EngineVersion", kEngineVersion);
+  add_text(i, "DBClusterIdentifier", names_.cluster_id(s->region));
+  add_int(i, "PromotionTier", 1);
+  add_text(i, "DBInstanceArn",
+           "arn:aws:rds:" + s->region + ":" + names_.account + ":db:" + s->name);
 }
 
 std::expected<void, AwsError> RdsHandler::move(const FormParams& p, pugi::xml_node result,
@@ -269,43 +286,153 @@ std::expected<void, AwsError> RdsHandler::move(const FormParams& p, pugi::xml_no
     return std::unexpected(AwsError{400, "InvalidDBClusterStateFault",
                                     "DBCluster " + names_.cluster_id(to) +
                                         " is not available: none of its instances answers."});
-  Move m{"pending", from, to, data_loss};
-  {
-    std::lock_guard lock(mu_);
-    if (moving_)
-      return std::unexpected(
-          AwsError{400, "InvalidGlobalClusterStateFault",
-                   "Global cluster " + names_.global_cluster + " is in state " + moving_->status +
-                       ": a " + (moving_->data_loss ? "failover" : "switchover") + " to " +
-                       names_.cluster_id(moving_->to_region) + " is in progress."});
-    moving_ = m;
-    // The previous worker has cleared moving_ and takes the lock no more: joining is quick.
-    if (worker_.joinable()) worker_.join();
-    worker_ = std::thread([this, m] {
-      {
-        std::lock_guard inner(mu_);
-        moving_->status = m.data_loss ? "failing-over" : "switching-over";
-      }
-      const std::string what =
-          std::string(m.data_loss ? "FailoverGlobalCluster" : "SwitchoverGlobalCluster") + " " +
-          m.from_region + " -> " + m.to_region;
-      log_(what + ": started");
-      std::expected<std::string, std::string> r;
-      try {
-        r = lab_.move_writer(m.to_region, m.data_loss);
-      } catch (const std::exception& e) {
-        r = std::unexpected(std::string("exception: ") + e.what());
-      }
-      log_(what + (r ? ": done" + (r->empty() ? "" : " (" + *r + ")")
-                     : ": FAILED, the writer stays where it was: " + r.error()));
-      {
-        std::lock_guard inner(mu_);
-        moving_.reset();
-      }
-      idle_.notify_all();
-    });
-  }
+  Move m{"pending", from, to, data_loss, false, "", "", ""};
+  if (auto started = start(m); !started) return std::unexpected(started.error());
   write_global_cluster(result.append_child("GlobalCluster"), *t, m);
+  return {};
+}
+
+std::expected<void, AwsError> RdsHandler::start(const Move& m) {
+  std::lock_guard lock(mu_);
+  if (moving_) {
+    const std::string what =
+        moving_->in_region ? "an in-region failover of " + names_.cluster_id(moving_->from_region)
+                           : std::string("a ") + (moving_->data_loss ? "failover" : "switchover") +
+                                 " to " + names_.cluster_id(moving_->to_region);
+    return std::unexpected(
+        m.in_region ? AwsError{400, "InvalidDBClusterStateFault",
+                               "DBCluster " + names_.cluster_id(m.from_region) +
+                                   " is not available: " + what + " is in progress."}
+                    : AwsError{400, "InvalidGlobalClusterStateFault",
+                               "Global cluster " + names_.global_cluster + " is in state " +
+                                   moving_->status + ": " + what + " is in progress."});
+  }
+  moving_ = m;
+  // The previous worker has cleared moving_ and takes the lock no more: joining is quick.
+  if (worker_.joinable()) worker_.join();
+  worker_ = std::thread([this, m] {
+    {
+      std::lock_guard inner(mu_);
+      moving_->status = m.data_loss || m.in_region ? "failing-over" : "switching-over";
+    }
+    const std::string what =
+        m.in_region
+            ? std::string(m.rebooting.empty() ? "FailoverDBCluster " : "RebootDBInstance ") +
+                  names_.cluster_id(m.from_region) + " " + m.old_writer + " -> " + m.new_writer
+            : std::string(m.data_loss ? "FailoverGlobalCluster" : "SwitchoverGlobalCluster") + " " +
+                  m.from_region + " -> " + m.to_region;
+    log_(what + ": started");
+    const auto began = std::chrono::steady_clock::now();
+    std::expected<std::string, std::string> r;
+    try {
+      r = m.in_region ? lab_.fail_over_in_region(m.new_writer)
+                      : lab_.move_writer(m.to_region, m.data_loss);
+    } catch (const std::exception& e) {
+      r = std::unexpected(std::string("exception: ") + e.what());
+    }
+    // Aurora reports how long a failover took (its events); the lab says it in its log.
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - began);
+    log_(what + (r ? ": done in " + std::to_string(took.count()) + " ms" +
+                         (r->empty() ? "" : " (" + *r + ")")
+                   : ": FAILED after " + std::to_string(took.count()) +
+                         " ms, the writer stays where it was: " + r.error()));
+    {
+      std::lock_guard inner(mu_);
+      moving_.reset();
+    }
+    idle_.notify_all();
+  });
+  return {};
+}
+
+std::expected<RdsHandler::Move, AwsError> RdsHandler::start_in_region(
+    const DbTopology& t, const std::string& region, const std::string& target,
+    const std::string& rebooting) {
+  const std::string cluster = names_.cluster_id(region);
+  if (writer_region(t) != region)
+    return std::unexpected(
+        AwsError{400, "InvalidDBClusterStateFault",
+                 "DBCluster " + cluster + " is a secondary cluster of global cluster " +
+                     names_.global_cluster + ": it has no writer to fail over."});
+  std::string to;
+  for (const auto& s : t.servers) {
+    if (s.region != region || s.name == t.writer) continue;
+    if (target.empty() ? (to.empty() && s.running) : s.name == target) to = s.name;
+  }
+  if (!target.empty() && to.empty()) {
+    if (target == t.writer)
+      return std::unexpected(
+          AwsError{400, "InvalidDBInstanceStateFault",
+                   "DBInstance " + target + " is already the writer of " + cluster + "."});
+    return std::unexpected(
+        not_found("DBInstanceNotFound", 404, "DBInstance " + target + " in " + cluster));
+  }
+  if (to.empty())
+    return std::unexpected(
+        AwsError{400, "InvalidDBClusterStateFault",
+                 "DBCluster " + cluster + " has no available reader to fail over to."});
+  const bool target_up =
+      std::ranges::any_of(t.servers, [&](const DbServer& s) { return s.name == to && s.running; });
+  if (!target_up)
+    return std::unexpected(
+        AwsError{400, "InvalidDBInstanceStateFault", "DBInstance " + to + " is not available."});
+  Move m{"pending", region, region, false, true, t.writer, to, rebooting};
+  if (auto started = start(m); !started) return std::unexpected(started.error());
+  return m;
+}
+
+std::expected<void, AwsError> RdsHandler::failover_db_cluster(const FormParams& p,
+                                                              const Caller& caller,
+                                                              pugi::xml_node result) {
+  auto id = p.require("DBClusterIdentifier");
+  if (!id) return std::unexpected(id.error());
+  auto t = read_topology();
+  if (!t) return std::unexpected(t.error());
+  const auto all = regions(*t);
+  const std::string region = caller.region;
+  if (std::ranges::find(all, region) == all.end() ||
+      (*id != names_.cluster_id(region) && *id != names_.cluster_arn(region)))
+    return std::unexpected(not_found("DBClusterNotFoundFault", 404, "DBCluster " + *id));
+  const std::string target = p.get("TargetDBInstanceIdentifier").value_or("");
+  auto m = start_in_region(*t, region, target, "");
+  if (!m) return std::unexpected(m.error());
+  write_cluster(result.append_child("DBCluster"), *t, region, *m);
+  return {};
+}
+
+std::expected<void, AwsError> RdsHandler::reboot_db_instance(const FormParams& p,
+                                                             const Caller& caller,
+                                                             pugi::xml_node result) {
+  auto id = p.require("DBInstanceIdentifier");
+  if (!id) return std::unexpected(id.error());
+  auto force = p.boolean("ForceFailover");
+  if (!force) return std::unexpected(force.error());
+  auto t = read_topology();
+  if (!t) return std::unexpected(t.error());
+  const DbServer* s = nullptr;
+  for (const auto& server : t->servers) {
+    const std::string arn =
+        "arn:aws:rds:" + server.region + ":" + names_.account + ":db:" + server.name;
+    if (server.region == caller.region && (*id == server.name || *id == arn)) s = &server;
+  }
+  if (s == nullptr)
+    return std::unexpected(not_found("DBInstanceNotFound", 404, "DBInstance " + *id));
+  // The lab restarts no server: a reboot is Aurora's Multi-AZ failover, which is what
+  // ForceFailover asks of a writer. Anything else is refused rather than pretended.
+  if (!force->value_or(false))
+    return std::unexpected(AwsError{400, "InvalidParameterCombination",
+                                    "The lab reboots a DB instance only with ForceFailover "
+                                    "(Aurora's in-region failover); DBInstance " +
+                                        s->name + " was left as it is."});
+  if (s->name != t->writer)
+    return std::unexpected(AwsError{400, "InvalidDBInstanceStateFault",
+                                    "DBInstance " + s->name +
+                                        " is not its cluster's writer: ForceFailover moves the "
+                                        "writer, and the lab does not reboot readers."});
+  auto m = start_in_region(*t, s->region, "", s->name);
+  if (!m) return std::unexpected(m.error());
+  write_instance(result.append_child("DBInstance"), *s, *m);
   return {};
 }
 

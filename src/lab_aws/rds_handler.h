@@ -52,6 +52,13 @@ class RdsHandler {
     std::string from_region;
     std::string to_region;
     bool data_loss = false;
+    // An in-region failover (FailoverDBCluster, RebootDBInstance ForceFailover) moves the writer
+    // between the instances of one cluster: no global FailoverState; `rebooting` is the
+    // instance a RebootDBInstance reboots ("" for FailoverDBCluster).
+    bool in_region = false;
+    std::string old_writer;
+    std::string new_writer;
+    std::string rebooting;
   };
 
   std::expected<void, AwsError> describe_global_clusters(const FormParams& p, const Caller& c,
@@ -61,6 +68,21 @@ class RdsHandler {
   std::expected<void, AwsError> describe_db_instances(const FormParams& p, const Caller& c,
                                                       pugi::xml_node result);
   std::expected<void, AwsError> move(const FormParams& p, pugi::xml_node result, bool switchover);
+  std::expected<void, AwsError> failover_db_cluster(const FormParams& p, const Caller& c,
+                                                    pugi::xml_node result);
+  std::expected<void, AwsError> reboot_db_instance(const FormParams& p, const Caller& c,
+                                                   pugi::xml_node result);
+  // Checks that `region`'s cluster holds the writer and has `target` (or any other instance
+  // when empty) to move it to; starts the move. Returns the move as started.
+  std::expected<Move, AwsError> start_in_region(const DbTopology& t, const std::string& region,
+                                                const std::string& target,
+                                                const std::string& rebooting);
+  // Claims the one move slot and runs `m` on the worker (the caller has checked it).
+  std::expected<void, AwsError> start(const Move& m);
+  void write_cluster(pugi::xml_node cluster, const DbTopology& t, const std::string& region,
+                     const std::optional<Move>& move) const;
+  void write_instance(pugi::xml_node instance, const DbServer& s,
+                      const std::optional<Move>& move) const;
 
   std::expected<DbTopology, AwsError> read_topology();
   void write_global_cluster(pugi::xml_node parent, const DbTopology& t,

@@ -47,6 +47,13 @@ class RdsLab {
   // note ("" or what was left out), or why it failed. Blocks until done.
   virtual std::expected<std::string, std::string> move_writer(const std::string& to_region,
                                                               bool allow_data_loss) = 0;
+  // Moves the writer to `new_writer`, another server of the writer's own region, as Aurora's
+  // Multi-AZ failover does (FailoverDBCluster, RebootDBInstance ForceFailover): the old writer
+  // is fenced when it answers, the new one applies what semi-sync made it receive before it is
+  // promoted, the other region follows it, every writer endpoint leads to it. Returns a note
+  // ("" or what was left out), or why it failed. Blocks until done.
+  virtual std::expected<std::string, std::string> fail_over_in_region(
+      const std::string& new_writer) = 0;
 };
 
 }  // namespace dr::lab_aws

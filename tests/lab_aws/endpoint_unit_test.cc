@@ -168,6 +168,16 @@ class FakeRds final : public RdsLab {
     writer_ = to == "us-west-2" ? "b1" : "a1";
     return std::string();
   }
+  std::expected<std::string, std::string> fail_over_in_region(
+      const std::string& new_writer) override {
+    std::unique_lock lock(mu_);
+    calls_.push_back("in-region " + new_writer);
+    started_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+    writer_ = new_writer;
+    return std::string();
+  }
   bool b1_replicating = true;
   void wait_started() {
     std::unique_lock lock(mu_);
@@ -397,6 +407,97 @@ TEST_F(Endpoint, FailoverInputsAreCheckedAsAwsDoes) {
   auto no_target =
       rds("SwitchoverGlobalCluster", aws::QueryParams().add("GlobalClusterIdentifier", "dr-lab"));
   EXPECT_EQ(aws::parse_xml_error(no_target).code, "MissingParameter") << no_target.body;
+  EXPECT_TRUE(fake_rds_.calls().empty());
+}
+
+// Aurora's in-region failover: RebootDBInstance ForceFailover on the writer returns the instance
+// rebooting at once, the cluster is failing-over and a1 rebooting while the lab moves the writer
+// to a2, then both are available and a2 is the cluster's writer; no global FailoverState.
+TEST_F(Endpoint, RebootWithForceFailoverMovesTheWriterInRegionAsynchronously) {
+  auto r = rds("RebootDBInstance",
+               aws::QueryParams().add("DBInstanceIdentifier", "a1").add("ForceFailover", "true"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("<RebootDBInstanceResult><DBInstance><DBInstanceIdentifier>a1<"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("<DBInstanceStatus>rebooting</DBInstanceStatus>"), std::string::npos)
+      << r.body;
+
+  fake_rds_.wait_started();
+  auto instances = rds("DescribeDBInstances", aws::QueryParams().add("DBInstanceIdentifier", "a1"));
+  EXPECT_NE(instances.body.find("<DBInstanceStatus>rebooting</DBInstanceStatus>"),
+            std::string::npos)
+      << instances.body;
+  auto clusters =
+      aws::Rds::parse_describe_db_clusters(rds("DescribeDBClusters", aws::QueryParams()).body);
+  ASSERT_TRUE(clusters);
+  ASSERT_EQ(clusters->db_clusters.size(), 1u);
+  EXPECT_EQ(clusters->db_clusters[0].status, "failing-over");
+  EXPECT_FALSE(global().failover_state);
+  auto again =
+      rds("FailoverDBCluster", aws::QueryParams().add("DBClusterIdentifier", "dr-lab-us-east-1"));
+  EXPECT_EQ(aws::parse_xml_error(again).code, "InvalidDBClusterStateFault") << again.body;
+
+  fake_rds_.release();
+  rds_.wait_idle();
+  auto after =
+      aws::Rds::parse_describe_db_clusters(rds("DescribeDBClusters", aws::QueryParams()).body);
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->db_clusters.size(), 1u);
+  EXPECT_EQ(after->db_clusters[0].status, "available");
+  for (const auto& m : after->db_clusters[0].members)
+    EXPECT_EQ(m.is_cluster_writer, m.db_instance_identifier == "a2") << m.db_instance_identifier;
+  auto a1 = rds("DescribeDBInstances", aws::QueryParams().add("DBInstanceIdentifier", "a1"));
+  EXPECT_NE(a1.body.find("<DBInstanceStatus>available</DBInstanceStatus>"), std::string::npos)
+      << a1.body;
+  EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a2"});
+}
+
+TEST_F(Endpoint, FailoverDbClusterTakesAnOptionalTargetAndRunsInRegion) {
+  auto r = rds("FailoverDBCluster", aws::QueryParams()
+                                        .add("DBClusterIdentifier", "dr-lab-us-east-1")
+                                        .add("TargetDBInstanceIdentifier", "a2"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("<FailoverDBClusterResult><DBCluster>"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("<Status>failing-over</Status>"), std::string::npos) << r.body;
+  fake_rds_.release();
+  rds_.wait_idle();
+  EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a2"});
+}
+
+TEST_F(Endpoint, InRegionFailoverInputsAreCheckedAndChangeNothing) {
+  auto code = [](const aws::HttpResponse& r) { return aws::parse_xml_error(r).code; };
+  // A secondary cluster has no writer to move; b1 is alone in it.
+  EXPECT_EQ(
+      code(rds("FailoverDBCluster",
+               aws::QueryParams().add("DBClusterIdentifier", "dr-lab-us-west-2"), "us-west-2")),
+      "InvalidDBClusterStateFault");
+  EXPECT_EQ(code(rds("FailoverDBCluster",
+                     aws::QueryParams().add("DBClusterIdentifier", "dr-lab-us-west-2"))),
+            "DBClusterNotFoundFault");
+  EXPECT_EQ(code(rds("FailoverDBCluster", aws::QueryParams())), "MissingParameter");
+  EXPECT_EQ(code(rds("FailoverDBCluster", aws::QueryParams()
+                                              .add("DBClusterIdentifier", "dr-lab-us-east-1")
+                                              .add("TargetDBInstanceIdentifier", "a1"))),
+            "InvalidDBInstanceStateFault");
+  EXPECT_EQ(code(rds("FailoverDBCluster", aws::QueryParams()
+                                              .add("DBClusterIdentifier", "dr-lab-us-east-1")
+                                              .add("TargetDBInstanceIdentifier", "b1"))),
+            "DBInstanceNotFound");
+  EXPECT_EQ(
+      code(rds("RebootDBInstance",
+               aws::QueryParams().add("DBInstanceIdentifier", "a2").add("ForceFailover", "true"))),
+      "InvalidDBInstanceStateFault");
+  EXPECT_EQ(code(rds("RebootDBInstance", aws::QueryParams().add("DBInstanceIdentifier", "a1"))),
+            "InvalidParameterCombination");
+  EXPECT_EQ(
+      code(rds("RebootDBInstance",
+               aws::QueryParams().add("DBInstanceIdentifier", "a1").add("ForceFailover", "maybe"))),
+      "InvalidParameterValue");
+  EXPECT_EQ(
+      code(rds("RebootDBInstance",
+               aws::QueryParams().add("DBInstanceIdentifier", "zz").add("ForceFailover", "true"))),
+      "DBInstanceNotFound");
   EXPECT_TRUE(fake_rds_.calls().empty());
 }
 
