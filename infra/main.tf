@@ -120,6 +120,7 @@ module "iam" {
   secondary_region    = var.secondary_region
   db_secret_name      = module.rds.master_secret_name
   dynamodb_table_arns = [module.dynamodb.table_arn, module.dynamodb.replica_arn]
+  lease_table_name    = var.lease_table_name
   kms_key_arns = [
     module.kms.primary_key_arns["secrets"],
     module.kms.secondary_key_arns["secrets"],
@@ -279,6 +280,7 @@ module "asg_primary" {
     DR_DB_NAME        = module.rds.database_name
     DR_DB_SECRET_ID   = module.rds.master_secret_name
     DR_SESSIONS_TABLE = module.dynamodb.table_name
+    DR_LEASE_TABLE    = var.lease_table_name
   }
   tags = local.tags
 
@@ -312,6 +314,7 @@ module "asg_secondary" {
     DR_DB_NAME        = module.rds.database_name
     DR_DB_SECRET_ID   = module.rds.master_secret_name
     DR_SESSIONS_TABLE = module.dynamodb.table_name
+    DR_LEASE_TABLE    = var.lease_table_name
   }
   tags = local.tags
 
@@ -398,6 +401,7 @@ module "lambda" {
   ]
   target_group_arns      = [module.alb_primary.target_group_arn, module.alb_secondary.target_group_arn]
   app_table_name         = module.dynamodb.table_name
+  lease_table_name       = var.lease_table_name
   app_table_arns         = [module.dynamodb.table_arn, module.dynamodb.replica_arn]
   app_table_kms_key_arns = [module.kms.primary_key_arns["dynamodb"], module.kms.secondary_key_arns["dynamodb"]]
   force_failover = {

@@ -295,3 +295,9 @@ variable "rpo_target_seconds" {
   type        = number
   default     = 300
 }
+
+variable "lease_table_name" {
+  description = "The write lease's DynamoDB table: infra/global's lease_table_name output (apply infra/global first; infra/README.md). \"\" = no write lease (dr-app and the controller run without one)."
+  type        = string
+  default     = ""
+}

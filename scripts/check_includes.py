@@ -19,7 +19,7 @@ MAY_INCLUDE = {
     "lab": {"app", "aws", "db", "lease"},
     "backends": {"core", "aws", "db"},
     "backends/lab": {"backends", "core", "aws", "db", "lab", "lease"},
-    "backends/aws": {"backends", "core", "aws"},
+    "backends/aws": {"backends", "core", "aws", "lease"},
     "lab_aws": {"backends/lab", "backends", "core", "lab", "aws", "db"},
     "lab_lambda": {"lab"},
     "controller": {"core"},

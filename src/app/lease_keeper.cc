@@ -1,12 +1,58 @@
 #include "app/lease_keeper.h"
 
+#include "aws/dynamodb.h"
+#include "lease/dynamodb_store.h"
+#include "lease/etcd_store.h"
+
 namespace dr::app {
 
-LeaseKeeper::LeaseKeeper(lease::EtcdOptions etcd, std::string region, lease::LeaseTimings timings,
-                         Now now)
-    : etcd_(std::move(etcd)),
-      store_(etcd_),
-      holder_(store_, std::move(region), timings, std::move(now)) {}
+namespace {
+
+// A store that owns the client it speaks through (declared first, so it outlives the store).
+template <typename Client, typename Store>
+class Owning final : public lease::LeaseStore {
+ public:
+  template <typename ClientArg, typename... StoreArgs>
+  explicit Owning(ClientArg&& client, StoreArgs&&... store_args)
+      : client_(std::forward<ClientArg>(client)),
+        store_(client_, std::forward<StoreArgs>(store_args)...) {}
+
+  lease::Result<std::optional<lease::LeaseRecord>> read() override { return store_.read(); }
+  lease::Result<std::optional<lease::Renewed>> renew(const lease::LeaseRecord& held) override {
+    return store_.renew(held);
+  }
+  lease::Result<lease::LeaseRecord> acquire(const std::string& region,
+                                            std::chrono::seconds ttl) override {
+    return store_.acquire(region, ttl);
+  }
+  lease::Result<lease::LeaseRecord> hand_over(const lease::LeaseRecord& from,
+                                              const std::string& region,
+                                              std::chrono::seconds ttl) override {
+    return store_.hand_over(from, region, ttl);
+  }
+
+ private:
+  Client client_;
+  Store store_;
+};
+
+}  // namespace
+
+std::unique_ptr<lease::LeaseStore> etcd_lease_store(lease::EtcdOptions etcd) {
+  return std::make_unique<Owning<lease::Etcd, lease::EtcdLeaseStore>>(std::move(etcd));
+}
+
+std::unique_ptr<lease::LeaseStore> dynamodb_lease_store(aws::ClientConfig client,
+                                                        std::string table) {
+  lease::DynamoDbLeaseOptions options;
+  options.table = std::move(table);
+  return std::make_unique<Owning<aws::DynamoDb, lease::DynamoDbLeaseStore>>(std::move(client),
+                                                                            std::move(options));
+}
+
+LeaseKeeper::LeaseKeeper(std::unique_ptr<lease::LeaseStore> store, std::string region,
+                         lease::LeaseTimings timings, Now now)
+    : store_(std::move(store)), holder_(*store_, std::move(region), timings, std::move(now)) {}
 
 LeaseKeeper::~LeaseKeeper() {
   stop();

@@ -2,30 +2,37 @@
 // for this instance's region every interval, and every write asks it for the epoch to carry to
 // the database. A region cut off from the lease store's quorum stops writing by time, before
 // another region can take the lease; a region the lease moved away from stops at the next
-// renewal.
+// renewal. The store is the lab's etcd cluster or AWS's DynamoDB table (src/lease/store.h).
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include "app/service.h"
+#include "aws/client.h"
 #include "lease/etcd.h"
-#include "lease/etcd_store.h"
+#include "lease/store.h"
 #include "lease/write_lease.h"
 
 namespace dr::app {
+
+// The stores, each with the client it speaks through (owned by the store).
+std::unique_ptr<lease::LeaseStore> etcd_lease_store(lease::EtcdOptions etcd);
+std::unique_ptr<lease::LeaseStore> dynamodb_lease_store(aws::ClientConfig client,
+                                                        std::string table);
 
 class LeaseKeeper final : public WritePermit {
  public:
   using Now = lease::LeaseHolder::Now;
 
   LeaseKeeper(
-      lease::EtcdOptions etcd, std::string region, lease::LeaseTimings timings,
+      std::unique_ptr<lease::LeaseStore> store, std::string region, lease::LeaseTimings timings,
       Now now = [] { return std::chrono::steady_clock::now(); });
   ~LeaseKeeper() override;
   LeaseKeeper(const LeaseKeeper&) = delete;
@@ -44,8 +51,7 @@ class LeaseKeeper final : public WritePermit {
   void stop();
 
  private:
-  lease::Etcd etcd_;
-  lease::EtcdLeaseStore store_;
+  std::unique_ptr<lease::LeaseStore> store_;
   lease::LeaseHolder holder_;
   std::optional<int64_t> last_epoch_;  // as last reported (renewal thread only)
   bool failing_ = false;               // the last renewal failed (renewal thread only)

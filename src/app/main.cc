@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
   double xray_sample_rate = 0.05;
   int fence_poll_ms = 5000;
   std::string lease_endpoints_text;
+  std::string lease_table;
   std::string lease_local_address;
   int lease_ttl_s = 2, lease_margin_ms = 600, lease_renew_ms = 250;
   cli.add_option("--region", region, "the region this instance serves (env DR_REGION)");
@@ -185,10 +186,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 3600000))
       ->capture_default_str()
       ->envname("DR_FENCE_POLL_MS");
-  cli.add_option("--lease-endpoints", lease_endpoints_text,
-                 "the write lease's etcd members, host:port,...: writes only while this region "
-                 "holds the lease (docs/partitions.md); empty: no lease")
-      ->envname("DR_LEASE_ENDPOINTS");
+  auto* lease_endpoints_opt =
+      cli.add_option("--lease-endpoints", lease_endpoints_text,
+                     "the write lease's etcd members, host:port,...: writes only while this "
+                     "region holds the lease (docs/partitions.md); empty: no lease")
+          ->envname("DR_LEASE_ENDPOINTS");
+  cli.add_option("--lease-table", lease_table,
+                 "the write lease's DynamoDB table (AWS: multi-Region strong consistency), "
+                 "through --dynamodb-endpoint or the region's DynamoDB; empty: no lease")
+      ->envname("DR_LEASE_TABLE")
+      ->excludes(lease_endpoints_opt);
   cli.add_option("--lease-local-address", lease_local_address,
                  "the address the lease calls leave from (the lab: this instance's own)")
       ->envname("DR_LEASE_LOCAL_ADDRESS");
@@ -235,9 +242,8 @@ int main(int argc, char** argv) {
       std::cerr << "dr-app: schema not ready yet (will retry on first write): " << m.error().message
                 << "\n";
 
-    std::unique_ptr<dr::aws::DynamoDb> ddb;
-    std::unique_ptr<dr::app::SessionStore> sessions;
-    if (!no_sessions) {
+    // The sessions' and the write lease's DynamoDB client, bounded per request.
+    const auto ddb_config = [&] {
       dr::aws::ClientConfig config;
       config.region = region;
       if (!dynamodb_endpoint.empty()) config.endpoint_url = dynamodb_endpoint;
@@ -248,7 +254,12 @@ int main(int argc, char** argv) {
       config.transport = dr::aws::make_curl_transport(transport);
       config.retry.max_attempts = 2;  // the client retries too; keep the request bounded
       config.retry.base_delay = std::chrono::milliseconds(50);
-      ddb = std::make_unique<dr::aws::DynamoDb>(config);
+      return config;
+    };
+    std::unique_ptr<dr::aws::DynamoDb> ddb;
+    std::unique_ptr<dr::app::SessionStore> sessions;
+    if (!no_sessions) {
+      ddb = std::make_unique<dr::aws::DynamoDb>(ddb_config());
       sessions = std::make_unique<dr::app::SessionStore>(
           *ddb, sessions_table, region, [] { return std::chrono::system_clock::now(); });
       if (auto t = sessions->ensure_table(); !t)
@@ -270,23 +281,29 @@ int main(int argc, char** argv) {
     // The write lease: renewed once before serving (so the first writes need not fail), then
     // every --lease-renew-ms.
     std::unique_ptr<dr::app::LeaseKeeper> lease;
-    if (!lease_endpoints_text.empty()) {
+    if (!lease_endpoints_text.empty() || !lease_table.empty()) {
       if (std::chrono::milliseconds(lease_margin_ms) >= std::chrono::seconds(lease_ttl_s) ||
           std::chrono::milliseconds(lease_renew_ms) * 2 > std::chrono::seconds(lease_ttl_s)) {
         std::cerr << "dr-app: --lease-margin-ms must be below the TTL, and --lease-renew-ms at "
                      "most half of it\n";
         return 2;
       }
-      dr::lease::EtcdOptions etcd;
-      std::stringstream list(lease_endpoints_text);
-      for (std::string e; std::getline(list, e, ',');)
-        if (!e.empty()) {
-          const HostPort hp = parse_host_port(e, "--lease-endpoints");
-          etcd.endpoints.push_back(hp.host + ":" + std::to_string(hp.port));
-        }
-      etcd.local_address = lease_local_address;
+      std::unique_ptr<dr::lease::LeaseStore> store;
+      if (!lease_table.empty()) {
+        store = dr::app::dynamodb_lease_store(ddb_config(), lease_table);
+      } else {
+        dr::lease::EtcdOptions etcd;
+        std::stringstream list(lease_endpoints_text);
+        for (std::string e; std::getline(list, e, ',');)
+          if (!e.empty()) {
+            const HostPort hp = parse_host_port(e, "--lease-endpoints");
+            etcd.endpoints.push_back(hp.host + ":" + std::to_string(hp.port));
+          }
+        etcd.local_address = lease_local_address;
+        store = dr::app::etcd_lease_store(etcd);
+      }
       lease = std::make_unique<dr::app::LeaseKeeper>(
-          etcd, region,
+          std::move(store), region,
           dr::lease::LeaseTimings{std::chrono::seconds(lease_ttl_s),
                                   std::chrono::milliseconds(lease_margin_ms)});
       if (auto what = lease->renew_once(); !what.empty()) std::cerr << "dr-app: " << what << "\n";

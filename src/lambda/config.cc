@@ -144,6 +144,9 @@ constexpr auto kTable = std::to_array<Variable>({
      }},
     {"DR_APP_TABLE", true, "the app's DynamoDB global table, where fence records live",
      [](Config& c, const std::string& v) { return token(c.app_table, v); }},
+    {"DR_LEASE_TABLE", false,
+     "the write lease's DynamoDB table (infra/global); unset or empty: no write lease",
+     [](Config& c, const std::string& v) { return token(c.lease_table, v); }},
     {"DR_SWITCHOVER_LAG_GATE_MS", false,
      "a planned switchover is refused above this replication lag (default 2000)",
      [](Config& c, const std::string& v) -> std::optional<std::string> {

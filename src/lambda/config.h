@@ -38,6 +38,7 @@ struct Config {
   std::string primary_target_group_arn;    // DR_PRIMARY_TARGET_GROUP_ARN (optional)
   std::string secondary_target_group_arn;  // DR_SECONDARY_TARGET_GROUP_ARN (optional)
   std::string app_table;                   // DR_APP_TABLE: the sessions table (fence records)
+  std::string lease_table;                 // DR_LEASE_TABLE (optional): the write lease's
   std::chrono::milliseconds switchover_lag_gate{2000};  // DR_SWITCHOVER_LAG_GATE_MS
   std::chrono::milliseconds tick_interval{10000};       // DR_CONTROLLER_TICK_SECONDS
   // Optional: how long before the invocation's deadline the handler stops starting ticks. A

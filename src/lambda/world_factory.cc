@@ -57,6 +57,7 @@ WorldFactory default_world_factory() {
                  {c.secondary_region, c.secondary_cluster_arn, c.secondary_asg,
                   c.secondary_target_group_arn, c.secondary_app_url}};
     t.app_table = c.app_table;
+    t.lease_table = c.lease_table;
     t.topic_arns = c.sns_topic_arns;
     t.force_namespace = c.force_namespace;
     t.force_metric = c.force_metric;

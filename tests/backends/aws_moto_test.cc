@@ -473,8 +473,8 @@ TEST_F(AwsMotoTest, ARegionFailoverFencesThenStopsAtAPromotionWhoseOutcomeIsUnkn
   core::Runbook runbook(ports.backends(), store, [] { return core::Clock::now(); });
   auto stopped = runbook.run(plan(core::Scenario::kRegionFailover));
   EXPECT_FALSE(stopped.done);
-  // fence_old_primary done, take_write_lease skipped (no lease store on AWS yet), promote to be
-  // re-read and retried.
+  // fence_old_primary done, take_write_lease skipped (these targets have no lease table), promote
+  // to be re-read and retried.
   EXPECT_EQ(core::steps_for(core::Scenario::kRegionFailover)[stopped.next_step],
             core::Step::kPromote);
   ASSERT_GE(stopped.audit.size(), 2u);
@@ -487,6 +487,34 @@ TEST_F(AwsMotoTest, ARegionFailoverFencesThenStopsAtAPromotionWhoseOutcomeIsUnkn
   EXPECT_TRUE(fence->fenced);
   EXPECT_EQ(fence->reason, "failover fo-1764700000000");
   EXPECT_EQ(group(targets_.regions[0]).desired_capacity, 0);
+}
+
+// With a lease table (DR_LEASE_TABLE), the same failover takes the write lease for the
+// secondary in it, through the secondary's client, before the promotion.
+TEST_F(AwsMotoTest, ARegionFailoverTakesTheWriteLeaseInTheLeaseTable) {
+  ASSERT_NO_FATAL_FAILURE(create_global_cluster());
+  ASSERT_NO_FATAL_FAILURE(create_app_tables());
+  ASSERT_NO_FATAL_FAILURE(create_fleet(targets_.regions[0], 2));
+  targets_.lease_table = "dr-app-write-lease-" + suffix_;
+  a::DynamoDb ddb(cfg("us-west-2"));
+  auto created = ddb.create_table(
+      {{"TableName", targets_.lease_table},
+       {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
+       {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
+       {"BillingMode", "PAY_PER_REQUEST"}});
+  ASSERT_TRUE(created) << created.error();
+  AwsPorts ports(targets_, clients_, time_.pacing(), log());
+  MemoryStore store;
+  core::Runbook runbook(ports.backends(), store, [] { return core::Clock::now(); });
+  auto stopped = runbook.run(plan(core::Scenario::kRegionFailover));
+  ASSERT_GE(stopped.audit.size(), 2u);
+  EXPECT_NE(stopped.audit[1].outcome.find("taken by us-west-2 epoch 1"), std::string::npos)
+      << stopped.audit[1].outcome;
+  auto item = ddb.get_item({{"TableName", targets_.lease_table},
+                            {"Key", {{"id", {{"S", "write-lease"}}}}},
+                            {"ConsistentRead", true}});
+  ASSERT_TRUE(item) << item.error();
+  EXPECT_EQ((*item)["Item"]["region"]["S"], "us-west-2") << item->dump();
 }
 
 }  // namespace

@@ -94,6 +94,15 @@ TEST(AwsTargetsFromEnv, ReadsInfrasVariables) {
   EXPECT_EQ(t->force_metric, "ForcePrimaryUnhealthy");
   EXPECT_EQ(t->app_table_key, "id");
   EXPECT_EQ(t->lag_gate, std::chrono::milliseconds(2000));
+  EXPECT_EQ(t->lease_table, "") << "no DR_LEASE_TABLE: no write lease";
+}
+
+TEST(AwsTargetsFromEnv, ReadsTheLeaseTable) {
+  auto env = full_env();
+  env["DR_LEASE_TABLE"] = "dr-app-write-lease";
+  auto t = targets_from_env(from(env));
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->lease_table, "dr-app-write-lease");
 }
 
 TEST(AwsTargetsFromEnv, NamesEveryMissingVariable) {

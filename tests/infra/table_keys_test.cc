@@ -13,6 +13,7 @@
 #include "app/session_store.h"
 #include "backends/aws/aws_targets.h"
 #include "backends/controller_store.h"
+#include "lease/dynamodb_store.h"
 
 namespace {
 
@@ -45,6 +46,11 @@ TEST(TableKeys, TheSessionsTableHasTheKeyDrAppUses) {
 TEST(TableKeys, TheFenceRecordsUseTheSessionsTablesKey) {
   EXPECT_EQ(hash_key("infra/modules/dynamodb/main.tf", "this"),
             dr::backends::aws_world::AwsTargets{}.app_table_key);
+}
+
+// The write lease's table (infra/global) has the key its store reads and writes.
+TEST(TableKeys, TheLeaseTableHasTheKeyTheLeaseStoreUses) {
+  EXPECT_EQ(hash_key("infra/global/main.tf", "lease"), dr::lease::DynamoDbLeaseOptions{}.key_name);
 }
 
 }  // namespace

@@ -52,6 +52,19 @@ TEST(LambdaConfig, ParsesWhatInfraSets) {
   EXPECT_EQ(c->sns_topic_arns[1], "arn:aws:sns:us-west-2:123456789012:dr");
   EXPECT_EQ(c->tick_interval, std::chrono::seconds(10));
   EXPECT_EQ(c->deadline_margin, std::chrono::milliseconds(5000));  // the default
+  EXPECT_EQ(c->lease_table, "");                                   // optional: no write lease
+}
+
+TEST(LambdaConfig, ReadsTheLeaseTableAndRefusesABadOne) {
+  auto env = good_env();
+  env["DR_LEASE_TABLE"] = "dr-app-write-lease";
+  auto c = parse_config(from(env));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->lease_table, "dr-app-write-lease");
+  env["DR_LEASE_TABLE"] = "two words";
+  auto bad = parse_config(from(env));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().variable, "DR_LEASE_TABLE");
 }
 
 TEST(LambdaConfig, EachMissingRequiredVariableIsNamed) {

@@ -38,6 +38,16 @@ data "aws_iam_policy_document" "app" {
     resources = concat(var.dynamodb_table_arns, local.table_index_arns)
   }
 
+  # The write lease (infra/global): the holder renews one item with conditional writes.
+  dynamic "statement" {
+    for_each = var.lease_table_name == "" ? [] : [var.lease_table_name]
+    content {
+      sid       = "WriteLease"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      resources = ["arn:${local.partition}:dynamodb:*:${local.account_id}:table/${statement.value}"]
+    }
+  }
+
   statement {
     sid       = "DatabaseCredentials"
     actions   = ["secretsmanager:GetSecretValue"]

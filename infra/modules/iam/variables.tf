@@ -32,6 +32,12 @@ variable "dynamodb_table_arns" {
   type        = list(string)
 }
 
+variable "lease_table_name" {
+  description = "The write lease's DynamoDB table (infra/global's output); \"\" = no write lease."
+  type        = string
+  default     = ""
+}
+
 variable "kms_key_arns" {
   description = "CMKs the instances decrypt with (secrets and DynamoDB keys of both regions). No default."
   type        = list(string)

@@ -148,6 +148,17 @@ data "aws_iam_policy_document" "controller" {
     resources = var.app_table_arns
   }
 
+  # The write lease (infra/global, src/backends/aws/aws_write_lease.h): one item, conditional
+  # writes, in the replica of any region.
+  dynamic "statement" {
+    for_each = var.lease_table_name == "" ? [] : [var.lease_table_name]
+    content {
+      sid       = "WriteLease"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+      resources = ["arn:${local.partition}:dynamodb:*:${local.account_id}:table/${statement.value}"]
+    }
+  }
+
   # The switchover's lag gate: Aurora's AuroraGlobalDBReplicationLag / AuroraGlobalDBRPOLag.
   # GetMetricStatistics has no resource-level permissions.
   statement {
@@ -220,6 +231,7 @@ resource "aws_lambda_function" "this" {
       DR_SECONDARY_TARGET_GROUP_ARN = var.target_group_arns[1]
       DR_APP_TABLE                  = var.app_table_name
       DR_SWITCHOVER_LAG_GATE_MS     = tostring(var.switchover_lag_gate_ms)
+      DR_LEASE_TABLE                = var.lease_table_name
       # Probe and decide this often inside one invocation (the DR budget's "decide" term).
       DR_CONTROLLER_TICK_SECONDS = tostring(var.tick_seconds)
     }

@@ -152,6 +152,12 @@ variable "app_table_kms_key_arns" {
   type        = list(string)
 }
 
+variable "lease_table_name" {
+  description = "The write lease's DynamoDB table (infra/global's output); \"\" = no write lease."
+  type        = string
+  default     = ""
+}
+
 variable "switchover_lag_gate_ms" {
   description = "A planned switchover is refused while the secondary's AuroraGlobalDBReplicationLag / AuroraGlobalDBRPOLag is above this (ms). Default: 2000."
   type        = number

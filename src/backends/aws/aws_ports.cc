@@ -28,6 +28,7 @@ AwsPorts::AwsPorts(const AwsTargets& targets, ClientConfigFor clients, Pacing pa
       fleet(targets, clients, pacing, log),
       traffic(targets, clients, pacing),
       probe(targets, pacing, std::move(probe_transport)),
-      notifier(targets.topic_arns, clients, log) {}
+      notifier(targets.topic_arns, clients, log),
+      lease(targets, clients, pacing) {}
 
 }  // namespace dr::backends::aws_world

@@ -16,6 +16,7 @@
 #include "backends/aws/aws_notifier.h"
 #include "backends/aws/aws_probe.h"
 #include "backends/aws/aws_traffic.h"
+#include "backends/aws/aws_write_lease.h"
 #include "core/runbook.h"
 
 namespace dr::backends::aws_world {
@@ -41,14 +42,7 @@ class AwsPorts {
   AwsTraffic traffic;
   AwsProbe probe;
   AwsNotifier notifier;
-  // The write lease on AWS is DynamoDB multi-Region strong consistency (issue 12), not written
-  // yet: the runbook skips the step (not-supported), as before the lease existed.
-  struct NoWriteLease final : core::WriteLease {
-    core::Result<std::string> take(const std::string&, core::LeaseTake) override {
-      return core::fail(core::ErrorKind::kNotSupported,
-                        "no write lease store on AWS yet (DynamoDB MRSC, issue 12)");
-    }
-  } lease;
+  AwsWriteLease lease;
 };
 
 }  // namespace dr::backends::aws_world

@@ -93,6 +93,7 @@ std::expected<AwsTargets, std::string> targets_from_env(const Getenv& getenv) {
        getenv("DR_SECONDARY_TARGET_GROUP_ARN").value_or(""), need("DR_SECONDARY_APP_URL")});
   t.app_table = need("DR_APP_TABLE");
   if (auto key = getenv("DR_APP_TABLE_KEY"); key && !key->empty()) t.app_table_key = *key;
+  t.lease_table = getenv("DR_LEASE_TABLE").value_or("");
   t.topic_arns = split_commas(need("DR_SNS_TOPIC_ARNS"));
   t.force_namespace = need("DR_FORCE_NAMESPACE");
   t.force_metric = need("DR_FORCE_METRIC");

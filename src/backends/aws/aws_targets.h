@@ -39,6 +39,10 @@ struct AwsTargets {
   // (tests/infra/table_keys_test).
   std::string app_table_key = "id";
   std::vector<std::string> topic_arns;  // SNS, both regions'
+  // The write lease's table (infra/global: DynamoDB multi-Region strong consistency); "": the
+  // target runs without a lease. Its TTL is what dr-app's --lease-ttl-s assumes.
+  std::string lease_table;
+  std::chrono::seconds lease_ttl{2};
   // The metric the PRIMARY record's "not forced" health check alarms on, published in the
   // secondary region (infra/modules/route53/main.tf, variables.tf: aws_cloudwatch_metric_alarm
   // "force_failover", no dimensions, Maximum >= 1 over 10 s).
@@ -54,6 +58,7 @@ struct AwsTargets {
   std::chrono::milliseconds promote_deadline{40'000};
   std::chrono::milliseconds fleet_deadline{40'000};
   std::chrono::milliseconds probe_deadline{20'000};
+  std::chrono::milliseconds lease_deadline{20'000};  // kAfterExpiry's wait for an unrenewed lease
   std::chrono::milliseconds poll_interval{2'000};
 
   const AwsRegionTargets* find(const std::string& region) const;
@@ -70,7 +75,7 @@ Getenv process_environment();
 // DR_FORCE_METRIC) and the ones the AWS backends add (DR_PRIMARY_CLUSTER_ARN,
 // DR_SECONDARY_CLUSTER_ARN, DR_PRIMARY_TARGET_GROUP_ARN, DR_SECONDARY_TARGET_GROUP_ARN,
 // DR_PRIMARY_APP_URL, DR_SECONDARY_APP_URL, DR_APP_TABLE; optional DR_APP_TABLE_KEY,
-// DR_SWITCHOVER_LAG_GATE_MS). The error names every missing or bad variable.
+// DR_SWITCHOVER_LAG_GATE_MS, DR_LEASE_TABLE). The error names every missing or bad variable.
 std::expected<AwsTargets, std::string> targets_from_env(const Getenv& getenv);
 
 // How the ports get a client of `service` in `region`: credentials, transport, endpoint (the

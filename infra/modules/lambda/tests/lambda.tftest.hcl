@@ -133,3 +133,32 @@ run "schedule_in_minutes" {
     error_message = "EventBridge needs the plural unit for periods above one minute."
   }
 }
+
+run "without_a_write_lease" {
+  command = plan
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["DR_LEASE_TABLE"] == "" && !contains([for s in data.aws_iam_policy_document.controller.statement : coalesce(s.sid, "")], "WriteLease")
+    error_message = "No lease table: DR_LEASE_TABLE empty (the runbook skips the step) and no permission on one."
+  }
+}
+
+run "with_a_write_lease" {
+  command = plan
+
+  variables {
+    lease_table_name = "dr-test-lease"
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["DR_LEASE_TABLE"] == "dr-test-lease"
+    error_message = "The controller takes the write lease in the table infra/global made (DR_LEASE_TABLE)."
+  }
+
+  assert {
+    condition = anytrue([for s in data.aws_iam_policy_document.controller.statement :
+      s.sid == "WriteLease" && toset(s.actions) == toset(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]) &&
+    toset(s.resources) == toset(["arn:aws:dynamodb:*:111122223333:table/dr-test-lease"])])
+    error_message = "The controller may read and conditionally write the lease item, in any replica region, and nothing else there."
+  }
+}
