@@ -248,13 +248,20 @@ TEST_F(ProcessTest, ProcessesUnderFindsTheLabsServersByDirectoryAndProgram) {
   auto not_a_server = Process::spawn(plain);
   ASSERT_TRUE(in_lab && names_lab && in_other && not_a_server);
 
+  // A shell forks before it execs sleep: for that moment the child is a "mariadbd" in the lab too
+  // (a real one, as /proc sees it). Look again, within a deadline, until the forks have exec'd.
+  const std::set<pid_t> expected{in_lab->pid(), names_lab->pid()};
   std::set<pid_t> found;
-  for (const auto& p : processes_under(lab, {"mariadbd", "haproxy"})) {
-    EXPECT_EQ(p.program, "mariadbd");
-    EXPECT_TRUE(is_alive(p.pid));
-    found.insert(p.pid.pid);
-  }
-  EXPECT_EQ(found, (std::set<pid_t>{in_lab->pid(), names_lab->pid()}));
+  auto settled = wait_until("only the two lab servers to be found", [&] {
+    found.clear();
+    for (const auto& p : processes_under(lab, {"mariadbd", "haproxy"})) {
+      EXPECT_EQ(p.program, "mariadbd");
+      found.insert(p.pid.pid);
+    }
+    return found == expected;
+  });
+  EXPECT_TRUE(settled) << settled.error().describe();
+  EXPECT_EQ(found, expected);
 
   ASSERT_TRUE(in_lab->stop(2s));
   ASSERT_TRUE(names_lab->stop(2s));
