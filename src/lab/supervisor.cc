@@ -8,6 +8,7 @@
 #include "app/session_store.h"
 #include "aws/credentials.h"
 #include "aws/dynamodb.h"
+#include "lab/guard_epoch.h"
 #include "lab/net.h"
 #include "lab/ports.h"
 #include "lab/replicator.h"
@@ -711,14 +712,20 @@ Result<void> Supervisor::start_write_lease(const Progress& progress) {
             m.process.log_file().string(),
             false});
   }
-  int64_t seen = 0;
-  if (auto c = databases_.at(writer_).connect_root()) {
-    auto v = c->query_value("SELECT epoch FROM `" + databases_.at(writer_).app_options().database +
-                            "`.dr_write_guard WHERE id = 1");
-    if (v && *v) seen = std::stoll(**v);  // no table yet: no app has written, 0
+  std::vector<GuardReading> readings;
+  for (const auto& [name, server] : databases_) {
+    GuardReading r{name, name == writer_, std::optional<std::string>()};
+    if (auto c = server.connect_root(std::chrono::seconds(5)))
+      r.epoch = c->query_value("SELECT epoch FROM `" + server.app_options().database +
+                               "`.dr_write_guard WHERE id = 1");
+    else
+      r.epoch = std::unexpected(db::Error{db::ErrorKind::kConnectFailed, 0, {}, c.error().message});
+    readings.push_back(std::move(r));
   }
+  auto seen = highest_guard_epoch(readings);
+  if (!seen) return fail(ErrorKind::kDatabase, "write lease: " + seen.error());
   lease::Etcd etcd({etcd_->endpoints(), std::chrono::milliseconds(1000), ""});
-  if (auto s = lease::seed_epoch(etcd, seen); !s)
+  if (auto s = lease::seed_epoch(etcd, *seen); !s)
     return fail(ErrorKind::kProtocol, "write lease: seed the epoch: " + s.error().describe());
   const std::string region = state_.front_door_override.value_or(kPrimaryRegion);
   auto held = lease::acquire(etcd, region, std::chrono::seconds(2));
