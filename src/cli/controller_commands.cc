@@ -60,7 +60,7 @@ void log_line(const std::string& line) {
 struct Common {
   std::string dir;
   std::string controller_region = lab::kSecondaryRegion;
-  int interval_ms = 1000;
+  int interval_ms = 250;  // detection in under a second: docs/partitions.md
   int threshold = 3;
   int checkers = 3;
 };

@@ -13,7 +13,7 @@ struct DrillParameters {
   double rate = 40;        // writes per second
   double duration_s = 12;  // workload duration
   double fault_at_s = 4;   // when the fault is injected
-  int interval_ms = 1000;  // controller / witness probe interval
+  int interval_ms = 250;   // controller / witness probe interval (docs/partitions.md: why)
   int threshold = 3;       // failed probes before a target is down
   double async_window_ms = 1000;
   bool enforce_rto = false;
@@ -26,7 +26,7 @@ struct DrillParameters {
 // only once its timeout ran out. The controller acts only when the witness agrees, and the
 // witness's probe timeout (80% of the interval, src/backends/lab/witness.cc) is the longer of the
 // two (the controller's checkers wait min(500 ms, 80%): src/cli/controller_commands.cc), so
-//   window = (threshold - 1) * interval + 0.8 * interval      (1 s x 3: 2800 ms)
+//   window = (threshold - 1) * interval + 0.8 * interval      (250 ms x 3: 700 ms)
 // A freeze shorter than this cannot be seen as threshold failures by both.
 int detection_window_ms(int interval_ms, int threshold);
 

@@ -132,8 +132,9 @@ TEST_F(DrillLab, AKilledBlipDrillStillResumesTheWriter) {
   const auto* a1 = state->find("a1");
   ASSERT_NE(a1, nullptr);
   lab::SpawnOptions spawn;
-  spawn.argv = {DRCTL_BINARY,   "drill", "blip",  "--blip-ms",  "2500",
-                "--duration-s", "8",     "--dir", dir_.string()};
+  // 1 s probes: a freeze long enough (2.5 s) to be caught frozen.
+  spawn.argv = {DRCTL_BINARY, "drill",        "blip", "--interval-ms", "1000",       "--blip-ms",
+                "2500",       "--duration-s", "8",    "--dir",         dir_.string()};
   spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY}};
   spawn.log_file = tmp_ / "blip.log";
   spawn.die_with_parent = true;
@@ -202,8 +203,8 @@ TEST_P(DrillScenario, KeepsItsPromises) {
   if (scenario == "region-outage") SecondDrillRefusesThenResets(report_path, output);
   if (scenario == "blip" || scenario == "partition-controller") RodeItOut(report, output);
   if (scenario == "blip") {
-    // 80% of the detection window: (3 - 1) x 1000 ms + 800 ms.
-    EXPECT_EQ(report["run"]["parameters"]["blip_ms"], 2240) << output;
+    // 80% of the detection window: (3 - 1) x 250 ms + 200 ms.
+    EXPECT_EQ(report["run"]["parameters"]["blip_ms"], 560) << output;
     EXPECT_FALSE(report["events"]["heal_ms"].is_null()) << "the writer was resumed";
   }
   if (scenario == "partition-controller") {
@@ -495,9 +496,9 @@ TEST(BlipOptions, ABlipAsLongAsTheDetectionWindowIsRefused) {
     out << in.rdbuf();
     return std::pair{code, out.str()};
   };
-  auto [code, out] = run({"blip", "--blip-ms", "2800"});
+  auto [code, out] = run({"blip", "--blip-ms", "700"});
   EXPECT_EQ(code, 2) << out;
-  EXPECT_NE(out.find("detection window of 2800 ms"), std::string::npos) << out;
+  EXPECT_NE(out.find("detection window of 700 ms"), std::string::npos) << out;
   std::tie(code, out) = run({"blip", "--interval-ms", "200", "--blip-ms", "600"});
   EXPECT_EQ(code, 2) << out;
   EXPECT_NE(out.find("560 ms"), std::string::npos) << out;

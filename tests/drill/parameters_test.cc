@@ -52,38 +52,39 @@ TEST(DrillParameters, ANegativeAsyncWindowIsRefused) {
   EXPECT_FALSE(validate(p));
 }
 
-// 1 s probes x 3: three probes in a row must fail, the last after its 800 ms timeout (the
-// witness's, the longer one): 2 x 1000 + 800.
+// 250 ms probes x 3 (the default): three probes in a row must fail, the last after its 200 ms
+// timeout (the witness's, the longer one): 2 x 250 + 200.
 TEST(DrillParameters, TheDetectionWindowComesFromTheProbeSettings) {
+  EXPECT_EQ(detection_window_ms(250, 3), 700);
   EXPECT_EQ(detection_window_ms(1000, 3), 2800);
   EXPECT_EQ(detection_window_ms(200, 3), 560);
   EXPECT_EQ(detection_window_ms(500, 1), 400);
   DrillParameters p;
-  EXPECT_DOUBLE_EQ(blip_ms_of(p), 2240);  // 80% of the window by default
-  p.blip_ms = 1500;
-  EXPECT_DOUBLE_EQ(blip_ms_of(p), 1500);
+  EXPECT_DOUBLE_EQ(blip_ms_of(p), 560);  // 80% of the window by default
+  p.blip_ms = 650;
+  EXPECT_DOUBLE_EQ(blip_ms_of(p), 650);
 }
 
 // A blip the controller could see is an outage: it is refused, naming the window.
 TEST(DrillParameters, ABlipAsLongAsTheDetectionWindowIsRefused) {
   DrillParameters p;
-  p.blip_ms = 2800;
+  p.blip_ms = 700;
   auto v = validate(p);
   ASSERT_FALSE(v);
   EXPECT_NE(v.error().find("--blip-ms"), std::string::npos) << v.error();
-  EXPECT_NE(v.error().find("2800 ms"), std::string::npos) << v.error();
+  EXPECT_NE(v.error().find("700 ms"), std::string::npos) << v.error();
   p.blip_ms = -3;
   EXPECT_FALSE(validate(p));
   p.blip_ms = std::numeric_limits<double>::quiet_NaN();
   EXPECT_FALSE(validate(p));
-  p.blip_ms = 2799;
+  p.blip_ms = 699;
   EXPECT_TRUE(validate(p));
 }
 
 TEST(DrillParameters, ABlipMustEndBeforeTheWorkload) {
   DrillParameters p;
-  p.duration_s = 5;
-  p.fault_at_s = 3;          // + 2240 ms of blip: 5.24 s
+  p.duration_s = 3.5;
+  p.fault_at_s = 3;          // + 560 ms of blip: 3.56 s
   EXPECT_TRUE(validate(p));  // only the blip scenario has a blip
   auto v = validate_blip(p);
   ASSERT_FALSE(v);

@@ -19,7 +19,7 @@ struct WitnessOptions {
   std::filesystem::path lab_dir;
   std::string address = "127.0.3.24";
   int port = 0;  // 0: a free one
-  std::chrono::milliseconds interval{1000};
+  std::chrono::milliseconds interval{250};
   core::ObserverThresholds thresholds;
   std::string controller_region = "us-west-2";
   std::string token;  // the lab's control token: /observation wants it (lab/api_server.h)
