@@ -1,8 +1,11 @@
 #include "lab/etcd_cluster.h"
 
 #include <httplib.h>
+
 #include <unistd.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "lab/partition.h"
 #include "lab/wait.h"
@@ -19,6 +22,71 @@ bool EtcdCluster::healthy(const std::string& endpoint, std::chrono::milliseconds
   if (!r || r->status != 200) return false;
   auto j = nlohmann::json::parse(r->body, nullptr, false);
   return j.is_object() && j.value("health", "") == "true";
+}
+
+namespace {
+
+// POST /v3/maintenance/status: {header: {member_id}, leader} (uint64s as strings, grpc-gateway).
+std::optional<nlohmann::json> status_of(const std::string& endpoint) {
+  httplib::Client client("http://" + endpoint);
+  client.set_connection_timeout(std::chrono::milliseconds(300));
+  client.set_read_timeout(std::chrono::milliseconds(500));
+  auto r = client.Post("/v3/maintenance/status", "{}", "application/json");
+  if (!r || r->status != 200) return std::nullopt;
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("header") || !j["header"].is_object() ||
+      !j["header"].value("member_id", nlohmann::json()).is_string() ||
+      !j.value("leader", nlohmann::json()).is_string())
+    return std::nullopt;
+  return j;
+}
+
+}  // namespace
+
+std::string EtcdCluster::leader() {
+  std::string leader_id;
+  std::map<std::string, std::string> names;  // member id -> name
+  for (auto& m : members_) {
+    if (!m.process.running()) continue;
+    auto s = status_of(m.endpoint());
+    if (!s) return "";
+    names[(*s)["header"]["member_id"].get<std::string>()] = m.name;
+    const std::string l = (*s)["leader"].get<std::string>();
+    if (!leader_id.empty() && l != leader_id) return "";
+    leader_id = l;
+  }
+  auto it = names.find(leader_id);
+  return it == names.end() ? "" : it->second;
+}
+
+Result<void> EtcdCluster::move_leader_to(Site site, std::chrono::milliseconds timeout) {
+  const EtcdMember* target = nullptr;
+  for (auto& m : members_)
+    if (m.site == site && m.process.running()) target = &m;
+  if (target == nullptr)
+    return fail(ErrorKind::kNotFound,
+                "no running etcd member in " + std::string(site_name(site)) + " to lead");
+  auto moved = wait_until(
+      "etcd's leadership to move to " + target->name,
+      [&] {
+        const std::string now = leader();
+        if (now == target->name) return true;
+        if (now.empty()) return false;  // an election in progress, or a member not answering
+        auto target_status = status_of(target->endpoint());
+        const EtcdMember* current = find(now);
+        if (!target_status || current == nullptr) return false;
+        // Only the leader can hand leadership over; a refusal (another move, an election) is
+        // asked again on the next poll.
+        httplib::Client client("http://" + current->endpoint());
+        client.set_connection_timeout(std::chrono::milliseconds(300));
+        client.set_read_timeout(std::chrono::milliseconds(2000));
+        nlohmann::json body = {{"targetID", (*target_status)["header"]["member_id"]}};
+        (void)client.Post("/v3/maintenance/transfer-leadership", body.dump(), "application/json");
+        return leader() == target->name;
+      },
+      {.timeout = timeout, .poll = std::chrono::milliseconds(100)});
+  if (!moved) return std::unexpected(moved.error());
+  return {};
 }
 
 std::vector<std::string> EtcdCluster::endpoints() const {

@@ -61,6 +61,16 @@ class EtcdCluster {
   std::vector<EtcdMember>& members() { return members_; }
   // Does the member answer /health with "true" (it is in a quorum)?
   static bool healthy(const std::string& endpoint, std::chrono::milliseconds timeout);
+  // Moves raft leadership to the member of `site` (etcd's transfer-leadership) and waits until
+  // every running member names it. Why: etcd counts a lease's TTL from the last keep-alive its
+  // leader applied, and a new leader starts every lease's TTL again, so a leader that dies with
+  // the primary region adds an election and a full TTL to the wait before the lease can pass on.
+  // The third site, which no region outage takes, keeps it. Fails when no member answers, the
+  // site has no running member, or the move does not settle within `timeout`.
+  Result<void> move_leader_to(Site site,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // The member every running member names as the leader, or "" when they do not agree.
+  std::string leader();
 
  private:
   EtcdCluster(std::vector<EtcdMember> members, std::filesystem::path root, bool die_with_parent)

@@ -712,6 +712,8 @@ Result<void> Supervisor::start_write_lease(const Progress& progress) {
             m.process.log_file().string(),
             false});
   }
+  if (auto moved = etcd_->move_leader_to(Site::kGlobal); !moved)
+    return fail(moved.error().kind, "write lease: " + moved.error().message);
   std::vector<GuardReading> readings;
   for (const auto& [name, server] : databases_) {
     GuardReading r{name, name == writer_, std::optional<std::string>()};
@@ -1519,6 +1521,15 @@ Result<json> Supervisor::restore(bool rebuild) {
       rec->killed = false;
       rec->pid = *pid;
       done.push_back(m.name + ": restarted; it rejoins the lease's quorum");
+    }
+    // Leadership back on the third site (etcd_cluster.h: why), wherever an outage or a cut
+    // left it.
+    const std::string global = "etcd-" + std::string(site_name(Site::kGlobal));
+    if (etcd_->leader() != global) {
+      if (auto moved = etcd_->move_leader_to(Site::kGlobal); moved)
+        done.push_back(global + ": leads the lease's quorum again");
+      else
+        errors.push_back("etcd: " + moved.error().message);
     }
   }
   std::vector<std::string> proxies;

@@ -115,6 +115,22 @@ TEST_F(WriteLeaseTest, ALeaseNobodyRenewsPassesOnOnlyOnceItsTtlHasRunOut) {
   EXPECT_EQ(west->epoch, 2) << "the epoch only grows, across an expiry too";
 }
 
+// The lab keeps the leader on the third site (etcd_cluster.h: a leader lost with the primary
+// region restarts every lease's TTL). Leadership moves where asked and stays readable; a site
+// whose member is down cannot lead, and says so.
+TEST_F(WriteLeaseTest, LeadershipMovesToTheSiteAskedAndNotToADeadMember) {
+  ASSERT_TRUE(cluster_->move_leader_to(lab::Site::kUsEast1));
+  EXPECT_EQ(cluster_->leader(), "etcd-us-east-1");
+  ASSERT_TRUE(cluster_->move_leader_to(lab::Site::kGlobal));
+  EXPECT_EQ(cluster_->leader(), "etcd-global");
+  ASSERT_TRUE(cluster_->move_leader_to(lab::Site::kGlobal)) << "already there: a no-op";
+  ASSERT_TRUE(cluster_->kill_member("etcd-us-west-2"));
+  auto refused = cluster_->move_leader_to(lab::Site::kUsWest2);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, lab::ErrorKind::kNotFound) << refused.error().describe();
+  EXPECT_EQ(cluster_->leader(), "etcd-global") << "the two left still agree on the leader";
+}
+
 // GitHub 2018: the old primary's region kept taking writes through a partition. Here the holder
 // region is cut off from the other two sites; its apps keep trying to renew (from their own
 // site's address, as the lab's apps would), and the other region tries to take the lease all the
