@@ -132,6 +132,32 @@ TEST(Checker, RtoCountsOnlyAcknowledgedWritesThatSurvived) {
   EXPECT_DOUBLE_EQ(*r.rto_ms, 8010);
 }
 
+// A region outage: the dying primary acknowledged (and replicated) one write in the few ms its
+// region took to go down. Once b1 was promoted, recovery is b1's first acknowledgement.
+TEST(Checker, RtoDoesNotCountTheOldPrimarysAcknowledgementsOnceAnotherWasPromoted) {
+  HistoryBuilder h;
+  h.order("dying", 1001, 1005, Outcome::kOk, "a1").order("back", 2900, 2950, Outcome::kOk, "b1");
+  DrillEvents e;
+  e.fault_ms = 1000;
+  e.promotion_ms = 2800;
+  e.fenced_server = "a1";
+  auto r = check(h.history(), h.stored({"dying", "back"}), e);
+  EXPECT_TRUE(r.lost.empty());
+  ASSERT_TRUE(r.rto_ms);
+  EXPECT_DOUBLE_EQ(*r.rto_ms, 1950);
+  // In a planned switchover the old primary serves until it is fenced: that is service.
+  e.decision_action = "switchover";
+  r = check(h.history(), h.stored({"dying", "back"}), e);
+  ASSERT_TRUE(r.rto_ms);
+  EXPECT_DOUBLE_EQ(*r.rto_ms, 5);
+  // Without a promotion (the writer stayed), its acknowledgements are the recovery.
+  e.decision_action = "region-failover";
+  e.promotion_ms.reset();
+  r = check(h.history(), h.stored({"dying", "back"}), e);
+  ASSERT_TRUE(r.rto_ms);
+  EXPECT_DOUBLE_EQ(*r.rto_ms, 5);
+}
+
 TEST(Checker, RtoIsMeasuredOnOrdersNotOnSessions) {
   HistoryBuilder h;
   h.session("s1", 1100, 1105, Outcome::kOk).order("o1", 2000, 2005, Outcome::kOk);
