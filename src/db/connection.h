@@ -30,7 +30,9 @@ struct ConnectOptions {
   // The local address to connect from (MYSQL_OPT_BIND). Empty: the kernel's choice, which is
   // 127.0.0.1 for every 127.x server, so a cut between lab sites would not cut the connection.
   std::string bind_address;
-  // libmariadb counts these in whole seconds; they are rounded up (at least 1 s).
+  // libmariadb counts these in whole seconds; they are rounded up (at least 1 s). A connect
+  // timeout that is not whole seconds is also honoured to the ms: a TCP connect of our own,
+  // bounded by it, comes first (a server across a cut drops the SYN).
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds read_timeout{10'000};
   std::chrono::milliseconds write_timeout{10'000};

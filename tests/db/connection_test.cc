@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -192,6 +193,43 @@ TEST_F(DbConnection, AServerThatNeverGreetsCostsAtMostTheTimeout) {
   EXPECT_EQ(c.error().kind, ErrorKind::kConnectFailed) << c.error();
   EXPECT_GE(took, 900);
   EXPECT_LT(took, 4000) << "bounded, never a hang";
+}
+
+// A listener whose accept queue is full: the kernel drops further SYNs, as a cut does, and a
+// connect hangs until its timeout. libmariadb counts that timeout in whole seconds; a sub-second
+// one is honoured to the ms (the controller's fence across a cut cost a whole second, twice).
+TEST_F(DbConnection, ASubSecondConnectTimeoutIsHonouredWhenTheSynIsDropped) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.1.97", &addr.sin_addr);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::vector<int> fillers;
+  // Fill the queue until a connect no longer completes at once.
+  for (int i = 0; i < 8; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fillers.push_back(fd);
+    (void)::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, 200) == 0) break;  // this SYN was dropped: the queue is full
+  }
+  ConnectOptions o = server_->app_options();
+  o.host = "127.0.1.97";
+  o.port = ntohs(addr.sin_port);
+  o.connect_timeout = 300ms;
+  const auto start = std::chrono::steady_clock::now();
+  auto c = Connection::connect(o);
+  const double took = ms_since(start);
+  for (int fd : fillers) ::close(fd);
+  ::close(listener);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().kind, ErrorKind::kConnectFailed) << c.error();
+  EXPECT_TRUE(c.error().server_gone()) << c.error();
+  EXPECT_NE(c.error().message.find("no TCP connect within 300 ms"), std::string::npos) << c.error();
+  EXPECT_LT(took, 950) << "libmariadb alone waits a whole second";
 }
 
 TEST_F(DbConnection, AFrozenServerTimesOutAReadAsConnectionLost) {
