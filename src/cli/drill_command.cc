@@ -355,7 +355,7 @@ void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::D
 }
 
 bool is_failover(const std::string& action) {
-  return action == "az-failover" || action == "region-failover" || action == "app-region-failover";
+  return action == "region-failover" || action == "app-region-failover";
 }
 
 // The controller's milestones on the drill's time axis.
