@@ -1,5 +1,6 @@
 #include "lab_aws/in_region_watcher.h"
 
+#include "backends/jsonl_notifier.h"
 #include "backends/lab/probes.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
@@ -11,6 +12,12 @@ namespace dr::lab_aws {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::chrono::milliseconds since_start() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch());
@@ -155,6 +162,17 @@ void InRegionWatcher::run() {
            std::to_string(total.count()) + " ms after " + from + " was first seen down (" +
            std::to_string(v.down_for.count()) + " ms to decide)");
       if (probed->sample.process_alive) to_fence_.push_back(from);
+      const auto done = unix_ms();
+      if (!backends::append_jsonl(dir_ / kRdsEventsFile,
+                                  {{"event", "in-region-failover"},
+                                   {"cluster", "dr-lab-" + probed->region},
+                                   {"from", from},
+                                   {"to", v.target},
+                                   {"cause", v.reason},
+                                   {"first_down_unix_ms", done - total.count()},
+                                   {"done_unix_ms", done},
+                                   {"took_ms", total.count()}}))
+        log_("in-region watch: cannot append to " + (dir_ / kRdsEventsFile).string());
     } else {
       log_("in-region watch: automatic failover " + from + " -> " + v.target + " did not " +
            "happen (" +

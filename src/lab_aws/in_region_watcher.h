@@ -21,6 +21,11 @@
 
 namespace dr::lab_aws {
 
+// Where each automatic failover is recorded, one JSON line each (the lab's RDS events, what
+// DescribeEvents' "failover" category says on AWS): {"event": "in-region-failover", "cluster",
+// "from", "to", "cause", "first_down_unix_ms", "done_unix_ms", "took_ms"}. The drills read it.
+inline constexpr const char* kRdsEventsFile = "rds-events.jsonl";
+
 class InRegionWatcher {
  public:
   using Log = std::function<void(const std::string&)>;
