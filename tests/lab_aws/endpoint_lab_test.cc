@@ -675,20 +675,20 @@ TEST_F(LabEndpoint, SeedProceduresRebootForceFailoverAndDynamoDbAcrossRegionsWit
 // Aurora's own Multi-AZ failover, which nobody calls: the lab's RDS watches the writer from
 // inside its region. A freeze (SIGSTOP) longer than the controller's detection window (2.8 s at
 // the drill's defaults) is ridden out; a killed a1 is replaced by a2 at once (a1 comes back
-// read-only on restore); with the whole region down it does nothing (the global failover is the
-// controller's job).
+// read-only on restore); a2 frozen past the 10 s limit is replaced by a1 and fenced when it
+// wakes; with the whole region down it does nothing (the global failover is the controller's).
 TEST_F(LabEndpoint, AuroraFailsTheWriterOverInRegionByItselfAndOnlyWhenItIsDead) {
   auto up = drctl({"up"});
   dr::testing::append_recorded_pids(dir_, pids_);
   ASSERT_EQ(up.code, 0) << up.output;
   const auto log_file = dir_ / "supervisor.log";
-  auto log_has = [&](const std::string& needle) {
+  auto log_count = [&](const std::string& needle) {
     std::ifstream in(log_file);
-    std::string l;
-    while (std::getline(in, l))
-      if (l.find(needle) != std::string::npos) return true;
-    return false;
+    int n = 0;
+    for (std::string l; std::getline(in, l);) n += l.find(needle) != std::string::npos;
+    return n;
   };
+  auto log_has = [&](const std::string& needle) { return log_count(needle) > 0; };
   auto tail = [&] { return shell("tail -30 " + quote(log_file.string())).output; };
   auto writer = [&] {
     const json s = status();
@@ -755,15 +755,41 @@ TEST_F(LabEndpoint, AuroraFailsTheWriterOverInRegionByItselfAndOnlyWhenItIsDead)
   }
 
   {
+    SCOPED_TRACE("a writer silent past the limit is replaced, and fenced when it wakes");
+    auto state = lab::load_lab_state(dir_);
+    ASSERT_TRUE(state);
+    const pid_t a2 = state->find("a2")->pid.pid;
+    ASSERT_GT(a2, 0);
+    ASSERT_EQ(::kill(a2, SIGSTOP), 0);
+    auto moved = lab::wait_until(
+        "a1 writes again",
+        [&] { return log_has("in-region watch: automatic failover a2 -> a1 done "); },
+        {.timeout = 60s});
+    ::kill(a2, SIGCONT);
+    ASSERT_TRUE(moved) << tail();
+    EXPECT_TRUE(log_has("a2 has not answered for")) << tail();
+    // Woken, the old writer is no second writer: the watcher fences it at once.
+    auto fenced = lab::wait_until(
+        "a2 fenced", [&] { return log_has("a2, the old writer, answers again: fenced"); },
+        {.timeout = 20s});
+    EXPECT_TRUE(fenced) << tail();
+    EXPECT_EQ(writer(), "a1");
+    auto ro = read_only();
+    EXPECT_EQ(ro["a1"], "0");
+    EXPECT_EQ(ro["a2"], "1");
+  }
+
+  {
     SCOPED_TRACE("the whole region down is left to the global failover");
+    const int moves = log_count("in-region watch: automatic failover");
     auto killed = drctl({"kill", "region", "us-east-1"});
     ASSERT_EQ(killed.code, 0) << killed.output;
     auto left =
         lab::wait_until("the watcher leaves it to the global failover",
                         [&] { return log_has("left to the global failover"); }, {.timeout = 20s});
     EXPECT_TRUE(left) << tail();
-    EXPECT_FALSE(log_has("automatic failover a2 -> ")) << tail();
-    EXPECT_EQ(writer(), "a2");
+    EXPECT_EQ(log_count("in-region watch: automatic failover"), moves) << tail();
+    EXPECT_EQ(writer(), "a1");
   }
 }
 
