@@ -32,6 +32,7 @@
 #include "lab/partition.h"
 #include "lab/process.h"
 #include "lab/wait.h"
+#include "lab_aws/in_region_watcher.h"
 
 namespace dr::cli {
 
@@ -355,7 +356,7 @@ void inject(const ScenarioSpec& spec, const std::filesystem::path& dir, drill::D
 }
 
 bool is_failover(const std::string& action) {
-  return action == "az-failover" || action == "region-failover" || action == "app-region-failover";
+  return action == "region-failover" || action == "app-region-failover";
 }
 
 // The controller's milestones on the drill's time axis.
@@ -654,6 +655,16 @@ int run_drill(const DrillArgs& a) {
                           },
                           {.timeout = 30s});
   fill_events(ev, read_events(events_file), epoch);
+  // Aurora's own failover (az-outage): its promotion and old writer, from the lab's RDS events.
+  if (promises->platform_moves_writer)
+    for (const auto& e : read_events(dir / lab_aws::kRdsEventsFile)) {
+      const double done = epoch.ms_from_unix_ms(e.value("done_unix_ms", std::int64_t{0}));
+      if (e.value("event", "") != "in-region-failover" || ev.promotion_ms ||
+          done < ev.fault_ms.value_or(0))
+        continue;
+      ev.promotion_ms = done;
+      ev.fenced_server = e.value("from", "");
+    }
   (void)controller.stop(5s);
   (void)witness.stop(5s);
   if (cut) {

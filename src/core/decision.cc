@@ -10,8 +10,6 @@ std::string to_string(Action action) {
       return "wait";
     case Action::kResumeRunbook:
       return "resume-runbook";
-    case Action::kAzFailover:
-      return "az-failover";
     case Action::kAppRegionFailover:
       return "app-region-failover";
     case Action::kRegionFailover:
@@ -105,15 +103,18 @@ Decision writer_down(const Snapshot& s, const Votes& writer) {
                                s.topology.secondary_db +
                                " still replicates from it: it is alive; not failing over"};
 
+  // Aurora moves the writer inside its region itself (Multi-AZ failover: on AWS, and in the
+  // lab's RDS, src/lab_aws/in_region_watcher.h): the controller only observes it. A global
+  // failover while it runs would throw away a move that keeps every acknowledged write.
   Votes standby = count(s, &Observation::az_standby);
   const bool standby_up = !s.topology.az_standby.empty() && standby.majority_healthy() &&
                           witness->az_standby == Health::kHealthy;
-  if (standby_up) {
-    return guarded(s, Action::kAzFailover,
-                   "writer " + s.topology.writer + " is down (" + writer.tally("it") +
-                       ", the witness agrees) and " + s.topology.az_standby + " in " + region +
-                       " is up: promoting it in the same region");
-  }
+  if (standby_up)
+    return {Action::kWait, "writer " + s.topology.writer + " is down (" + writer.tally("it") +
+                               ", the witness agrees), but " + s.topology.az_standby + " in " +
+                               region +
+                               " is up: Aurora's in-region failover moves the writer there; "
+                               "observing"};
   if (s.topology.secondary_db.empty() || s.secondary_db != Health::kHealthy)
     return {Action::kBlocked,
             "the databases of " + region + " are down, but the secondary database " +

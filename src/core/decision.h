@@ -13,7 +13,6 @@ enum class Action {
   kNone,               // all well, or nothing we may do
   kWait,               // evidence is pending or disagrees: look again next tick
   kResumeRunbook,      // a runbook was interrupted: finish it first
-  kAzFailover,         // promote the primary region's other database; no cross-region move
   kAppRegionFailover,  // scale the standby fleet and move traffic; the database stays
   kRegionFailover,     // fence, promote the secondary database, move everything
   kBlocked,            // a failover is called for but a guard forbids it (the reason says how)

@@ -32,14 +32,6 @@ RunbookPlan base(const Snapshot& s, const PlanOptions& o, Scenario scenario) {
 std::optional<RunbookPlan> plan_for(const Decision& d, const Snapshot& s, const PlanOptions& o) {
   const Topology& t = s.topology;
   switch (d.action) {
-    case Action::kAzFailover: {
-      RunbookPlan p = base(s, o, Scenario::kAzFailover);
-      p.to_region = t.primary_region;  // the database stays in its region
-      p.new_writer = t.az_standby;
-      if (!t.secondary_db.empty()) p.followers = {t.secondary_db};
-      p.regions = {t.primary_region, t.secondary_region};
-      return p;
-    }
     case Action::kRegionFailover: {
       RunbookPlan p = base(s, o, Scenario::kRegionFailover);
       p.new_writer = t.secondary_db;

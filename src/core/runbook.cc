@@ -14,8 +14,6 @@ int64_t unix_ms(TimePoint t) {
 
 std::string to_string(Scenario s) {
   switch (s) {
-    case Scenario::kAzFailover:
-      return "az-failover";
     case Scenario::kAppRegionFailover:
       return "app-region-failover";
     case Scenario::kRegionFailover:
@@ -27,8 +25,8 @@ std::string to_string(Scenario s) {
 }
 
 std::optional<Scenario> scenario_from_string(const std::string& text) {
-  for (Scenario s : {Scenario::kAzFailover, Scenario::kAppRegionFailover, Scenario::kRegionFailover,
-                     Scenario::kSwitchover}) {
+  for (Scenario s :
+       {Scenario::kAppRegionFailover, Scenario::kRegionFailover, Scenario::kSwitchover}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
@@ -41,7 +39,6 @@ const std::vector<Step>& steps_for(Scenario scenario) {
   // The write lease moves with the traffic: before the promotion when the old region may be cut
   // off and still writing (it must have lost the lease first); after the shift otherwise, so the
   // old region's apps keep writing, through their repointed endpoints, until traffic has moved.
-  static const std::vector<Step> az = {kFenceOldWriter, kPromote, kVerifyWrite, kNotify};
   static const std::vector<Step> app = {kScaleStandby, kShiftTraffic, kTakeWriteLease, kVerifyWrite,
                                         kNotify};
   static const std::vector<Step> region = {kFenceOldPrimary, kTakeWriteLease, kPromote,
@@ -52,8 +49,6 @@ const std::vector<Step>& steps_for(Scenario scenario) {
                                                kShiftTraffic,   kTakeWriteLease, kVerifyWrite,
                                                kNotify};
   switch (scenario) {
-    case Scenario::kAzFailover:
-      return az;
     case Scenario::kAppRegionFailover:
       return app;
     case Scenario::kRegionFailover:

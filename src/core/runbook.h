@@ -22,7 +22,7 @@
 
 namespace dr::core {
 
-enum class Scenario { kAzFailover, kAppRegionFailover, kRegionFailover, kSwitchover };
+enum class Scenario { kAppRegionFailover, kRegionFailover, kSwitchover };
 std::string to_string(Scenario scenario);
 std::optional<Scenario> scenario_from_string(const std::string& text);
 

@@ -40,6 +40,10 @@ struct ScenarioPromises {
   // the cut is reported (not enforced), since the lab's supervisor reaches them where a real
   // region's control plane would not.
   bool cuts_primary = false;
+  // The platform moves the writer, not the controller (az-outage: Aurora's Multi-AZ failover, run
+  // by the lab's RDS): the drill passes only if the writer moved while the controller decided
+  // nothing and started no runbook.
+  bool platform_moves_writer = false;
 };
 
 // Every scenario a drill knows; an unknown name is refused with this list.

@@ -7,7 +7,6 @@
 #include "backends/lab/lab_targets.h"
 #include "backends/lab/probes.h"
 #include "backends/lab/supervisor_client.h"
-#include "core/decision.h"
 #include "core/planner.h"
 #include "lab/control_token.h"
 #include "lab/credentials.h"
@@ -151,12 +150,10 @@ std::expected<std::string, std::string> LabBackends::fail_over_in_region(
   if (!t) return std::unexpected(t.error());
   auto state = lab::load_lab_state(dir_);
   if (!state) return std::unexpected("lab state: " + state.error().describe());
-  core::Snapshot snapshot;
-  core::Topology& topo = snapshot.topology;
+  core::Topology topo;
   topo.writer = t->writer;
   for (const auto& s : t->servers)
     if (s.name == t->writer) topo.primary_region = s.region;
-  topo.az_standby = new_writer;
   // The other region's replica follows the new writer (b1 follows a2), as it does Aurora's.
   for (const auto& s : t->servers) {
     if (s.region == topo.primary_region || s.region.empty()) continue;
@@ -166,11 +163,15 @@ std::expected<std::string, std::string> LabBackends::fail_over_in_region(
   // The endpoints are repointed through the region the writer stays in.
   auto targets = backends::lab::resolve_targets(*state, topo.primary_region);
   if (!targets) return std::unexpected(targets.error());
-  // The controller's own AZ-failover plan (core/planner.cc): the same move, not a second copy.
-  auto plan = core::plan_for({core::Action::kAzFailover, "Aurora in-region failover"}, snapshot,
-                             {"aws-in-region-failover", 2});
-  if (!plan) return std::unexpected("no in-region failover plan");
-  auto move = plan->database_move();
+  // Aurora's move, which only the lab runs (the controller leaves it to Aurora): the writer
+  // stays in its region, every region's writer endpoint follows it.
+  core::DatabaseMove move;
+  move.from_region = topo.primary_region;
+  move.to_region = topo.primary_region;
+  move.old_writer = topo.writer;
+  move.new_writer = new_writer;
+  if (!topo.secondary_db.empty()) move.followers = {topo.secondary_db};
+  move.regions = {topo.primary_region, topo.secondary_region};
   if (topo.secondary_region.empty()) move.regions = {topo.primary_region};
   // A writer that still answers (a reboot, FailoverDBCluster) becomes a reader of the new one,
   // as Aurora's old writer does; it first gives the new writer whatever it committed that
@@ -183,6 +184,22 @@ std::expected<std::string, std::string> LabBackends::fail_over_in_region(
     move.followers.push_back(topo.writer);
   }
   return run_move(*targets, move, MoveKind::kInRegion);
+}
+
+std::expected<void, std::string> LabBackends::fence(const std::string& server) {
+  auto state = lab::load_lab_state(dir_);
+  if (!state) return std::unexpected("lab state: " + state.error().describe());
+  const auto* c = state->find(server);
+  if (c == nullptr || c->kind != "mariadb") return std::unexpected("no database server " + server);
+  auto targets = backends::lab::resolve_targets(*state, c->region);
+  if (!targets) return std::unexpected(targets.error());
+  auto creds = lab::LabCredentials::load_or_create(dir_);
+  if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
+  backends::lab::LabDatabase db(targets->databases, {creds->admin.name, creds->admin.password},
+                                {creds->replication.name, creds->replication.password},
+                                std::chrono::milliseconds(1000), targets->database_region);
+  if (auto r = db.fence(server); !r) return std::unexpected(r.error().describe());
+  return {};
 }
 
 std::expected<std::string, std::string> LabBackends::run_move(

@@ -26,6 +26,9 @@ class LabBackends final : public RdsLab, public FleetLab, public FrontDoorLab {
                                                       bool allow_data_loss) override;
   std::expected<std::string, std::string> fail_over_in_region(
       const std::string& new_writer) override;
+  // Sets `server` read-only (the lab's fence): an old writer that wakes after Aurora's automatic
+  // failover moved the writer past it (in_region_watcher.h).
+  std::expected<void, std::string> fence(const std::string& server);
   std::expected<std::map<std::string, FleetView>, std::string> fleets() override;
   std::expected<void, std::string> set_capacity(const std::string& region, int min, int desired,
                                                 int max) override;

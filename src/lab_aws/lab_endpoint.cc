@@ -11,6 +11,7 @@
 #include "lab_aws/dynamodb_passthrough.h"
 #include "lab_aws/elbv2_handler.h"
 #include "lab_aws/endpoint_server.h"
+#include "lab_aws/in_region_watcher.h"
 #include "lab_aws/lab_backends.h"
 #include "lab_aws/monitoring_handler.h"
 #include "lab_aws/rds_handler.h"
@@ -20,8 +21,9 @@
 
 namespace dr::lab_aws {
 
-// Declared in the order they must be built; destroyed in reverse: the listener first, then the
-// handlers (the rds one waits for its worker), then what they use.
+// Declared in the order they must be built; destroyed in reverse: Aurora's in-region watcher
+// first (a failover it started finishes), the listener, then the handlers (the rds one waits for
+// its worker), then what they use.
 struct LabEndpoint::Parts {
   LabBackends backends;
   RdsHandler rds;
@@ -34,6 +36,7 @@ struct LabEndpoint::Parts {
   DynamoDbPassThrough dynamodb;
   Dispatcher dispatcher;
   EndpointServer server;
+  InRegionWatcher watcher;
 
   Parts(const std::filesystem::path& dir, aws::Credentials keys, const Log& log)
       : backends(dir),
@@ -64,7 +67,16 @@ struct LabEndpoint::Parts {
                                       .request_timeout = std::chrono::seconds(30)}),
             aws::Credentials{lab::kLabAccessKeyId, lab::kLabSecretAccessKey, "", {}, "lab"}),
         dispatcher(std::move(keys)),
-        server(dispatcher) {
+        server(dispatcher),
+        watcher(
+            dir, WatchPolicy{},
+            [this](const std::string& region, const std::string& target,
+                   const std::string& cause) -> std::expected<void, std::string> {
+              auto r = rds.fail_over_in_region_for(region, target, cause);
+              if (!r) return std::unexpected(r.error().code + ": " + r.error().message);
+              return {};
+            },
+            [this](const std::string& name) { return backends.fence(name); }, log) {
     dispatcher.add_query_service("rds", rds.service());
     dispatcher.add_query_service("autoscaling", autoscaling.service());
     dispatcher.add_query_service("elasticloadbalancing", elbv2.service());
@@ -102,10 +114,13 @@ lab::Result<std::string> LabEndpoint::start(const std::string& address, int port
     parts_.reset();
     return std::unexpected(bound.error());
   }
+  // Aurora's own Multi-AZ failover runs while the endpoint does, whoever calls it.
+  parts_->watcher.start();
   return "http://" + address + ":" + std::to_string(*bound);
 }
 
 void LabEndpoint::stop() {
+  if (parts_) parts_->watcher.stop();
   if (parts_) parts_->server.stop();
   parts_.reset();
 }

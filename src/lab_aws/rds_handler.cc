@@ -286,7 +286,7 @@ std::expected<void, AwsError> RdsHandler::move(const FormParams& p, pugi::xml_no
     return std::unexpected(AwsError{400, "InvalidDBClusterStateFault",
                                     "DBCluster " + names_.cluster_id(to) +
                                         " is not available: none of its instances answers."});
-  Move m{"pending", from, to, data_loss, false, "", "", ""};
+  Move m{"pending", from, to, data_loss, false, "", "", "", ""};
   if (auto started = start(m); !started) return std::unexpected(started.error());
   write_global_cluster(result.append_child("GlobalCluster"), *t, m);
   return {};
@@ -317,11 +317,13 @@ std::expected<void, AwsError> RdsHandler::start(const Move& m) {
     }
     const std::string what =
         m.in_region
-            ? std::string(m.rebooting.empty() ? "FailoverDBCluster " : "RebootDBInstance ") +
+            ? std::string(!m.cause.empty()      ? "automatic failover (Aurora Multi-AZ) "
+                          : m.rebooting.empty() ? "FailoverDBCluster "
+                                                : "RebootDBInstance ") +
                   names_.cluster_id(m.from_region) + " " + m.old_writer + " -> " + m.new_writer
             : std::string(m.data_loss ? "FailoverGlobalCluster" : "SwitchoverGlobalCluster") + " " +
                   m.from_region + " -> " + m.to_region;
-    log_(what + ": started");
+    log_(what + ": started" + (m.cause.empty() ? "" : " (" + m.cause + ")"));
     const auto began = std::chrono::steady_clock::now();
     std::expected<std::string, std::string> r;
     try {
@@ -340,15 +342,21 @@ std::expected<void, AwsError> RdsHandler::start(const Move& m) {
     {
       std::lock_guard inner(mu_);
       moving_.reset();
+      if (r)
+        last_failure_.reset();
+      else
+        last_failure_ = r.error();
     }
     idle_.notify_all();
   });
   return {};
 }
 
-std::expected<RdsHandler::Move, AwsError> RdsHandler::start_in_region(
-    const DbTopology& t, const std::string& region, const std::string& target,
-    const std::string& rebooting) {
+std::expected<RdsHandler::Move, AwsError> RdsHandler::start_in_region(const DbTopology& t,
+                                                                      const std::string& region,
+                                                                      const std::string& target,
+                                                                      const std::string& rebooting,
+                                                                      const std::string& cause) {
   const std::string cluster = names_.cluster_id(region);
   if (writer_region(t) != region)
     return std::unexpected(
@@ -377,9 +385,23 @@ std::expected<RdsHandler::Move, AwsError> RdsHandler::start_in_region(
   if (!target_up)
     return std::unexpected(
         AwsError{400, "InvalidDBInstanceStateFault", "DBInstance " + to + " is not available."});
-  Move m{"pending", region, region, false, true, t.writer, to, rebooting};
+  Move m{"pending", region, region, false, true, t.writer, to, rebooting, cause};
   if (auto started = start(m); !started) return std::unexpected(started.error());
   return m;
+}
+
+std::expected<void, AwsError> RdsHandler::fail_over_in_region_for(const std::string& region,
+                                                                  const std::string& target,
+                                                                  const std::string& cause) {
+  auto t = read_topology();
+  if (!t) return std::unexpected(t.error());
+  auto m = start_in_region(*t, region, target, "", cause.empty() ? "automatic" : cause);
+  if (!m) return std::unexpected(m.error());
+  std::unique_lock lock(mu_);
+  // This move, or a later one, ends; either way the guard is free again.
+  idle_.wait(lock, [&] { return !moving_.has_value(); });
+  if (last_failure_) return std::unexpected(internal_failure(*last_failure_));
+  return {};
 }
 
 std::expected<void, AwsError> RdsHandler::failover_db_cluster(const FormParams& p,

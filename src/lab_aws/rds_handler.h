@@ -46,6 +46,13 @@ class RdsHandler {
   // For tests: blocks until no move is running.
   void wait_idle();
 
+  // Aurora's automatic Multi-AZ failover (in_region_watcher.h): the move FailoverDBCluster runs,
+  // of `region`'s writer to `target`, under the same one-move-at-a-time guard; waits for its end.
+  // `cause` goes to the log. Returns why it could not start, or why the move failed.
+  std::expected<void, AwsError> fail_over_in_region_for(const std::string& region,
+                                                        const std::string& target,
+                                                        const std::string& cause);
+
  private:
   struct Move {
     std::string status;  // pending | failing-over | switching-over
@@ -59,6 +66,7 @@ class RdsHandler {
     std::string old_writer;
     std::string new_writer;
     std::string rebooting;
+    std::string cause;  // an automatic failover's reason ("" for an API call)
   };
 
   std::expected<void, AwsError> describe_global_clusters(const FormParams& p, const Caller& c,
@@ -76,7 +84,8 @@ class RdsHandler {
   // when empty) to move it to; starts the move. Returns the move as started.
   std::expected<Move, AwsError> start_in_region(const DbTopology& t, const std::string& region,
                                                 const std::string& target,
-                                                const std::string& rebooting);
+                                                const std::string& rebooting,
+                                                const std::string& cause = "");
   // Claims the one move slot and runs `m` on the worker (the caller has checked it).
   std::expected<void, AwsError> start(const Move& m);
   void write_cluster(pugi::xml_node cluster, const DbTopology& t, const std::string& region,
@@ -96,6 +105,7 @@ class RdsHandler {
   std::mutex mu_;
   std::condition_variable idle_;
   std::optional<Move> moving_;
+  std::optional<std::string> last_failure_;  // the last move's error, if it failed
   std::thread worker_;
 };
 

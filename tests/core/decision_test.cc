@@ -51,12 +51,15 @@ TEST_F(Decide, OneObserverAloneNeverPromotes) {
   EXPECT_THAT(d.reason, HasSubstr("no majority"));
 }
 
-TEST_F(Decide, PromotesTheInRegionStandbyWhenOnlyTheWriterDied) {
+// Aurora moves the writer inside its region itself: the controller only observes, and does not
+// throw that move away with a global failover.
+TEST_F(Decide, LeavesTheInRegionFailoverToAuroraWhenOnlyTheWriterDied) {
   all(&Observation::writer, Health::kUnhealthy);
   s.replication->connected_to_writer = false;
   Decision d = tick(s);
-  EXPECT_EQ(d.action, Action::kAzFailover);
-  EXPECT_THAT(d.reason, HasSubstr("a2 in us-east-1 is up: promoting it in the same region"));
+  EXPECT_EQ(d.action, Action::kWait);
+  EXPECT_THAT(d.reason, HasSubstr("a2 in us-east-1 is up: Aurora's in-region failover moves the "
+                                  "writer there; observing"));
 }
 
 TEST_F(Decide, FailsTheRegionOverWhenBothPrimaryDatabasesAreDown) {

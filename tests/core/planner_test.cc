@@ -14,16 +14,6 @@ Snapshot snapshot(Health standby) {
   return s;
 }
 
-TEST(Planner, AnAzFailoverPromotesTheStandbyAndKeepsTheRegion) {
-  auto p = plan_for({Action::kAzFailover, ""}, snapshot(Health::kHealthy), {"fo-1", 2});
-  ASSERT_TRUE(p);
-  EXPECT_EQ(p->scenario, Scenario::kAzFailover);
-  EXPECT_EQ(p->old_writer, "a1");
-  EXPECT_EQ(p->new_writer, "a2");
-  EXPECT_EQ(p->to_region, "us-east-1");
-  EXPECT_EQ(p->followers, std::vector<std::string>{"b1"});
-}
-
 TEST(Planner, ARegionFailoverCatchesUpFromALiveStandbyOnly) {
   auto live = plan_for({Action::kRegionFailover, ""}, snapshot(Health::kHealthy), {"fo-2", 2});
   ASSERT_TRUE(live);

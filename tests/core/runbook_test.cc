@@ -204,18 +204,6 @@ TEST_F(RunbookTest, AFailedPromotionStopsTheRunbookAtThatStepAndResumesThere) {
   EXPECT_EQ(world.calls.front(), "fail_over us-west-2 b1 (data loss allowed)");
 }
 
-TEST_F(RunbookTest, AnAzFailoverFencesTheWriterNotTheAppsAndMovesNoTraffic) {
-  RunbookState s = region_failover();
-  s.plan.scenario = Scenario::kAzFailover;
-  s.plan.to_region = "us-east-1";
-  s.plan.new_writer = "a2";
-  RunbookState done = runbook().run(s);
-  EXPECT_TRUE(done.done);
-  EXPECT_THAT(world.calls,
-              ElementsAre("fence a1", "fail_over us-east-1 a2 (data loss allowed)",
-                          "verify us-east-1", "notify {\"event\":\"failover-complete\""));
-}
-
 TEST_F(RunbookTest, ASwitchoverSwitchesOverAndFencesTheDatabaseButNotTheApps) {
   RunbookState done = runbook().run(switchover());
   EXPECT_TRUE(done.done);
@@ -269,8 +257,8 @@ TEST(RunbookSteps, EachStepHasOneRowAndItsNameRoundTrips) {
   }
   EXPECT_EQ(names.size(), 8u);
   EXPECT_FALSE(step_from_string("catch_up"));
-  for (Scenario s : {Scenario::kAzFailover, Scenario::kAppRegionFailover, Scenario::kRegionFailover,
-                     Scenario::kSwitchover})
+  for (Scenario s :
+       {Scenario::kAppRegionFailover, Scenario::kRegionFailover, Scenario::kSwitchover})
     EXPECT_EQ(steps_for(s).back(), Step::kNotify);
 }
 

@@ -74,6 +74,12 @@ inline DrillEvents acted(const std::string& scenario, DrillEvents events = {}) {
   auto p = promises_for(scenario);
   if (!p) return events;
   if (p->injects_fault && events.fault_hit.empty()) events.fault_hit = {"a1"};
+  if (p->platform_moves_writer) {
+    // Aurora moved the writer in-region; the controller only observed.
+    if (events.writer_before.empty()) events.writer_before = "a1";
+    if (events.writer_after.empty()) events.writer_after = "a2";
+    return events;
+  }
   if (!p->expects_failover) {
     // Riding the fault out: no decision, no runbook, the writer where it was.
     if (events.writer_before.empty()) events.writer_before = "a1";

@@ -209,11 +209,42 @@ TEST(Promises, ADrillWhereTheControllerDidNotActFails) {
 }
 
 TEST(Promises, TheWrongFailoverIsNotTheScenarios) {
-  DrillEvents e = acted("az-outage", {});
-  e.decision_action = "region-failover";
-  EXPECT_FALSE(find(judge_raw("az-outage", e), "fault_hit_and_controller_acted").passed);
-  EXPECT_TRUE(find(judge_raw("az-outage", acted("az-outage", {})), "fault_hit_and_controller_acted")
-                  .passed);
+  DrillEvents e = acted("region-outage", {});
+  e.decision_action = "app-region-failover";
+  EXPECT_FALSE(find(judge_raw("region-outage", e), "fault_hit_and_controller_acted").passed);
+  EXPECT_TRUE(
+      find(judge_raw("region-outage", acted("region-outage", {})), "fault_hit_and_controller_acted")
+          .passed);
+}
+
+// az-outage is Aurora's in-region failover: it holds only if the writer moved while the
+// controller decided nothing and ran no runbook.
+TEST(Promises, AnAzOutageHoldsOnlyWhenAuroraMovedTheWriterAndTheControllerOnlyObserved) {
+  const auto ok = acted("az-outage", {});
+  const auto& held = find(judge_raw("az-outage", ok), "fault_hit_and_aurora_failed_over");
+  EXPECT_TRUE(held.passed) << held.sentence;
+  EXPECT_NE(held.sentence.find("from a1 to a2"), std::string::npos) << held.sentence;
+
+  DrillEvents stayed = ok;
+  stayed.writer_after = "a1";
+  const auto& no_move = find(judge_raw("az-outage", stayed), "fault_hit_and_aurora_failed_over");
+  EXPECT_FALSE(no_move.passed);
+  EXPECT_NE(no_move.sentence.find("no in-region failover ran"), std::string::npos)
+      << no_move.sentence;
+
+  DrillEvents controller = ok;
+  controller.decision_action = "region-failover";
+  controller.runbook_start_ms = 10;
+  const auto results = judge_raw("az-outage", controller);
+  const auto& acted_too = find(results, "fault_hit_and_aurora_failed_over");
+  EXPECT_FALSE(acted_too.passed);
+  EXPECT_NE(acted_too.sentence.find("the controller decided region-failover"), std::string::npos)
+      << acted_too.sentence;
+  EXPECT_FALSE(all_hold(results));
+
+  DrillEvents missed = ok;
+  missed.fault_hit.clear();
+  EXPECT_FALSE(find(judge_raw("az-outage", missed), "fault_hit_and_aurora_failed_over").passed);
 }
 
 TEST(Promises, ASwitchoverInjectsNoFaultButMustRunItsRunbook) {
@@ -232,8 +263,8 @@ ReadBack with_servers(std::vector<ServerMode> servers) {
 
 TEST(Promises, TwoWritableServersAtReadBackBreakSingleWriter) {
   HistoryBuilder h;
-  auto p = promises_for("region-outage");
-  const auto e = acted("region-outage", {});
+  auto p = promises_for("az-outage");
+  const auto e = acted("az-outage", {});
   auto two = with_servers({{"a1", "x", false, ""}, {"b1", "y", false, ""}, {"a2", "z", true, ""}});
   auto results = judge(*p, check(h.history(), two, e), e, {});
   const auto& sw = find(results, "single_writer");
@@ -244,8 +275,8 @@ TEST(Promises, TwoWritableServersAtReadBackBreakSingleWriter) {
 
 TEST(Promises, AServerThatDoesNotAnswerIsReportedNotCountedWritable) {
   HistoryBuilder h;
-  auto p = promises_for("region-outage");
-  const auto e = acted("region-outage", {});
+  auto p = promises_for("az-outage");
+  const auto e = acted("az-outage", {});
   auto one =
       with_servers({{"a1", "x", std::nullopt, "connection refused"}, {"b1", "y", false, ""}});
   const auto results = judge(*p, check(h.history(), one, e), e, {});

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -668,6 +669,127 @@ TEST_F(LabEndpoint, SeedProceduresRebootForceFailoverAndDynamoDbAcrossRegionsWit
     EXPECT_EQ(item["Item"]["id"]["S"], id) << item;
     std::cout << "dynamodb put-item us-east-1 -> get-item us-west-2: found after " << took.count()
               << " ms (the seed asks within 1000 ms; each get-item is an aws CLI start)\n";
+  }
+}
+
+// Aurora's own Multi-AZ failover, which nobody calls: the lab's RDS watches the writer from
+// inside its region. A freeze (SIGSTOP) longer than the controller's detection window (2.8 s at
+// the drill's defaults) is ridden out; a killed a1 is replaced by a2 at once (a1 comes back
+// read-only on restore); a2 frozen past the 10 s limit is replaced by a1 and fenced when it
+// wakes; with the whole region down it does nothing (the global failover is the controller's).
+TEST_F(LabEndpoint, AuroraFailsTheWriterOverInRegionByItselfAndOnlyWhenItIsDead) {
+  auto up = drctl({"up"});
+  dr::testing::append_recorded_pids(dir_, pids_);
+  ASSERT_EQ(up.code, 0) << up.output;
+  const auto log_file = dir_ / "supervisor.log";
+  auto log_count = [&](const std::string& needle) {
+    std::ifstream in(log_file);
+    int n = 0;
+    for (std::string l; std::getline(in, l);) n += l.find(needle) != std::string::npos;
+    return n;
+  };
+  auto log_has = [&](const std::string& needle) { return log_count(needle) > 0; };
+  auto tail = [&] { return shell("tail -30 " + quote(log_file.string())).output; };
+  auto writer = [&] {
+    const json s = status();
+    return s.is_object() ? s["regions"]["us-east-1"]["writer_endpoint"].value("database", "")
+                         : std::string();
+  };
+  ASSERT_EQ(writer(), "a1");
+
+  {
+    SCOPED_TRACE("a freeze shorter than the watcher's limit is ridden out");
+    auto state = lab::load_lab_state(dir_);
+    ASSERT_TRUE(state);
+    const pid_t a1 = state->find("a1")->pid.pid;
+    ASSERT_GT(a1, 0);
+    ASSERT_EQ(::kill(a1, SIGSTOP), 0);
+    // The watcher sees it silent, and keeps watching past the controller's detection window.
+    auto seen = lab::wait_until("the watcher sees a1 silent",
+                                [&] { return log_has("in-region watch: a1 does not answer"); },
+                                {.timeout = 10s});
+    const auto stopped_at = std::chrono::steady_clock::now();
+    EXPECT_TRUE(seen) << tail();
+    (void)lab::wait_until("3.5 s of freeze",
+                          [&] { return std::chrono::steady_clock::now() - stopped_at >= 3500ms; },
+                          {.timeout = 10s});
+    ASSERT_EQ(::kill(a1, SIGCONT), 0);
+    auto ridden =
+        lab::wait_until("the watcher sees a1 answer again",
+                        [&] { return log_has("ridden out, no failover"); }, {.timeout = 20s});
+    EXPECT_TRUE(ridden) << tail();
+    EXPECT_FALSE(log_has("automatic failover")) << tail();
+    EXPECT_EQ(writer(), "a1");
+  }
+
+  {
+    SCOPED_TRACE("a killed writer is replaced by its in-region replica");
+    auto killed = drctl({"kill", "component", "a1"});
+    ASSERT_EQ(killed.code, 0) << killed.output;
+    auto moved = lab::wait_until("a2 behind the writer endpoints", [&] { return writer() == "a2"; },
+                                 {.timeout = 60s});
+    ASSERT_TRUE(moved) << tail();
+    auto reported = lab::wait_until(
+        "the watcher's report",
+        [&] { return log_has("in-region watch: automatic failover a1 -> a2 done "); },
+        {.timeout = 20s});
+    EXPECT_TRUE(reported) << tail();
+    EXPECT_TRUE(log_has("a1's process is gone")) << tail();
+    {
+      std::ifstream in(log_file);
+      for (std::string l; std::getline(in, l);)
+        if (l.find("in-region watch: automatic failover") != std::string::npos)
+          std::cout << l << "\n";
+    }
+    const json s = status();
+    EXPECT_EQ(s["regions"]["us-west-2"]["writer_endpoint"]["database"], "a2") << s["regions"];
+    auto ro = read_only();
+    EXPECT_EQ(ro["a2"], "0");
+    EXPECT_EQ(ro["b1"], "1");
+    // The old writer comes back fenced: a reader of a2, never a second writer.
+    auto restore = drctl({"restore"});
+    EXPECT_EQ(restore.code, 0) << restore.output;
+    EXPECT_EQ(read_only(),
+              (std::map<std::string, std::string>{{"a1", "1"}, {"a2", "0"}, {"b1", "1"}}));
+    EXPECT_EQ(writer(), "a2");
+  }
+
+  {
+    SCOPED_TRACE("a writer silent past the limit is replaced, and fenced when it wakes");
+    auto state = lab::load_lab_state(dir_);
+    ASSERT_TRUE(state);
+    const pid_t a2 = state->find("a2")->pid.pid;
+    ASSERT_GT(a2, 0);
+    ASSERT_EQ(::kill(a2, SIGSTOP), 0);
+    auto moved = lab::wait_until(
+        "a1 writes again",
+        [&] { return log_has("in-region watch: automatic failover a2 -> a1 done "); },
+        {.timeout = 60s});
+    ::kill(a2, SIGCONT);
+    ASSERT_TRUE(moved) << tail();
+    EXPECT_TRUE(log_has("a2 has not answered for")) << tail();
+    // Woken, the old writer is no second writer: the watcher fences it at once.
+    auto fenced = lab::wait_until(
+        "a2 fenced", [&] { return log_has("a2, the old writer, answers again: fenced"); },
+        {.timeout = 20s});
+    EXPECT_TRUE(fenced) << tail();
+    EXPECT_EQ(writer(), "a1");
+    auto ro = read_only();
+    EXPECT_EQ(ro["a1"], "0");
+    EXPECT_EQ(ro["a2"], "1");
+  }
+
+  {
+    SCOPED_TRACE("the whole region down is left to the global failover");
+    const int moves = log_count("in-region watch: automatic failover");
+    auto killed = drctl({"kill", "region", "us-east-1"});
+    ASSERT_EQ(killed.code, 0) << killed.output;
+    auto left =
+        lab::wait_until("the watcher leaves it to the global failover",
+                        [&] { return log_has("left to the global failover"); }, {.timeout = 20s});
+    EXPECT_TRUE(left) << tail();
+    EXPECT_EQ(log_count("in-region watch: automatic failover"), moves) << tail();
+    EXPECT_EQ(writer(), "a1");
   }
 }
 
