@@ -20,7 +20,7 @@ struct LabWriteLeaseOptions {
   // How long kAfterExpiry waits for the old holder's lease to run out: its TTL, plus a poll.
   std::chrono::milliseconds expiry_wait{3000};
   std::chrono::milliseconds poll{100};
-  std::function<void(std::chrono::milliseconds)> sleep;  // default: the thread sleeps
+  std::function<void(std::chrono::milliseconds)> sleep;  // default: the thread sleeps (lease::take)
 };
 
 class LabWriteLease final : public core::WriteLease {
