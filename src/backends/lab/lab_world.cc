@@ -7,7 +7,6 @@
 
 #include "lab/control_token.h"
 #include "lab/credentials.h"
-#include "lab/recorded_topology.h"
 
 namespace dr::backends::lab {
 
@@ -93,11 +92,7 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
     auto connected = database_->replication_connected(secondary);
     if (connected) s.replication = core::ReplicationView{*connected, std::nullopt};
   }
-  // The primary fleet's size, as the supervisor (the lab's Auto Scaling) recorded it last.
-  if (auto recorded = dr::lab::load_recorded_topology(options_.lab_dir)) {
-    auto fleet = recorded->fleets.find(s.topology.primary_region);
-    if (fleet != recorded->fleets.end()) s.primary_fleet_desired = fleet->second.desired;
-  }
+  s.primary_fleet_desired = targets_->primary_fleet_desired;
   for (auto& r : rounds) r.get();
   for (const auto& checker : checkers_) s.observations.push_back(checker.observation());
   if (auto w = witness.get()) s.observations.push_back(*w);
