@@ -213,4 +213,35 @@ Result<bool> LabDatabase::replication_connected(const std::string& server) {
   return status->get(0, "Slave_IO_Running").value_or("No") == "Yes";
 }
 
+Result<> LabDatabase::raise_write_guard(const std::string& server, const std::string& schema,
+                                        int64_t epoch, bool local) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  if (local) {
+    auto status = c->query("SHOW SLAVE STATUS");
+    if (status && !status->empty()) {
+      auto io_pos = status->get(0, "Gtid_IO_Pos").value_or("");
+      if (!io_pos.empty()) {
+        auto waited = c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(io_pos) + ", 2)");
+        if (!waited || waited->value_or("-1") != "0")
+          return core::fail(core::ErrorKind::kTimeout,
+                            server + ": relay log not applied within 2 s; guard not raised");
+      }
+    }
+  }
+  const std::string table = "`" + schema + "`.dr_write_guard";
+  const std::string n = std::to_string(epoch);
+  std::vector<std::string> sqls;
+  if (local) sqls.push_back("SET SESSION sql_log_bin=0");
+  // The app's own schema (mysql_order_store.cc), so that its migration finds it as it made it.
+  sqls.push_back("CREATE TABLE IF NOT EXISTS " + table +
+                 " (id TINYINT NOT NULL PRIMARY KEY, epoch BIGINT NOT NULL) ENGINE=InnoDB");
+  sqls.push_back("INSERT INTO " + table + " (id, epoch) VALUES (1, " + n +
+                 ") ON DUPLICATE KEY UPDATE epoch = GREATEST(epoch, " + n + ")");
+  for (const auto& sql : sqls) {
+    if (auto r = c->exec(sql); !r) return std::unexpected(from_db(server + ": ", r.error()));
+  }
+  return {};
+}
+
 }  // namespace dr::backends::lab

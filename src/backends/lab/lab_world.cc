@@ -5,6 +5,7 @@
 #include <fstream>
 #include <future>
 
+#include "backends/lab/write_guard.h"
 #include "lab/control_token.h"
 #include "lab/credentials.h"
 
@@ -63,6 +64,13 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   LabWriteLeaseOptions lease;
   lease.endpoints = targets_->lease_endpoints;
   lease.source_address = options_.source_address;
+  lease.raise_guard = [this](const std::string& region,
+                             int64_t epoch) -> core::Result<std::string> {
+    // The state as it is now: a switchover's lease moves after its promotion, in the same tick.
+    auto now = load_targets(options_.lab_dir, options_.controller_region);
+    if (!now) return core::fail(core::ErrorKind::kRefused, now.error());
+    return raise_write_guard(*database_, *now, region, epoch);
+  };
   lease_ = std::make_unique<LabWriteLease>(std::move(lease));
   // The probe is rebuilt every tick: a per-probe counter alone would restart at 1, and a second
   // verification would replay the first order (same idempotency key) instead of writing one.

@@ -20,7 +20,10 @@ core::Result<std::string> LabWriteLease::take(const std::string& region, core::L
   take.sleep = options_.sleep;
   auto taken = take_write_lease(store, region, how, take);
   if (!taken) return std::unexpected(taken.error());
-  return taken->note;
+  if (!options_.raise_guard) return taken->note;
+  auto raised = options_.raise_guard(region, taken->record.epoch);
+  if (!raised) return std::unexpected(raised.error().in(taken->note + "; "));
+  return taken->note + "; " + *raised;
 }
 
 }  // namespace dr::backends::lab
