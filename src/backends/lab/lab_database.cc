@@ -14,6 +14,21 @@ std::string seconds(std::chrono::milliseconds ms) {
   return buf;
 }
 
+// A replica's relay log applied (what it received, within 2 s), or kTimeout: "<server>: relay
+// log not applied within 2 s; <otherwise>". Nothing to do on a server that replicates from nobody.
+Result<> apply_relay_log(db::Connection& c, const std::string& server,
+                         const std::string& otherwise) {
+  auto status = c.query("SHOW SLAVE STATUS");
+  if (!status || status->empty()) return {};
+  auto io_pos = status->get(0, "Gtid_IO_Pos").value_or("");
+  if (io_pos.empty()) return {};
+  auto waited = c.query_value("SELECT MASTER_GTID_WAIT(" + c.quote(io_pos) + ", 2)");
+  if (!waited || waited->value_or("-1") != "0")
+    return core::fail(core::ErrorKind::kTimeout,
+                      server + ": relay log not applied within 2 s; " + otherwise);
+  return {};
+}
+
 }  // namespace
 
 core::Error from_db(const std::string& context, const db::Error& e) {
@@ -121,16 +136,7 @@ Result<> LabDatabase::promote(const std::string& server) {
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());
   // Lag gate: apply what is already in the relay log, so nothing received is thrown away.
-  auto status = c->query("SHOW SLAVE STATUS");
-  if (status && !status->empty()) {
-    auto io_pos = status->get(0, "Gtid_IO_Pos").value_or("");
-    if (!io_pos.empty()) {
-      auto waited = c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(io_pos) + ", 2)");
-      if (!waited || waited->value_or("-1") != "0")
-        return core::fail(core::ErrorKind::kTimeout,
-                          server + ": relay log not applied within 2 s; not promoting");
-    }
-  }
+  if (auto applied = apply_relay_log(*c, server, "not promoting"); !applied) return applied;
   // Semi-sync on the primary side, without waiting when no semi-sync replica is connected (the
   // first writes after a failover must not stall for the ACK timeout): commits wait for an
   // in-region replica again as soon as one follows (replicate_from turns its side on).
@@ -218,16 +224,7 @@ Result<> LabDatabase::raise_write_guard(const std::string& server, const std::st
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());
   if (local) {
-    auto status = c->query("SHOW SLAVE STATUS");
-    if (status && !status->empty()) {
-      auto io_pos = status->get(0, "Gtid_IO_Pos").value_or("");
-      if (!io_pos.empty()) {
-        auto waited = c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(io_pos) + ", 2)");
-        if (!waited || waited->value_or("-1") != "0")
-          return core::fail(core::ErrorKind::kTimeout,
-                            server + ": relay log not applied within 2 s; guard not raised");
-      }
-    }
+    if (auto applied = apply_relay_log(*c, server, "guard not raised"); !applied) return applied;
   }
   const std::string table = "`" + schema + "`.dr_write_guard";
   const std::string n = std::to_string(epoch);
