@@ -10,6 +10,8 @@ const char* to_string(ErrorKind kind) {
       return "refused";
     case ErrorKind::kBadReply:
       return "bad reply";
+    case ErrorKind::kTimeout:
+      return "timeout";
   }
   return "?";
 }

@@ -11,6 +11,7 @@ enum class ErrorKind {
   kUnavailable,  // no quorum answered (cut off, members down, timeout): the lease runs out by time
   kRefused,      // the store answered no: another region holds the lease, or a compare failed
   kBadReply,     // the store answered something we cannot read (or the record is corrupt)
+  kTimeout,      // a taker's wait for the old holder's lease to run out ended, still renewed
 };
 
 struct Error {

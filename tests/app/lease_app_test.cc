@@ -2,27 +2,19 @@
 // cluster and a real MariaDB: it writes only while its region holds the lease, every write
 // carries the lease's epoch to the database's guard row (so a write from an older holder is
 // refused there, nothing written), and a lease moved to another region stops its writes.
-#include <gtest/gtest.h>
-#include <httplib.h>
-#include <nlohmann/json.hpp>
-
-#include <fstream>
-
-#include "app/app_process.h"
+#include "app/support/lease_app.h"
 #include "lab/etcd_cluster.h"
-#include "lab/mariadb_helpers.h"
-#include "lab/temp_dir.h"
-#include "lab/wait.h"
 #include "lease/etcd_store.h"
 
 namespace dr::app {
 namespace {
 
-using nlohmann::json;
 using namespace std::chrono_literals;
 
-class AppWithWriteLease : public ::testing::Test {
+class AppWithWriteLease : public dr::testing::LeaseAppTest {
  protected:
+  AppWithWriteLease() : LeaseAppTest("dr-app-lease") {}
+
   void SetUp() override {
     lab::EtcdClusterOptions options;
     options.die_with_parent = true;
@@ -34,39 +26,11 @@ class AppWithWriteLease : public ::testing::Test {
     std::string endpoints;
     for (const auto& e : cluster_->endpoints()) endpoints += (endpoints.empty() ? "" : ",") + e;
     etcd_.emplace(lease::EtcdOptions{cluster_->endpoints(), 1000ms, ""});
-
-    auto db = dr::testing::start_mariadb(tmp_.path(), "a1", lab::Site::kUsEast1, 0, 1);
-    ASSERT_TRUE(db) << db.error();
-    db_.emplace(std::move(*db));
-    std::string host_port;
-    ASSERT_NO_FATAL_FAILURE(dr::testing::start_app_against(
-        *db_, tmp_.path(), app_, host_port, nullptr,
-        {"--lease-endpoints", endpoints, "--lease-renew-ms", "100"}));
-    const auto colon = host_port.rfind(':');
-    client_.emplace(host_port.substr(0, colon), std::stoi(host_port.substr(colon + 1)));
-    client_->set_connection_timeout(2s);
-    client_->set_read_timeout(10s);
+    start_app({"--lease-endpoints", endpoints, "--lease-renew-ms", "100"});
   }
 
-  // POSTs a new order; the status and the body.
-  std::pair<int, json> post(const std::string& key) {
-    auto res = client_->Post(
-        "/orders", R"({"customer":"acme","amount_cents":5,"idempotency_key":")" + key + "\"}",
-        "application/json");
-    if (!res) return {0, json()};
-    return {res->status, json::parse(res->body, nullptr, false)};
-  }
-
-  std::string sql(const std::string& query) {
-    return dr::testing::query_value(*db_, query).value_or("?");
-  }
-
-  dr::testing::TempDir tmp_{"dr-app-lease"};
   std::optional<lab::EtcdCluster> cluster_;
   std::optional<lease::Etcd> etcd_;
-  std::optional<lab::MariaDbInstance> db_;
-  std::optional<lab::Process> app_;
-  std::optional<httplib::Client> client_;
 };
 
 TEST_F(AppWithWriteLease, WritesOnlyWhileItsRegionHoldsTheLeaseAndCarriesItsEpoch) {
@@ -81,11 +45,7 @@ TEST_F(AppWithWriteLease, WritesOnlyWhileItsRegionHoldsTheLeaseAndCarriesItsEpoc
 
   auto east = lease::acquire(*etcd_, "us-east-1", 2s);
   ASSERT_TRUE(east) << east.error();
-  int n = 0;
-  auto writes = lab::wait_until("dr-app to write once us-east-1 holds the lease",
-                                [&] { return post("first-" + std::to_string(++n)).first == 201; },
-                                {.timeout = 10s});
-  ASSERT_TRUE(writes) << writes.error().describe();
+  ASSERT_NO_FATAL_FAILURE(wait_until_it_writes("us-east-1"));
   EXPECT_EQ(sql("SELECT epoch FROM dr.dr_write_guard WHERE id = 1"), "1")
       << "the first write of an epoch raises the guard to it";
   deep = client_->Get("/health/deep");
@@ -106,36 +66,15 @@ TEST_F(AppWithWriteLease, WritesOnlyWhileItsRegionHoldsTheLeaseAndCarriesItsEpoc
 
   auto west = lease::hand_over(*etcd_, *east, "us-west-2", 2s);
   ASSERT_TRUE(west) << west.error();
-  json last;
-  auto stopped = lab::wait_until("dr-app to stop writing once the lease is us-west-2's",
-                                 [&] {
-                                   auto [s, b] = post("after-" + std::to_string(++n));
-                                   last = b;
-                                   return s == 503 && b.value("error", "") == "no_write_lease";
-                                 },
-                                 {.timeout = 10s});
-  ASSERT_TRUE(stopped) << stopped.error().describe() << " " << last;
+  auto last = wait_until_it_stops("us-west-2");
   EXPECT_NE(last.value("message", "").find("us-west-2 (epoch 2)"), std::string::npos) << last;
 }
 
 TEST(DrAppCommandLine, LeaseTimingsThatCannotBeSafeAreRefused) {
-  dr::testing::TempDir tmp{"dr-app-lease-args"};
-  lab::SpawnOptions spawn;
-  spawn.argv = {DR_APP_BINARY,       "--region",
-                "us-east-1",         "--db-writer",
-                "127.0.0.1:1",       "--no-sessions",
-                "--lease-endpoints", "127.0.0.1:1",
-                "--lease-ttl-s",     "2",
-                "--lease-margin-ms", "2000"};
-  spawn.log_file = tmp.path() / "out.log";
-  spawn.die_with_parent = true;
-  auto p = lab::Process::spawn(spawn);
-  ASSERT_TRUE(p) << p.error();
-  auto code = p->wait(20s);
-  ASSERT_TRUE(code) << code.error();
-  EXPECT_EQ(*code, 2);
-  std::ifstream in(spawn.log_file);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto [code, text] = dr::testing::run_app_until_it_exits(
+      {"--region", "us-east-1", "--db-writer", "127.0.0.1:1", "--no-sessions", "--lease-endpoints",
+       "127.0.0.1:1", "--lease-ttl-s", "2", "--lease-margin-ms", "2000"});
+  EXPECT_EQ(code, 2);
   EXPECT_NE(text.find("--lease-margin-ms must be below the TTL"), std::string::npos) << text;
 }
 

@@ -5,10 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "aws/credentials.h"
 #include "backends/aws/aws_write_lease.h"
-#include "lab/dynamodb_local.h"
-#include "lab/temp_dir.h"
+#include "lab/dynamodb_local_helpers.h"
 #include "lease/write_lease.h"
 
 namespace dr::backends::aws_world {
@@ -19,41 +17,20 @@ using ::testing::HasSubstr;
 
 class AwsWriteLeaseTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    tmp_ = new dr::testing::TempDir("dr-aws-lease");
-    lab::DynamoDbLocalOptions options;
-    options.die_with_parent = true;
-    auto started = lab::DynamoDbLocal::start(tmp_->path(), options);
-    if (!started) {
-      why_ = started.error().describe();
-      return;
-    }
-    server_ = new lab::DynamoDbLocal(std::move(*started));
-  }
-  static void TearDownTestSuite() {
-    if (server_) (void)server_->stop();
-    delete server_;
-    delete tmp_;
-    server_ = nullptr;
-    tmp_ = nullptr;
-  }
+  static void SetUpTestSuite() { ddb_local_.start("dr-aws-lease"); }
+  static void TearDownTestSuite() { ddb_local_.stop(); }
 
   void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "SKIPPED: DynamoDB Local: " << why_;
-    table_ =
-        std::string("lease-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (ddb_local_.server() == nullptr)
+      GTEST_SKIP() << "SKIPPED: DynamoDB Local: " << ddb_local_.why_not();
+    table_ = dr::testing::table_for_this_test("lease-");
     // DynamoDB Local keeps one database per region, where the MRSC table is one table with a
     // replica in each: the holder's side here speaks to the secondary's, as the port must.
     auto config = clients("us-west-2", dr::aws::DynamoDb::service());
     ASSERT_TRUE(config);
     asked_.clear();
     ddb_ = std::make_unique<dr::aws::DynamoDb>(*config);
-    auto created = ddb_->create_table(
-        {{"TableName", table_},
-         {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-         {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
-         {"BillingMode", "PAY_PER_REQUEST"}});
-    ASSERT_TRUE(created) << created.error();
+    ASSERT_NO_FATAL_FAILURE(dr::testing::create_lease_table(*ddb_, table_));
     targets_.primary_region = "us-east-1";
     targets_.secondary_region = "us-west-2";
     targets_.lease_table = table_;
@@ -65,12 +42,7 @@ class AwsWriteLeaseTest : public ::testing::Test {
   dr::aws::Result<dr::aws::ClientConfig> clients(const std::string& region,
                                                  const dr::aws::ServiceInfo&) {
     asked_.push_back(region);
-    dr::aws::ClientConfig c;
-    c.region = region;
-    c.endpoint_url = server_->endpoint_url();
-    c.credentials = std::make_shared<dr::aws::StaticCredentialsProvider>(
-        dr::aws::Credentials{"lab", "lab-secret", "", {}, "test"});
-    return c;
+    return dr::testing::dynamodb_local_config(*ddb_local_.server(), region);
   }
 
   // The port on the test's clock; `on_sleep` runs at every poll (a holder renewing, or not).
@@ -96,9 +68,7 @@ class AwsWriteLeaseTest : public ::testing::Test {
     return std::make_unique<lease::DynamoDbLeaseStore>(*ddb_, o);
   }
 
-  static inline dr::testing::TempDir* tmp_ = nullptr;
-  static inline lab::DynamoDbLocal* server_ = nullptr;
-  static inline std::string why_;
+  static inline dr::testing::SuiteDynamoDbLocal ddb_local_;
   std::unique_ptr<dr::aws::DynamoDb> ddb_;
   std::string table_;
   AwsTargets targets_;

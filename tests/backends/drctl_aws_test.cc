@@ -77,6 +77,44 @@ TEST(DrctlAws, ABadEnvFileIsRefusedNamingIt) {
   EXPECT_EQ(r.code, 2) << r.output;
 }
 
+// The controller's environment (infra's controller_environment) for global cluster `id` over
+// `t`'s clusters, with the state in `table`, as an --env-file in `tmp`: its path.
+std::string write_env_file(const dr::testing::TempDir& tmp, const std::string& name,
+                           const std::string& id, const dr::backends::aws_world::AwsTargets& t,
+                           const std::string& table) {
+  auto arn = [&](const std::string& region) {
+    for (const auto& r : t.regions)
+      if (r.region == region) return r.cluster_arn;
+    return std::string();
+  };
+  const nlohmann::json env = {{"DR_PRIMARY_REGION", "us-east-1"},
+                              {"DR_SECONDARY_REGION", "us-west-2"},
+                              {"DR_GLOBAL_CLUSTER_ID", id},
+                              {"DR_PRIMARY_CLUSTER_ARN", arn("us-east-1")},
+                              {"DR_SECONDARY_CLUSTER_ARN", arn("us-west-2")},
+                              {"DR_PRIMARY_ASG", "asg-east"},
+                              {"DR_SECONDARY_ASG", "asg-west"},
+                              {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
+                              {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
+                              {"DR_APP_TABLE", "sessions"},
+                              {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:t"},
+                              {"DR_FORCE_NAMESPACE", "DrApp/Failover"},
+                              {"DR_FORCE_METRIC", "ForcePrimaryUnhealthy"},
+                              {"DR_STATE_TABLE", table}};
+  const auto file = tmp / name;
+  std::ofstream(file) << env.dump();
+  return file.string();
+}
+
+// drctl against moto with the controller's environment from `env_file` and moto's keys.
+Run drctl_on_moto(const dr::testing::TempDir& tmp, const std::string& env_file,
+                  std::vector<std::string> args, int n) {
+  args.insert(args.end(),
+              {"--env-file", env_file, "--endpoint-url", dr::test::MotoServer::get().url()});
+  return drctl(tmp, args, n,
+               {{"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}});
+}
+
 // The operator's guards on AWS, in the controller's state table (moto's DynamoDB).
 TEST(DrctlAws, AckAndAutomaticFailoverChangeTheControllersGuards) {
   auto& moto = dr::test::MotoServer::get();
@@ -90,11 +128,8 @@ TEST(DrctlAws, AckAndAutomaticFailoverChangeTheControllersGuards) {
   std::ofstream(file) << nlohmann::json{
       {"controller_environment",
        {{"value", {{"DR_SECONDARY_REGION", "us-west-2"}, {"DR_STATE_TABLE", table}}}}}};
-  const std::vector<std::pair<std::string, std::string>> keys = {
-      {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}};
   auto run = [&](std::vector<std::string> args, int n) {
-    args.insert(args.end(), {"--env-file", file.string(), "--endpoint-url", moto.url()});
-    return drctl(tmp, args, n, keys);
+    return drctl_on_moto(tmp, file.string(), std::move(args), n);
   };
 
   auto off = run({"aws", "automatic-failover", "off"}, 10);
@@ -114,7 +149,8 @@ TEST(DrctlAws, AckAndAutomaticFailoverChangeTheControllersGuards) {
   EXPECT_EQ(nlohmann::json::parse(ack.output, nullptr, false).value("acknowledged", ""), "fo-7");
   EXPECT_FALSE(store.load_guards()->unacknowledged_failover.has_value());
 
-  auto missing = drctl(tmp, {"aws", "ack", "fo-7"}, 14, keys);
+  auto missing = drctl(tmp, {"aws", "ack", "fo-7"}, 14,
+                       {{"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}});
   EXPECT_EQ(missing.code, 2) << missing.output;
   EXPECT_NE(missing.output.find("DR_STATE_TABLE"), std::string::npos) << missing.output;
 }
@@ -133,27 +169,9 @@ TEST(DrctlAws, SwitchoverAndFailoverRefuseWhatTheLabRefusesAndChangeNothing) {
   dr::aws::DynamoDb ddb(dr::test::loopback_config(moto.url(), "us-west-2"));
   dr::backends::ControllerStore store(ddb, table);
   ASSERT_TRUE(store.ensure_table());
-  nlohmann::json env = {{"DR_PRIMARY_REGION", "us-east-1"},
-                        {"DR_SECONDARY_REGION", "us-west-2"},
-                        {"DR_GLOBAL_CLUSTER_ID", id},
-                        {"DR_PRIMARY_CLUSTER_ARN", targets.regions[0].cluster_arn},
-                        {"DR_SECONDARY_CLUSTER_ARN", targets.regions[1].cluster_arn},
-                        {"DR_PRIMARY_ASG", "asg-east"},
-                        {"DR_SECONDARY_ASG", "asg-west"},
-                        {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
-                        {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
-                        {"DR_APP_TABLE", "sessions"},
-                        {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:t"},
-                        {"DR_FORCE_NAMESPACE", "DrApp/Failover"},
-                        {"DR_FORCE_METRIC", "ForcePrimaryUnhealthy"},
-                        {"DR_STATE_TABLE", table}};
-  const auto file = tmp / "env.json";
-  std::ofstream(file) << env.dump();
-  const std::vector<std::pair<std::string, std::string>> keys = {
-      {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}};
+  const auto file = write_env_file(tmp, "env.json", id, targets, table);
   auto run = [&](std::vector<std::string> args, int n) {
-    args.insert(args.end(), {"--env-file", file.string(), "--endpoint-url", moto.url()});
-    return drctl(tmp, args, n, keys);
+    return drctl_on_moto(tmp, file, std::move(args), n);
   };
 
   auto so = run({"aws", "switchover", "--to", "us-west-2"}, 20);
@@ -183,8 +201,6 @@ TEST(DrctlAws, FailbackIsANoOpAtHomeAndGoesHomeOnlyBehindTheLagGate) {
   dr::aws::DynamoDb ddb(dr::test::loopback_config(moto.url(), "us-west-2"));
   dr::backends::ControllerStore store(ddb, table);
   ASSERT_TRUE(store.ensure_table());
-  const std::vector<std::pair<std::string, std::string>> keys = {
-      {"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}};
   // Two global clusters: one whose writer is home (us-east-1), one whose writer failed away to
   // us-west-2 (created there first, as after a failover). Home is us-east-1 for both.
   auto home = dr::test::two_region_targets();
@@ -195,36 +211,10 @@ TEST(DrctlAws, FailbackIsANoOpAtHomeAndGoesHomeOnlyBehindTheLagGate) {
   away.primary_region = "us-west-2";
   const std::string away_id = "dr-fb-away-" + std::to_string(::getpid());
   ASSERT_NO_FATAL_FAILURE(dr::test::moto_global_cluster(moto.url(), away, away_id));
-  auto env_file = [&](const std::string& id, const dr::backends::aws_world::AwsTargets& t,
-                      const std::string& name) {
-    auto arn = [&](const std::string& region) {
-      for (const auto& r : t.regions)
-        if (r.region == region) return r.cluster_arn;
-      return std::string();
-    };
-    nlohmann::json env = {{"DR_PRIMARY_REGION", "us-east-1"},
-                          {"DR_SECONDARY_REGION", "us-west-2"},
-                          {"DR_GLOBAL_CLUSTER_ID", id},
-                          {"DR_PRIMARY_CLUSTER_ARN", arn("us-east-1")},
-                          {"DR_SECONDARY_CLUSTER_ARN", arn("us-west-2")},
-                          {"DR_PRIMARY_ASG", "asg-east"},
-                          {"DR_SECONDARY_ASG", "asg-west"},
-                          {"DR_PRIMARY_APP_URL", "http://127.0.0.1:1"},
-                          {"DR_SECONDARY_APP_URL", "http://127.0.0.1:1"},
-                          {"DR_APP_TABLE", "sessions"},
-                          {"DR_SNS_TOPIC_ARNS", "arn:aws:sns:us-west-2:123456789012:t"},
-                          {"DR_FORCE_NAMESPACE", "DrApp/Failover"},
-                          {"DR_FORCE_METRIC", "ForcePrimaryUnhealthy"},
-                          {"DR_STATE_TABLE", table}};
-    const auto file = tmp / name;
-    std::ofstream(file) << env.dump();
-    return file.string();
-  };
-  const auto home_env = env_file(home_id, home, "home.json");
-  const auto away_env = env_file(away_id, away, "away.json");
+  const auto home_env = write_env_file(tmp, "home.json", home_id, home, table);
+  const auto away_env = write_env_file(tmp, "away.json", away_id, away, table);
   auto run = [&](const std::string& file, std::vector<std::string> args, int n) {
-    args.insert(args.end(), {"--env-file", file, "--endpoint-url", moto.url()});
-    return drctl(tmp, args, n, keys);
+    return drctl_on_moto(tmp, file, std::move(args), n);
   };
 
   for (int n : {30, 31}) {

@@ -106,13 +106,8 @@ class Cloud : public ::testing::Test {
   }
 
   aws::ClientConfig config(const std::string& region) {
-    aws::ClientConfig c;
-    c.region = region;
-    c.endpoint_url = "http://127.0.3.27:4566";
-    c.credentials = std::make_shared<aws::StaticCredentialsProvider>(lab_keys());
-    c.transport = transport_;
+    auto c = test::lab_endpoint_config("http://127.0.3.27:4566", region, lab_keys(), transport_, 1);
     c.clock = [this] { return now_; };
-    c.retry.max_attempts = 1;
     return c;
   }
   backends::aws_world::ClientConfigFor config_for() {
@@ -323,17 +318,13 @@ TEST_F(Cloud, BadMetricInputGetsCloudWatchsErrorsAndRecordsNothing) {
 // botocore >= 1.40 calls CloudWatch in Smithy RPC v2 CBOR: the same actions answer it.
 aws::HttpRequest cbor_request(const std::string& operation, const nlohmann::json& input,
                               aws::SystemTime when) {
-  aws::HttpRequest r;
-  r.method = "POST";
-  r.path = "/service/GraniteServiceVersion20100801/operation/" + operation;
-  r.host = "127.0.3.27:4566";
-  r.headers = {{"Host", r.host},
-               {"smithy-protocol", "rpc-v2-cbor"},
-               {"Content-Type", "application/cbor"},
-               {"Accept", "application/cbor"}};
   const auto bytes = nlohmann::json::to_cbor(input);
-  r.body.assign(bytes.begin(), bytes.end());
-  aws::sign_request(r, lab_keys(), {.region = "us-west-2", .service = "monitoring", .time = when});
+  auto r = test::lab_post("/service/GraniteServiceVersion20100801/operation/" + operation,
+                          {{"smithy-protocol", "rpc-v2-cbor"},
+                           {"Content-Type", "application/cbor"},
+                           {"Accept", "application/cbor"}},
+                          std::string(bytes.begin(), bytes.end()));
+  test::sign_for_lab(r, "monitoring", "us-west-2", when);
   return r;
 }
 
@@ -390,8 +381,7 @@ TEST_F(Cloud, SmithyRpcV2CborClientsGetTheSameAnswersInCbor) {
   EXPECT_EQ(nlohmann::json::from_cbor(unknown.body, true, false)["__type"], "InvalidAction");
   auto garbage = cbor_request("DescribeAlarms", nlohmann::json::object(), now_);
   garbage.body = "\xff\x00not cbor";
-  aws::sign_request(garbage, lab_keys(),
-                    {.region = "us-west-2", .service = "monitoring", .time = now_});
+  test::sign_for_lab(garbage, "monitoring", "us-west-2", now_);
   const WireResponse g = dispatcher_.handle(garbage);
   EXPECT_EQ(g.status, 400) << g.body;
   EXPECT_EQ(cbor::decode(g.body).value_or(nlohmann::json())["__type"], "SerializationException");
@@ -474,16 +464,11 @@ TEST_F(Cloud, GetMetricDataAnswersMetricStatQueriesNewestFirst) {
 // botocore >= 1.40 picks CloudWatch's "json" protocol (awsJson1_0) first.
 TEST_F(Cloud, Json10ClientsGetTheSameAnswersInJson) {
   auto json_request = [&](const std::string& operation, const nlohmann::json& input) {
-    aws::HttpRequest r;
-    r.method = "POST";
-    r.path = "/";
-    r.host = "127.0.3.27:4566";
-    r.headers = {{"Host", r.host},
-                 {"Content-Type", "application/x-amz-json-1.0"},
-                 {"X-Amz-Target", "GraniteServiceVersion20100801." + operation}};
-    r.body = input.dump();
-    aws::sign_request(r, lab_keys(),
-                      {.region = "us-west-2", .service = "monitoring", .time = now_});
+    auto r = test::lab_post("/",
+                            {{"Content-Type", "application/x-amz-json-1.0"},
+                             {"X-Amz-Target", "GraniteServiceVersion20100801." + operation}},
+                            input.dump());
+    test::sign_for_lab(r, "monitoring", "us-west-2", now_);
     return dispatcher_.handle(r);
   };
   const double now_s = std::chrono::duration<double>(now_.time_since_epoch()).count();
@@ -778,7 +763,7 @@ TEST_F(Cloud, RandomSignedInputGetsAnAwsShapedAnswer) {
                                  "</ChangeBatch></ChangeResourceRecordSetsRequest>";
       }
     }
-    aws::sign_request(r, lab_keys(), {.region = "us-west-2", .service = service, .time = now_});
+    test::sign_for_lab(r, service, "us-west-2", now_);
     const WireResponse w = dispatcher_.handle(r);
     EXPECT_TRUE(w.status == 200 || (w.status >= 400 && w.status < 500))
         << i << ": " << w.status << " " << w.body.substr(0, 300);

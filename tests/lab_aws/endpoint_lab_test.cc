@@ -40,6 +40,7 @@
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
 #include "lab_aws/aws_credentials.h"
+#include "lab_aws/signing.h"
 
 namespace dr::lab_aws {
 namespace {
@@ -104,13 +105,7 @@ class LabEndpoint : public ::testing::Test {
   }
 
   aws::ClientConfig config(const std::string& region, int attempts = 2) {
-    aws::ClientConfig c;
-    c.region = region;
-    c.endpoint_url = url_;
-    c.credentials = std::make_shared<aws::StaticCredentialsProvider>(keys_);
-    c.transport = aws::make_curl_transport({});
-    c.retry.max_attempts = attempts;
-    return c;
+    return test::lab_endpoint_config(url_, region, keys_, aws::make_curl_transport({}), attempts);
   }
 
   // Every server's @@read_only, asked from the server.

@@ -621,15 +621,9 @@ TEST_F(Endpoint, PublishWritesOneEventToTheSinkAndRefusesOtherTopics) {
 // The JSON protocol end to end: a request as src/aws's json client builds it, signed.
 aws::HttpRequest secrets_request(const std::string& target, const std::string& body,
                                  const std::string& region = "us-west-2") {
-  aws::HttpRequest r;
-  r.method = "POST";
-  r.path = "/";
-  r.host = "127.0.3.27:4566";
-  r.headers = {
-      {"Host", r.host}, {"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", target}};
-  r.body = body;
-  aws::sign_request(r, lab_keys(),
-                    {.region = region, .service = "secretsmanager", .time = fixed_now()});
+  auto r = test::lab_post(
+      "/", {{"Content-Type", "application/x-amz-json-1.1"}, {"X-Amz-Target", target}}, body);
+  test::sign_for_lab(r, "secretsmanager", region);
   return r;
 }
 

@@ -18,6 +18,7 @@
 #include "lab/wait.h"
 #include "lab_lambda/lambda_emulator.h"
 #include "lab_lambda/schedule.h"
+#include "lambda/support/denying_aws.h"
 #include "lambda/support/function_environment.h"
 
 namespace dr::lab_lambda {
@@ -28,27 +29,8 @@ using nlohmann::json;
 class LabLambdaBootstrapTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("h15-bootstrap-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    aws_.http().Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
-      ++aws_calls_;
-      res.status = 400;
-      if (req.has_header("X-Amz-Target")) {
-        res.set_content(R"({"__type":"com.amazonaws.dynamodb.v20120810#AccessDeniedException",)"
-                        R"("message":"no AWS here"})",
-                        "application/x-amz-json-1.0");
-      } else {
-        res.set_content(
-            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-            "<Message>no AWS here</Message></Error><RequestId>r</RequestId>"
-            "</ErrorResponse>",
-            "text/xml");
-      }
-    });
-    aws_.start();
+    dir_ = dr::test::fresh_test_dir("h15-bootstrap");
+    dr::test::start_denying_aws(aws_, &aws_calls_);
   }
   void TearDown() override {
     if (lambda_) lambda_->stop();

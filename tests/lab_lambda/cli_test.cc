@@ -10,6 +10,7 @@
 
 #include "aws/support/loopback_server.h"
 #include "lab/process.h"
+#include "lambda/support/denying_aws.h"
 #include "lambda/support/function_environment.h"
 
 namespace dr::lab_lambda {
@@ -20,25 +21,8 @@ using nlohmann::json;
 class LabLambdaCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("h15-cli-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    // AWS for a role that may do nothing (see bootstrap_schedule_test.cc).
-    aws_.http().Post(".*", [](const httplib::Request& req, httplib::Response& res) {
-      res.status = 400;
-      if (req.has_header("X-Amz-Target")) {
-        res.set_content(R"({"__type":"AccessDeniedException","message":"no AWS here"})",
-                        "application/x-amz-json-1.0");
-      } else {
-        res.set_content(
-            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-            "<Message>no AWS here</Message></Error><RequestId>r</RequestId></ErrorResponse>",
-            "text/xml");
-      }
-    });
-    aws_.start();
+    dir_ = dr::test::fresh_test_dir("h15-cli");
+    dr::test::start_denying_aws(aws_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

@@ -17,6 +17,7 @@
 #include "lab/wait.h"
 #include "lab_lambda/lambda_emulator.h"
 #include "lab_lambda/schedule.h"
+#include "lambda/support/denying_aws.h"
 
 namespace dr::lab_lambda {
 namespace {
@@ -30,13 +31,7 @@ const std::string kEvent =
 
 class LabRuntimeApiTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("h15-runtime-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = dr::test::fresh_test_dir("h15-runtime"); }
   void TearDown() override {
     if (lambda_) lambda_->stop();
     std::filesystem::remove_all(dir_);

@@ -13,6 +13,7 @@
 
 #include "aws/support/loopback_server.h"
 #include "lab/process.h"
+#include "lambda/support/denying_aws.h"
 #include "lambda/support/function_environment.h"
 #include "lambda/support/runtime_api_server.h"
 
@@ -29,27 +30,9 @@ const std::string kScheduled =
 class LambdaBootstrapTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("h9-bootstrap-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = dr::test::fresh_test_dir("h9-bootstrap");
     // AWS for a role that may do nothing: a 4xx each (never retried), in each protocol's shape.
-    aws_.http().Post(".*", [](const httplib::Request& req, httplib::Response& res) {
-      res.status = 400;
-      if (req.has_header("X-Amz-Target")) {
-        res.set_content(R"({"__type":"com.amazonaws.dynamodb.v20120810#AccessDeniedException",)"
-                        R"("message":"no AWS here"})",
-                        "application/x-amz-json-1.0");
-      } else {
-        res.set_content(
-            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-            "<Message>no AWS here</Message></Error><RequestId>r</RequestId>"
-            "</ErrorResponse>",
-            "text/xml");
-      }
-    });
-    aws_.start();
+    dr::test::start_denying_aws(aws_);
   }
   void TearDown() override {
     if (process_) (void)process_->stop(std::chrono::seconds(2));

@@ -5,9 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "aws/credentials.h"
-#include "lab/dynamodb_local.h"
-#include "lab/temp_dir.h"
+#include "lab/dynamodb_local_helpers.h"
 #include "lease/dynamodb_store.h"
 #include "lease/write_lease.h"
 
@@ -19,41 +17,16 @@ using ::testing::HasSubstr;
 
 class DynamoDbLeaseTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    tmp_ = new dr::testing::TempDir("dr-ddb-lease");
-    lab::DynamoDbLocalOptions options;
-    options.die_with_parent = true;
-    auto started = lab::DynamoDbLocal::start(tmp_->path(), options);
-    if (!started) {
-      why_ = started.error().describe();
-      return;
-    }
-    server_ = new lab::DynamoDbLocal(std::move(*started));
-  }
-  static void TearDownTestSuite() {
-    if (server_) (void)server_->stop();
-    delete server_;
-    delete tmp_;
-    server_ = nullptr;
-    tmp_ = nullptr;
-  }
+  static void SetUpTestSuite() { ddb_local_.start("dr-ddb-lease"); }
+  static void TearDownTestSuite() { ddb_local_.stop(); }
 
   void SetUp() override {
-    if (server_ == nullptr) GTEST_SKIP() << "SKIPPED: DynamoDB Local: " << why_;
-    aws::ClientConfig c;
-    c.region = "us-east-1";
-    c.endpoint_url = server_->endpoint_url();
-    c.credentials = std::make_shared<aws::StaticCredentialsProvider>(
-        aws::Credentials{"lab", "lab-secret", "", {}, "test"});
-    ddb_ = std::make_unique<aws::DynamoDb>(c);
-    table_ =
-        std::string("lease-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    auto created = ddb_->create_table(
-        {{"TableName", table_},
-         {"AttributeDefinitions", {{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
-         {"KeySchema", {{{"AttributeName", "id"}, {"KeyType", "HASH"}}}},
-         {"BillingMode", "PAY_PER_REQUEST"}});
-    ASSERT_TRUE(created) << created.error();
+    if (ddb_local_.server() == nullptr)
+      GTEST_SKIP() << "SKIPPED: DynamoDB Local: " << ddb_local_.why_not();
+    ddb_ =
+        std::make_unique<aws::DynamoDb>(dr::testing::dynamodb_local_config(*ddb_local_.server()));
+    table_ = dr::testing::table_for_this_test("lease-");
+    ASSERT_NO_FATAL_FAILURE(dr::testing::create_lease_table(*ddb_, table_));
   }
 
   // A store as one process has it, on the test's clock.
@@ -68,9 +41,7 @@ class DynamoDbLeaseTest : public ::testing::Test {
     return LeaseHolder(s, region, LeaseTimings{2s, 600ms}, [this] { return now_; });
   }
 
-  static inline dr::testing::TempDir* tmp_ = nullptr;
-  static inline lab::DynamoDbLocal* server_ = nullptr;
-  static inline std::string why_;
+  static inline dr::testing::SuiteDynamoDbLocal ddb_local_;
   std::unique_ptr<aws::DynamoDb> ddb_;
   std::string table_;
   std::chrono::steady_clock::time_point now_{std::chrono::hours(1)};

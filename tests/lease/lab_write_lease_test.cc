@@ -8,8 +8,12 @@
 #include <atomic>
 #include <thread>
 
+#include "app/db_pool.h"
+#include "app/mysql_order_store.h"
 #include "backends/lab/lab_write_lease.h"
+#include "backends/lab/write_guard.h"
 #include "lab/etcd_cluster.h"
+#include "lab/mariadb_helpers.h"
 #include "lab/temp_dir.h"
 #include "lease/etcd_store.h"
 
@@ -85,6 +89,107 @@ TEST_F(LabWriteLeaseTest, AfterExpiryWaitsForTheOldHoldersTtlAndTimesOutWhileItI
   auto taken = port.take("us-west-2", core::LeaseTake::kAfterExpiry);
   ASSERT_TRUE(taken) << taken.error();
   EXPECT_THAT(*taken, HasSubstr("us-west-2 epoch 2"));
+}
+
+// Issue 12's fencing token at the database from the moment the lease moves: the guard row raised
+// by the port (through the lab's admin login), not only by the new holder's first write.
+class LabWriteGuardTest : public LabWriteLeaseTest {
+ protected:
+  void SetUp() override {
+    LabWriteLeaseTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    for (auto [slot, name, site, id] : {std::tuple{&a1_, "a1", dr::lab::Site::kUsEast1, 1U},
+                                        std::tuple{&b1_, "b1", dr::lab::Site::kUsWest2, 2U}}) {
+      auto db = dr::testing::start_mariadb(tmp_.path(), name, site, 0, id);
+      ASSERT_TRUE(db) << db.error();
+      slot->emplace(std::move(*db));
+    }
+    ASSERT_TRUE(a1_->promote(true));
+    ASSERT_TRUE(b1_->make_replica_of(*a1_, false));
+    dr::testing::exec_or_fail(*a1_, "CREATE DATABASE IF NOT EXISTS dr");
+    targets_.topology.writer = "a1";
+    targets_.database_region = {{"a1", "us-east-1"}, {"b1", "us-west-2"}};
+    // us-east-1 holds the lease, and its app has written with its epoch (the guard is at 1).
+    auto east = lease::acquire(*etcd_, "us-east-1", 3s);
+    ASSERT_TRUE(east) << east.error();
+    ASSERT_EQ(east->epoch, 1);
+    old_app_.emplace(*a1_);
+    ASSERT_TRUE(old_app_->write("before", 1)) << "the holder's own write";
+  }
+
+  // What the controller reaches: a1 itself, or (cut off) nothing where a1 listens.
+  LabDatabase controller_database(bool writer_reachable) {
+    std::map<std::string, ProbeTarget> servers = {
+        {"a1", {a1_->address(), writer_reachable ? a1_->port() : std::uint16_t{1}}},
+        {"b1", {b1_->address(), b1_->port()}}};
+    const auto& creds = a1_->credentials();
+    return LabDatabase(servers, DbLogin{creds.admin.name, creds.admin.password},
+                       DbLogin{creds.replication.name, creds.replication.password}, 1000ms,
+                       targets_.database_region);
+  }
+  LabWriteLeaseOptions guarded(LabDatabase& db) {
+    auto o = options();
+    o.expiry_wait = 6000ms;  // us-east-1's 3 s, unrenewed
+    o.raise_guard = [this, &db](const std::string& region, int64_t epoch) {
+      return raise_write_guard(db, targets_, region, epoch);
+    };
+    return o;
+  }
+
+  // An app of a region, writing orders through the real store, with the epoch it believes.
+  struct App {
+    explicit App(const dr::lab::MariaDbInstance& db)
+        : pool(db.app_options(), 2), store(pool, pool, "us-east-1") {}
+    std::expected<app::OrderWrite, app::StoreError> write(const std::string& key, int64_t epoch) {
+      return store.create({"alice", 100, key}, epoch);
+    }
+    app::DbPool pool;
+    app::MysqlOrderStore store;
+  };
+
+  std::optional<dr::lab::MariaDbInstance> a1_, b1_;
+  LabTargets targets_;
+  std::optional<App> old_app_;
+};
+
+TEST_F(LabWriteGuardTest, AHandOverRaisesTheGuardOnTheWriterBeforeTheNewHolderWrites) {
+  auto db = controller_database(true);
+  LabWriteLease port(guarded(db));
+  auto moved = port.take("us-west-2", core::LeaseTake::kHandOver);
+  ASSERT_TRUE(moved) << moved.error();
+  EXPECT_THAT(*moved, HasSubstr("handed over to us-west-2 epoch 2; guard raised to epoch 2 on a1"));
+  // A delayed write of the old holder, before any write with epoch 2: refused, nothing written.
+  auto late = old_app_->write("late", 1);
+  ASSERT_FALSE(late) << "a write with the old epoch 1 was accepted after the lease moved";
+  EXPECT_EQ(late.error().failure, app::StoreFailure::kStaleEpoch) << late.error().message;
+  EXPECT_EQ(dr::testing::query_value(*a1_, "SELECT COUNT(*) FROM dr.orders"), "1");
+  // Binlogged: the replica a failover would promote has it too.
+  EXPECT_TRUE(dr::testing::wait_for_value(*b1_, "SELECT epoch FROM dr.dr_write_guard", "2"));
+  // The step again (a resumed runbook): held already, raised again, never lowered.
+  auto again = port.take("us-west-2", core::LeaseTake::kHandOver);
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_THAT(*again, HasSubstr("held already by us-west-2 epoch 2; guard raised"));
+  EXPECT_EQ(dr::testing::query_value(*a1_, "SELECT epoch FROM dr.dr_write_guard"), "2");
+}
+
+TEST_F(LabWriteGuardTest, WithTheWriterCutOffTheRegionsReplicaIsRaisedLocallyBeforeItsPromotion) {
+  auto db = controller_database(false);
+  ASSERT_TRUE(dr::testing::wait_for_value(*b1_, "SELECT epoch FROM dr.dr_write_guard", "1"));
+  const auto gtids = dr::testing::query_value(*b1_, "SELECT @@gtid_binlog_pos");
+  LabWriteLease port(guarded(db));  // us-east-1's lease runs out unrenewed
+  auto taken = port.take("us-west-2", core::LeaseTake::kAfterExpiry);
+  ASSERT_TRUE(taken) << taken.error();
+  EXPECT_THAT(*taken, HasSubstr("us-west-2 epoch 2; guard raised to epoch 2 on b1 (locally"));
+  EXPECT_EQ(dr::testing::query_value(*b1_, "SELECT @@gtid_binlog_pos"), gtids)
+      << "no GTID of b1's own: it would be errant";
+  ASSERT_TRUE(db.promote("b1"));
+  // A delayed write of the old holder reaching the new writer before any write with epoch 2.
+  App stale(*b1_);
+  auto late = stale.write("late", 1);
+  ASSERT_FALSE(late) << "the promoted b1 accepted a write with the old epoch 1";
+  EXPECT_EQ(late.error().failure, app::StoreFailure::kStaleEpoch) << late.error().message;
+  auto fresh = stale.write("new-holder", 2);
+  EXPECT_TRUE(fresh) << fresh.error().message;
 }
 
 }  // namespace

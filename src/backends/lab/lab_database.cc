@@ -14,6 +14,21 @@ std::string seconds(std::chrono::milliseconds ms) {
   return buf;
 }
 
+// A replica's relay log applied (what it received, within 2 s), or kTimeout: "<server>: relay
+// log not applied within 2 s; <otherwise>". Nothing to do on a server that replicates from nobody.
+Result<> apply_relay_log(db::Connection& c, const std::string& server,
+                         const std::string& otherwise) {
+  auto status = c.query("SHOW SLAVE STATUS");
+  if (!status || status->empty()) return {};
+  auto io_pos = status->get(0, "Gtid_IO_Pos").value_or("");
+  if (io_pos.empty()) return {};
+  auto waited = c.query_value("SELECT MASTER_GTID_WAIT(" + c.quote(io_pos) + ", 2)");
+  if (!waited || waited->value_or("-1") != "0")
+    return core::fail(core::ErrorKind::kTimeout,
+                      server + ": relay log not applied within 2 s; " + otherwise);
+  return {};
+}
+
 }  // namespace
 
 core::Error from_db(const std::string& context, const db::Error& e) {
@@ -121,16 +136,7 @@ Result<> LabDatabase::promote(const std::string& server) {
   auto c = connect(server);
   if (!c) return std::unexpected(c.error());
   // Lag gate: apply what is already in the relay log, so nothing received is thrown away.
-  auto status = c->query("SHOW SLAVE STATUS");
-  if (status && !status->empty()) {
-    auto io_pos = status->get(0, "Gtid_IO_Pos").value_or("");
-    if (!io_pos.empty()) {
-      auto waited = c->query_value("SELECT MASTER_GTID_WAIT(" + c->quote(io_pos) + ", 2)");
-      if (!waited || waited->value_or("-1") != "0")
-        return core::fail(core::ErrorKind::kTimeout,
-                          server + ": relay log not applied within 2 s; not promoting");
-    }
-  }
+  if (auto applied = apply_relay_log(*c, server, "not promoting"); !applied) return applied;
   // Semi-sync on the primary side, without waiting when no semi-sync replica is connected (the
   // first writes after a failover must not stall for the ACK timeout): commits wait for an
   // in-region replica again as soon as one follows (replicate_from turns its side on).
@@ -211,6 +217,28 @@ Result<bool> LabDatabase::replication_connected(const std::string& server) {
   // promoting a server that was not following it would throw away its writes.
   if (status->empty()) return core::fail(core::ErrorKind::kRefused, server + " is not a replica");
   return status->get(0, "Slave_IO_Running").value_or("No") == "Yes";
+}
+
+Result<> LabDatabase::raise_write_guard(const std::string& server, const std::string& schema,
+                                        int64_t epoch, bool local) {
+  auto c = connect(server);
+  if (!c) return std::unexpected(c.error());
+  if (local) {
+    if (auto applied = apply_relay_log(*c, server, "guard not raised"); !applied) return applied;
+  }
+  const std::string table = "`" + schema + "`.dr_write_guard";
+  const std::string n = std::to_string(epoch);
+  std::vector<std::string> sqls;
+  if (local) sqls.push_back("SET SESSION sql_log_bin=0");
+  // The app's own schema (mysql_order_store.cc), so that its migration finds it as it made it.
+  sqls.push_back("CREATE TABLE IF NOT EXISTS " + table +
+                 " (id TINYINT NOT NULL PRIMARY KEY, epoch BIGINT NOT NULL) ENGINE=InnoDB");
+  sqls.push_back("INSERT INTO " + table + " (id, epoch) VALUES (1, " + n +
+                 ") ON DUPLICATE KEY UPDATE epoch = GREATEST(epoch, " + n + ")");
+  for (const auto& sql : sqls) {
+    if (auto r = c->exec(sql); !r) return std::unexpected(from_db(server + ": ", r.error()));
+  }
+  return {};
 }
 
 }  // namespace dr::backends::lab

@@ -49,6 +49,13 @@ class LabDatabase final {
   // @@gtid_binlog_state: the last GTID per domain and server id, what errant checks compare.
   Result<std::string> gtid_binlog_state(const std::string& server);
   const std::map<std::string, ProbeTarget>& servers() const { return servers_; }
+  // The apps' write guard (dr_write_guard in `schema`: app/mysql_order_store.cc) on `server`
+  // raised to `epoch` (created when no app has written yet; never lowered). `local`: not
+  // binlogged (on a replica about to be promoted while its primary is out of reach: a GTID of
+  // its own would be errant), after the relay log is applied (a guard row change still in it,
+  // applied later, would not find the row it expects and stop replication).
+  Result<> raise_write_guard(const std::string& server, const std::string& schema, int64_t epoch,
+                             bool local);
 
  private:
   Result<db::Connection> connect(const std::string& server);

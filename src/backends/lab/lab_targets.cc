@@ -53,6 +53,8 @@ std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& 
     return std::unexpected("no ALB recorded for " + topo.primary_region);
   t.primary_alb = parse_http_url(alb->second);
   t.front_door_url = state.front_door_url;
+  if (auto fleet = state.fleets.find(topo.primary_region); fleet != state.fleets.end())
+    t.primary_fleet_desired = fleet->second.desired;
   for (const auto& c : state.components) {
     if (c.kind == "dynamodb" && c.region == controller_region)
       t.secondary_dynamodb_url = "http://127.0.0.1:" + std::to_string(c.port);

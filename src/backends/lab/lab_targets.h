@@ -4,6 +4,7 @@
 
 #include <expected>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "backends/lab/probes.h"
@@ -25,6 +26,9 @@ struct LabTargets {
   // The write lease's etcd members (kind "etcd"), "address:port", the controller's site first;
   // empty: the lab runs without a write lease.
   std::vector<std::string> lease_endpoints;
+  // The primary fleet's size as the supervisor (the lab's Auto Scaling) recorded it last: from
+  // the same state file, so a tick reads one file (nullopt: no fleet recorded for the region).
+  std::optional<int> primary_fleet_desired;
 };
 
 // `controller_region` is where the controller runs; its writer endpoint names the global writer

@@ -5,9 +5,9 @@
 #include <fstream>
 #include <future>
 
+#include "backends/lab/write_guard.h"
 #include "lab/control_token.h"
 #include "lab/credentials.h"
-#include "lab/recorded_topology.h"
 
 namespace dr::backends::lab {
 
@@ -64,6 +64,13 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   LabWriteLeaseOptions lease;
   lease.endpoints = targets_->lease_endpoints;
   lease.source_address = options_.source_address;
+  lease.raise_guard = [this](const std::string& region,
+                             int64_t epoch) -> core::Result<std::string> {
+    // The state as it is now: a switchover's lease moves after its promotion, in the same tick.
+    auto now = load_targets(options_.lab_dir, options_.controller_region);
+    if (!now) return core::fail(core::ErrorKind::kRefused, now.error());
+    return raise_write_guard(*database_, *now, region, epoch);
+  };
   lease_ = std::make_unique<LabWriteLease>(std::move(lease));
   // The probe is rebuilt every tick: a per-probe counter alone would restart at 1, and a second
   // verification would replay the first order (same idempotency key) instead of writing one.
@@ -93,11 +100,7 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
     auto connected = database_->replication_connected(secondary);
     if (connected) s.replication = core::ReplicationView{*connected, std::nullopt};
   }
-  // The primary fleet's size, as the supervisor (the lab's Auto Scaling) recorded it last.
-  if (auto recorded = dr::lab::load_recorded_topology(options_.lab_dir)) {
-    auto fleet = recorded->fleets.find(s.topology.primary_region);
-    if (fleet != recorded->fleets.end()) s.primary_fleet_desired = fleet->second.desired;
-  }
+  s.primary_fleet_desired = targets_->primary_fleet_desired;
   for (auto& r : rounds) r.get();
   for (const auto& checker : checkers_) s.observations.push_back(checker.observation());
   if (auto w = witness.get()) s.observations.push_back(*w);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,7 +21,11 @@ struct LabWriteLeaseOptions {
   // How long kAfterExpiry waits for the old holder's lease to run out: its TTL, plus a poll.
   std::chrono::milliseconds expiry_wait{3000};
   std::chrono::milliseconds poll{100};
-  std::function<void(std::chrono::milliseconds)> sleep;  // default: the thread sleeps
+  // Once the lease is the region's (taken, handed over or held already): the apps' write guard
+  // raised to its epoch at the database (write_guard.h); an error fails the step, to be retried.
+  // Empty: not raised (the new holder's first write raises it).
+  std::function<core::Result<std::string>(const std::string& region, int64_t epoch)> raise_guard;
+  std::function<void(std::chrono::milliseconds)> sleep;  // default: the thread sleeps (lease::take)
 };
 
 class LabWriteLease final : public core::WriteLease {
