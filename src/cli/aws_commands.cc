@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "aws/dynamodb.h"
@@ -54,11 +55,36 @@ dr::aws::AwsClientOptions client_options(const AwsCommon& c) {
   return options;
 }
 
+// The variables (the process environment, overlaid by --env-file) and the clients' options.
+struct Configuration {
+  aw::Getenv getenv;
+  dr::aws::AwsClientOptions options;
+};
+
+// The file's AWS_ENDPOINT_URL and keys, as the function's own environment gives them to it (the
+// lab's: `drctl lab env --function --out`); --endpoint-url still wins.
+void apply_file_environment(const std::map<std::string, std::string>& vars,
+                            dr::aws::AwsClientOptions& options) {
+  auto at = [&](const char* name) -> std::string {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  if (!options.endpoint_url && !at("AWS_ENDPOINT_URL").empty())
+    options.endpoint_url = at("AWS_ENDPOINT_URL");
+  if (!at("AWS_ACCESS_KEY_ID").empty() && !at("AWS_SECRET_ACCESS_KEY").empty())
+    options.credentials = std::make_shared<dr::aws::StaticCredentialsProvider>(
+        dr::aws::Credentials{at("AWS_ACCESS_KEY_ID"),
+                             at("AWS_SECRET_ACCESS_KEY"),
+                             at("AWS_SESSION_TOKEN"),
+                             {},
+                             "env-file"});
+}
+
 // The variables: the process environment, overlaid by --env-file, which is either a JSON object
 // of name -> value or `terraform output -json` (its controller_environment output).
-aw::Getenv configuration(const AwsCommon& c) {
+Configuration configuration(const AwsCommon& c) {
   auto process = aw::process_environment();
-  if (c.env_file.empty()) return process;
+  if (c.env_file.empty()) return {process, client_options(c)};
   std::ifstream in(c.env_file);
   if (!in) fail(c, kExitUsage, "--env-file " + c.env_file + ": cannot read it");
   std::stringstream text;
@@ -77,17 +103,20 @@ aw::Getenv configuration(const AwsCommon& c) {
       fail(c, kExitUsage, "--env-file " + c.env_file + ": " + name + " is not a string");
     vars[name] = value.get<std::string>();
   }
-  return [vars, process](const std::string& name) -> std::optional<std::string> {
-    if (auto it = vars.find(name); it != vars.end()) return it->second;
-    return process(name);
-  };
+  Configuration out{[vars, process](const std::string& name) -> std::optional<std::string> {
+                      if (auto it = vars.find(name); it != vars.end()) return it->second;
+                      return process(name);
+                    },
+                    client_options(c)};
+  apply_file_environment(vars, out.options);
+  return out;
 }
 
 void run_status(const AwsCommon& c) {
-  auto getenv = configuration(c);
+  auto [getenv, file_options] = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
-  const dr::aws::AwsClientOptions options = client_options(c);
+  const dr::aws::AwsClientOptions options = file_options;
   auto clients = aw::shared_clients(options);
   auto status = aw::read_status(*targets, clients, std::chrono::system_clock::now());
 
@@ -160,14 +189,14 @@ void run_status(const AwsCommon& c) {
 void with_store(
     const AwsCommon& c,
     const std::function<std::expected<void, std::string>(backends::ControllerStore&)>& act) {
-  auto getenv = configuration(c);
+  auto [getenv, file_options] = configuration(c);
   const std::string region = getenv("DR_SECONDARY_REGION").value_or("");
   const std::string table = getenv("DR_STATE_TABLE").value_or("");
   std::string missing;
   if (region.empty()) missing += "DR_SECONDARY_REGION";
   if (table.empty()) missing += std::string(missing.empty() ? "" : ", ") + "DR_STATE_TABLE";
   if (!missing.empty()) fail(c, kExitUsage, "missing environment variables: " + missing);
-  const dr::aws::AwsClientOptions options = client_options(c);
+  const dr::aws::AwsClientOptions options = file_options;
   auto ddb = aw::client_for<dr::aws::DynamoDb>(aw::shared_clients(options), region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());
   backends::ControllerStore store(**ddb, table);
@@ -186,7 +215,7 @@ enum class Move { kFailover, kSwitchover, kFailback };
 // running it twice is safe.
 void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   const bool planned = move != Move::kFailover;
-  auto getenv = configuration(c);
+  auto [getenv, file_options] = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
   const std::string table = getenv("DR_STATE_TABLE").value_or("");
@@ -199,7 +228,7 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
       fail(c, kExitUsage, "DR_FAILOVER_CAPACITY: '" + *v + "' is not a number");
     }
   }
-  const dr::aws::AwsClientOptions options = client_options(c);
+  const dr::aws::AwsClientOptions options = file_options;
   auto clients = aw::shared_clients(options);
   auto ddb = aw::client_for<dr::aws::DynamoDb>(clients, targets->secondary_region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());
