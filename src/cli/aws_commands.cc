@@ -21,6 +21,7 @@
 #include "backends/aws/client_for.h"
 #include "backends/aws/replication_lag.h"
 #include "backends/controller_store.h"
+#include "backends/jsonl_notifier.h"
 #include "cli/commands.h"
 #include "controller/loop.h"
 #include "controller/operator_actions.h"
@@ -37,6 +38,7 @@ struct AwsCommon {
   std::string endpoint_url;
   std::string profile;
   bool json = false;
+  std::string events_file;  // the moves: the loop's events, one JSON line each (drills, audits)
 };
 
 [[noreturn]] void fail(const AwsCommon& c, int code, const std::string& message) {
@@ -241,6 +243,10 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   controller::LoopOptions loop_options;
   loop_options.owner = "drctl-" + std::to_string(::getpid());
   loop_options.standby_capacity = capacity;
+  if (!c.events_file.empty())
+    loop_options.events = [file = c.events_file](const nlohmann::json& e) {
+      (void)backends::append_jsonl(file, e);
+    };
   controller::ControllerLoop loop(
       **world, store, loop_options, [] { return core::Clock::now(); }, log);
   auto snap = loop.observe_with_guards();
@@ -288,7 +294,12 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
                   : controller::failover_plan(*snap, to, force, answers, plan_options, "drctl aws");
   if (!plan) fail(c, kExitFailed, plan.error());
   if (planned) {
-    auto cw = aw::client_for<dr::aws::CloudWatch>(clients, targets->secondary_region);
+    // Aurora publishes the lag in the secondary cluster's own region: after a switchover that is
+    // the home region, not DR_SECONDARY_REGION (where a failback found no datapoint).
+    std::string lag_region = targets->secondary_region;
+    for (const auto& r : targets->regions)
+      if (r.cluster_id() == snap->topology.secondary_db) lag_region = r.region;
+    auto cw = aw::client_for<dr::aws::CloudWatch>(clients, lag_region);
     if (!cw) fail(c, kExitFailed, cw.error().describe());
     auto lag = aw::read_secondary_lag(**cw, snap->topology.secondary_db,
                                       std::chrono::system_clock::now(), targets->lag_window);
@@ -328,6 +339,13 @@ void add_options(CLI::App* cmd, AwsCommon& common, bool json = true) {
   if (json) cmd->add_flag("--json", common.json, "print JSON for scripts");
 }
 
+// The moves' runbook events (runbook-start, each runbook-step with its times, runbook-done), as
+// `drctl switchover` writes them to the lab's controller-events.jsonl.
+void add_events_option(CLI::App* cmd, AwsCommon& common) {
+  cmd->add_option("--events-file", common.events_file,
+                  "append the runbook's events here, one JSON object per line");
+}
+
 }  // namespace
 
 void register_aws_commands(CLI::App& app) {
@@ -361,18 +379,21 @@ void register_aws_commands(CLI::App& app) {
       "switchover", "planned move of the Aurora global writer (no data loss), behind the lag gate");
   so->add_option("--to", *to, "the region to move the writer to")->required();
   add_options(so, *common);
+  add_events_option(so, *common);
   so->callback([common, to] { run_move(*common, *to, Move::kSwitchover, false); });
   auto* fo = aws->add_subcommand(
       "failover", "unplanned failover of the Aurora global writer (AllowDataLoss) now");
   fo->add_option("--to", *to, "the region to fail over to")->required();
   fo->add_flag("--force", *force, "even if the writer answers or a failover is unacknowledged");
   add_options(fo, *common);
+  add_events_option(fo, *common);
   fo->callback([common, to, force] { run_move(*common, *to, Move::kFailover, *force); });
   auto* fb = aws->add_subcommand(
       "failback",
       "move the Aurora global writer back to its home region (DR_PRIMARY_REGION) with a "
       "switchover, no data loss, behind the lag gate; nothing to do when it is home");
   add_options(fb, *common);
+  add_events_option(fb, *common);
   fb->callback([common] { run_move(*common, "", Move::kFailback, false); });
 
   auto onoff = std::make_shared<std::string>();

@@ -150,8 +150,10 @@ std::vector<json> read_lambda_events(const std::filesystem::path& log) {
 // invoking it every second. Each invocation is long (the function's timeout 900 s, Lambda's
 // most) and stops starting ticks 60 s before its deadline, so that a runbook started in a tick
 // ends inside the invocation rather than being cut by the deadline.
-lab::Process start_lambda(const std::filesystem::path& dir, const lab::LabState& state,
-                          int interval_ms) {
+std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int interval_ms) {
+  auto loaded = lab::load_lab_state(dir);
+  if (!loaded) fail("lab state: " + loaded.error().describe());
+  const lab::LabState& state = *loaded;
   auto keys = lab_aws::read_aws_credentials(dir);
   if (!keys) fail("the lab's AWS keys: " + keys.error().message);
   auto env = lab_aws::lab_function_env(state, *keys);
@@ -163,6 +165,11 @@ lab::Process start_lambda(const std::filesystem::path& dir, const lab::LabState&
   const auto env_file = dir / "lambda-env.json";
   if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)
     fail(w.error().message);
+  return env_file;
+}
+
+lab::Process start_lambda(const std::filesystem::path& dir, int interval_ms) {
+  const auto env_file = write_lambda_env(dir, interval_ms);
   std::error_code ec;
   std::filesystem::remove(dir / "lambda.log", ec);
   return spawn_drctl(dir,
@@ -286,12 +293,12 @@ std::string last_lines(const std::filesystem::path& file, std::size_t n) {
 }
 
 void run_step(const std::filesystem::path& dir, const DrillArgs& a, std::vector<std::string> args,
-              const std::string& log) {
+              const std::string& log, bool with_dir = true) {
   std::string shown = "drctl";
   for (const auto& x : args) shown += " " + x;
-  shown += dir_flag(a);
+  if (with_dir) shown += dir_flag(a);
   std::cout << "drill " << a.scenario << ": --reset: " << shown << "\n";
-  auto p = spawn_drctl(dir, args, log);
+  auto p = spawn_drctl(dir, args, log, {}, with_dir);
   auto code = p.wait(180s);
   if (!code || *code != 0)
     fail("--reset: `" + shown + "` failed: " + last_lines(dir / log, 6) + " (see " +
@@ -317,7 +324,14 @@ void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill:
     b = settled_baseline(dir, 60s);
   }
   if (needs(drill::Remedy::kFailback)) {
-    run_step(dir, a, {"failback"}, "reset-failback.log");
+    // The Lambda's failover scaled the old region's group to 0: its failback (the AWS runbook)
+    // scales it back and waits for healthy targets before it shifts traffic home.
+    if (a.controller == "lambda")
+      run_step(dir, a,
+               {"aws", "failback", "--env-file", write_lambda_env(dir, a.p.interval_ms).string()},
+               "reset-failback.log", /*with_dir=*/false);
+    else
+      run_step(dir, a, {"failback"}, "reset-failback.log");
     b = settled_baseline(dir, 60s);
   }
   if (b.unacknowledged_failover) {
@@ -585,8 +599,13 @@ int run_drill(const DrillArgs& a) {
   std::error_code ec;
   std::filesystem::remove(events_file, ec);
   const bool lambda = a.controller == "lambda";
+  // With the Lambda, an operator's move (drctl aws switchover / failback) writes its runbook's
+  // events to the events file, as `drctl switchover` does on the lab path.
   auto controller_events = [&] {
-    return lambda ? read_lambda_events(dir / "lambda.log") : read_events(events_file);
+    auto events = read_events(events_file);
+    if (lambda)
+      for (auto& e : read_lambda_events(dir / "lambda.log")) events.push_back(std::move(e));
+    return events;
   };
 
   std::cout << "drill " << a.scenario << ": starting the witness and the "
@@ -602,7 +621,7 @@ int run_drill(const DrillArgs& a) {
   std::vector<std::pair<std::string, std::string>> crash_env;
   if (spec->crash_controller) crash_env = {{"DR_CONTROLLER_CRASH_AFTER_STEP", "promote"}};
   lab::Process controller =
-      lambda ? start_lambda(dir, *state, a.p.interval_ms)
+      lambda ? start_lambda(dir, a.p.interval_ms)
              : spawn_drctl(dir, with({"controller"}), "controller.log", crash_env);
   const std::string controller_log = lambda ? "lambda.log" : "controller.log";
   auto healthy =
@@ -663,11 +682,18 @@ int run_drill(const DrillArgs& a) {
   std::unique_ptr<lab::Process> switchover;
   if (spec->switchover) {
     const std::string to = other_region(*status_before, primary);
-    std::cout << "drill " << a.scenario << ": drctl switchover --to " << to << "\n";
+    std::cout << "drill " << a.scenario
+              << (lambda ? ": drctl aws switchover --to " : ": drctl switchover --to ") << to
+              << "\n";
     ev.decision_action = "switchover";
     ev.decision_reason = "an operator's planned switchover from " + primary + " to " + to;
     switchover = std::make_unique<lab::Process>(
-        spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
+        lambda ? spawn_drctl(
+                     dir,
+                     {"aws", "switchover", "--to", to, "--env-file",
+                      (dir / "lambda-env.json").string(), "--events-file", events_file.string()},
+                     "switchover.log", {}, /*with_dir=*/false)
+               : spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
   } else if (spec->blip) {
     const auto length = std::chrono::milliseconds(std::llround(drill::blip_ms_of(a.p)));
     std::cout << "drill " << a.scenario << ": freezing the writer " << old_writer->name
@@ -778,8 +804,14 @@ int run_drill(const DrillArgs& a) {
   if (spec->switchover) {
     // ...then back again: the old primary rejoins (no errant GTIDs after a clean switchover) and
     // the writer returns to where it was. The read-back below comes from there.
-    std::cout << "drill " << a.scenario << ": drctl failback\n";
-    auto fb = spawn_drctl(dir, {"failback"}, "failback.log");
+    std::cout << "drill " << a.scenario
+              << (lambda ? ": drctl aws failback\n" : ": drctl failback\n");
+    auto fb =
+        lambda ? spawn_drctl(dir,
+                             {"aws", "failback", "--env-file", (dir / "lambda-env.json").string(),
+                              "--events-file", events_file.string()},
+                             "failback.log", {}, /*with_dir=*/false)
+               : spawn_drctl(dir, {"failback"}, "failback.log");
     auto code = fb.wait(120s);
     if (!code || *code != 0) fail("failback failed; see " + (dir / "failback.log").string());
   }

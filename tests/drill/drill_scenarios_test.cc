@@ -280,6 +280,30 @@ TEST_F(DrillLab, ARegionOutageThroughTheLabsLambdaKeepsItsPromises) {
   EXPECT_TRUE(done_by_bootstrap) << slurp(dir_ / "lambda.log");
   EXPECT_FALSE(std::filesystem::exists(dir_ / "controller-events.jsonl"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "controller.log"));
+
+  // Then a switchover and its failback with the AWS operator's commands (drctl aws switchover /
+  // failback on the same configuration), from the baseline --reset restores after the outage:
+  // the lab's restore, then `drctl aws failback`, whose lag gate reads the home cluster's lag
+  // in the home region, where Aurora publishes it.
+  const auto switchover_path = tmp_ / "switchover.json";
+  const int switched =
+      drctl({"drill", "switchover", "--controller", "lambda", "--reset", "--duration-s", "8",
+             "--fault-at-s", "2.5", "--json", switchover_path.string()},
+            "switchover.log");
+  const std::string switchover_output = log("switchover.log");
+  std::ifstream sin(switchover_path);
+  ASSERT_TRUE(sin) << "no report; drill exited " << switched << ":\n" << switchover_output;
+  json switchover = json::parse(sin, nullptr, false);
+  ASSERT_TRUE(switchover.is_object()) << switchover_output;
+  EXPECT_EQ(switched, 0) << switchover_output;
+  EXPECT_TRUE(switchover["passed"].get<bool>()) << switchover.dump(2);
+  EXPECT_EQ(switchover["lost_acked"], 0) << switchover_output;
+  EXPECT_EQ(switchover["split_brain_writes"], 0) << switchover_output;
+  EXPECT_NE(switchover_output.find("--reset: drctl aws failback"), std::string::npos)
+      << switchover_output;
+  EXPECT_NE(switchover_output.find("drctl aws switchover --to us-west-2"), std::string::npos)
+      << switchover_output;
+  EXPECT_EQ(switchover["events"]["writer_after"], "a1") << "failed back home";
 }
 
 // With the write lease (lab up --write-lease: etcd, one member per site), the lease moves with
