@@ -784,7 +784,13 @@ int run_drill(const DrillArgs& a) {
                           },
                           {.timeout = lambda && spec->crash_controller ? 60s : 30s});
   fill_events(ev, controller_events(), epoch);
-  (void)controller.stop(5s);
+  // The Lambda's schedule would finish its invocation in flight (up to its 900 s timeout) on a
+  // SIGTERM: killed instead, as Lambda may reset an environment at any time; bootstrap dies with
+  // it (the emulator's child) and the runbook's state is in the state table anyway.
+  if (lambda)
+    (void)controller.kill();
+  else
+    (void)controller.stop(5s);
   (void)witness.stop(5s);
   if (cut) {
     std::cout << "drill " << a.scenario << ": healing the cut\n";
