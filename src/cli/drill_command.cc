@@ -324,14 +324,15 @@ void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill:
     b = settled_baseline(dir, 60s);
   }
   if (needs(drill::Remedy::kFailback)) {
-    // The Lambda's failover scaled the old region's group to 0: its failback (the AWS runbook)
-    // scales it back and waits for healthy targets before it shifts traffic home.
+    // The Lambda's failover scaled the old region's group to 0 and fenced its apps by their fence
+    // record: its failback (the AWS runbook, or with the writer home the fence lifted and traffic
+    // back) undoes that; then the lab's own failback, with the writer home, puts the fleets and
+    // the front door back to the baseline's.
     if (a.controller == "lambda")
       run_step(dir, a,
                {"aws", "failback", "--env-file", write_lambda_env(dir, a.p.interval_ms).string()},
-               "reset-failback.log", /*with_dir=*/false);
-    else
-      run_step(dir, a, {"failback"}, "reset-failback.log");
+               "reset-aws-failback.log", /*with_dir=*/false);
+    run_step(dir, a, {"failback"}, "reset-failback.log");
     b = settled_baseline(dir, 60s);
   }
   if (b.unacknowledged_failover) {
