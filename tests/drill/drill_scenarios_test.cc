@@ -281,10 +281,27 @@ TEST_F(DrillLab, ARegionOutageThroughTheLabsLambdaKeepsItsPromises) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "controller-events.jsonl"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "controller.log"));
 
+  // Then an app-region outage from the baseline --reset restores after the region outage: the
+  // lab's restore, then `drctl aws failback`, whose lag gate reads the home cluster's lag in the
+  // home region, where Aurora publishes it, then the lab's failback for the fleets.
+  const auto app_path = tmp_ / "app-region.json";
+  const int app_code =
+      drctl({"drill", "app-region-outage", "--controller", "lambda", "--reset", "--duration-s", "8",
+             "--fault-at-s", "2.5", "--json", app_path.string()},
+            "app-region.log");
+  const std::string app_output = log("app-region.log");
+  std::ifstream ain(app_path);
+  ASSERT_TRUE(ain) << "no report; drill exited " << app_code << ":\n" << app_output;
+  json app = json::parse(ain, nullptr, false);
+  ASSERT_TRUE(app.is_object()) << app_output;
+  EXPECT_EQ(app_code, 0) << app_output;
+  EXPECT_TRUE(app["passed"].get<bool>()) << app.dump(2);
+  EXPECT_EQ(app["lost_acked"], 0) << app_output;
+  EXPECT_NE(app_output.find("--reset: drctl aws failback"), std::string::npos) << app_output;
+
   // Then a switchover and its failback with the AWS operator's commands (drctl aws switchover /
-  // failback on the same configuration), from the baseline --reset restores after the outage:
-  // the lab's restore, then `drctl aws failback`, whose lag gate reads the home cluster's lag
-  // in the home region, where Aurora publishes it.
+  // failback on the same configuration), from the baseline --reset restores after the
+  // app-region outage (the writer stayed home: the lab's failback brings traffic and fleets back).
   const auto switchover_path = tmp_ / "switchover.json";
   const int switched =
       drctl({"drill", "switchover", "--controller", "lambda", "--reset", "--duration-s", "8",
@@ -299,7 +316,7 @@ TEST_F(DrillLab, ARegionOutageThroughTheLabsLambdaKeepsItsPromises) {
   EXPECT_TRUE(switchover["passed"].get<bool>()) << switchover.dump(2);
   EXPECT_EQ(switchover["lost_acked"], 0) << switchover_output;
   EXPECT_EQ(switchover["split_brain_writes"], 0) << switchover_output;
-  EXPECT_NE(switchover_output.find("--reset: drctl aws failback"), std::string::npos)
+  EXPECT_NE(switchover_output.find("--reset: drctl failback"), std::string::npos)
       << switchover_output;
   EXPECT_NE(switchover_output.find("drctl aws switchover --to us-west-2"), std::string::npos)
       << switchover_output;
