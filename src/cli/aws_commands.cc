@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "aws/dynamodb.h"
@@ -20,6 +21,7 @@
 #include "backends/aws/client_for.h"
 #include "backends/aws/replication_lag.h"
 #include "backends/controller_store.h"
+#include "backends/jsonl_notifier.h"
 #include "cli/commands.h"
 #include "controller/loop.h"
 #include "controller/operator_actions.h"
@@ -36,6 +38,7 @@ struct AwsCommon {
   std::string endpoint_url;
   std::string profile;
   bool json = false;
+  std::string events_file;  // the moves: the loop's events, one JSON line each (drills, audits)
 };
 
 [[noreturn]] void fail(const AwsCommon& c, int code, const std::string& message) {
@@ -54,11 +57,36 @@ dr::aws::AwsClientOptions client_options(const AwsCommon& c) {
   return options;
 }
 
+// The variables (the process environment, overlaid by --env-file) and the clients' options.
+struct Configuration {
+  aw::Getenv getenv;
+  dr::aws::AwsClientOptions options;
+};
+
+// The file's AWS_ENDPOINT_URL and keys, as the function's own environment gives them to it (the
+// lab's: `drctl lab env --function --out`); --endpoint-url still wins.
+void apply_file_environment(const std::map<std::string, std::string>& vars,
+                            dr::aws::AwsClientOptions& options) {
+  auto at = [&](const char* name) -> std::string {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+  if (!options.endpoint_url && !at("AWS_ENDPOINT_URL").empty())
+    options.endpoint_url = at("AWS_ENDPOINT_URL");
+  if (!at("AWS_ACCESS_KEY_ID").empty() && !at("AWS_SECRET_ACCESS_KEY").empty())
+    options.credentials = std::make_shared<dr::aws::StaticCredentialsProvider>(
+        dr::aws::Credentials{at("AWS_ACCESS_KEY_ID"),
+                             at("AWS_SECRET_ACCESS_KEY"),
+                             at("AWS_SESSION_TOKEN"),
+                             {},
+                             "env-file"});
+}
+
 // The variables: the process environment, overlaid by --env-file, which is either a JSON object
 // of name -> value or `terraform output -json` (its controller_environment output).
-aw::Getenv configuration(const AwsCommon& c) {
+Configuration configuration(const AwsCommon& c) {
   auto process = aw::process_environment();
-  if (c.env_file.empty()) return process;
+  if (c.env_file.empty()) return {process, client_options(c)};
   std::ifstream in(c.env_file);
   if (!in) fail(c, kExitUsage, "--env-file " + c.env_file + ": cannot read it");
   std::stringstream text;
@@ -77,17 +105,20 @@ aw::Getenv configuration(const AwsCommon& c) {
       fail(c, kExitUsage, "--env-file " + c.env_file + ": " + name + " is not a string");
     vars[name] = value.get<std::string>();
   }
-  return [vars, process](const std::string& name) -> std::optional<std::string> {
-    if (auto it = vars.find(name); it != vars.end()) return it->second;
-    return process(name);
-  };
+  Configuration out{[vars, process](const std::string& name) -> std::optional<std::string> {
+                      if (auto it = vars.find(name); it != vars.end()) return it->second;
+                      return process(name);
+                    },
+                    client_options(c)};
+  apply_file_environment(vars, out.options);
+  return out;
 }
 
 void run_status(const AwsCommon& c) {
-  auto getenv = configuration(c);
+  auto [getenv, file_options] = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
-  const dr::aws::AwsClientOptions options = client_options(c);
+  const dr::aws::AwsClientOptions options = file_options;
   auto clients = aw::shared_clients(options);
   auto status = aw::read_status(*targets, clients, std::chrono::system_clock::now());
 
@@ -160,14 +191,14 @@ void run_status(const AwsCommon& c) {
 void with_store(
     const AwsCommon& c,
     const std::function<std::expected<void, std::string>(backends::ControllerStore&)>& act) {
-  auto getenv = configuration(c);
+  auto [getenv, file_options] = configuration(c);
   const std::string region = getenv("DR_SECONDARY_REGION").value_or("");
   const std::string table = getenv("DR_STATE_TABLE").value_or("");
   std::string missing;
   if (region.empty()) missing += "DR_SECONDARY_REGION";
   if (table.empty()) missing += std::string(missing.empty() ? "" : ", ") + "DR_STATE_TABLE";
   if (!missing.empty()) fail(c, kExitUsage, "missing environment variables: " + missing);
-  const dr::aws::AwsClientOptions options = client_options(c);
+  const dr::aws::AwsClientOptions options = file_options;
   auto ddb = aw::client_for<dr::aws::DynamoDb>(aw::shared_clients(options), region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());
   backends::ControllerStore store(**ddb, table);
@@ -186,7 +217,7 @@ enum class Move { kFailover, kSwitchover, kFailback };
 // running it twice is safe.
 void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   const bool planned = move != Move::kFailover;
-  auto getenv = configuration(c);
+  auto [getenv, file_options] = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
   const std::string table = getenv("DR_STATE_TABLE").value_or("");
@@ -199,7 +230,7 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
       fail(c, kExitUsage, "DR_FAILOVER_CAPACITY: '" + *v + "' is not a number");
     }
   }
-  const dr::aws::AwsClientOptions options = client_options(c);
+  const dr::aws::AwsClientOptions options = file_options;
   auto clients = aw::shared_clients(options);
   auto ddb = aw::client_for<dr::aws::DynamoDb>(clients, targets->secondary_region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());
@@ -212,6 +243,10 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   controller::LoopOptions loop_options;
   loop_options.owner = "drctl-" + std::to_string(::getpid());
   loop_options.standby_capacity = capacity;
+  if (!c.events_file.empty())
+    loop_options.events = [file = c.events_file](const nlohmann::json& e) {
+      (void)backends::append_jsonl(file, e);
+    };
   controller::ControllerLoop loop(
       **world, store, loop_options, [] { return core::Clock::now(); }, log);
   auto snap = loop.observe_with_guards();
@@ -259,7 +294,12 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
                   : controller::failover_plan(*snap, to, force, answers, plan_options, "drctl aws");
   if (!plan) fail(c, kExitFailed, plan.error());
   if (planned) {
-    auto cw = aw::client_for<dr::aws::CloudWatch>(clients, targets->secondary_region);
+    // Aurora publishes the lag in the secondary cluster's own region: after a switchover that is
+    // the home region, not DR_SECONDARY_REGION (where a failback found no datapoint).
+    std::string lag_region = targets->secondary_region;
+    for (const auto& r : targets->regions)
+      if (r.cluster_id() == snap->topology.secondary_db) lag_region = r.region;
+    auto cw = aw::client_for<dr::aws::CloudWatch>(clients, lag_region);
     if (!cw) fail(c, kExitFailed, cw.error().describe());
     auto lag = aw::read_secondary_lag(**cw, snap->topology.secondary_db,
                                       std::chrono::system_clock::now(), targets->lag_window);
@@ -299,6 +339,13 @@ void add_options(CLI::App* cmd, AwsCommon& common, bool json = true) {
   if (json) cmd->add_flag("--json", common.json, "print JSON for scripts");
 }
 
+// The moves' runbook events (runbook-start, each runbook-step with its times, runbook-done), as
+// `drctl switchover` writes them to the lab's controller-events.jsonl.
+void add_events_option(CLI::App* cmd, AwsCommon& common) {
+  cmd->add_option("--events-file", common.events_file,
+                  "append the runbook's events here, one JSON object per line");
+}
+
 }  // namespace
 
 void register_aws_commands(CLI::App& app) {
@@ -332,18 +379,21 @@ void register_aws_commands(CLI::App& app) {
       "switchover", "planned move of the Aurora global writer (no data loss), behind the lag gate");
   so->add_option("--to", *to, "the region to move the writer to")->required();
   add_options(so, *common);
+  add_events_option(so, *common);
   so->callback([common, to] { run_move(*common, *to, Move::kSwitchover, false); });
   auto* fo = aws->add_subcommand(
       "failover", "unplanned failover of the Aurora global writer (AllowDataLoss) now");
   fo->add_option("--to", *to, "the region to fail over to")->required();
   fo->add_flag("--force", *force, "even if the writer answers or a failover is unacknowledged");
   add_options(fo, *common);
+  add_events_option(fo, *common);
   fo->callback([common, to, force] { run_move(*common, *to, Move::kFailover, *force); });
   auto* fb = aws->add_subcommand(
       "failback",
       "move the Aurora global writer back to its home region (DR_PRIMARY_REGION) with a "
       "switchover, no data loss, behind the lag gate; nothing to do when it is home");
   add_options(fb, *common);
+  add_events_option(fb, *common);
   fb->callback([common] { run_move(*common, "", Move::kFailback, false); });
 
   auto onoff = std::make_shared<std::string>();

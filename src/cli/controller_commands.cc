@@ -7,6 +7,8 @@
 #include <iostream>
 #include <thread>
 
+#include "aws/dynamodb.h"
+#include "backends/aws/aws_evidence.h"
 #include "backends/controller_store.h"
 #include "backends/jsonl_notifier.h"
 #include "backends/lab/lab_world.h"
@@ -18,6 +20,8 @@
 #include "lab/gtid.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
+#include "lab_aws/aws_credentials.h"
+#include "lab_aws/function_env.h"
 
 namespace dr::cli {
 
@@ -142,9 +146,39 @@ void run_witness(const Common& c, const std::string& listen, int port) {
   // Before anything starts: a missing lab directory is a plain error, not a half-started witness.
   auto token = lab::read_control_token(dir);
   if (!token) die("witness: " + token.error().message);
+  // As the witness does on AWS, each observation also goes into the controller's state table
+  // (the item the AWS world reads, backends/aws/aws_evidence.h), through the lab's AWS endpoint:
+  // the lab's Lambda has the witness's vote. A lab without the endpoint has only /observation.
+  std::unique_ptr<aws::DynamoDb> state_table;
+  if (auto state = lab::load_lab_state(dir); state && !state->aws_endpoint_url.empty()) {
+    if (auto keys = lab_aws::read_aws_credentials(dir); keys) {
+      aws::ClientConfig config;
+      config.region = c.controller_region;
+      config.endpoint_url = state->aws_endpoint_url;
+      config.credentials = std::make_shared<aws::StaticCredentialsProvider>(*keys);
+      // One round's write: the next round writes a fresher one anyway.
+      config.retry.max_attempts = 1;
+      state_table = std::make_unique<aws::DynamoDb>(config);
+    } else {
+      log_line("witness: not writing to the state table: " + keys.error().message);
+    }
+  }
+  std::string last_publish_error = "(none yet)";
+  auto publish = [&](const core::Observation& o) {
+    if (!state_table) return;
+    auto put =
+        state_table->put_item({{"TableName", lab_aws::kLabStateTable},
+                               {"Item", backends::aws_world::witness_item(o, core::Clock::now())}});
+    // Logged on a change only: a missing table would otherwise fill the log every second.
+    std::string error = put ? "" : put.error().describe();
+    if (error != last_publish_error)
+      log_line(error.empty() ? "witness: writing to " + std::string(lab_aws::kLabStateTable)
+                             : "witness: cannot write to the state table: " + error);
+    last_publish_error = error;
+  };
   backends::lab::Witness witness({dir, listen, port, std::chrono::milliseconds(c.interval_ms),
                                   core::ObserverThresholds{c.threshold, std::min(c.threshold, 2)},
-                                  c.controller_region, *token});
+                                  c.controller_region, *token, publish});
   auto bound = witness.start();
   if (!bound) die("witness: " + bound.error());
   std::string url = "http://" + listen + ":" + std::to_string(*bound);

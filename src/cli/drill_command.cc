@@ -3,6 +3,7 @@
 // and judges the scenario's promises. Writes JSON + HTML reports; exits 1 when a promise broke.
 #include <fcntl.h>
 #include <httplib.h>
+#include <signal.h>
 #include <sys/file.h>
 
 #include <cstring>
@@ -25,6 +26,7 @@
 #include "drill/report_html.h"
 #include "drill/run_files.h"
 #include "drill/workload.h"
+#include "lab/atomic_file.h"
 #include "lab/control_token.h"
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
@@ -32,6 +34,8 @@
 #include "lab/partition.h"
 #include "lab/process.h"
 #include "lab/wait.h"
+#include "lab_aws/aws_credentials.h"
+#include "lab_aws/function_env.h"
 #include "lab_aws/in_region_watcher.h"
 
 namespace dr::cli {
@@ -90,6 +94,9 @@ struct DrillArgs {
   drill::DrillParameters p;
   std::string json_out, html_out;
   bool reset = false;
+  // Who acts: "lambda", the real bootstrap behind the lab's Runtime API (as on AWS), or "lab",
+  // `drctl controller` on the lab's own backends.
+  std::string controller = "lab";
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -103,12 +110,15 @@ std::string self_exe() {
 
 lab::Process spawn_drctl(const std::filesystem::path& dir, std::vector<std::string> args,
                          const std::string& log,
-                         std::vector<std::pair<std::string, std::string>> env = {}) {
+                         std::vector<std::pair<std::string, std::string>> env = {},
+                         bool with_dir = true) {
   lab::SpawnOptions o;
   o.argv = {self_exe()};
   for (auto& a : args) o.argv.push_back(std::move(a));
-  o.argv.push_back("--dir");
-  o.argv.push_back(dir.string());
+  if (with_dir) {
+    o.argv.push_back("--dir");
+    o.argv.push_back(dir.string());
+  }
   o.env = std::move(env);
   o.log_file = dir / log;
   o.die_with_parent = true;  // a drill that dies leaves no controller behind
@@ -125,6 +135,70 @@ std::vector<json> read_events(const std::filesystem::path& file) {
     if (j.is_object()) out.push_back(std::move(j));
   }
   return out;
+}
+
+// The controller's events as the lab's Lambda logged them: bootstrap's output (what CloudWatch
+// Logs would hold), one JSON object per line; the loop's events carry "event" (lambda/main.cc).
+std::vector<json> read_lambda_events(const std::filesystem::path& log) {
+  std::vector<json> out;
+  for (auto& j : read_events(log))
+    if (j.contains("event") && j["event"].is_string()) out.push_back(std::move(j));
+  return out;
+}
+
+// The lab's Lambda for the drill: the function's configuration for this lab (0600: the keys)
+// with a tick every `interval_ms` (whole seconds, at least 1), and `drctl lab lambda run`
+// invoking it every second. Each invocation is long (the function's timeout 900 s, Lambda's
+// most) and stops starting ticks 60 s before its deadline, so that a runbook started in a tick
+// ends inside the invocation rather than being cut by the deadline.
+std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int interval_ms) {
+  auto loaded = lab::load_lab_state(dir);
+  if (!loaded) fail("lab state: " + loaded.error().describe());
+  const lab::LabState& state = *loaded;
+  auto keys = lab_aws::read_aws_credentials(dir);
+  if (!keys) fail("the lab's AWS keys: " + keys.error().message);
+  auto env = lab_aws::lab_function_env(state, *keys);
+  if (!env) fail("the lab's function configuration: " + env.error());
+  json vars = json::object();
+  for (const auto& [k, v] : *env) vars[k] = v;
+  vars["DR_CONTROLLER_TICK_SECONDS"] = std::to_string(std::max(1, (interval_ms + 500) / 1000));
+  vars["DR_CONTROLLER_DEADLINE_MARGIN_MS"] = "60000";
+  const auto env_file = dir / "lambda-env.json";
+  if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)
+    fail(w.error().message);
+  return env_file;
+}
+
+lab::Process start_lambda(const std::filesystem::path& dir, int interval_ms) {
+  const auto env_file = write_lambda_env(dir, interval_ms);
+  std::error_code ec;
+  std::filesystem::remove(dir / "lambda.log", ec);
+  return spawn_drctl(dir,
+                     {"lab", "lambda", "run", "--env-file", env_file.string(), "--every", "1s",
+                      "--timeout", "900s", "--log-file", (dir / "lambda.log").string(), "--json"},
+                     "lambda-run.log", {}, /*with_dir=*/false);
+}
+
+// bootstrap, the child of `drctl lab lambda run` (pid `parent`), or 0 when none runs.
+pid_t bootstrap_of(pid_t parent) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so from the last ')'.
+    const auto close = text.rfind(')');
+    const auto open = text.find('(');
+    if (close == std::string::npos || open == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 1));
+    std::string state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && text.substr(open + 1, close - open - 1) == "bootstrap")
+      return static_cast<pid_t>(std::stol(name));
+  }
+  return 0;
 }
 
 // The lab's own status document (what `drctl lab status --json` prints).
@@ -220,12 +294,12 @@ std::string last_lines(const std::filesystem::path& file, std::size_t n) {
 }
 
 void run_step(const std::filesystem::path& dir, const DrillArgs& a, std::vector<std::string> args,
-              const std::string& log) {
+              const std::string& log, bool with_dir = true) {
   std::string shown = "drctl";
   for (const auto& x : args) shown += " " + x;
-  shown += dir_flag(a);
+  if (with_dir) shown += dir_flag(a);
   std::cout << "drill " << a.scenario << ": --reset: " << shown << "\n";
-  auto p = spawn_drctl(dir, args, log);
+  auto p = spawn_drctl(dir, args, log, {}, with_dir);
   auto code = p.wait(180s);
   if (!code || *code != 0)
     fail("--reset: `" + shown + "` failed: " + last_lines(dir / log, 6) + " (see " +
@@ -251,6 +325,14 @@ void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill:
     b = settled_baseline(dir, 60s);
   }
   if (needs(drill::Remedy::kFailback)) {
+    // The Lambda's failover scaled the old region's group to 0 and fenced its apps by their fence
+    // record: its failback (the AWS runbook, or with the writer home the fence lifted and traffic
+    // back) undoes that; then the lab's own failback, with the writer home, puts the fleets and
+    // the front door back to the baseline's.
+    if (a.controller == "lambda")
+      run_step(dir, a,
+               {"aws", "failback", "--env-file", write_lambda_env(dir, a.p.interval_ms).string()},
+               "reset-aws-failback.log", /*with_dir=*/false);
     run_step(dir, a, {"failback"}, "reset-failback.log");
     b = settled_baseline(dir, 60s);
   }
@@ -460,6 +542,15 @@ int run_drill(const DrillArgs& a) {
   if (auto v = spec->blip ? drill::validate_blip(a.p) : drill::validate(a.p); !v) fail(v.error());
   const auto promises = drill::promises_for(spec->name);
   if (!promises) fail(promises.error());
+  if (a.controller != "lab" && a.controller != "lambda")
+    fail("--controller: '" + a.controller + "' is neither lambda nor lab");
+  // The lab's Lambda has no write lease (the lab's lease is etcd, the AWS world's is DynamoDB):
+  // a drill that cuts the network needs the lease to keep its promises, and the blip's promise
+  // (ride it out) is measured against the lab controller's probe timing.
+  if (a.controller == "lambda" && (spec->cut || spec->blip))
+    fail("drill " + spec->name + " runs on the lab path only (--controller lab): " +
+         (spec->cut ? "a partition needs the write lease, which the lab's Lambda lacks"
+                    : "the blip is sized to the lab controller's probes"));
   if (spec->cut)
     if (auto can = lab::check_can_partition(); !can)
       fail("drill " + spec->name + " cuts the network: " + can.error().message);
@@ -509,8 +600,18 @@ int run_drill(const DrillArgs& a) {
   auto events_file = dir / "controller-events.jsonl";
   std::error_code ec;
   std::filesystem::remove(events_file, ec);
+  const bool lambda = a.controller == "lambda";
+  // With the Lambda, an operator's move (drctl aws switchover / failback) writes its runbook's
+  // events to the events file, as `drctl switchover` does on the lab path.
+  auto controller_events = [&] {
+    auto events = read_events(events_file);
+    if (lambda)
+      for (auto& e : read_lambda_events(dir / "lambda.log")) events.push_back(std::move(e));
+    return events;
+  };
 
-  std::cout << "drill " << a.scenario << ": starting the witness and the controller\n";
+  std::cout << "drill " << a.scenario << ": starting the witness and the "
+            << (lambda ? "lab's Lambda (bootstrap behind the Runtime API)" : "controller") << "\n";
   std::vector<std::string> timing = {"--interval-ms", std::to_string(a.p.interval_ms),
                                      "--threshold", std::to_string(a.p.threshold)};
   auto with = [&](std::vector<std::string> head) {
@@ -521,18 +622,22 @@ int run_drill(const DrillArgs& a) {
   lab::Process witness = spawn_drctl(dir, with({"witness"}), "witness.log");
   std::vector<std::pair<std::string, std::string>> crash_env;
   if (spec->crash_controller) crash_env = {{"DR_CONTROLLER_CRASH_AFTER_STEP", "promote"}};
-  lab::Process controller = spawn_drctl(dir, with({"controller"}), "controller.log", crash_env);
+  lab::Process controller =
+      lambda ? start_lambda(dir, a.p.interval_ms)
+             : spawn_drctl(dir, with({"controller"}), "controller.log", crash_env);
+  const std::string controller_log = lambda ? "lambda.log" : "controller.log";
   auto healthy =
       lab::wait_until("the controller sees the primary healthy",
                       [&] {
-                        for (const auto& e : read_events(events_file))
+                        for (const auto& e : controller_events())
                           if (e.value("event", "") == "decision" && e.value("action", "") == "none")
                             return true;
                         return !controller.running();
                       },
                       {.timeout = 60s});
   if (!healthy || !controller.running())
-    fail("the controller did not settle; see " + (dir / "controller.log").string());
+    fail("the controller did not settle; see " + (dir / controller_log).string() +
+         (lambda ? " and " + (dir / "lambda-run.log").string() : ""));
 
   drill::WorkloadOptions wo;
   wo.base_url = state->front_door_url;
@@ -579,11 +684,18 @@ int run_drill(const DrillArgs& a) {
   std::unique_ptr<lab::Process> switchover;
   if (spec->switchover) {
     const std::string to = other_region(*status_before, primary);
-    std::cout << "drill " << a.scenario << ": drctl switchover --to " << to << "\n";
+    std::cout << "drill " << a.scenario
+              << (lambda ? ": drctl aws switchover --to " : ": drctl switchover --to ") << to
+              << "\n";
     ev.decision_action = "switchover";
     ev.decision_reason = "an operator's planned switchover from " + primary + " to " + to;
     switchover = std::make_unique<lab::Process>(
-        spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
+        lambda ? spawn_drctl(
+                     dir,
+                     {"aws", "switchover", "--to", to, "--env-file",
+                      (dir / "lambda-env.json").string(), "--events-file", events_file.string()},
+                     "switchover.log", {}, /*with_dir=*/false)
+               : spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
   } else if (spec->blip) {
     const auto length = std::chrono::milliseconds(std::llround(drill::blip_ms_of(a.p)));
     std::cout << "drill " << a.scenario << ": freezing the writer " << old_writer->name
@@ -622,7 +734,26 @@ int run_drill(const DrillArgs& a) {
     std::cout << "drill " << a.scenario << ": injecting the fault at " << a.p.fault_at_s << " s\n";
     inject(*spec, dir, ev);
   }
-  if (spec->crash_controller) {
+  if (spec->crash_controller && lambda) {
+    // As when Lambda's environment dies mid-invocation: bootstrap is killed (SIGKILL, by its PID)
+    // right after the runbook's promotion is logged; the schedule's next invocation starts a new
+    // environment, which resumes the runbook from the state table.
+    pid_t killed = 0;
+    auto promoted = lab::wait_until(
+        "bootstrap logs the promotion",
+        [&] {
+          for (const auto& e : controller_events())
+            if (e.value("event", "") == "runbook-step" && e.value("step", "") == "promote") {
+              killed = bootstrap_of(controller.pid());
+              return killed > 0 && ::kill(killed, SIGKILL) == 0;
+            }
+          return false;
+        },
+        {.timeout = 60s, .poll = 5ms});
+    if (!promoted) fail("bootstrap did not reach the crash point; see lambda.log");
+    std::cout << "drill " << a.scenario << ": killed bootstrap (pid " << killed
+              << ") mid-runbook; the next invocation resumes it\n";
+  } else if (spec->crash_controller) {
     auto crashed = lab::wait_until("the controller crashes mid-runbook",
                                    [&] { return !controller.running(); }, {.timeout = 60s});
     if (!crashed) fail("the controller did not reach the crash point; see controller.log");
@@ -649,12 +780,12 @@ int run_drill(const DrillArgs& a) {
   if (promises->expects_failover)
     (void)lab::wait_until("the runbook finishes",
                           [&] {
-                            for (const auto& e : read_events(events_file))
+                            for (const auto& e : controller_events())
                               if (e.value("event", "") == "runbook-done") return true;
                             return false;
                           },
-                          {.timeout = 30s});
-  fill_events(ev, read_events(events_file), epoch);
+                          {.timeout = lambda && spec->crash_controller ? 60s : 30s});
+  fill_events(ev, controller_events(), epoch);
   // Aurora's own failover (az-outage): its promotion and old writer, from the lab's RDS events.
   if (promises->platform_moves_writer)
     for (const auto& e : read_events(dir / lab_aws::kRdsEventsFile)) {
@@ -665,7 +796,13 @@ int run_drill(const DrillArgs& a) {
       ev.promotion_ms = done;
       ev.fenced_server = e.value("from", "");
     }
-  (void)controller.stop(5s);
+  // The Lambda's schedule would finish its invocation in flight (up to its 900 s timeout) on a
+  // SIGTERM: killed instead, as Lambda may reset an environment at any time; bootstrap dies with
+  // it (the emulator's child) and the runbook's state is in the state table anyway.
+  if (lambda)
+    (void)controller.kill();
+  else
+    (void)controller.stop(5s);
   (void)witness.stop(5s);
   if (cut) {
     std::cout << "drill " << a.scenario << ": healing the cut\n";
@@ -685,8 +822,14 @@ int run_drill(const DrillArgs& a) {
   if (spec->switchover) {
     // ...then back again: the old primary rejoins (no errant GTIDs after a clean switchover) and
     // the writer returns to where it was. The read-back below comes from there.
-    std::cout << "drill " << a.scenario << ": drctl failback\n";
-    auto fb = spawn_drctl(dir, {"failback"}, "failback.log");
+    std::cout << "drill " << a.scenario
+              << (lambda ? ": drctl aws failback\n" : ": drctl failback\n");
+    auto fb =
+        lambda ? spawn_drctl(dir,
+                             {"aws", "failback", "--env-file", (dir / "lambda-env.json").string(),
+                              "--events-file", events_file.string()},
+                             "failback.log", {}, /*with_dir=*/false)
+               : spawn_drctl(dir, {"failback"}, "failback.log");
     auto code = fb.wait(120s);
     if (!code || *code != 0) fail("failback failed; see " + (dir / "failback.log").string());
   }
@@ -702,6 +845,7 @@ int run_drill(const DrillArgs& a) {
   run.scenario = a.scenario;
   run.info.run_id = run_id;
   run.info.parameters = drill::to_json(a.p);
+  run.info.parameters["controller"] = a.controller;
   if (spec->blip) run.info.parameters["blip_ms"] = drill::blip_ms_of(a.p);
   run.info.topology_before = topology_text(*status_before);
   run.info.topology_after = status_after ? topology_text(*status_after) : status_after.error();
@@ -760,6 +904,11 @@ void register_drill_commands(CLI::App& app) {
                     "how far before the fault async loss is accepted")
         ->capture_default_str();
     cmd->add_flag("--enforce-rto", args.p.enforce_rto, "make the RTO targets promises");
+    cmd->add_option("--controller", args.controller,
+                    "who acts: lambda (the real bootstrap behind the lab's Runtime API, calling "
+                    "the lab's AWS endpoint, as on AWS) or lab (drctl controller on the lab's "
+                    "backends; the partition and blip drills run only there)")
+        ->capture_default_str();
     if (spec.blip)
       cmd->add_option("--blip-ms", args.p.blip_ms,
                       "how long the writer stays frozen (default: 80% of the detection window, "

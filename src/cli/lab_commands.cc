@@ -15,7 +15,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "aws/dynamodb.h"
+#include "backends/controller_store.h"
 #include "cli/commands.h"
+#include "lab/atomic_file.h"
 #include "lab/control_api.h"
 #include "lab/control_token.h"
 #include "lab/lab_state.h"
@@ -28,6 +31,7 @@
 #include "lab/supervisor.h"
 #include "lab/wait.h"
 #include "lab_aws/aws_credentials.h"
+#include "lab_aws/function_env.h"
 #include "lab_aws/lab_endpoint.h"
 
 namespace dr::lab {
@@ -650,8 +654,18 @@ void run_partition(const fs::path& dir, const std::string& region,
   if (!cut_done->note.empty()) std::cerr << "drctl lab: partition: " << cut_done->note << "\n";
 }
 
-// What the aws CLI and the SDKs need to talk to the lab's AWS endpoint.
-void run_env(const fs::path& dir, bool as_json) {
+// Single-quoted for the shell: the values are URLs, ARNs, [A-Za-z0-9] keys and a path.
+std::string shell_quote(const std::string& v) {
+  std::string q = "'";
+  for (char c : v) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// What the aws CLI and the SDKs need to talk to the lab's AWS endpoint; with --function, the
+// failover function's whole configuration for this lab (lab_aws/function_env.h), which `drctl
+// lab lambda run --env-file` and `drctl aws ... --env-file` read from --out.
+void run_env(const fs::path& dir, bool as_json, bool function, const std::string& out) {
+  if (!out.empty() && !function) fail_as(as_json, "--out goes with --function");
   auto state = load_lab_state(dir);
   if (!state)
     fail_as(as_json, "no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
@@ -660,25 +674,45 @@ void run_env(const fs::path& dir, bool as_json) {
             "the lab in " + dir.string() + " has no AWS endpoint yet (phase " + state->phase + ")");
   auto keys = lab_aws::read_aws_credentials(dir);
   if (!keys) fail_as(as_json, keys.error().message);
-  const std::vector<std::pair<std::string, std::string>> vars = {
-      {"AWS_ENDPOINT_URL", state->aws_endpoint_url},
-      {"AWS_ACCESS_KEY_ID", keys->access_key_id},
-      {"AWS_SECRET_ACCESS_KEY", keys->secret_access_key},
-      {"AWS_DEFAULT_REGION", "us-east-1"},
-      {"DR_LAB_DIR", fs::absolute(dir).string()}};
-  if (as_json) {
-    json out = json::object();
-    for (const auto& [k, v] : vars) out[k] = v;
-    std::cout << out.dump(2) << "\n";
+  std::vector<std::pair<std::string, std::string>> vars;
+  if (function) {
+    auto env = lab_aws::lab_function_env(*state, *keys);
+    if (!env) fail_as(as_json, "the lab in " + dir.string() + ": " + env.error());
+    vars = std::move(*env);
+    // The function's state table exists where infra/modules/lambda creates it with the function:
+    // here, in us-west-2 through the lab's endpoint (idempotent).
+    aws::ClientConfig config;
+    config.region = kSecondaryRegion;
+    config.endpoint_url = state->aws_endpoint_url;
+    config.credentials = std::make_shared<aws::StaticCredentialsProvider>(*keys);
+    aws::DynamoDb ddb(config);
+    if (auto t = backends::ControllerStore(ddb, lab_aws::kLabStateTable).ensure_table(); !t)
+      fail_as(as_json, "the function's state table " + std::string(lab_aws::kLabStateTable) + ": " +
+                           t.error());
+  } else {
+    vars = {{"AWS_ENDPOINT_URL", state->aws_endpoint_url},
+            {"AWS_ACCESS_KEY_ID", keys->access_key_id},
+            {"AWS_SECRET_ACCESS_KEY", keys->secret_access_key},
+            {"AWS_DEFAULT_REGION", "us-east-1"},
+            {"DR_LAB_DIR", fs::absolute(dir).string()}};
+  }
+  json object = json::object();
+  for (const auto& [k, v] : vars) object[k] = v;
+  if (!out.empty()) {
+    if (auto w = replace_private_file(out, object.dump(2) + "\n"); !w)
+      fail_as(as_json, w.error().message);
+    if (as_json)
+      std::cout << json{{"written", out}, {"variables", vars.size()}}.dump(2) << "\n";
+    else
+      std::cout << "the function's " << vars.size() << " variables (with the lab's keys) are in "
+                << out << " (mode 0600)\n";
     return;
   }
-  // Single-quoted for the shell: the values are URLs, [A-Za-z0-9] keys and a path.
-  auto quote = [](const std::string& v) {
-    std::string q = "'";
-    for (char c : v) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  };
-  for (const auto& [k, v] : vars) std::cout << "export " << k << "=" << quote(v) << "\n";
+  if (as_json) {
+    std::cout << object.dump(2) << "\n";
+    return;
+  }
+  for (const auto& [k, v] : vars) std::cout << "export " << k << "=" << shell_quote(v) << "\n";
 }
 
 void run_heal(const fs::path& dir, bool as_json) {
@@ -784,7 +818,15 @@ void register_lab_commands(CLI::App& app) {
   add_dir(env);
   auto env_json = std::make_shared<bool>(false);
   env->add_flag("--json", *env_json, "print JSON");
-  env->callback([=] { run_env(resolve_lab_dir(*dir_flag), *env_json); });
+  auto env_function = std::make_shared<bool>(false);
+  env->add_flag("--function", *env_function,
+                "the failover function's configuration for this lab instead: every DR_* "
+                "variable infra/modules/lambda sets, AWS_ENDPOINT_URL and the lab's keys");
+  auto env_out = std::make_shared<std::string>();
+  env->add_option("--out", *env_out,
+                  "with --function: write them to this file as a JSON object, mode 0600 (the "
+                  "--env-file of `drctl lab lambda run` and `drctl aws`)");
+  env->callback([=] { run_env(resolve_lab_dir(*dir_flag), *env_json, *env_function, *env_out); });
 
   auto* heal_cmd = lab->add_subcommand("heal", "remove every cut `partition` made");
   auto heal_json = std::make_shared<bool>(false);

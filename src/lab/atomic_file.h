@@ -13,5 +13,8 @@ namespace dr::lab {
 // kNotFound when the file does not exist or cannot be opened.
 Result<std::string> read_whole_file(const std::filesystem::path& path);
 Result<void> replace_file(const std::filesystem::path& path, const std::string& text);
+// The same for a file with secrets (keys): created mode 0600 from the first byte, so neither the
+// new file nor an older, wider one is ever readable by others.
+Result<void> replace_private_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace dr::lab

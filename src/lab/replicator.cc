@@ -95,10 +95,18 @@ std::expected<void, std::string> StreamReplicator::refresh_shards() {
 std::expected<void, std::string> StreamReplicator::apply(const nlohmann::json& record) {
   std::string event = record.value("eventName", "");
   const auto& ddb = record.contains("dynamodb") ? record["dynamodb"] : nlohmann::json::object();
-  const nlohmann::json& image = event == "REMOVE" ? ddb.value("OldImage", nlohmann::json())
-                                                  : ddb.value("NewImage", nlohmann::json());
+  nlohmann::json image = event == "REMOVE" ? ddb.value("OldImage", nlohmann::json())
+                                           : ddb.value("NewImage", nlohmann::json());
   if (!image.is_object()) return std::unexpected(event + " record without its image");
   auto stamp = stamp_of(image);
+  if (!stamp && image.contains("updated_at_ms") && !image.contains("origin_region")) {
+    // An item written straight into one replica by other than dr-app (the AWS controller's fence
+    // record, aws/fence_record.h): a global table replicates it all the same. It comes from this
+    // link's source; stamped so, its echo from the target is recognised and not sent back.
+    // Refused, it stopped this direction's replication for good (the record is read again).
+    image["origin_region"] = {{"S", link_.source_region}};
+    stamp = stamp_of(image);
+  }
   if (!stamp) return std::unexpected("record skipped: " + stamp.error());
   if (stamp->origin_region != link_.source_region) {
     ++stats_.skipped_echo;  // the replicator wrote it here; sending it back would loop forever

@@ -224,6 +224,11 @@ lab::Result<void> LambdaEmulator::start_environment() {
   for (const auto& var : spec_.env) options.env.push_back(var);
   options.working_dir = task_root;
   options.log_file = spec_.log_file;
+  // bootstrap is in a process group of its own, so a kill of the emulator's group misses it, and
+  // inside a long invocation it asks the Runtime API nothing that would tell it the emulator is
+  // gone: without this it went on ticking the controller, and acting, for the rest of its
+  // invocation (up to 15 min) after `drctl lab lambda run` was killed.
+  options.die_with_parent = true;
   auto process = lab::Process::spawn(std::move(options));
   if (!process) return std::unexpected(process.error());
   process_.emplace(std::move(*process));

@@ -100,6 +100,15 @@ int main(int argc, char** argv) {
   // One owner per execution environment: its log stream is unique to it.
   auto stream = lambda::process_env("AWS_LAMBDA_LOG_STREAM_NAME");
   options.owner = "lambda-" + (stream ? *stream : std::to_string(::getpid()));
+  // The loop's events (decision, runbook-start, runbook-step with its times, runbook-done) as
+  // structured log lines: CloudWatch Logs keeps them as fields (Logs Insights: `filter event =
+  // "runbook-step"`), and the lab's drills split RTO from them as they would from the logs.
+  options.events = [](const nlohmann::json& e) {
+    nlohmann::json line = e;
+    line["level"] = "INFO";
+    line["message"] = "controller event " + e.value("event", std::string("?"));
+    lambda::emit_stdout(lambda::to_line(line));
+  };
   lambda::ControllerTick tick(**world, store, std::move(options), [](const std::string& line) {
     // The handler logs each decision change itself, with its metrics; the loop's other lines
     // (runbook steps, outcomes) go out as they are.

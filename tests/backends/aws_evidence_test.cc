@@ -132,6 +132,25 @@ TEST(AwsEvidence, AWitnessVoteCountsWhileItIsFresh) {
   EXPECT_FALSE(witness_from_item(bad_time, now, 60s));
 }
 
+// The witness's side (what the lab's witness writes through the lab's AWS endpoint) is what the
+// controller's side reads: the same observation back, as the witness's vote, while fresh.
+TEST(AwsEvidence, TheWitnessItemReadsBackAsItsVote) {
+  const core::TimePoint now{std::chrono::hours(1000)};
+  core::Observation seen;
+  seen.observer = "witness";
+  seen.writer = Health::kUnhealthy;
+  seen.app = Health::kHealthy;
+  const nlohmann::json item = aws_world::witness_item(seen, now - 2s);
+  EXPECT_EQ(item["id"]["S"], kWitnessItemId);
+  auto o = witness_from_item(item, now, 60s);
+  ASSERT_TRUE(o);
+  EXPECT_TRUE(o->witness);
+  EXPECT_EQ(o->writer, Health::kUnhealthy);
+  EXPECT_EQ(o->app, Health::kHealthy);
+  EXPECT_FALSE(witness_from_item(aws_world::witness_item(seen, now - 61s), now, 60s))
+      << "its age is the time it was observed";
+}
+
 // RDS, DynamoDB and the ALB on one loopback server, as the controller's clients reach them.
 class EvidenceTest : public ::testing::Test {
  protected:

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -322,6 +323,37 @@ TEST_F(AwsMotoTest, FencingADeadRegionWritesTheRecordInTheSurvivorAndOnlyLogsThe
   auto failed = cut_off.fence_apps("us-east-1", "failover fo-3");
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().kind, ErrorKind::kUnreachable) << failed.error();
+}
+
+// A fenced region that answers 503 (its DynamoDB down, as the lab's endpoint says it): once the
+// survivor has the record, its own replica gets one attempt, not the retries' backoff, which
+// delayed a region outage's promotion by 1.7 s.
+TEST_F(AwsMotoTest, TheFencedRegionsOwnReplicaGetsOneAttemptOnceASurvivorHasTheRecord) {
+  ASSERT_NO_FATAL_FAILURE(create_app_tables());
+  test::LoopbackServer down;
+  std::atomic<int> puts{0};
+  down.http().Post("/", [&](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("X-Amz-Target").ends_with(".PutItem")) ++puts;
+    res.status = 503;
+    res.set_content(R"({"__type":"ServiceUnavailable","message":"the region is down"})",
+                    "application/x-amz-json-1.0");
+  });
+  down.start();
+  auto moto = clients_;
+  const std::string down_url = down.url();
+  ClientConfigFor split = [moto, down_url](const std::string& region,
+                                           const a::ServiceInfo& service) {
+    auto c = moto(region, service);
+    if (region == "us-east-1") c->endpoint_url = down_url;
+    return c;
+  };
+  AwsFleet fleet(targets_, split, time_.pacing(), log());
+  auto fenced = fleet.fence_apps("us-east-1", "failover fo-4");
+  ASSERT_TRUE(fenced) << fenced.error();
+  auto r = fence_in("us-west-2", "us-east-1");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->fenced);
+  EXPECT_EQ(puts.load(), 1) << "one attempt at the fenced region's own replica";
 }
 
 TEST_F(AwsMotoTest, TrafficPublishesTheForceFailoverMetricInTheSecondaryRegion) {

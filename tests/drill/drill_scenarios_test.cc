@@ -32,8 +32,8 @@ class DrillLab : public ::testing::Test {
     lab::SpawnOptions spawn;
     spawn.argv = {DRCTL_BINARY};
     spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
-    // `drill report` works on files, not on a lab: it takes no --dir.
-    if (args.size() < 2 || args[1] != "report")
+    // `drill report` works on files, not on a lab, and `aws` on an env file: no --dir.
+    if ((args.size() < 2 || args[1] != "report") && (args.empty() || args[0] != "aws"))
       spawn.argv.insert(spawn.argv.end(), {"--dir", dir_.string()});
     spawn.env = {{"DR_APP_BINARY", DR_APP_BINARY},
                  {"DR_MARIADB_TEMPLATE", dr::testing::shared_datadir_template().string()}};
@@ -225,6 +225,111 @@ TEST_P(DrillScenario, KeepsItsPromises) {
     PartitionWasJudgedOnItsStaleWrites(report, output);
     LabStatusShowsAndDownHealsACut();
   }
+}
+
+// --controller lambda: the controller as AWS runs it, the real bootstrap behind the lab's Runtime
+// API, configured as `drctl lab env --function` says and calling the lab's AWS endpoint, with the
+// witness's vote in its state table. The same configuration drives `drctl aws status`. A region
+// outage keeps its promises, and the failover is the one bootstrap logged: no lab controller ran.
+TEST_F(DrillLab, ARegionOutageThroughTheLabsLambdaKeepsItsPromises) {
+  ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
+  const auto env_file = tmp_ / "function.json";
+  ASSERT_EQ(drctl({"lab", "env", "--function", "--out", env_file.string()}, "env.log"), 0)
+      << log("env.log");
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::status(env_file).permissions() & (fs::perms::group_all | fs::perms::others_all),
+            fs::perms::none)
+      << "it holds the lab's keys";
+  ASSERT_EQ(drctl({"aws", "status", "--env-file", env_file.string(), "--json"}, "status.log"), 0)
+      << log("status.log");
+  const std::string status_text = log("status.log");
+  json status = json::parse(status_text.substr(std::min(status_text.find('{'), status_text.size())),
+                            nullptr, false);
+  ASSERT_TRUE(status.is_object()) << status_text;
+  EXPECT_EQ(status["global_cluster"]["status"], "available") << status_text;
+  EXPECT_EQ(status["global_cluster"]["members"][0]["region"], "us-east-1") << status_text;
+  EXPECT_TRUE(status["global_cluster"]["members"][0]["writer"].get<bool>()) << status_text;
+  EXPECT_FALSE(status["controller"].contains("error")) << status_text;
+
+  const auto report_path = tmp_ / "report.json";
+  // Longer than the lab path's 8 s: the AWS runbook waits for the scaled standby's new instance
+  // to be InService and healthy before it shifts traffic (about 3.5 s here), and writes come back
+  // only after the shift.
+  const int code = drctl({"drill", "region-outage", "--controller", "lambda", "--duration-s", "15",
+                          "--fault-at-s", "2.5", "--json", report_path.string()},
+                         "drill.log");
+  const std::string output = log("drill.log");
+  std::ifstream in(report_path);
+  ASSERT_TRUE(in) << "no report; drill exited " << code << ":\n" << output;
+  json report = json::parse(in, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << output;
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_TRUE(report["passed"].get<bool>()) << report.dump(2);
+  EXPECT_EQ(report["split_brain_writes"], 0) << output;
+  EXPECT_GT(report["acked"].get<int>(), 0) << output;
+  ASSERT_FALSE(report["rto_ms"].is_null()) << "writes never came back:\n" << output;
+  for (const auto& p : report["promises"]) {
+    if (p["enforced"].get<bool>()) {
+      EXPECT_TRUE(p["passed"].get<bool>()) << p.dump() << "\n" << output;
+    }
+  }
+  EXPECT_EQ(report["run"]["parameters"]["controller"], "lambda");
+  EXPECT_EQ(report["events"]["decision_action"], "region-failover") << output;
+  const std::string id = report["events"]["failover_id"].get<std::string>();
+  ASSERT_FALSE(id.empty()) << output;
+  // bootstrap ran it: its log (CloudWatch Logs' stand-in) has the runbook's end, and no
+  // `drctl controller` wrote events.
+  bool done_by_bootstrap = false;
+  std::ifstream lambda_log(dir_ / "lambda.log");
+  for (std::string line; std::getline(lambda_log, line);) {
+    json j = json::parse(line, nullptr, false);
+    if (j.is_object() && j.value("event", "") == "runbook-done" && j.value("id", "") == id)
+      done_by_bootstrap = true;
+  }
+  EXPECT_TRUE(done_by_bootstrap) << slurp(dir_ / "lambda.log");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "controller-events.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "controller.log"));
+
+  // Then an app-region outage from the baseline --reset restores after the region outage: the
+  // lab's restore, then `drctl aws failback`, whose lag gate reads the home cluster's lag in the
+  // home region, where Aurora publishes it, then the lab's failback for the fleets.
+  const auto app_path = tmp_ / "app-region.json";
+  const int app_code =
+      drctl({"drill", "app-region-outage", "--controller", "lambda", "--reset", "--duration-s", "8",
+             "--fault-at-s", "2.5", "--json", app_path.string()},
+            "app-region.log");
+  const std::string app_output = log("app-region.log");
+  std::ifstream ain(app_path);
+  ASSERT_TRUE(ain) << "no report; drill exited " << app_code << ":\n" << app_output;
+  json app = json::parse(ain, nullptr, false);
+  ASSERT_TRUE(app.is_object()) << app_output;
+  EXPECT_EQ(app_code, 0) << app_output;
+  EXPECT_TRUE(app["passed"].get<bool>()) << app.dump(2);
+  EXPECT_EQ(app["lost_acked"], 0) << app_output;
+  EXPECT_NE(app_output.find("--reset: drctl aws failback"), std::string::npos) << app_output;
+
+  // Then a switchover and its failback with the AWS operator's commands (drctl aws switchover /
+  // failback on the same configuration), from the baseline --reset restores after the
+  // app-region outage (the writer stayed home: the lab's failback brings traffic and fleets back).
+  const auto switchover_path = tmp_ / "switchover.json";
+  const int switched =
+      drctl({"drill", "switchover", "--controller", "lambda", "--reset", "--duration-s", "8",
+             "--fault-at-s", "2.5", "--json", switchover_path.string()},
+            "switchover.log");
+  const std::string switchover_output = log("switchover.log");
+  std::ifstream sin(switchover_path);
+  ASSERT_TRUE(sin) << "no report; drill exited " << switched << ":\n" << switchover_output;
+  json switchover = json::parse(sin, nullptr, false);
+  ASSERT_TRUE(switchover.is_object()) << switchover_output;
+  EXPECT_EQ(switched, 0) << switchover_output;
+  EXPECT_TRUE(switchover["passed"].get<bool>()) << switchover.dump(2);
+  EXPECT_EQ(switchover["lost_acked"], 0) << switchover_output;
+  EXPECT_EQ(switchover["split_brain_writes"], 0) << switchover_output;
+  EXPECT_NE(switchover_output.find("--reset: drctl failback"), std::string::npos)
+      << switchover_output;
+  EXPECT_NE(switchover_output.find("drctl aws switchover --to us-west-2"), std::string::npos)
+      << switchover_output;
+  EXPECT_EQ(switchover["events"]["writer_after"], "a1") << "failed back home";
 }
 
 // With the write lease (lab up --write-lease: etcd, one member per site), the lease moves with
@@ -515,19 +620,20 @@ TEST(BlipOptions, ABlipAsLongAsTheDetectionWindowIsRefused) {
   EXPECT_FALSE(std::filesystem::exists(dir)) << "nothing is created";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Bad, DrillOptions,
-    ::testing::Values(std::vector<std::string>{"--interval-ms", "-1"},
-                      std::vector<std::string>{"--threshold", "0"},
-                      std::vector<std::string>{"--rate", "nan"},
-                      std::vector<std::string>{"--fault-at-s", "9", "--duration-s", "5"},
-                      std::vector<std::string>{"--app-binary", "/nonexistent"}),
-    [](const ::testing::TestParamInfo<std::vector<std::string>>& param) {
-      std::string name;
-      for (char c : param.param[0])
-        if (std::isalnum(static_cast<unsigned char>(c))) name += c;
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Bad, DrillOptions,
+                         ::testing::Values(std::vector<std::string>{"--interval-ms", "-1"},
+                                           std::vector<std::string>{"--threshold", "0"},
+                                           std::vector<std::string>{"--rate", "nan"},
+                                           std::vector<std::string>{"--fault-at-s", "9",
+                                                                    "--duration-s", "5"},
+                                           std::vector<std::string>{"--app-binary", "/nonexistent"},
+                                           std::vector<std::string>{"--controller", "cloud"}),
+                         [](const ::testing::TestParamInfo<std::vector<std::string>>& param) {
+                           std::string name;
+                           for (char c : param.param[0])
+                             if (std::isalnum(static_cast<unsigned char>(c))) name += c;
+                           return name;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(AllScenarios, DrillScenario,
                          ::testing::Values("az-outage", "db-outage", "app-region-outage",

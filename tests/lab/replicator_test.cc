@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "app/session_store.h"
+#include "aws/fence_record.h"
 #include "lab/dynamodb_local.h"
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
@@ -102,6 +103,26 @@ TEST_F(ReplicatorTest, ASessionWrittenInEitherRegionIsReadableInTheOther) {
   EXPECT_GE(east_to_west_->stats().skipped_echo + west_to_east_->stats().skipped_echo, 2u);
   EXPECT_EQ(east_to_west_->stats().applied, 1u);
   EXPECT_EQ(west_to_east_->stats().applied, 1u);
+}
+
+// The AWS controller writes its fence record straight into a replica of the app's table, without
+// dr-app's origin stamp: it replicates like any item (as a global table's would), its echo is not
+// sent back, and the writes after it still flow (a refused record stopped the direction).
+TEST_F(ReplicatorTest, AnItemWithoutAnOriginStampReplicatesAndDoesNotStopTheStream) {
+  aws::FenceRecord fence{"us-east-1", true, "failover fo-1", 1000, "controller"};
+  ASSERT_TRUE(east_->ddb->put_item(aws::fence_put_item("sessions", "id", fence)));
+  ASSERT_TRUE(east_->sessions.put("after-the-fence", {{"cart", 3}}, 0));
+  auto done = replicate_until("the fence record and the session after it in us-west-2", [&] {
+    auto got = west_->ddb->get_item(aws::fence_get_item("sessions", "id", "us-east-1"));
+    auto record = got ? aws::parse_fence_item(*got)
+                      : std::expected<std::optional<aws::FenceRecord>, std::string>(
+                            std::unexpected(got.error().describe()));
+    return record && *record && (*record)->fenced && session(*west_, "after-the-fence").has_value();
+  });
+  ASSERT_TRUE(done) << done.error();
+  for (int i = 0; i < 3; ++i) pump();
+  EXPECT_EQ(east_to_west_->stats().applied, 2u);
+  EXPECT_EQ(west_to_east_->stats().applied, 0u) << "nothing echoed back";
 }
 
 TEST_F(ReplicatorTest, ConcurrentWritesToTheSameItemConvergeToTheLastWriter) {

@@ -4,12 +4,14 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "aws/support/loopback_server.h"
 #include "lab/process.h"
+#include "lab/wait.h"
 #include "lambda/support/denying_aws.h"
 #include "lambda/support/function_environment.h"
 
@@ -101,6 +103,69 @@ TEST_F(LabLambdaCliTest, AFailedInvocationExitsOne) {
   EXPECT_EQ(lines[0]["outcome"], "init-error");
   EXPECT_EQ(lines[0]["errorMessage"], "DR_STATE_TABLE: missing");
   EXPECT_EQ(lines[1]["summary"]["failed"], 1);
+}
+
+// Killed (SIGKILL to drctl's group, as a drill's teardown does), it leaves no bootstrap behind:
+// one in the middle of a long invocation would go on ticking, and acting, for its deadline.
+TEST_F(LabLambdaCliTest, KilledItLeavesNoBootstrapBehind) {
+  { std::ofstream(dir_ / "env.json") << function_env().dump(); }
+  lab::SpawnOptions options;
+  options.argv = {DRCTL_BINARY,  "lab",
+                  "lambda",      "run",
+                  "--env-file",  (dir_ / "env.json").string(),
+                  "--bootstrap", BOOTSTRAP_BINARY,
+                  "--log-file",  (dir_ / "bootstrap.log").string(),
+                  "--every",     "1s",
+                  "--timeout",   "600s"};
+  options.log_file = dir_ / "drctl.out";
+  options.die_with_parent = true;
+  auto p = lab::Process::spawn(std::move(options));
+  ASSERT_TRUE(p) << p.error().message;
+  // bootstrap's PID: the child of drctl named bootstrap, once its invocation ticks.
+  pid_t bootstrap = 0;
+  auto child_of = [](pid_t parent) -> pid_t {
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = e.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream in(e.path() / "stat");
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto close = text.rfind(')');
+      if (close == std::string::npos || text.find("(bootstrap)") == std::string::npos) continue;
+      std::istringstream rest(text.substr(close + 1));
+      std::string state;
+      long ppid = 0;
+      rest >> state >> ppid;
+      if (ppid == parent) return static_cast<pid_t>(std::stol(e.path().filename().string()));
+    }
+    return 0;
+  };
+  ASSERT_TRUE(lab::wait_until("bootstrap runs",
+                              [&] { return (bootstrap = child_of(p->pid())) > 0; },
+                              {.timeout = std::chrono::seconds(30)}))
+      << std::ifstream(dir_ / "drctl.out").rdbuf();
+  // Inside its invocation: it has ticked (and logged the decision), and asks the Runtime API
+  // nothing until the deadline.
+  ASSERT_TRUE(lab::wait_until("bootstrap ticks",
+                              [&] {
+                                std::ifstream in(dir_ / "bootstrap.log");
+                                std::string text((std::istreambuf_iterator<char>(in)),
+                                                 std::istreambuf_iterator<char>());
+                                return text.find("decision") != std::string::npos;
+                              },
+                              {.timeout = std::chrono::seconds(30)}));
+  ASSERT_TRUE(p->kill());
+  EXPECT_TRUE(lab::wait_until(
+      "bootstrap is gone",
+      [&] {
+        std::ifstream in("/proc/" + std::to_string(bootstrap) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        // Gone, or a zombie its new parent has not reaped yet.
+        const auto close = text.rfind(')');
+        return !in || close == std::string::npos || text.substr(close + 2, 1) == "Z";
+      },
+      {.timeout = std::chrono::seconds(10)}))
+      << "bootstrap " << bootstrap << " outlived drctl lab lambda run";
+  ::kill(bootstrap, SIGKILL);  // no leftover, whatever happened (just seen as drctl's child)
 }
 
 TEST_F(LabLambdaCliTest, BadInputIsAUsageErrorAndRunsNothing) {

@@ -112,6 +112,14 @@ std::optional<core::Observation> witness_from_item(const nlohmann::json& item, c
   return *o;
 }
 
+nlohmann::json witness_item(const core::Observation& observation, core::TimePoint observed_at) {
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(observed_at.time_since_epoch()).count();
+  return {{kStateTableKey, {{"S", kWitnessItemId}}},
+          {"observation", {{"S", core::to_json(observation).dump()}}},
+          {"observed_at_ms", {{"N", std::to_string(ms)}}}};
+}
+
 Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
                    std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now,
                    CapacityReader capacity)

@@ -70,6 +70,9 @@ inline constexpr const char* kWitnessItemId = "witness";
 // nullopt when missing, malformed, or older than max_age (a stopped witness has no vote).
 std::optional<core::Observation> witness_from_item(const nlohmann::json& item, core::TimePoint now,
                                                    std::chrono::seconds max_age);
+// The witness's side: the item (DynamoDB's attribute-value JSON) for `observation` made at
+// `observed_at`, which witness_from_item reads back.
+nlohmann::json witness_item(const core::Observation& observation, core::TimePoint observed_at);
 
 struct EvidenceOptions {
   std::string global_cluster_id;

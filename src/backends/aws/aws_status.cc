@@ -45,13 +45,16 @@ void read_global(AwsStatus& s, const AwsTargets& t, const ClientConfigFor& clien
 void read_lag(AwsStatus& s, const AwsTargets& t, const ClientConfigFor& clients,
               dr::aws::SystemTime now) {
   // The lag is the reader's: whichever member does not write right now.
-  std::string cluster;
+  std::string cluster, region = t.secondary_region;
   for (const auto& m : s.members)
-    if (!m.writer) cluster = m.cluster;
+    if (!m.writer) {
+      cluster = m.cluster;
+      region = m.region;  // Aurora publishes it in the secondary cluster's own region
+    }
   if (cluster.empty()) {
     if (const auto* r = t.find(t.secondary_region)) cluster = r->cluster_id();
   }
-  auto cw = client_for<dr::aws::CloudWatch>(clients, t.secondary_region);
+  auto cw = client_for<dr::aws::CloudWatch>(clients, region);
   if (!cw) {
     s.lag_note = cw.error().describe();
     return;

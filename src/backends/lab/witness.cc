@@ -58,9 +58,12 @@ void Witness::probe_loop() {
       }();
       // Probe outside the lock: a probe may take up to its timeout.
       probe_primary(scratch, *targets, options_.address, options_.interval * 8 / 10);
-      std::lock_guard lock(mu_);
-      observer_ = scratch;
-      last_error_.clear();
+      {
+        std::lock_guard lock(mu_);
+        observer_ = scratch;
+        last_error_.clear();
+      }
+      if (options_.publish) options_.publish(scratch.observation());
     } else {
       std::lock_guard lock(mu_);
       last_error_ = targets.error();

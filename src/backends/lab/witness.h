@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -23,6 +24,10 @@ struct WitnessOptions {
   core::ObserverThresholds thresholds;
   std::string controller_region = "us-west-2";
   std::string token;  // the lab's control token: /observation wants it (lab/api_server.h)
+  // Also hands each round's observation here (may be empty): as the witness does on AWS, the
+  // caller writes it where the AWS controller reads it (the state table's witness item). Called
+  // on the probe thread, outside the lock; a slow publish delays the next round.
+  std::function<void(const core::Observation&)> publish;
 };
 
 class Witness {

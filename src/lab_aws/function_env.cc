@@ -1,0 +1,74 @@
+#include "lab_aws/function_env.h"
+
+#include <algorithm>
+
+#include "lab/lab_topology.h"
+#include "lab_aws/monitoring_handler.h"
+#include "lab_aws/rds_handler.h"
+
+namespace dr::lab_aws {
+
+namespace {
+// The names the endpoint's handlers answer to (their defaults, which lab_endpoint.cc uses).
+constexpr const char* kAccount = "000000000000";
+constexpr const char* kTopic = "dr-lab-notifications";
+constexpr const char* kSecret = "dr-lab/app-db";
+
+std::string target_group_arn(const std::string& region) {
+  return "arn:aws:elasticloadbalancing:" + region + ":" + kAccount + ":targetgroup/dr-lab-" +
+         region + "/0000000000000000";
+}
+std::string topic_arn(const std::string& region) {
+  return "arn:aws:sns:" + region + ":" + kAccount + ":" + kTopic;
+}
+}  // namespace
+
+std::expected<FunctionEnv, std::string> lab_function_env(const lab::LabState& state,
+                                                         const aws::Credentials& keys) {
+  if (state.aws_endpoint_url.empty())
+    return std::unexpected("the lab has no AWS endpoint yet (phase " + state.phase + ")");
+  const std::string primary = lab::kPrimaryRegion, secondary = lab::kSecondaryRegion;
+  std::string alb[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string& region = i == 0 ? primary : secondary;
+    auto it = state.alb_urls.find(region);
+    if (it == state.alb_urls.end() || it->second.empty())
+      return std::unexpected("the lab names no ALB in " + region);
+    alb[i] = it->second;
+    while (alb[i].ends_with('/')) alb[i].pop_back();
+  }
+  // A failover scales the standby to at least this; the controller raises it to the primary
+  // fleet's capacity when that is more (ARC Region switch's semantics).
+  int capacity = 2;
+  if (auto f = state.fleets.find(primary); f != state.fleets.end())
+    capacity = std::max(1, f->second.desired);
+  const MonitoringNames monitoring;  // the force-failover alarm's metric, as the lab watches it
+  const RdsNames& rds = monitoring.rds;
+  return FunctionEnv{
+      {"DR_PRIMARY_REGION", primary},
+      {"DR_SECONDARY_REGION", secondary},
+      {"DR_GLOBAL_CLUSTER_ID", rds.global_cluster},
+      {"DR_PRIMARY_ASG", "dr-lab-" + primary},
+      {"DR_SECONDARY_ASG", "dr-lab-" + secondary},
+      {"DR_FAILOVER_CAPACITY", std::to_string(capacity)},
+      {"DR_STATE_TABLE", kLabStateTable},
+      {"DR_SNS_TOPIC_ARNS", topic_arn(primary) + "," + topic_arn(secondary)},
+      {"DR_DB_SECRET_NAME", kSecret},
+      {"DR_PRIMARY_HEALTH_URL", alb[0] + "/health/deep"},
+      {"DR_FORCE_NAMESPACE", monitoring.force_namespace},
+      {"DR_FORCE_METRIC", monitoring.force_metric},
+      {"DR_PRIMARY_CLUSTER_ARN", rds.cluster_arn(primary)},
+      {"DR_SECONDARY_CLUSTER_ARN", rds.cluster_arn(secondary)},
+      {"DR_PRIMARY_APP_URL", alb[0]},
+      {"DR_SECONDARY_APP_URL", alb[1]},
+      {"DR_PRIMARY_TARGET_GROUP_ARN", target_group_arn(primary)},
+      {"DR_SECONDARY_TARGET_GROUP_ARN", target_group_arn(secondary)},
+      {"DR_APP_TABLE", lab::kSessionsTable},
+      {"DR_CONTROLLER_TICK_SECONDS", "1"},
+      {"AWS_ENDPOINT_URL", state.aws_endpoint_url},
+      {"AWS_ACCESS_KEY_ID", keys.access_key_id},
+      {"AWS_SECRET_ACCESS_KEY", keys.secret_access_key},
+  };
+}
+
+}  // namespace dr::lab_aws
