@@ -17,7 +17,7 @@ MAY_INCLUDE = {
     "lease": {"aws"},
     "app": {"aws", "db", "lease"},
     "lab": {"app", "aws", "db", "lease"},
-    "backends": {"core", "aws", "db"},
+    "backends": {"core", "aws", "db", "lease"},
     "backends/lab": {"backends", "core", "aws", "db", "lab", "lease"},
     "backends/aws": {"backends", "core", "aws", "lease"},
     "lab_aws": {"backends/lab", "backends", "core", "lab", "aws", "db"},
