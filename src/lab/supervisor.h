@@ -11,6 +11,9 @@
 // or DynamoDB Local on its own, and launches no app instance in a killed region or AZ. A single
 // app instance that dies is replaced (that is the ASG's job, and what `kill component app-...`
 // is for).
+//
+// One class, one file per job (supervisor.cc says which); who holds which lock is said below, at
+// the members.
 #pragma once
 
 #include <nlohmann/json.hpp>
