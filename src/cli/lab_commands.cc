@@ -20,6 +20,7 @@
 #include "cli/commands.h"
 #include "lab/atomic_file.h"
 #include "lab/control_api.h"
+#include "lab/control_client.h"
 #include "lab/control_token.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
@@ -184,25 +185,15 @@ Result<json> control(const fs::path& dir, const LabState& state, const std::stri
     return fail(ErrorKind::kNotFound, "the supervisor has no control API yet");
   auto token = read_control_token(dir);
   if (!token) return fail(token.error().kind, "control token: " + token.error().message);
-  httplib::Client client(state.control_address, state.control_port);
-  client.set_bearer_token_auth(*token);
-  client.set_connection_timeout(2s);
-  client.set_read_timeout(timeout);
-  httplib::Result res = method == "GET"   ? client.Get(path)
-                        : method == "PUT" ? client.Put(path, body.dump(), "application/json")
-                                          : client.Post(path, body.dump(), "application/json");
-  if (!res) {
-    return fail(ErrorKind::kSystem, "control API at " + state.control_address + ":" +
-                                        std::to_string(state.control_port) + ": " +
-                                        httplib::to_string(res.error()));
-  }
-  json j = json::parse(res->body, nullptr, false);
-  if (res->status >= 300) {
-    const std::string why =
-        j.is_object() && j.contains("error") ? j["error"].get<std::string>() : res->body;
-    return fail(ErrorKind::kRefused, why);
-  }
-  return j;
+  const ControlClient client({state.control_address, state.control_port, *token, 2s, timeout, ""});
+  auto r = client.call(method, path, body);
+  if (r) return *r;
+  if (r.error().kind == ControlError::Kind::kHttp)
+    return fail(ErrorKind::kRefused, r.error().reason);
+  return fail(
+      r.error().kind == ControlError::Kind::kNotJson ? ErrorKind::kProtocol : ErrorKind::kSystem,
+      "control API at " + state.control_address + ":" + std::to_string(state.control_port) + ": " +
+          r.error().reason);
 }
 
 LabState require_running_lab(const fs::path& dir) {

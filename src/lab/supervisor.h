@@ -11,6 +11,9 @@
 // or DynamoDB Local on its own, and launches no app instance in a killed region or AZ. A single
 // app instance that dies is replaced (that is the ASG's job, and what `kill component app-...`
 // is for).
+//
+// One class, one file per job (supervisor.cc says which); who holds which lock is said below, at
+// the members.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -95,56 +98,90 @@ class Supervisor {
 
  private:
   struct RegionClients;
+  // What status() reads of a region's fleet, copied at each change (record_fleets()) so that a
+  // status never waits for a fleet's reconcile.
+  struct FleetView {
+    int healthy = 0;
+    int running = 0;
+    bool fenced = false;
+  };
 
+  // ---- boot (supervisor_boot.cc) ----
+  Result<void> load_recorded_topology_into_state();
   Result<void> start_databases(const Progress& progress);
-  Result<void> start_proxy(const std::string& name, const Progress& progress);
+  Result<void> start_write_lease(const Progress& progress);
+  Result<void> start_fleets(const Progress& progress);
+  Result<void> wait_for_front_door(const Progress& progress);
+
+  // ---- proxies (supervisor_proxies.cc): the proxy plan (lab/proxy_plan.h) applied ----
   Result<HaproxyConfig> proxy_config(const std::string& name) const;
-  Result<void> start_dynamodb(const std::string& region);
+  Result<void> start_proxy(const std::string& name, const Progress& progress);
+  Result<nlohmann::json> repoint_locked(const std::string& region, const std::string& role,
+                                        const std::string& database);
+  Result<void> apply_front_door_override();
+  // Points every writer endpoint at `writer`, and every reader endpoint whose target is not a
+  // healthy replica of it (or the writer itself) at its region's follower, else the writer.
+  void reconcile_endpoints(const std::string& writer, std::vector<std::string>& done,
+                           std::vector<std::string>& errors);
+
+  // ---- the replicator (supervisor_replicator.cc) ----
   Result<void> prepare_sessions(const std::string& region);
   void start_replicator();
   void rebuild_replicators();
   void replicate_loop();
-  Result<void> start_fleets(const Progress& progress);
-  Result<void> wait_for_front_door(const Progress& progress);
 
+  // ---- faults (supervisor_faults.cc) ----
   Result<void> kill_component(const std::string& name, std::vector<std::string>& done);
   // Restarts a killed server read-only; it takes writes again only if it is `writer` (nobody
   // took over while it was down), else it rejoins `writer` as a replica (refused, and left
   // read-only, when it holds errant GTIDs).
   Result<void> restart_database(const std::string& name, const std::string& writer,
                                 std::vector<std::string>& done);
+  // Stops `name`, replaces its datadir with a fresh one, and clones it from `writer`.
+  Result<void> rebuild_database(const std::string& name, const std::string& writer,
+                                std::vector<std::string>& done);
   // Who holds the write role now, from the servers themselves: the one running server that is
   // writable and replicates from nobody; when none is, the recorded writer. Any other writable
   // server is fenced (read-only): there is only ever one writer. A server that cannot be
   // fenced, or no writer at all, goes to `errors`.
-  // Stops `name`, replaces its datadir with a fresh one, and clones it from `writer`.
-  Result<void> rebuild_database(const std::string& name, const std::string& writer,
-                                std::vector<std::string>& done);
   std::string establish_writer(std::vector<std::string>& done, std::vector<std::string>& errors);
-  // Points every writer endpoint at `writer`, and every reader endpoint whose target is not a
-  // healthy replica of it (or the writer itself) at the writer.
-  void reconcile_endpoints(const std::string& writer, std::vector<std::string>& done,
-                           std::vector<std::string>& errors);
-  Result<void> load_recorded_topology_into_state();
-  Result<void> apply_front_door_override();
-  std::string database_role(const std::string& name);
+
+  // ---- bookkeeping (supervisor.cc); every one of them needs mu_ held ----
   void record(ComponentRecord record);
+  // Called by a process's spawn, on the thread that starts it, which holds mu_.
   std::function<void(const PidRecord&)> pid_recorder(const std::string& name);
-  void record_fleets();
+  void record_fleets();  // needs fleets_mu_ too
   void save();
   std::string app_endpoint(const std::string& region, const std::string& role) const;
-  Result<void> start_write_lease(const Progress& progress);
 
+  // Set at construction, never changed: read without a lock.
   SupervisorOptions options_;
   Clock& clock_;
-  std::recursive_mutex mu_;  // guards everything below except the replicator's own state
+
+  // Locks. Order: fleets_mu_ before mu_, never the other way round. Neither is recursive: a
+  // function that needs one held says so, and public entry points take them.
+  //
+  // fleets_mu_ guards fleets_ (the Fleet objects: their reconcile probes every instance, up to
+  // its liveness timeout, so it runs under fleets_mu_ only, and a repoint or a status never
+  // waits for it).
+  std::mutex fleets_mu_;
+  std::map<std::string, std::unique_ptr<Fleet>> fleets_;
+
+  // mu_ guards everything below down to replicator_mu_: the state file and the recorded
+  // topology, the server objects, the writer. Held for a control operation's whole length
+  // (repoint, override, kill, restore: they change servers and must not interleave), but not
+  // for a status's probes: status() copies what it probes under mu_, then probes without it.
+  std::mutex mu_;
   LabState state_;
+  std::map<std::string, FleetView> fleet_views_;
   LabCredentials credentials_;
   std::string admin_token_;
-  std::map<std::string, MariaDbInstance> databases_;
+  // Shared so that a status's probes, outside mu_, keep the instance they probe alive (a rebuild
+  // replaces it). status() calls only its const probes, which read what never changes after
+  // create() (its paths and name).
+  std::map<std::string, std::shared_ptr<MariaDbInstance>> databases_;
   std::map<std::string, HaproxyInstance> proxies_;
   std::map<std::string, DynamoDbLocal> dynamodbs_;
-  std::map<std::string, std::unique_ptr<Fleet>> fleets_;
   std::optional<EtcdCluster> etcd_;  // the write lease's store, with options_.write_lease
   bool stopped_ = false;
   // The database that holds the write role, as last established (start, a writer endpoint's
@@ -157,6 +194,8 @@ class Supervisor {
   static constexpr const char* kRebuildMarker = "rebuilding";
   std::string saved_topology_;
 
+  // replicator_mu_ guards clients_ and replicators_: the replicator thread holds it for a poll.
+  // Taken after mu_ when both are needed, never before.
   std::mutex replicator_mu_;
   // Each replicator shares the clients it polls (see StreamReplicator): prepare_sessions() may
   // replace an entry while the replicator thread polls through the previous one.

@@ -16,7 +16,9 @@
 #include <future>
 
 #include "lab/control_api.h"
+#include "lab/control_client.h"
 #include "lab/control_token.h"
+#include "lab/lab_state.h"
 #include "lab/partition_record.h"
 #include "lab/temp_dir.h"
 
@@ -214,6 +216,69 @@ TEST_F(ControlApiGate, WithoutTheTokenNothingHappens) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 202) << ok->body;
   EXPECT_TRUE(api_.shutdown_requested());
+}
+
+// The one client of the control API (drctl lab, the lab's backends): it carries the token, and
+// tells a refusal (with the API's own words) from a call never sent and from one that got no
+// answer (which may have been applied).
+TEST_F(ControlApiGate, TheSharedClientCarriesTheTokenAndSaysWhatAFailureMeans) {
+  const ControlClient c({kAddress, port_, token_, 2s, 10s, ""});
+  auto s = c.call("GET", "/status");
+  ASSERT_TRUE(s) << s.error().detail;
+  EXPECT_TRUE(s->contains("components")) << s->dump();
+
+  auto refused = c.call("PUT", "/fleets/us-east-1", json{{"desired", 1}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ControlError::Kind::kHttp);
+  EXPECT_EQ(refused.error().http_status, 404);
+  EXPECT_EQ(refused.error().reason, "no fleet in region 'us-east-1'");
+  EXPECT_NE(refused.error().detail.find("\"error\""), std::string::npos) << refused.error().detail;
+
+  const ControlClient stranger({kAddress, port_, "x" + token_, 2s, 10s, ""});
+  auto denied = stranger.call("POST", "/shutdown");
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().http_status, 401);
+  EXPECT_FALSE(api_.shutdown_requested());
+
+  // The lab directory's own client: its state's address and its token.
+  LabState state;
+  state.control_address = kAddress;
+  state.control_port = port_;
+  ASSERT_TRUE(save_lab_state(tmp_.path(), state));
+  auto of_lab = ControlClient::of_lab(tmp_.path(), 10s);
+  ASSERT_TRUE(of_lab) << of_lab.error().describe();
+  auto stopping = of_lab->call("POST", "/shutdown");
+  ASSERT_TRUE(stopping) << stopping.error().detail;
+  EXPECT_EQ((*stopping)["stopping"], true);
+  EXPECT_TRUE(api_.shutdown_requested());
+
+  // A listener that never answers: sent, no answer.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, kAddress, &addr.sin_addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const auto silent_port = ntohs(addr.sin_port);
+  auto unanswered =
+      ControlClient({kAddress, silent_port, token_, 2s, 300ms, ""}).call("GET", "/status");
+  ::close(fd);
+  ASSERT_FALSE(unanswered);
+  EXPECT_EQ(unanswered.error().kind, ControlError::Kind::kNoAnswer) << unanswered.error().detail;
+
+  // Nothing listens any more: nothing was sent.
+  api_.stop();
+  auto gone = c.call("GET", "/status");
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().kind, ControlError::Kind::kNotSent) << gone.error().detail;
+  // No lab state with a control API: said so.
+  state.control_port = 0;
+  ASSERT_TRUE(save_lab_state(tmp_.path(), state));
+  auto none = ControlClient::of_lab(tmp_.path(), 10s);
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().kind, ErrorKind::kNotFound);
 }
 
 TEST_F(ControlApiGate, OnlyJsonBodies) {

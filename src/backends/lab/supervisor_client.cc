@@ -11,90 +11,86 @@ using nlohmann::json;
 
 SupervisorClient::SupervisorClient(std::string host, int port, std::string token,
                                    std::chrono::milliseconds timeout, std::string source_address)
-    : host_(std::move(host)),
-      port_(port),
-      token_(std::move(token)),
-      timeout_(timeout),
-      source_address_(std::move(source_address)) {}
+    : client_({std::move(host), static_cast<std::uint16_t>(port), std::move(token), timeout,
+               timeout, std::move(source_address)}) {}
 
 Result<> SupervisorClient::call(const std::string& method, const std::string& path,
-                                const std::string& body, core::ErrorKind on_409) {
-  httplib::Client c(host_, port_);
-  // cpp-httplib binds to an address given as the "interface" (docs/partitions.md, fact 9).
-  if (!source_address_.empty()) c.set_interface(source_address_);
-  c.set_bearer_token_auth(token_);
-  c.set_connection_timeout(timeout_);
-  c.set_read_timeout(timeout_);
-  httplib::Result r = method == "PUT"      ? c.Put(path, body, "application/json")
-                      : method == "DELETE" ? c.Delete(path)
-                                           : c.Post(path, body, "application/json");
-  if (!r) {
-    // No connection: nothing was sent. Anything else: the request may have been applied.
-    const auto kind = r.error() == httplib::Error::Connection ? core::ErrorKind::kUnreachable
-                                                              : core::ErrorKind::kOutcomeUnknown;
-    return core::fail(kind, "supervisor " + host_ + ":" + std::to_string(port_) + " " + method +
-                                " " + path + ": " + httplib::to_string(r.error()));
+                                const json& body, core::ErrorKind on_409) {
+  auto r = client_.call(method, path, body);
+  if (r) return {};
+  const auto& e = r.error();
+  const auto& o = client_.options();
+  switch (e.kind) {
+    case dr::lab::ControlError::Kind::kNotJson:
+      return {};  // a 2xx: done, whatever it said
+    case dr::lab::ControlError::Kind::kNotSent:
+    case dr::lab::ControlError::Kind::kNoAnswer:
+      // No connection: nothing was sent. Anything else: the request may have been applied.
+      return core::fail(e.kind == dr::lab::ControlError::Kind::kNotSent
+                            ? core::ErrorKind::kUnreachable
+                            : core::ErrorKind::kOutcomeUnknown,
+                        "supervisor " + o.host + ":" + std::to_string(o.port) + " " + method + " " +
+                            path + ": " + e.detail);
+    case dr::lab::ControlError::Kind::kHttp:
+      break;
   }
-  if (r->status / 100 != 2)
-    // 503: the region's control plane is out of reach (the lab's cut): as a dead one.
-    return core::fail(r->status == 504   ? core::ErrorKind::kTimeout
-                      : r->status == 409 ? on_409
-                      : r->status == 503 ? core::ErrorKind::kUnreachable
-                                         : core::ErrorKind::kRefused,
-                      "supervisor " + method + " " + path + ": HTTP " + std::to_string(r->status) +
-                          " " + r->body);
-  return {};
+  // 503: the region's control plane is out of reach (the lab's cut): as a dead one.
+  return core::fail(e.http_status == 504   ? core::ErrorKind::kTimeout
+                    : e.http_status == 409 ? on_409
+                    : e.http_status == 503 ? core::ErrorKind::kUnreachable
+                                           : core::ErrorKind::kRefused,
+                    "supervisor " + method + " " + path + ": HTTP " +
+                        std::to_string(e.http_status) + " " + e.detail);
 }
 
 Result<json> SupervisorClient::status() {
-  httplib::Client c(host_, port_);
-  // cpp-httplib binds to an address given as the "interface" (docs/partitions.md, fact 9).
-  if (!source_address_.empty()) c.set_interface(source_address_);
-  c.set_bearer_token_auth(token_);
-  c.set_connection_timeout(timeout_);
-  c.set_read_timeout(timeout_);
-  auto r = c.Get("/status");
-  if (!r)
-    return core::fail(core::ErrorKind::kUnreachable,
-                      "supervisor " + host_ + ":" + std::to_string(port_) +
-                          " GET /status: " + httplib::to_string(r.error()));
-  json j = json::parse(r->body, nullptr, false);
-  if (r->status != 200 || !j.is_object())
-    return core::fail(core::ErrorKind::kRefused,
-                      "supervisor GET /status: HTTP " + std::to_string(r->status) + " " + r->body);
-  return j;
+  auto r = client_.call("GET", "/status");
+  if (!r) {
+    const auto& e = r.error();
+    const auto& o = client_.options();
+    if (e.kind == dr::lab::ControlError::Kind::kNotSent ||
+        e.kind == dr::lab::ControlError::Kind::kNoAnswer)
+      return core::fail(
+          core::ErrorKind::kUnreachable,
+          "supervisor " + o.host + ":" + std::to_string(o.port) + " GET /status: " + e.detail);
+    return core::fail(
+        core::ErrorKind::kRefused,
+        "supervisor GET /status: HTTP " + std::to_string(e.http_status) + " " + e.detail);
+  }
+  if (!r->is_object())
+    return core::fail(core::ErrorKind::kRefused, "supervisor GET /status: HTTP 200 " + r->dump());
+  return *r;
 }
 
 Result<> SupervisorClient::repoint_writer(const std::string& region, const std::string& server) {
-  return call("PUT", "/endpoints/" + region + "/writer", json{{"database", server}}.dump());
+  return call("PUT", "/endpoints/" + region + "/writer", json{{"database", server}});
 }
 
 Result<> SupervisorClient::repoint_reader(const std::string& region, const std::string& server) {
-  return call("PUT", "/endpoints/" + region + "/reader", json{{"database", server}}.dump());
+  return call("PUT", "/endpoints/" + region + "/reader", json{{"database", server}});
 }
 
 Result<> SupervisorClient::set_capacity(const std::string& region, int min, int desired, int max) {
-  return call("PUT", "/fleets/" + region,
-              json{{"min", min}, {"desired", desired}, {"max", max}}.dump());
+  return call("PUT", "/fleets/" + region, json{{"min", min}, {"desired", desired}, {"max", max}});
 }
 
 Result<> SupervisorClient::fence_apps(const std::string& region, const std::string& reason) {
   // 409: recorded, but instances that did not answer were not told (they are kept out of the
   // ALB, and instances launched later start fenced).
-  return call("PUT", "/fleets/" + region + "/fence",
-              json{{"fenced", true}, {"reason", reason}}.dump(), core::ErrorKind::kUnreachable);
+  return call("PUT", "/fleets/" + region + "/fence", json{{"fenced", true}, {"reason", reason}},
+              core::ErrorKind::kUnreachable);
 }
 
 Result<> SupervisorClient::unfence_apps(const std::string& region) {
-  return call("PUT", "/fleets/" + region + "/fence", json{{"fenced", false}}.dump());
+  return call("PUT", "/fleets/" + region + "/fence", json{{"fenced", false}});
 }
 
 Result<> SupervisorClient::shift_to(const std::string& region) {
-  return call("PUT", "/front-door", json{{"active_region", region}}.dump());
+  return call("PUT", "/front-door", json{{"active_region", region}});
 }
 
 Result<> SupervisorClient::clear_front_door_override() {
-  return call("DELETE", "/front-door/override", "");
+  return call("DELETE", "/front-door/override", json());
 }
 
 FrontDoorProbe::FrontDoorProbe(std::string front_door_url, std::string id_prefix,

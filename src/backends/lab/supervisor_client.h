@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/ports.h"
+#include "lab/control_client.h"
 
 namespace dr::backends::lab {
 
@@ -43,14 +44,10 @@ class SupervisorClient final : public core::Fleet, public core::Traffic {
 
  private:
   // `on_409`: what the supervisor's 409 (its "refused") means for this call.
-  Result<> call(const std::string& method, const std::string& path, const std::string& body,
+  Result<> call(const std::string& method, const std::string& path, const nlohmann::json& body,
                 core::ErrorKind on_409 = core::ErrorKind::kRefused);
 
-  std::string host_;
-  int port_;
-  std::string token_;
-  std::chrono::milliseconds timeout_;
-  std::string source_address_;
+  dr::lab::ControlClient client_;
 };
 
 // Probe: one real order through the front door; it must be acknowledged by `region`.

@@ -1,0 +1,102 @@
+// The global-table replicator: the DynamoDB clients of each region, the replicators of both
+// directions, and the thread that polls them.
+#include "lab/supervisor.h"
+
+#include "app/session_store.h"
+#include "aws/credentials.h"
+#include "aws/dynamodb.h"
+#include "lab/replicator.h"
+#include "lab/supervisor_internal.h"
+
+namespace dr::lab {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using namespace supervisor_detail;
+
+struct Supervisor::RegionClients {
+  explicit RegionClients(const aws::ClientConfig& config) : ddb(config), streams(config) {}
+  aws::DynamoDb ddb;
+  aws::DynamoDbStreams streams;
+};
+
+Result<void> Supervisor::prepare_sessions(const std::string& region) {
+  const auto* r = state_.find(dynamodb_name(region));
+  aws::ClientConfig config;
+  config.region = region;
+  config.endpoint_url = "http://" + host_port(r->address, r->port);
+  config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
+      aws::Credentials{kLabAccessKeyId, kLabSecretAccessKey, "", {}, "lab"});
+  // Shared: the replicators built on the previous clients keep those alive while they poll on
+  // their thread; replacing the entry here never frees what a poll is using.
+  auto clients = std::make_shared<RegionClients>(config);
+  {
+    std::lock_guard l(replicator_mu_);
+    // The replicators of the old clients would only poll a dead DynamoDB until the caller
+    // rebuilds them: drop them now.
+    replicators_.clear();
+    clients_[region] = clients;
+  }
+  app::SessionStore store(clients->ddb, kSessionsTable, region,
+                          [] { return std::chrono::system_clock::now(); });
+  if (auto t = store.ensure_table(); !t) {
+    return fail(ErrorKind::kProtocol,
+                dynamodb_name(region) + ": " + t.error() + " (see " + r->log + ")");
+  }
+  return {};
+}
+
+void Supervisor::rebuild_replicators() {
+  std::lock_guard l(replicator_mu_);
+  replicators_.clear();
+  const auto& regions = default_topology().regions;
+  for (const auto& source : regions) {
+    for (const auto& target : regions) {
+      if (source == target || !clients_.contains(source) || !clients_.contains(target)) continue;
+      const auto& from = clients_.at(source);
+      const auto& to = clients_.at(target);
+      replicators_.push_back(std::make_unique<StreamReplicator>(
+          ReplicationLink{source, target, kSessionsTable},
+          std::shared_ptr<aws::DynamoDbStreams>(from, &from->streams),
+          std::shared_ptr<aws::DynamoDb>(to, &to->ddb),
+          [] { return std::chrono::system_clock::now(); }));
+    }
+  }
+}
+
+void Supervisor::start_replicator() {
+  rebuild_replicators();
+  state_.upsert({kReplicatorName,
+                 "replicator",
+                 kGlobal,
+                 "",
+                 "sessions, both directions",
+                 lab_address(Site::kGlobal, Component::kReplicator).value_or(""),
+                 0,
+                 {},
+                 "",
+                 false});
+  save();
+  replicator_thread_ = std::thread([this] { replicate_loop(); });
+}
+
+void Supervisor::replicate_loop() {
+  while (!replicator_stop_) {
+    if (!replicator_paused_) {
+      std::lock_guard l(replicator_mu_);
+      for (auto& r : replicators_) {
+        if (auto polled = r->poll_once(); !polled) ++replicator_errors_;
+      }
+      std::uint64_t applied = 0;
+      for (auto& r : replicators_) applied += r->stats().applied;
+      replicator_applied_ = applied;
+    }
+    clock_.sleep_for(options_.replicate_every);
+  }
+}
+
+// The write lease's store, then the lease itself for the region traffic goes to (the front door's
+// override, else the primary region), with an epoch above any the databases have seen: the
+// cluster is new on every `up`, the guard rows are not.
+
+}  // namespace dr::lab
