@@ -9,6 +9,12 @@ locals {
   primary_asg_name   = "${local.name}-primary"
   secondary_asg_name = "${local.name}-secondary"
 
+  # The ALBs [primary, secondary] the controller and the witness probe.
+  app_urls = [
+    "${var.certificate_arn_primary != null ? "https" : "http"}://${module.alb_primary.alb_dns_name}",
+    "${var.certificate_arn_secondary != null ? "https" : "http"}://${module.alb_secondary.alb_dns_name}",
+  ]
+
   # Worst-case RTO, step by step (the same model as src/infra/dr_budget.h, which
   # `drctl infra lint` checks against rto_target_seconds).
   # decide: one tick, plus the gap between an invocation's end (its 55 s timeout) and the next
@@ -374,31 +380,28 @@ module "monitoring" {
 module "lambda" {
   source = "./modules/lambda"
 
-  name                 = local.name
-  package_path         = var.controller_package_path
-  schedule_minutes     = var.controller_interval_minutes
-  tick_seconds         = var.controller_tick_seconds
-  timeout_seconds      = local.controller_timeout_seconds
-  deletion_protection  = var.deletion_protection
-  kms_key_arn          = module.kms.secondary_key_arns["lambda"]
-  logs_kms_key_arn     = module.kms.secondary_key_arns["logs"]
-  dynamodb_kms_key_arn = module.kms.secondary_key_arns["dynamodb"]
-  primary_region       = var.aws_region
-  secondary_region     = var.secondary_region
-  global_cluster_id    = module.rds.global_cluster_id
-  global_cluster_arn   = module.rds.global_cluster_arn
-  cluster_arns         = [module.rds.primary_cluster_arn, module.rds.secondary_cluster_arn]
-  primary_asg_name     = local.primary_asg_name
-  secondary_asg_name   = local.secondary_asg_name
-  failover_capacity    = var.asg_desired_capacity
-  sns_topic_arns       = [module.monitoring.sns_topic_arn, module.monitoring.secondary_sns_topic_arn]
-  db_secret_name       = module.rds.master_secret_name
-  secrets_kms_key_arns = [module.kms.primary_key_arns["secrets"], module.kms.secondary_key_arns["secrets"]]
-  primary_health_url   = "${var.certificate_arn_primary != null ? "https" : "http"}://${module.alb_primary.alb_dns_name}/health/deep"
-  app_urls = [
-    "${var.certificate_arn_primary != null ? "https" : "http"}://${module.alb_primary.alb_dns_name}",
-    "${var.certificate_arn_secondary != null ? "https" : "http"}://${module.alb_secondary.alb_dns_name}",
-  ]
+  name                   = local.name
+  package_path           = var.controller_package_path
+  schedule_minutes       = var.controller_interval_minutes
+  tick_seconds           = var.controller_tick_seconds
+  timeout_seconds        = local.controller_timeout_seconds
+  deletion_protection    = var.deletion_protection
+  kms_key_arn            = module.kms.secondary_key_arns["lambda"]
+  logs_kms_key_arn       = module.kms.secondary_key_arns["logs"]
+  dynamodb_kms_key_arn   = module.kms.secondary_key_arns["dynamodb"]
+  primary_region         = var.aws_region
+  secondary_region       = var.secondary_region
+  global_cluster_id      = module.rds.global_cluster_id
+  global_cluster_arn     = module.rds.global_cluster_arn
+  cluster_arns           = [module.rds.primary_cluster_arn, module.rds.secondary_cluster_arn]
+  primary_asg_name       = local.primary_asg_name
+  secondary_asg_name     = local.secondary_asg_name
+  failover_capacity      = var.asg_desired_capacity
+  sns_topic_arns         = [module.monitoring.sns_topic_arn, module.monitoring.secondary_sns_topic_arn]
+  db_secret_name         = module.rds.master_secret_name
+  secrets_kms_key_arns   = [module.kms.primary_key_arns["secrets"], module.kms.secondary_key_arns["secrets"]]
+  primary_health_url     = "${var.certificate_arn_primary != null ? "https" : "http"}://${module.alb_primary.alb_dns_name}/health/deep"
+  app_urls               = local.app_urls
   target_group_arns      = [module.alb_primary.target_group_arn, module.alb_secondary.target_group_arn]
   app_table_name         = module.dynamodb.table_name
   lease_table_name       = var.lease_table_name
@@ -412,6 +415,32 @@ module "lambda" {
 
   providers = {
     aws = aws.secondary
+  }
+}
+
+# ---- Witness (third region) ----
+# The controller fails a region over only when the witness agrees; it is the controller's zip
+# with handler "witness", voting into the controller's state table.
+module "witness" {
+  source = "./modules/witness"
+
+  name                    = local.name
+  package_path            = var.controller_package_path
+  schedule_minutes        = var.controller_interval_minutes
+  tick_seconds            = var.controller_tick_seconds
+  timeout_seconds         = local.controller_timeout_seconds
+  primary_region          = var.aws_region
+  secondary_region        = var.secondary_region
+  global_cluster_id       = module.rds.global_cluster_id
+  global_cluster_arn      = module.rds.global_cluster_arn
+  app_urls                = local.app_urls
+  state_table_name        = module.lambda.state_table_name
+  state_table_arn         = module.lambda.state_table_arn
+  state_table_kms_key_arn = module.kms.secondary_key_arns["dynamodb"]
+  tags                    = local.tags
+
+  providers = {
+    aws = aws.witness
   }
 }
 

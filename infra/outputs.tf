@@ -57,6 +57,11 @@ output "lambda_failover_function" {
   value       = module.lambda.function_arn
 }
 
+output "witness_function" {
+  description = "ARN of the witness (in witness_region, the third region)."
+  value       = module.witness.function_arn
+}
+
 output "controller_environment" {
   description = "The controller Lambda's environment (names, ARNs, URLs; no secrets): `terraform output -json > outputs.json && drctl aws status --env-file outputs.json`."
   value       = module.lambda.environment

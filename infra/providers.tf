@@ -14,3 +14,13 @@ provider "aws" {
     tags = local.tags
   }
 }
+
+# The witness's third region (modules/witness).
+provider "aws" {
+  alias  = "witness"
+  region = var.witness_region
+
+  default_tags {
+    tags = local.tags
+  }
+}

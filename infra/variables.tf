@@ -16,6 +16,17 @@ variable "secondary_region" {
   }
 }
 
+variable "witness_region" {
+  description = "Third region, where the witness runs (its vote is what lets the controller fail a region over); must differ from aws_region and secondary_region. Default: \"us-east-2\"."
+  type        = string
+  default     = "us-east-2"
+
+  validation {
+    condition     = var.witness_region != var.aws_region && var.witness_region != var.secondary_region
+    error_message = "witness_region must differ from aws_region and secondary_region: a witness in a region it judges shares that region's fate."
+  }
+}
+
 # ---- Naming ----
 variable "project_name" {
   description = "Project name, the start of every resource name. Default: \"dr-app\"."

@@ -31,23 +31,33 @@ void add_dr_policies(std::vector<Policy>& out) {
                return violation(v, m, b, std::string("lifecycle.ignore_changes lacks ") + a);
          });
        }});
-  out.push_back({"DR_CONTROLLER_REGION",
-                 "a failover controller Lambda deployed in the primary region (it must survive "
-                 "the region it fails over)",
-                 [](const Stack& s, std::vector<Violation>& v) {
-                   for (const auto& m : s.modules) {
-                     if (m->all("resource", "aws_lambda_function").empty()) continue;
-                     for (const ModuleCall* call : s.calls_of(*m)) {
-                       const json* providers = call->block->body->contains("providers")
-                                                   ? &(*call->block->body)["providers"]
-                                                   : nullptr;
-                       if (providers == nullptr || !providers->contains("aws") ||
-                           (*providers)["aws"] != "${aws.secondary}")
-                         violation(v, *call->caller, *call->block,
-                                   "passes the primary provider as aws; pass aws = aws.secondary");
-                     }
-                   }
-                 }});
+  out.push_back(
+      {"DR_CONTROLLER_REGION",
+       "a failover controller Lambda deployed outside the secondary region (it must survive "
+       "the region it fails over), or a witness (handler \"witness\") outside the third region",
+       [](const Stack& s, std::vector<Violation>& v) {
+         for (const auto& m : s.modules) {
+           auto functions = m->all("resource", "aws_lambda_function");
+           if (functions.empty()) continue;
+           // A module of witnesses only runs in the third region (aws.witness); any other
+           // function module is the controller's.
+           bool witness = true;
+           for (const Block* f : functions)
+             witness &= f->body->contains("handler") && (*f->body)["handler"] == "witness";
+           const std::string want = witness ? "aws.witness" : "aws.secondary";
+           for (const ModuleCall* call : s.calls_of(*m)) {
+             const json* providers = call->block->body->contains("providers")
+                                         ? &(*call->block->body)["providers"]
+                                         : nullptr;
+             if (providers == nullptr || !providers->contains("aws") ||
+                 (*providers)["aws"] != "${" + want + "}")
+               violation(v, *call->caller, *call->block,
+                         witness ? "passes another region's provider to the witness; pass aws = "
+                                   "aws.witness (neither the primary nor the secondary region)"
+                                 : "passes the primary provider as aws; pass aws = aws.secondary");
+           }
+         }
+       }});
   out.push_back({"DR_ROUTE53_FAILOVER",
                  "Route 53 failover records without a PRIMARY/SECONDARY pair or without health "
                  "checks",

@@ -159,6 +159,12 @@ lab::Result<std::unique_ptr<LambdaEmulator>> LambdaEmulator::start(FunctionSpec 
                                            "0123456789-_") != std::string::npos)
     return lab::fail(lab::ErrorKind::kConfig,
                      "function name '" + spec.function_name + "': 1-64 of [A-Za-z0-9-_]");
+  // Lambda's own rule for a handler: 1-128 characters, no whitespace.
+  if (spec.handler.empty() || spec.handler.size() > 128 ||
+      spec.handler.find_first_of(" \t\r\n\v\f") != std::string::npos ||
+      spec.handler.find('\0') != std::string::npos)
+    return lab::fail(lab::ErrorKind::kConfig,
+                     "handler '" + spec.handler + "': 1-128 characters without whitespace");
   for (const auto& [name, value] : spec.env) {
     if (auto problem = reserved_variable_problem(name); !problem.empty())
       return lab::fail(lab::ErrorKind::kConfig, problem);
@@ -204,7 +210,7 @@ lab::Result<void> LambdaEmulator::start_environment() {
   options.clear_env = true;
   options.env = {
       {"AWS_LAMBDA_RUNTIME_API", server_.host_port()},
-      {"_HANDLER", "bootstrap"},
+      {"_HANDLER", spec_.handler},
       {"AWS_LAMBDA_FUNCTION_NAME", spec_.function_name},
       {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"},
       {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(spec_.memory_mb)},

@@ -33,6 +33,9 @@ namespace dr::lab_lambda {
 struct FunctionSpec {
   std::filesystem::path bootstrap;  // the executable Lambda runs (the zip's root `bootstrap`)
   std::string function_name = "dr-failover-controller";
+  // The function's `handler` (Lambda's _HANDLER): "witness" runs the same bootstrap as the
+  // witness (infra/modules/witness).
+  std::string handler = "bootstrap";
   std::string region = "us-west-2";  // the controller lives in the secondary region
   std::string account = "123456789012";
   std::chrono::milliseconds timeout{55'000};       // infra/modules/lambda's default timeout_seconds

@@ -64,17 +64,33 @@ std::optional<std::string> url(std::string& field, const std::string& v) {
   return std::nullopt;
 }
 
+std::optional<std::string> host_port(std::string& field, const std::string& v) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0 || !is_token(v, 255))
+    return "not host:port: '" + v + "'";
+  auto port = to_int(v.substr(colon + 1));
+  if (!port || *port < 1 || *port > 65535) return "bad port in '" + v + "'";
+  field = v;
+  return std::nullopt;
+}
+
+std::optional<std::string> seconds(std::chrono::milliseconds& field, const std::string& v) {
+  auto n = to_int(v);
+  if (!n || *n < 1 || *n > 300) return "not a number of seconds (1-300): '" + v + "'";
+  field = std::chrono::seconds(*n);
+  return std::nullopt;
+}
+
+std::optional<std::string> margin_ms(std::chrono::milliseconds& field, const std::string& v) {
+  auto n = to_int(v);
+  if (!n || *n < 100 || *n > 60000) return "not milliseconds (100-60000): '" + v + "'";
+  field = std::chrono::milliseconds(*n);
+  return std::nullopt;
+}
+
 constexpr auto kTable = std::to_array<Variable>({
     {"AWS_LAMBDA_RUNTIME_API", true, "host:port of the Lambda Runtime API (set by Lambda)",
-     [](Config& c, const std::string& v) -> std::optional<std::string> {
-       auto colon = v.rfind(':');
-       if (colon == std::string::npos || colon == 0 || !is_token(v, 255))
-         return "not host:port: '" + v + "'";
-       auto port = to_int(v.substr(colon + 1));
-       if (!port || *port < 1 || *port > 65535) return "bad port in '" + v + "'";
-       c.runtime_api = v;
-       return std::nullopt;
-     }},
+     [](Config& c, const std::string& v) { return host_port(c.runtime_api, v); }},
     {"DR_PRIMARY_REGION", true, "the region the controller fails over from",
      [](Config& c, const std::string& v) { return region(c.primary_region, v); }},
     {"DR_SECONDARY_REGION", true, "the region the controller runs in and fails over to",
@@ -156,31 +172,57 @@ constexpr auto kTable = std::to_array<Variable>({
        return std::nullopt;
      }},
     {"DR_CONTROLLER_TICK_SECONDS", true, "seconds between ticks inside one invocation (1-300)",
-     [](Config& c, const std::string& v) -> std::optional<std::string> {
-       auto n = to_int(v);
-       if (!n || *n < 1 || *n > 300) return "not a number of seconds (1-300): '" + v + "'";
-       c.tick_interval = std::chrono::seconds(*n);
-       return std::nullopt;
-     }},
+     [](Config& c, const std::string& v) { return seconds(c.tick_interval, v); }},
     {"DR_CONTROLLER_DEADLINE_MARGIN_MS", false,
      "stop starting ticks this long before the deadline (default 5000, 100-60000)",
-     [](Config& c, const std::string& v) -> std::optional<std::string> {
-       auto n = to_int(v);
-       if (!n || *n < 100 || *n > 60000) return "not milliseconds (100-60000): '" + v + "'";
-       c.deadline_margin = std::chrono::milliseconds(*n);
-       return std::nullopt;
-     }},
+     [](Config& c, const std::string& v) { return margin_ms(c.deadline_margin, v); }},
 });
 
-}  // namespace
+// The witness's (infra/modules/witness). Order matters: AWS_REGION is checked against the two
+// regions read before it.
+constexpr auto kWitnessTable = std::to_array<WitnessVariable>({
+    {"AWS_LAMBDA_RUNTIME_API", true, "host:port of the Lambda Runtime API (set by Lambda)",
+     [](WitnessConfig& c, const std::string& v) { return host_port(c.runtime_api, v); }},
+    {"DR_PRIMARY_REGION", true, "the primary region (as the controller's)",
+     [](WitnessConfig& c, const std::string& v) { return region(c.primary_region, v); }},
+    {"DR_SECONDARY_REGION", true,
+     "the controller's region: its RDS says who writes, its state table takes the vote",
+     [](WitnessConfig& c, const std::string& v) -> std::optional<std::string> {
+       if (auto e = region(c.secondary_region, v)) return e;
+       if (c.secondary_region == c.primary_region) return "same as DR_PRIMARY_REGION";
+       return std::nullopt;
+     }},
+    {"AWS_REGION", true, "the witness's own region (set by Lambda): a third one",
+     [](WitnessConfig& c, const std::string& v) -> std::optional<std::string> {
+       if (auto e = region(c.witness_region, v)) return e;
+       // A witness in a region it judges shares that region's fate: its vote would be the
+       // controller's own view again, or the outage's.
+       if (c.witness_region == c.primary_region || c.witness_region == c.secondary_region)
+         return "the witness runs in " + v +
+                ", which is DR_PRIMARY_REGION or DR_SECONDARY_REGION: it must run in a third "
+                "region";
+       return std::nullopt;
+     }},
+    {"DR_GLOBAL_CLUSTER_ID", true, "Aurora global cluster identifier",
+     [](WitnessConfig& c, const std::string& v) { return token(c.global_cluster_id, v); }},
+    {"DR_STATE_TABLE", true, "the controller's state table (secondary region), item id=witness",
+     [](WitnessConfig& c, const std::string& v) { return token(c.state_table, v); }},
+    {"DR_PRIMARY_APP_URL", true, "the primary region's ALB (https://<dns>)",
+     [](WitnessConfig& c, const std::string& v) { return url(c.primary_app_url, v); }},
+    {"DR_SECONDARY_APP_URL", true, "the secondary region's ALB (probed once it writes)",
+     [](WitnessConfig& c, const std::string& v) { return url(c.secondary_app_url, v); }},
+    {"DR_WITNESS_TICK_SECONDS", true, "seconds between rounds inside one invocation (1-300)",
+     [](WitnessConfig& c, const std::string& v) { return seconds(c.tick_interval, v); }},
+    {"DR_WITNESS_DEADLINE_MARGIN_MS", false,
+     "stop starting rounds this long before the deadline (default 5000, 100-60000)",
+     [](WitnessConfig& c, const std::string& v) { return margin_ms(c.deadline_margin, v); }},
+});
 
-std::span<const Variable> variables() {
-  return kTable;
-}
-
-std::expected<Config, ConfigError> parse_config(const Getenv& getenv) {
-  Config config;
-  for (const auto& var : kTable) {
+template <class Into, size_t N>
+std::expected<Into, ConfigError> parse_table(const std::array<VariableOf<Into>, N>& table,
+                                             const Getenv& getenv) {
+  Into config;
+  for (const auto& var : table) {
     auto value = getenv(var.name);
     if (!value || value->empty()) {
       if (var.required) return std::unexpected(ConfigError{var.name, "missing"});
@@ -189,6 +231,33 @@ std::expected<Config, ConfigError> parse_config(const Getenv& getenv) {
     if (auto bad = var.apply(config, *value)) return std::unexpected(ConfigError{var.name, *bad});
   }
   return config;
+}
+
+}  // namespace
+
+std::span<const Variable> variables() {
+  return kTable;
+}
+
+std::span<const WitnessVariable> witness_variables() {
+  return kWitnessTable;
+}
+
+std::expected<Config, ConfigError> parse_config(const Getenv& getenv) {
+  return parse_table(kTable, getenv);
+}
+
+std::expected<WitnessConfig, ConfigError> parse_witness_config(const Getenv& getenv) {
+  return parse_table(kWitnessTable, getenv);
+}
+
+std::expected<Role, ConfigError> parse_role(const Getenv& getenv) {
+  auto handler = getenv("_HANDLER");
+  if (!handler || handler->empty() || *handler == kControllerHandler) return Role::kController;
+  if (*handler == kWitnessHandler) return Role::kWitness;
+  return std::unexpected(ConfigError{"_HANDLER", "unknown handler '" + *handler + "' (" +
+                                                     kControllerHandler + ": the controller, " +
+                                                     kWitnessHandler + ": the witness)"});
 }
 
 std::optional<std::string> process_env(const char* name) {

@@ -52,21 +52,51 @@ struct ConfigError {
   std::string describe() const { return variable + ": " + message; }
 };
 
-// One row of the table: the variable, whether it must be set, what it means, and how it lands
-// in Config (an error message when the value is bad).
-struct Variable {
+// One row of a table: the variable, whether it must be set, what it means, and how it lands in
+// the configuration (an error message when the value is bad).
+template <class Into>
+struct VariableOf {
   const char* name;
   bool required;
   const char* meaning;
-  std::optional<std::string> (*apply)(Config&, const std::string& value);
+  std::optional<std::string> (*apply)(Into&, const std::string& value);
 };
+using Variable = VariableOf<Config>;
 
 std::span<const Variable> variables();
+
+// The same `bootstrap` as the witness (handler "witness": infra/modules/witness), in a third
+// region: its own, smaller table.
+struct WitnessConfig {
+  std::string runtime_api;        // AWS_LAMBDA_RUNTIME_API
+  std::string witness_region;     // AWS_REGION (set by Lambda): neither of the two below
+  std::string primary_region;     // DR_PRIMARY_REGION
+  std::string secondary_region;   // DR_SECONDARY_REGION: its RDS says who writes; the state table
+  std::string global_cluster_id;  // DR_GLOBAL_CLUSTER_ID
+  std::string state_table;        // DR_STATE_TABLE: the controller's, in the secondary region
+  std::string primary_app_url;    // DR_PRIMARY_APP_URL
+  std::string secondary_app_url;  // DR_SECONDARY_APP_URL
+  std::chrono::milliseconds tick_interval{10000};   // DR_WITNESS_TICK_SECONDS
+  std::chrono::milliseconds deadline_margin{5000};  // DR_WITNESS_DEADLINE_MARGIN_MS
+};
+using WitnessVariable = VariableOf<WitnessConfig>;
+
+std::span<const WitnessVariable> witness_variables();
+
+// Which program `bootstrap` is: Lambda sets _HANDLER from the function's `handler`.
+enum class Role { kController, kWitness };
+inline constexpr const char* kControllerHandler = "bootstrap";
+inline constexpr const char* kWitnessHandler = "witness";
 
 using Getenv = std::function<std::optional<std::string>(const char* name)>;
 
 // Reads every variable of the table through `getenv`; the first bad one (table order) fails.
 std::expected<Config, ConfigError> parse_config(const Getenv& getenv);
+std::expected<WitnessConfig, ConfigError> parse_witness_config(const Getenv& getenv);
+
+// _HANDLER: "bootstrap" (or unset: run by hand) is the controller, "witness" the witness;
+// anything else is an error that names it.
+std::expected<Role, ConfigError> parse_role(const Getenv& getenv);
 
 // The process environment.
 std::optional<std::string> process_env(const char* name);

@@ -21,6 +21,7 @@
 #include "lambda/handler.h"
 #include "lambda/runtime.h"
 #include "lambda/runtime_api.h"
+#include "lambda/witness_tick.h"
 #include "lambda/world_factory.h"
 
 namespace {
@@ -67,10 +68,43 @@ int self_test() {
   return 1;
 }
 
+// Where an init error can be posted: not to a malformed AWS_LAMBDA_RUNTIME_API.
+std::optional<std::string> runtime_api_for(const lambda::ConfigError& error) {
+  return error.variable == "AWS_LAMBDA_RUNTIME_API" ? std::nullopt
+                                                    : lambda::process_env("AWS_LAMBDA_RUNTIME_API");
+}
+
+// The witness (handler "witness", a third region): a round per tick, its vote written into the
+// controller's state table (src/lambda/witness_tick.h, backends/aws/aws_witness.h).
+int run_witness() {
+  auto config = lambda::parse_witness_config(lambda::process_env);
+  if (!config)
+    return init_failed(runtime_api_for(config.error()),
+                       {"Runtime.ConfigInvalid", config.error().describe()});
+  auto witness = lambda::make_witness(*config);
+  if (!witness)
+    return init_failed(config->runtime_api, {"Runtime.WitnessUnavailable", witness.error()});
+  lambda::Handler handler(
+      lambda::witness_tick([&witness] { return (*witness)->round(); }),
+      {config->tick_interval,
+       config->deadline_margin,
+       {{"Region", config->witness_region}, {"Role", "witness"}}},
+      {unix_ms, [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
+       lambda::emit_stdout});
+  auto api = lambda::RuntimeApi::with_curl(config->runtime_api);
+  return lambda::run_runtime(api, handler, lambda::emit_stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::string_view(argv[1]) == "--self-test") return self_test();
+  // One zip, two functions: the function's `handler` (Lambda's _HANDLER) says which.
+  auto role = lambda::parse_role(lambda::process_env);
+  if (!role)
+    return init_failed(lambda::process_env("AWS_LAMBDA_RUNTIME_API"),
+                       {"Runtime.ConfigInvalid", role.error().describe()});
+  if (*role == lambda::Role::kWitness) return run_witness();
   auto config = lambda::parse_config(lambda::process_env);
   if (!config) {
     // A malformed AWS_LAMBDA_RUNTIME_API cannot be posted to.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "infra/fixture_stacks.h"
@@ -52,6 +53,21 @@ TEST(Policies, EveryFixtureDirectoryBelongsToAPolicy) {
   for (const auto& entry : std::filesystem::directory_iterator(testing::fixtures_dir() / "policy"))
     EXPECT_NE(std::find(ids.begin(), ids.end(), entry.path().filename().string()), ids.end())
         << "stale fixture " << entry.path().filename();
+}
+
+// The fixture gives the controller the primary's provider and the witness the secondary's: each
+// is named, with the region it must run in (infra/ itself, linted green by LintInfra, passes
+// aws.secondary and aws.witness).
+TEST(Policies, TheControllerRunsInTheSecondaryRegionAndTheWitnessInTheThird) {
+  LintReport r = lint_fixture("policy", "DR_CONTROLLER_REGION");
+  auto found = findings_of(r, "DR_CONTROLLER_REGION");
+  ASSERT_EQ(found.size(), 2u) << testing::all_findings(r);
+  std::map<std::string, std::string> by_block;
+  for (const auto& f : found) by_block[f.block] = f.message;
+  EXPECT_NE(by_block["module.controller"].find("aws = aws.secondary"), std::string::npos)
+      << testing::all_findings(r);
+  EXPECT_NE(by_block["module.witness"].find("aws = aws.witness"), std::string::npos)
+      << testing::all_findings(r);
 }
 
 TEST(Waivers, ASkipWithAWrittenReasonBecomesAListedWaiver) {

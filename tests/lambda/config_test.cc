@@ -153,5 +153,115 @@ TEST(LambdaConfig, DocsListEveryVariable) {
         << var.name;
 }
 
+// ---- The witness (handler "witness", infra/modules/witness) ----
+
+std::map<std::string, std::string> witness_env() {
+  return {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"},
+          {"AWS_REGION", "us-east-2"},
+          {"DR_PRIMARY_REGION", "us-east-1"},
+          {"DR_SECONDARY_REGION", "us-west-2"},
+          {"DR_GLOBAL_CLUSTER_ID", "dr-global"},
+          {"DR_STATE_TABLE", "dr-controller-state"},
+          {"DR_PRIMARY_APP_URL", "https://alb-use1.example.com"},
+          {"DR_SECONDARY_APP_URL", "https://alb-usw2.example.com"},
+          {"DR_WITNESS_TICK_SECONDS", "10"}};
+}
+
+TEST(LambdaWitnessConfig, ParsesWhatInfraSets) {
+  auto c = parse_witness_config(from(witness_env()));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->witness_region, "us-east-2");
+  EXPECT_EQ(c->secondary_region, "us-west-2");
+  EXPECT_EQ(c->state_table, "dr-controller-state");
+  EXPECT_EQ(c->primary_app_url, "https://alb-use1.example.com");
+  EXPECT_EQ(c->tick_interval, std::chrono::seconds(10));
+  EXPECT_EQ(c->deadline_margin, std::chrono::milliseconds(5000));  // the default
+}
+
+TEST(LambdaWitnessConfig, EachMissingOrBadVariableIsNamed) {
+  for (const auto& var : witness_variables()) {
+    if (!var.required) continue;
+    auto env = witness_env();
+    env.erase(var.name);
+    auto c = parse_witness_config(from(env));
+    ASSERT_FALSE(c) << var.name;
+    EXPECT_EQ(c.error().describe(), std::string(var.name) + ": missing");
+  }
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"AWS_REGION", "us-east-1"},  // the primary's: it would share the outage it judges
+      {"AWS_REGION", "us-west-2"},  // the controller's: its view again, not a second one
+      {"AWS_REGION", "Ohio"},           {"DR_SECONDARY_REGION", "us-east-1"},
+      {"DR_STATE_TABLE", "two words"},  {"DR_PRIMARY_APP_URL", "alb.example.com"},
+      {"DR_WITNESS_TICK_SECONDS", "0"}, {"DR_WITNESS_DEADLINE_MARGIN_MS", "5"},
+  };
+  for (const auto& [name, value] : bad) {
+    auto env = witness_env();
+    env[name] = value;
+    auto c = parse_witness_config(from(env));
+    ASSERT_FALSE(c) << name << "=" << value;
+    EXPECT_EQ(c.error().variable, name) << value;
+  }
+  auto env = witness_env();
+  env["AWS_REGION"] = "us-east-1";
+  EXPECT_NE(parse_witness_config(from(env)).error().message.find("third region"),
+            std::string::npos);
+}
+
+TEST(LambdaRole, TheHandlerSaysWhichProgramRuns) {
+  EXPECT_EQ(parse_role(from({})), Role::kController) << "unset: run by hand";
+  EXPECT_EQ(parse_role(from({{"_HANDLER", "bootstrap"}})), Role::kController);
+  EXPECT_EQ(parse_role(from({{"_HANDLER", "witness"}})), Role::kWitness);
+  auto bad = parse_role(from({{"_HANDLER", "index.handler"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().variable, "_HANDLER");
+  EXPECT_NE(bad.error().message.find("index.handler"), std::string::npos);
+}
+
+// The variables an infra module's function environment block sets.
+std::set<std::string> infra_environment(const std::string& module) {
+  std::ifstream in(std::string(DR_SOURCE_DIR) + "/infra/modules/" + module + "/main.tf");
+  EXPECT_TRUE(in) << module;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string tf = text.str();
+  auto block = tf.find("environment {");
+  EXPECT_NE(block, std::string::npos) << module;
+  if (block == std::string::npos) return {};
+  auto end = tf.find("\n  }\n", block);
+  std::string env_block = tf.substr(block, end - block);
+  std::set<std::string> names;
+  std::regex assignment(R"(\n\s*([A-Z][A-Z0-9_]+)\s*=)");
+  for (std::sregex_iterator it(env_block.begin(), env_block.end(), assignment), stop; it != stop;
+       ++it)
+    names.insert((*it)[1]);
+  return names;
+}
+
+TEST(LambdaWitnessConfig, TableMatchesInfraModule) {
+  auto in_infra = infra_environment("witness");
+  ASSERT_GE(in_infra.size(), 6u);
+  std::set<std::string> in_table;
+  for (const auto& var : witness_variables()) {
+    in_table.insert(var.name);
+    if (var.required && std::string_view(var.name).starts_with("DR_")) {
+      EXPECT_TRUE(in_infra.contains(var.name)) << var.name << " is not set by infra/";
+    }
+  }
+  for (const auto& name : in_infra)
+    EXPECT_TRUE(in_table.contains(name)) << name << " is set by infra/ but not read";
+}
+
+TEST(LambdaWitnessConfig, DocsListEveryVariable) {
+  std::ifstream in(std::string(DR_SOURCE_DIR) + "/docs/lambda.md");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto witness = text.str().find("## The witness");
+  ASSERT_NE(witness, std::string::npos);
+  for (const auto& var : witness_variables())
+    EXPECT_NE(text.str().find("| `" + std::string(var.name) + "` |", witness), std::string::npos)
+        << var.name;
+}
+
 }  // namespace
 }  // namespace dr::lambda

@@ -198,6 +198,10 @@ if ":us-west-2:" not in clusters.get("secondary", {}).get("arn", ""):
     errors.append("the secondary cluster is not in us-west-2")
 if ":us-west-2:" not in rb["controller_arn"]:
     errors.append(f"the controller is not in the secondary region: {rb['controller_arn']}")
+# The witness: the controller's zip with handler "witness", in the third region.
+witnesses = [r["values"] for r in resources(state["values"]["root_module"]) if r["type"] == "aws_lambda_function" and r["values"].get("handler") == "witness"]
+if len(witnesses) != 1 or ":us-east-2:" not in witnesses[0].get("arn", ""):
+    errors.append(f"not one witness in us-east-2: {[w.get('arn') for w in witnesses]}")
 # WAF on both load balancers, each with the web ACL of its own region.
 lbs = {r["values"]["arn"] for r in resources(state["values"]["root_module"]) if r["type"] == "aws_lb"}
 protected = {r["values"]["resource_arn"]: r["values"]["web_acl_arn"] for r in resources(state["values"]["root_module"]) if r["type"] == "aws_wafv2_web_acl_association"}
@@ -226,7 +230,7 @@ for e in errors:
 if errors:
     sys.exit(1)
 print("read back: password in Secrets Manager (both regions) and not in state/outputs; both "
-      "clusters in the global cluster; controller in us-west-2; WAF on both ALBs; fleet sizes "
+      "clusters in the global cluster; controller in us-west-2, witness in us-east-2; WAF on both ALBs; fleet sizes "
       + (sys.argv[5] or "not checked"))
 PY
 

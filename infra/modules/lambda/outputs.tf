@@ -30,3 +30,8 @@ output "environment" {
   description = "The controller's environment (no secrets: names, ARNs and URLs), for `drctl aws status --env-file`."
   value       = one(aws_lambda_function.this.environment).variables
 }
+
+output "state_table_arn" {
+  description = "ARN of the state table (the witness writes its vote there)."
+  value       = aws_dynamodb_table.state.arn
+}

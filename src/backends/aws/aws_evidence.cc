@@ -134,14 +134,16 @@ Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb
     checkers_.emplace_back("checker-" + std::to_string(i), false, options_.thresholds);
 }
 
-bool Evidence::get_ok(const std::string& base, const std::string& path) {
+bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std::string& path) {
   dr::aws::HttpRequest request = request_to(base, "GET", path);
   request.set_header("Host", request.host);
-  // A new connection each time, as Route 53's checkers make: a kept-alive one to a dead target
-  // proves nothing.
   request.set_header("Connection", "close");
-  auto r = http_->send(request);
+  auto r = http.send(request);
   return r && r->status >= 200 && r->status < 300;
+}
+
+bool Evidence::get_ok(const std::string& base, const std::string& path) {
+  return alb_get_ok(*http_, base, path);
 }
 
 std::optional<core::Observation> Evidence::witness() {

@@ -65,6 +65,10 @@ core::ReplicationView replication_of(const dr::aws::GlobalClusterMember& seconda
 void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
                   bool replication_connected);
 
+// GET base + path through `http` answered 2xx: one checker's probe of an ALB. A new connection
+// each time, as Route 53's checkers make: a kept-alive one to a dead target proves nothing.
+bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std::string& path);
+
 // The witness's item in the state table: {id: "witness", observation: <JSON>, observed_at_ms}.
 inline constexpr const char* kWitnessItemId = "witness";
 // nullopt when missing, malformed, or older than max_age (a stopped witness has no vote).
