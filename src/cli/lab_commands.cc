@@ -210,8 +210,9 @@ LabState require_running_lab(const fs::path& dir) {
 
 // ---- up ----
 
+// lease_ttl_s: the write lease's TTL, 0 for none.
 void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::seconds timeout,
-            bool write_lease) {
+            int lease_ttl_s) {
   const auto started = std::chrono::steady_clock::now();
   auto app = usable_app_binary(find_app_binary(app_flag));
   if (!app) exit_with(cli::kExitUsage, app.error().message + "; nothing was started");
@@ -236,7 +237,9 @@ void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::secon
   SpawnOptions spawn;
   spawn.argv = {self_exe().string(), "lab",          "supervise",  "--dir",
                 dir.string(),        "--app-binary", app->string()};
-  if (write_lease) spawn.argv.push_back("--write-lease");
+  if (lease_ttl_s > 0)
+    spawn.argv.insert(spawn.argv.end(),
+                      {"--write-lease", "--lease-ttl-s", std::to_string(lease_ttl_s)});
   spawn.log_file = supervisor_log(dir);
   spawn.pid_file = supervisor_pid_file(dir);
   auto process = Process::spawn(spawn);
@@ -308,7 +311,7 @@ void run_up(const fs::path& dir, const std::string& app_flag, std::chrono::secon
 
 // ---- supervise ----
 
-int run_supervise(const fs::path& dir, const std::string& app_flag, bool write_lease) {
+int run_supervise(const fs::path& dir, const std::string& app_flag, int lease_ttl_s) {
   sigset_t signals;
   sigemptyset(&signals);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
@@ -322,7 +325,8 @@ int run_supervise(const fs::path& dir, const std::string& app_flag, bool write_l
   SupervisorOptions options;
   options.dir = dir;
   options.app_binary = find_app_binary(app_flag);
-  options.write_lease = write_lease;
+  options.write_lease = lease_ttl_s > 0;
+  if (lease_ttl_s > 0) options.lease_ttl_s = lease_ttl_s;
   if (const char* t = std::getenv("DR_MARIADB_TEMPLATE"); t != nullptr && *t != '\0')
     options.mariadb_template = t;
   // The control API's token exists (0600) before anything starts; a planted or readable one stops
@@ -741,8 +745,16 @@ void register_lab_commands(CLI::App& app) {
   up->add_flag("--write-lease", *write_lease,
                "run the write lease's 3-member etcd cluster (one member per site); the apps write "
                "only while their region holds the lease (docs/partitions.md)");
+  auto lease_ttl_s = std::make_shared<int>(2);
+  up->add_option("--lease-ttl-s", *lease_ttl_s,
+                 "the write lease's TTL: 2 (renewed every 250 ms), or 1 (every 100 ms: a region "
+                 "outage's RTO under 2 s; docs/partitions.md, \"Timing\")")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 2))
+      ->needs("--write-lease");
   up->callback([=] {
-    run_up(resolve_lab_dir(*dir_flag), *app_binary, std::chrono::seconds(*timeout_s), *write_lease);
+    run_up(resolve_lab_dir(*dir_flag), *app_binary, std::chrono::seconds(*timeout_s),
+           *write_lease ? *lease_ttl_s : 0);
   });
 
   auto* status = lab->add_subcommand(
@@ -830,8 +842,11 @@ void register_lab_commands(CLI::App& app) {
   add_dir(supervise);
   supervise->add_option("--app-binary", *app_binary, "dr-app to run");
   supervise->add_flag("--write-lease", *write_lease, "run the write lease's etcd cluster");
+  supervise->add_option("--lease-ttl-s", *lease_ttl_s, "the write lease's TTL (1-2)")
+      ->check(CLI::Range(1, 2));
   supervise->callback([=] {
-    const int code = run_supervise(resolve_lab_dir(*dir_flag), *app_binary, *write_lease);
+    const int code =
+        run_supervise(resolve_lab_dir(*dir_flag), *app_binary, *write_lease ? *lease_ttl_s : 0);
     if (code != 0) throw cli::ExitCode{code};
   });
 }

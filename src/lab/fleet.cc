@@ -293,7 +293,9 @@ Result<void> Fleet::launch(const std::set<std::string>& killed_azs,
     for (const auto& e : launch_.lease_endpoints) list += (list.empty() ? "" : ",") + e;
     // From the instance's own address: a cut of its site cuts its renewals too.
     spawn.argv.insert(spawn.argv.end(),
-                      {"--lease-endpoints", list, "--lease-local-address", i.address});
+                      {"--lease-endpoints", list, "--lease-local-address", i.address,
+                       "--lease-ttl-s", std::to_string(launch_.lease_ttl_s), "--lease-renew-ms",
+                       std::to_string(launch_.lease_renew.count())});
   }
   spawn.env = {{"DR_DB_PASSWORD", launch_.db_password},
                {"DR_ADMIN_TOKEN", launch_.admin_token},

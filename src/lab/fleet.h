@@ -42,6 +42,8 @@ struct AppLaunchConfig {
   std::string alb_health_backend = "alb_health";
   // The write lease's etcd members ("address:port", the app's own site's first); empty: none.
   std::vector<std::string> lease_endpoints;
+  int lease_ttl_s = 2;  // as the takers grant it (dr-app --lease-ttl-s)
+  std::chrono::milliseconds lease_renew{250};
 };
 
 // How often the fleet asks each instance's admin listener whether it lives, how long one ask may

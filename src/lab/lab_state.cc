@@ -56,6 +56,7 @@ std::string to_json_text(const LabState& s) {
   j["supervisor"] = pid_json(s.supervisor);
   j["control"] = {{"address", s.control_address}, {"port", s.control_port}};
   j["aws_endpoint"] = {{"url", s.aws_endpoint_url}};
+  if (s.lease_ttl_s > 0) j["write_lease"] = {{"ttl_s", s.lease_ttl_s}};
   j["front_door"] = {{"url", s.front_door_url},
                      {"override", s.front_door_override ? json(*s.front_door_override) : json()}};
   j["alb_urls"] = s.alb_urls;
@@ -96,6 +97,8 @@ Result<LabState> parse_lab_state(const std::string& text) {
     s.control_port = control.value("port", std::uint16_t{0});
     if (j.contains("aws_endpoint") && j["aws_endpoint"].is_object())
       s.aws_endpoint_url = j["aws_endpoint"].value("url", "");
+    if (j.contains("write_lease") && j["write_lease"].is_object())
+      s.lease_ttl_s = j["write_lease"].value("ttl_s", 0);
     const json fd = j.contains("front_door") ? j.at("front_door") : json::object();
     s.front_door_url = fd.value("url", "");
     if (fd.contains("override") && fd["override"].is_string()) {

@@ -48,6 +48,7 @@ struct LabState {
   std::string control_address;
   std::uint16_t control_port = 0;
   std::string aws_endpoint_url;  // the lab's AWS endpoint (src/lab_aws), "" until it serves
+  int lease_ttl_s = 0;           // the write lease's TTL (lab up --lease-ttl-s); 0: no lease
   std::string front_door_url;
   std::optional<std::string> front_door_override;  // the region forced active, if any
   std::map<std::string, std::string> alb_urls;     // region -> url

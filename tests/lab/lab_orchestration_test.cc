@@ -678,7 +678,9 @@ TEST_F(Lab, CommandsWithoutALabSayWhatToDo) {
        {std::vector<std::string>{"up", "--app-binary", "/nonexistent/dr-app"},
         {"up", "--app-binary", "/etc"},
         {"up", "--timeout", "0"},
-        {"up", "--timeout", "-5"}}) {
+        {"up", "--timeout", "-5"},
+        {"up", "--lease-ttl-s", "1"},  // a TTL without the lease
+        {"up", "--write-lease", "--lease-ttl-s", "3"}}) {
     auto r = drctl(args);
     EXPECT_EQ(r.code, 2) << r.output;
     EXPECT_FALSE(std::filesystem::exists(dir_ / "supervisor.pid")) << r.output;

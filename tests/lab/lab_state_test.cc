@@ -20,6 +20,7 @@ TEST(LabState, RoundTripsThroughTheStateFile) {
   s.fleets["us-east-1"] = {1, 2, 4};
   s.endpoints["us-east-1"] = {{"writer", "a1"}, {"reader", "a2"}};
   s.killed_azs = {"us-east-1b"};
+  s.lease_ttl_s = 1;
   s.upsert({"a1",
             "mariadb",
             "us-east-1",
@@ -39,6 +40,7 @@ TEST(LabState, RoundTripsThroughTheStateFile) {
   EXPECT_EQ(back->find("a1")->pid.start_time, 77u);
   EXPECT_TRUE(back->find("a2")->killed);
   EXPECT_EQ(*back->front_door_override, "us-west-2");
+  EXPECT_EQ(back->lease_ttl_s, 1) << "the controller grants the TTL the apps assume";
 }
 
 TEST(LabState, AMissingFileIsNotFoundAndGarbageIsRefused) {

@@ -66,6 +66,7 @@ std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& 
         t.lease_endpoints.push_back(endpoint);
     }
   }
+  if (state.lease_ttl_s > 0) t.lease_ttl = std::chrono::seconds(state.lease_ttl_s);
   t.supervisor_host = state.control_address;
   t.supervisor_port = state.control_port;
   return t;

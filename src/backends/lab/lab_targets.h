@@ -26,6 +26,7 @@ struct LabTargets {
   // The write lease's etcd members (kind "etcd"), "address:port", the controller's site first;
   // empty: the lab runs without a write lease.
   std::vector<std::string> lease_endpoints;
+  std::chrono::seconds lease_ttl{2};  // as the lab grants it (state.json's write_lease.ttl_s)
   // The primary fleet's size as the supervisor (the lab's Auto Scaling) recorded it last: from
   // the same state file, so a tick reads one file (nullopt: no fleet recorded for the region).
   std::optional<int> primary_fleet_desired;

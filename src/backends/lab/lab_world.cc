@@ -63,6 +63,7 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   global_database_ = std::make_unique<LabGlobalDatabase>(*database_, *supervisor_);
   LabWriteLeaseOptions lease;
   lease.endpoints = targets_->lease_endpoints;
+  lease.ttl = targets_->lease_ttl;
   lease.source_address = options_.source_address;
   lease.raise_guard = [this](const std::string& region,
                              int64_t epoch) -> core::Result<std::string> {
