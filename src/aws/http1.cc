@@ -70,8 +70,9 @@ class Reader {
 
   // The next line without its CRLF (a bare LF is accepted too).
   std::expected<std::string, ReadFailure> line() {
+    size_t from = pos_;  // bytes before `from` hold no LF: each byte is scanned once
     for (;;) {
-      size_t nl = buf_.find('\n', pos_);
+      size_t nl = buf_.find('\n', from);
       if (nl != std::string::npos) {
         std::string out = buf_.substr(pos_, nl - pos_);
         if (!out.empty() && out.back() == '\r') out.pop_back();
@@ -80,6 +81,7 @@ class Reader {
       }
       if (buf_.size() - pos_ > kMaxHead)
         return std::unexpected(fail(IoStatus::kFailed, "response head larger than 256 KiB"));
+      from = buf_.size();
       if (auto more = fill(); !more) return std::unexpected(more.error());
     }
   }

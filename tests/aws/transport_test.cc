@@ -449,6 +449,22 @@ TEST_P(Transport, AKeptAliveConnectionTheServerClosedIsReplaced) {
   EXPECT_EQ(server.connections(), 3);
 }
 
+// Bytes the server sent after its answer, unasked (a second response): the connection is out of
+// step, and reusing it would take them for the next request's answer.
+TEST_P(Transport, AConnectionWithUnaskedBytesIsNotReused) {
+  ScriptedServer server([](int request, int) {
+    std::string stray = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale";
+    return std::optional(ScriptedServer::Answer{request == 0 ? kOk + stray : kOk});
+  });
+  auto transport = make();
+  for (int i = 0; i < 2; ++i) {
+    auto response = transport->send(get(server.host(), "/"));
+    ASSERT_TRUE(response) << "request " << i << ": " << response.error();
+    EXPECT_EQ(response->body, "ok");
+  }
+  EXPECT_EQ(server.connections(), 2);
+}
+
 // A header that would end the head early (request smuggling through a value) never leaves.
 TEST(SocketTransport, AHeaderThatWouldBreakTheFramingIsNeverSent) {
   CountingServer server;
