@@ -29,7 +29,7 @@ Result<std::string> validate_endpoint_url(const std::string& url) {
 
 ServiceClient::ServiceClient(ServiceInfo service, ClientConfig config)
     : service_(std::move(service)), config_(std::move(config)) {
-  if (!config_.transport) config_.transport = make_curl_transport();
+  if (!config_.transport) config_.transport = make_default_transport();
   if (!config_.clock) config_.clock = [] { return std::chrono::system_clock::now(); };
   if (!config_.retry_hooks.random || !config_.retry_hooks.sleep)
     config_.retry_hooks = default_retry_hooks();

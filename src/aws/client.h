@@ -30,7 +30,7 @@ struct ClientConfig {
   std::string region = "us-east-1";
   std::optional<std::string> endpoint_url;  // e.g. "http://127.0.0.1:8000"
   std::shared_ptr<CredentialsProvider> credentials;
-  std::shared_ptr<HttpTransport> transport;  // default: curl
+  std::shared_ptr<HttpTransport> transport;  // default: make_default_transport()
   Clock clock;                               // default: system_clock::now
   RetryOptions retry;
   RetryHooks retry_hooks;  // default: real random + real sleep

@@ -75,7 +75,8 @@ Result<std::string> resolve_region(const ProfileOptions& options = {});
 // AWS_CONTAINER_AUTHORIZATION_TOKEN.
 class ContainerCredentialsProvider final : public CredentialsProvider {
  public:
-  // nullptr: curl with short timeouts (the agent is on the host; a slow one is a broken one).
+  // nullptr: the default transport with short timeouts (the agent is on the host; a slow one is a
+  // broken one).
   explicit ContainerCredentialsProvider(std::shared_ptr<HttpTransport> transport = nullptr);
   Result<Credentials> credentials() override;
 
@@ -89,7 +90,7 @@ Result<std::string> validate_container_uri(const std::string& uri);
 // ---- IMDSv2 (EC2 instance profile) ----
 
 struct ImdsOptions {
-  std::shared_ptr<HttpTransport> transport{};  // nullptr: curl, 1 s timeouts
+  std::shared_ptr<HttpTransport> transport{};  // nullptr: default transport, 1 s
   std::function<SystemTime()> clock{};         // nullptr: system clock
   std::chrono::seconds token_ttl{21600};
   int attempts = 2;  // one retry: the service is link-local, a second miss means it is not there
@@ -151,7 +152,8 @@ class CredentialChain final : public CredentialsProvider {
 };
 
 struct DefaultChainOptions {
-  std::shared_ptr<HttpTransport> transport{};  // container + IMDS; nullptr: curl, short timeouts
+  std::shared_ptr<HttpTransport>
+      transport{};  // container + IMDS; nullptr: default transport, short
   std::function<SystemTime()> clock{};
   ProfileOptions profile{};
 };

@@ -25,7 +25,7 @@ std::shared_ptr<HttpTransport> metadata_transport(std::chrono::milliseconds requ
   options.connect_timeout = std::chrono::milliseconds(1000);
   options.request_timeout = request_timeout;
   options.max_response_bytes = 64 * 1024;  // a credentials document is a few hundred bytes
-  return make_curl_transport(options);
+  return make_default_transport(options);
 }
 
 Result<HttpResponse> send_with_retry(HttpTransport& transport, const HttpRequest& request,

@@ -20,7 +20,7 @@ std::optional<std::string> env(const char* name);
 
 std::string trim(std::string_view s);
 
-// A curl transport for link-local metadata services: they answer in milliseconds or not at all.
+// A default transport for link-local metadata services: they answer in milliseconds or not at all.
 std::shared_ptr<HttpTransport> metadata_transport(std::chrono::milliseconds request_timeout);
 
 // Sends `request` up to `attempts` times, again at once after a transport error or a 5xx: these

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <mutex>
 #include <vector>
 
@@ -56,17 +55,6 @@ size_t write_header(char* data, size_t size, size_t n, void* user) {
                                std::string(trim(line.substr(colon + 1))));
   }
   return size * n;
-}
-
-// Resolved once per process: the file system does not change its bundle under us.
-const std::optional<std::string>& process_ca_bundle() {
-  static const std::optional<std::string> bundle =
-      ca_bundle([](const char* name) { return std::getenv(name); },
-                [](const std::string& path) {
-                  std::error_code ec;
-                  return std::filesystem::is_regular_file(path, ec);
-                });
-  return bundle;
 }
 
 class CurlTransport final : public HttpTransport {
@@ -181,15 +169,6 @@ class CurlTransport final : public HttpTransport {
 };
 
 }  // namespace
-
-std::optional<std::string> ca_bundle(const std::function<const char*(const char*)>& getenv,
-                                     const std::function<bool(const std::string&)>& exists) {
-  if (const char* v = getenv("AWS_CA_BUNDLE"); v != nullptr && *v != '\0') return std::string(v);
-  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
-                           "/etc/ssl/cert.pem"})
-    if (exists(path)) return std::string(path);
-  return std::nullopt;
-}
 
 std::shared_ptr<HttpTransport> make_curl_transport(TransportOptions options) {
   return std::make_shared<CurlTransport>(options);

@@ -40,7 +40,7 @@ int init_failed(const std::optional<std::string>& runtime_api, const lambda::Err
                                        {"message", "init failed: " + error.message},
                                        {"errorType", error.type}}));
   if (runtime_api) {
-    auto api = lambda::RuntimeApi::with_curl(*runtime_api);
+    auto api = lambda::RuntimeApi::with_default_transport(*runtime_api);
     if (auto posted = api.init_error(error); !posted)
       lambda::emit_stdout(lambda::to_line(
           {{"level", "ERROR"}, {"message", "runtime api: " + posted.error().message}}));
@@ -155,6 +155,6 @@ int main(int argc, char** argv) {
       {config->tick_interval, config->deadline_margin, {{"Region", config->secondary_region}}},
       {unix_ms, [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
        lambda::emit_stdout});
-  auto api = lambda::RuntimeApi::with_curl(config->runtime_api);
+  auto api = lambda::RuntimeApi::with_default_transport(config->runtime_api);
   return lambda::run_runtime(api, handler, lambda::emit_stdout);
 }

@@ -42,17 +42,17 @@ RuntimeApi::RuntimeApi(std::string host_port, std::shared_ptr<aws::HttpTransport
       next_(std::move(next_transport)),
       post_(std::move(post_transport)) {}
 
-RuntimeApi RuntimeApi::with_curl(std::string host_port) {
+RuntimeApi RuntimeApi::with_default_transport(std::string host_port) {
   aws::TransportOptions next_options;
-  // 0 is curl's "no timeout": Lambda freezes the process inside this call between
+  // 0 is "no timeout" (both transports): Lambda freezes the process inside this call between
   // invocations, for minutes.
   next_options.request_timeout = std::chrono::milliseconds(0);
   next_options.max_response_bytes = 8 * 1024 * 1024;  // 6 MB is Lambda's largest payload
   aws::TransportOptions post_options;
   post_options.request_timeout = std::chrono::milliseconds(10000);
   post_options.max_response_bytes = 64 * 1024;
-  return RuntimeApi(std::move(host_port), aws::make_curl_transport(next_options),
-                    aws::make_curl_transport(post_options));
+  return RuntimeApi(std::move(host_port), aws::make_default_transport(next_options),
+                    aws::make_default_transport(post_options));
 }
 
 std::expected<Invocation, RuntimeApiError> RuntimeApi::next() {

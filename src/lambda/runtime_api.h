@@ -45,8 +45,9 @@ class RuntimeApi {
   RuntimeApi(std::string host_port, std::shared_ptr<aws::HttpTransport> next_transport,
              std::shared_ptr<aws::HttpTransport> post_transport);
 
-  // Real curl transports: no timeout on next, a bounded one on the posts.
-  static RuntimeApi with_curl(std::string host_port);
+  // The program's transports (aws::make_default_transport): no timeout on next, a bounded
+  // one on the posts.
+  static RuntimeApi with_default_transport(std::string host_port);
 
   std::expected<Invocation, RuntimeApiError> next();
   std::expected<void, RuntimeApiError> respond(const std::string& request_id,

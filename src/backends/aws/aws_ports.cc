@@ -12,7 +12,7 @@ ClientConfigFor shared_clients(dr::aws::AwsClientOptions options,
     if (options.profile) chain.profile.profile = *options.profile;
     options.credentials = dr::aws::make_default_credentials_chain(chain);
   }
-  if (!transport) transport = dr::aws::make_curl_transport({});
+  if (!transport) transport = dr::aws::make_default_transport({});
   return [options = std::move(options), transport = std::move(transport)](
              const std::string& region,
              const dr::aws::ServiceInfo& service) -> dr::aws::Result<dr::aws::ClientConfig> {

@@ -23,7 +23,7 @@ namespace dr::backends::aws_world {
 
 // Endpoints resolved as the AWS CLI does (aws/endpoint_config.h): options.endpoint_url (drctl's
 // --endpoint-url) for every service, else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else
-// AWS's own; options' credentials (the default chain when null) and one transport (curl when
+// AWS's own; options' credentials (the default chain when null) and one transport (the default when
 // null) shared by every region's clients.
 ClientConfigFor shared_clients(dr::aws::AwsClientOptions options,
                                std::shared_ptr<dr::aws::HttpTransport> transport = nullptr);

@@ -26,7 +26,7 @@ std::string snippet(const std::string& body) {
 AwsProbe::AwsProbe(AwsTargets targets, Pacing pacing,
                    std::shared_ptr<dr::aws::HttpTransport> transport)
     : targets_(std::move(targets)), pacing_(std::move(pacing)), transport_(std::move(transport)) {
-  if (!transport_) transport_ = dr::aws::make_curl_transport({});
+  if (!transport_) transport_ = dr::aws::make_default_transport({});
 }
 
 std::string AwsProbe::attempt(const AwsRegionTargets& t, const std::string& key) {

@@ -17,7 +17,7 @@ namespace dr::backends::aws_world {
 
 class AwsProbe final : public core::Probe {
  public:
-  // transport: nullptr = curl (HTTPS with the system's CAs).
+  // transport: nullptr = the default transport (HTTPS with the system's CAs).
   AwsProbe(AwsTargets targets, Pacing pacing,
            std::shared_ptr<dr::aws::HttpTransport> transport = nullptr);
   core::Result<> verify_write(const std::string& region) override;
