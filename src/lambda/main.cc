@@ -91,7 +91,7 @@ int run_witness() {
        {{"Region", config->witness_region}, {"Role", "witness"}}},
       {unix_ms, [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
        lambda::emit_stdout});
-  auto api = lambda::RuntimeApi::with_curl(config->runtime_api);
+  auto api = lambda::RuntimeApi::with_default_transport(config->runtime_api);
   return lambda::run_runtime(api, handler, lambda::emit_stdout);
 }
 

@@ -76,9 +76,9 @@ std::expected<std::unique_ptr<AwsWitness>, std::string> AwsWitness::create(
   auto dynamodb = client_for<dr::aws::DynamoDb>(clients, secondary_region);
   if (!dynamodb) return std::unexpected(dynamodb.error().message);
   // The checkers' probe transport (aws_world.cc): Route 53's 4 s being the model.
-  auto probes = dr::aws::make_curl_transport({.connect_timeout = std::chrono::milliseconds(2000),
-                                              .request_timeout = std::chrono::milliseconds(4000),
-                                              .max_response_bytes = 64 * 1024});
+  auto probes = dr::aws::make_default_transport({.connect_timeout = std::chrono::milliseconds(2000),
+                                                 .request_timeout = std::chrono::milliseconds(4000),
+                                                 .max_response_bytes = 64 * 1024});
   return std::unique_ptr<AwsWitness>(
       new AwsWitness(std::move(options), std::move(*rds), std::move(*dynamodb), probes));
 }
