@@ -45,9 +45,10 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
       evidence_(
           std::move(evidence), *rds_, *dynamodb_,
           // The checkers' probes: short timeouts, Route 53's 4 s being the model.
-          dr::aws::make_curl_transport({.connect_timeout = std::chrono::milliseconds(2000),
-                                        .request_timeout = std::chrono::milliseconds(4000),
-                                        .max_response_bytes = 64 * 1024}),
+          dr::aws::make_curl_transport(
+              {.connect_timeout = std::min(std::chrono::milliseconds(2000), targets_.probe_timeout),
+               .request_timeout = targets_.probe_timeout,
+               .max_response_bytes = 64 * 1024}),
           [this](const std::string& cluster) -> std::optional<LagSample> {
             auto lag =
                 read_secondary_lag(*cloudwatch_, cluster, pacing_.wall(), targets_.lag_window);
