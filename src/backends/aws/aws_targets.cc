@@ -18,6 +18,12 @@ const AwsRegionTargets* AwsTargets::find(const std::string& region) const {
   return nullptr;
 }
 
+const AwsRegionTargets* AwsTargets::find_cluster(const std::string& cluster_id) const {
+  for (const auto& r : regions)
+    if (r.cluster_id() == cluster_id) return &r;
+  return nullptr;
+}
+
 std::string AwsTargets::validate() const {
   std::string out;
   auto problem = [&](const std::string& p) { out += (out.empty() ? "" : "\n") + p; };

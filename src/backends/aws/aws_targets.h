@@ -65,6 +65,9 @@ struct AwsTargets {
   std::chrono::milliseconds probe_timeout{4'000};
 
   const AwsRegionTargets* find(const std::string& region) const;
+  // The region whose Aurora cluster has this identifier (cluster_id()), or nullptr. Aurora
+  // publishes a secondary's replication lag in that cluster's own region.
+  const AwsRegionTargets* find_cluster(const std::string& cluster_id) const;
   // Empty when usable; otherwise every problem, one a line.
   std::string validate() const;
 };
