@@ -384,6 +384,7 @@ module "lambda" {
   package_path           = var.controller_package_path
   schedule_minutes       = var.controller_interval_minutes
   tick_seconds           = var.controller_tick_seconds
+  aws_poll_ms            = var.controller_aws_poll_ms
   timeout_seconds        = local.controller_timeout_seconds
   deletion_protection    = var.deletion_protection
   kms_key_arn            = module.kms.secondary_key_arns["lambda"]

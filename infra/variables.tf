@@ -266,13 +266,24 @@ variable "controller_interval_minutes" {
 }
 
 variable "controller_tick_seconds" {
-  description = "Seconds between the controller's probe-and-decide ticks inside one invocation (DR_CONTROLLER_TICK_SECONDS). Default: 10."
+  description = "Seconds between the controller's probe-and-decide ticks inside one invocation (DR_CONTROLLER_TICK_SECONDS); decimals allowed, e.g. 0.25. Default: 10."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.controller_tick_seconds >= 1 && var.controller_tick_seconds <= 55
-    error_message = "controller_tick_seconds must be 1..55: a tick must fit in one invocation."
+    condition     = var.controller_tick_seconds >= 0.1 && var.controller_tick_seconds <= 55 && floor(var.controller_tick_seconds * 1000) == var.controller_tick_seconds * 1000
+    error_message = "controller_tick_seconds must be 0.1..55 with at most 3 decimals: a tick must fit in one invocation."
+  }
+}
+
+variable "controller_aws_poll_ms" {
+  description = "Milliseconds between the controller's re-reads of a running operation (a promotion's DescribeGlobalClusters, the fleet's target health, the write lease; DR_AWS_POLL_MS). Default: 2000."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.controller_aws_poll_ms >= 100 && var.controller_aws_poll_ms <= 60000 && floor(var.controller_aws_poll_ms) == var.controller_aws_poll_ms
+    error_message = "controller_aws_poll_ms must be a whole number 100..60000."
   }
 }
 

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/file.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -147,7 +148,7 @@ std::vector<json> read_lambda_events(const std::filesystem::path& log) {
 }
 
 // The lab's Lambda for the drill: the function's configuration for this lab (0600: the keys)
-// with a tick every `interval_ms` (whole seconds, at least 1), and `drctl lab lambda run`
+// with a tick every `interval_ms` (at least 100 ms), and `drctl lab lambda run`
 // invoking it every second. Each invocation is long (the function's timeout 900 s, Lambda's
 // most) and stops starting ticks 60 s before its deadline, so that a runbook started in a tick
 // ends inside the invocation rather than being cut by the deadline.
@@ -161,7 +162,10 @@ std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int int
   if (!env) fail("the lab's function configuration: " + env.error());
   json vars = json::object();
   for (const auto& [k, v] : *env) vars[k] = v;
-  vars["DR_CONTROLLER_TICK_SECONDS"] = std::to_string(std::max(1, (interval_ms + 500) / 1000));
+  // Seconds with three decimals (the variable's resolution), at least its 0.1 s minimum.
+  const int tick_ms = std::clamp(interval_ms, 100, 300'000);
+  const std::string frac = std::to_string(1000 + tick_ms % 1000).substr(1);  // "250", "005"
+  vars["DR_CONTROLLER_TICK_SECONDS"] = std::to_string(tick_ms / 1000) + "." + frac;
   vars["DR_CONTROLLER_DEADLINE_MARGIN_MS"] = "60000";
   const auto env_file = dir / "lambda-env.json";
   if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)

@@ -1,6 +1,7 @@
 #include "infra/check_dr_budget.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "infra/expressions.h"
 #include "infra/policy_support.h"
@@ -9,13 +10,13 @@ namespace dr::infra {
 
 namespace {
 
-std::expected<int, std::string> root_number(const Stack& s, const std::string& name) {
+std::expected<double, std::string> root_number(const Stack& s, const std::string& name) {
   const Block* var = s.root().find("variable", "", name);
   if (var == nullptr || !var->body->contains("default"))
     return std::unexpected("the root module has no variable " + name + " with a default");
   const auto& d = (*var->body)["default"];
   if (!d.is_number()) return std::unexpected("variable " + name + " has no numeric default");
-  return d.get<int>();
+  return d.get<double>();
 }
 
 // The largest known value of an argument over all resources of a type (the worst case), or
@@ -54,7 +55,10 @@ std::expected<DrTimings, std::string> read_dr_timings(const Stack& s) {
   for (const Field& f : fields) {
     auto v = root_number(s, f.variable);
     if (!v) return std::unexpected(v.error());
-    *f.target = *v * f.scale;
+    // Whole seconds, as before; a sub-second tick (0.25) counts as a whole one, never as 0.
+    const double scaled = *v * f.scale;
+    *f.target = f.target == &t.controller_tick_s ? static_cast<int>(std::ceil(scaled))
+                                                 : static_cast<int>(scaled);
   }
   // What the resources actually say wins over what the variables intend: a hard-coded
   // 30 s health check interval must not hide behind a 10 s variable.

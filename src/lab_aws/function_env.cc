@@ -64,7 +64,9 @@ std::expected<FunctionEnv, std::string> lab_function_env(const lab::LabState& st
       {"DR_PRIMARY_TARGET_GROUP_ARN", target_group_arn(primary)},
       {"DR_SECONDARY_TARGET_GROUP_ARN", target_group_arn(secondary)},
       {"DR_APP_TABLE", lab::kSessionsTable},
-      {"DR_CONTROLLER_TICK_SECONDS", "1"},
+      // The lab's timings: a tick and a poll every 250 ms, as the lab's own controller probes.
+      {"DR_CONTROLLER_TICK_SECONDS", "0.25"},
+      {"DR_AWS_POLL_MS", "250"},
       {"AWS_ENDPOINT_URL", state.aws_endpoint_url},
       {"AWS_ACCESS_KEY_ID", keys.access_key_id},
       {"AWS_SECRET_ACCESS_KEY", keys.secret_access_key},

@@ -38,6 +38,24 @@ std::optional<int64_t> to_int(const std::string& v) {
   return n;
 }
 
+// "10", "0.25", "1.5": seconds with up to three decimals, as milliseconds. No exponent, sign or
+// spaces: what Terraform's tostring() of a number prints for these values.
+std::optional<int64_t> seconds_to_ms(const std::string& v) {
+  const auto dot = v.find('.');
+  const std::string whole = v.substr(0, dot);
+  std::string frac = dot == std::string::npos ? "" : v.substr(dot + 1);
+  if (whole.empty() || whole.size() > 6 || (dot != std::string::npos && frac.empty()) ||
+      frac.size() > 3)
+    return std::nullopt;
+  for (char c : whole + frac)
+    if (c < '0' || c > '9') return std::nullopt;
+  frac.resize(3, '0');
+  auto s = to_int(whole);
+  auto ms = to_int(frac);
+  if (!s || !ms) return std::nullopt;
+  return *s * 1000 + *ms;
+}
+
 std::optional<std::string> region(std::string& field, const std::string& v) {
   if (!is_region(v)) return "not an AWS region: '" + v + "'";
   field = v;
@@ -171,8 +189,23 @@ constexpr auto kTable = std::to_array<Variable>({
        c.switchover_lag_gate = std::chrono::milliseconds(*n);
        return std::nullopt;
      }},
-    {"DR_CONTROLLER_TICK_SECONDS", true, "seconds between ticks inside one invocation (1-300)",
-     [](Config& c, const std::string& v) { return seconds(c.tick_interval, v); }},
+    {"DR_CONTROLLER_TICK_SECONDS", true,
+     "seconds between ticks inside one invocation (0.1-300, e.g. 0.25)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto ms = seconds_to_ms(v);
+       if (!ms || *ms < 100 || *ms > 300'000)
+         return "not a number of seconds (0.1-300, up to 3 decimals): '" + v + "'";
+       c.tick_interval = std::chrono::milliseconds(*ms);
+       return std::nullopt;
+     }},
+    {"DR_AWS_POLL_MS", false,
+     "how often a running operation (promotion, fleet, lease) is re-read (default 2000, 100-60000)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto n = to_int(v);
+       if (!n || *n < 100 || *n > 60000) return "not milliseconds (100-60000): '" + v + "'";
+       c.aws_poll_interval = std::chrono::milliseconds(*n);
+       return std::nullopt;
+     }},
     {"DR_CONTROLLER_DEADLINE_MARGIN_MS", false,
      "stop starting ticks this long before the deadline (default 5000, 100-60000)",
      [](Config& c, const std::string& v) { return margin_ms(c.deadline_margin, v); }},

@@ -41,6 +41,8 @@ struct Config {
   std::string lease_table;                 // DR_LEASE_TABLE (optional): the write lease's
   std::chrono::milliseconds switchover_lag_gate{2000};  // DR_SWITCHOVER_LAG_GATE_MS
   std::chrono::milliseconds tick_interval{10000};       // DR_CONTROLLER_TICK_SECONDS
+  // Optional: the AWS backends' poll while an operation runs (AwsTargets::poll_interval).
+  std::chrono::milliseconds aws_poll_interval{2000};  // DR_AWS_POLL_MS
   // Optional: how long before the invocation's deadline the handler stops starting ticks. A
   // tick must fit in it (the AWS calls' own timeouts), or Lambda kills the process mid-tick.
   std::chrono::milliseconds deadline_margin{5000};  // DR_CONTROLLER_DEADLINE_MARGIN_MS

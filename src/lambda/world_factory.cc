@@ -62,6 +62,10 @@ WorldFactory default_world_factory() {
     t.force_namespace = c.force_namespace;
     t.force_metric = c.force_metric;
     t.lag_gate = c.switchover_lag_gate;
+    t.poll_interval = c.aws_poll_interval;
+    // A probe must not outlast a tick (Route 53's 4 s where the tick allows): a frozen ALB then
+    // costs one timeout per tick, and the ticks keep their pace.
+    t.probe_timeout = std::min(t.probe_timeout, c.tick_interval);
     if (auto bad = t.validate(); !bad.empty()) return std::unexpected(bad);
     auto log = [](const std::string& line) {
       emit_stdout(to_line({{"level", "WARN"}, {"message", line}}));

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 #include "aws/credentials.h"
 #include "aws/support/loopback_server.h"
@@ -186,11 +188,16 @@ class EvidenceTest : public ::testing::Test {
                       "text/xml");
     });
     server_.http().Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+      if (frozen_) return freeze(res);
       res.status = alb_up_ ? 200 : 503;
     });
     server_.http().Get("/health/deep", [this](const httplib::Request&, httplib::Response& res) {
+      if (frozen_) return freeze(res);
       res.status = alb_up_ && db_up_ ? 200 : 503;
     });
+    // Enough workers for a frozen round (six probes) besides the AWS clients' kept-alive
+    // connections, each of which holds one of httplib's (by default 8).
+    server_.http().new_task_queue = [] { return new httplib::ThreadPool(16); };
     server_.start();
     dr::aws::ClientConfig config;
     config.region = "us-west-2";
@@ -206,16 +213,35 @@ class EvidenceTest : public ::testing::Test {
     dynamodb_.emplace(config);
   }
 
-  Evidence evidence(std::optional<LagSample> lag) {
+  Evidence evidence(std::optional<LagSample> lag, int checkers = 3) {
     EvidenceOptions options;
+    options.checkers = checkers;
     options.global_cluster_id = "dr-app-global";
     options.alb_urls = {{"us-east-1", server_.url()}};
     options.state_table = "dr-app-controller";
     options.thresholds = {.failure = 2, .success = 1};
     return Evidence(
-        options, *rds_, *dynamodb_, dr::aws::make_curl_transport({}),
+        options, *rds_, *dynamodb_,
+        dr::aws::make_curl_transport({.request_timeout = std::chrono::milliseconds(10'000)}),
         [lag](const std::string&) { return lag; }, [this] { return now_; });
   }
+
+  // A frozen ALB: a probe gets no answer until every probe of the round (each checker's /health
+  // and /health/deep) is in flight at once, or the deadline passes; then a 503.
+  void freeze(httplib::Response& res) {
+    std::unique_lock lock(frozen_mutex_);
+    ++frozen_in_flight_;
+    frozen_cv_.notify_all();
+    // The client waits longer (evidence(): 10 s), so a probe held here is still in flight.
+    if (!frozen_cv_.wait_for(lock, 5s, [this] { return frozen_in_flight_ >= kFrozenRound; }))
+      a_probe_waited_alone_ = true;
+    res.status = 503;
+  }
+  static constexpr int kFrozenRound = 2;  // one checker (evidence(..., 1)), two paths
+  std::atomic<bool> frozen_{false}, a_probe_waited_alone_{false};
+  std::mutex frozen_mutex_;
+  std::condition_variable frozen_cv_;
+  int frozen_in_flight_ = 0;
 
   dr::test::LoopbackServer server_;
   std::optional<dr::aws::Rds> rds_;
@@ -241,6 +267,16 @@ TEST_F(EvidenceTest, AHealthyDeploymentIsSeenHealthyByEveryChecker) {
     EXPECT_EQ(o.writer, Health::kHealthy) << o.observer;
     EXPECT_EQ(o.app, Health::kHealthy) << o.observer;
   }
+}
+
+// A frozen ALB must cost one probe timeout per tick, not one per path: /health and
+// /health/deep go out together (the Lambda caps that timeout at its tick, lambda/world_factory).
+TEST_F(EvidenceTest, AFrozenAlbHoldsEveryProbeOfTheRoundAtOnce) {
+  frozen_ = true;
+  auto e = evidence(std::nullopt, 1);
+  auto s = e.observe();
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_FALSE(a_probe_waited_alone_) << "the probes of one round went out one after another";
 }
 
 TEST_F(EvidenceTest, ARegionThatIsGoneIsSeenDownByCheckersAndWitnessWithItsLinkLost) {

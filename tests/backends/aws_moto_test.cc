@@ -218,6 +218,39 @@ TEST_F(AwsMotoTest, SwitchoverIsRefusedAboveTheLagGateReadFromCloudWatch) {
       << r.error();
 }
 
+// After a failover us-west-2's cluster writes and us-east-1's replicates: Aurora publishes that
+// secondary's lag in us-east-1. The evidence must read it there, not in DR_SECONDARY_REGION
+// (us-west-2, where the Lambda runs), or a second failover, back home, sees no lag at all.
+TEST_F(AwsMotoTest, AfterAFailoverTheEvidenceReadsTheLagWhereTheSecondaryLives) {
+  // moto's first member is the writer: create us-west-2's cluster first.
+  std::swap(targets_.regions[0], targets_.regions[1]);
+  targets_.primary_region = "us-west-2";
+  ASSERT_NO_FATAL_FAILURE(create_global_cluster());
+  std::swap(targets_.regions[0], targets_.regions[1]);
+  targets_.primary_region = "us-east-1";  // the Lambda's configuration does not change
+  const auto& home = targets_.regions[0];
+  ASSERT_EQ(home.region, "us-east-1");
+  a::CloudWatch cw(cfg("us-east-1"));
+  auto put = cw.put_metric_data(
+      {.namespace_ = "AWS/RDS",
+       .metric_data = {{.metric_name = "AuroraGlobalDBReplicationLag",
+                        .dimensions = {{"DBClusterIdentifier", home.cluster_id()}},
+                        .timestamp = std::chrono::system_clock::now() - std::chrono::seconds(30),
+                        .value = 1250,
+                        .unit = "Milliseconds"}}});
+  ASSERT_TRUE(put) << put.error();
+  auto world =
+      AwsWorld::create(targets_, "dr-controller-" + suffix_, clients_, time_.pacing(), log());
+  ASSERT_TRUE(world) << world.error();
+  auto snap = (*world)->observe();
+  ASSERT_TRUE(snap) << snap.error();
+  EXPECT_EQ(snap->topology.primary_region, "us-west-2");
+  EXPECT_EQ(snap->topology.secondary_region, "us-east-1");
+  ASSERT_TRUE(snap->replication);
+  ASSERT_TRUE(snap->replication->lag_seconds) << "no lag read for " << home.cluster_id();
+  EXPECT_DOUBLE_EQ(*snap->replication->lag_seconds, 1.25);
+}
+
 TEST_F(AwsMotoTest, FleetScalesUpNeverDownAndWaitsForHealthyTargets) {
   auto& standby = targets_.regions[1];
   ASSERT_NO_FATAL_FAILURE(create_fleet(standby, 1));

@@ -122,6 +122,8 @@ TEST(AwsTargetsFromEnv, RejectsBadValuesWithAClearMessage) {
   const Case cases[] = {
       {"DR_SWITCHOVER_LAG_GATE_MS", "2s", "DR_SWITCHOVER_LAG_GATE_MS"},
       {"DR_SWITCHOVER_LAG_GATE_MS", "-5", "DR_SWITCHOVER_LAG_GATE_MS"},
+      {"DR_AWS_POLL_MS", "99", "DR_AWS_POLL_MS"},
+      {"DR_AWS_POLL_MS", "0.25", "DR_AWS_POLL_MS"},
       {"DR_SECONDARY_CLUSTER_ARN", "dr-app-usw2", "not an RDS cluster ARN"},
       {"DR_PRIMARY_APP_URL", "ftp://x", "not http(s)://"},
       {"DR_SECONDARY_REGION", "us-east-1", "both us-east-1"},
@@ -138,6 +140,11 @@ TEST(AwsTargetsFromEnv, RejectsBadValuesWithAClearMessage) {
   auto ok = targets_from_env(from(env));
   ASSERT_TRUE(ok) << ok.error();
   EXPECT_EQ(ok->lag_gate, std::chrono::milliseconds(750));
+  EXPECT_EQ(ok->poll_interval, std::chrono::seconds(2)) << "the default";
+  env["DR_AWS_POLL_MS"] = "250";  // the operator's moves poll as the Lambda does
+  ok = targets_from_env(from(env));
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(ok->poll_interval, std::chrono::milliseconds(250));
 }
 
 TEST(FenceRecord, RoundTripsThroughTheItemDrAppReads) {

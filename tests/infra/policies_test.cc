@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "infra/check_dr_budget.h"
 #include "infra/fixture_stacks.h"
 #include "infra/policies.h"
 
@@ -85,6 +86,17 @@ TEST(Waivers, ASkipWithoutAReasonDoesNotCount) {
   ASSERT_EQ(found.size(), 1u);
   EXPECT_NE(found[0].message.find("without a written reason"), std::string::npos);
   EXPECT_TRUE(r.waivers.empty());
+}
+
+// The budget reads whole seconds: a sub-second tick (controller_tick_seconds = 0.25, what the
+// lab's function uses) counts as 1 s, never as 0.
+TEST(DrBudgetTimings, ASubSecondTickCountsAsAWholeSecond) {
+  const std::string shown = "budget/sub_second_tick";
+  Stack s = build_stack(testing::parsed_fixtures("budget"), testing::fixtures_dir() / shown, shown);
+  auto t = read_dr_timings(s);
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->controller_tick_s, 1);
+  EXPECT_EQ(t->controller_period_s, 60);
 }
 
 }  // namespace

@@ -53,7 +53,9 @@ TEST(LabFunctionEnv, BootstrapsOwnParserAcceptsItWhole) {
   EXPECT_EQ(config->primary_app_url, "http://127.0.1.41:40002");
   EXPECT_EQ(config->secondary_app_url, "http://127.0.2.41:40003");
   EXPECT_EQ(config->failover_capacity, 3) << "the primary fleet's desired capacity";
-  EXPECT_EQ(config->tick_interval, std::chrono::seconds(1));
+  // The lab's timings: the lab path's 250 ms probes, and a promotion re-read as often.
+  EXPECT_EQ(config->tick_interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(config->aws_poll_interval, std::chrono::milliseconds(250));
   EXPECT_EQ(config->sns_topic_arns.size(), 2u) << "both regions' topics";
   const RdsNames rds;
   EXPECT_EQ(config->global_cluster_id, rds.global_cluster);

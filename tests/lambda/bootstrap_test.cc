@@ -205,8 +205,9 @@ TEST_F(LambdaBootstrapTest, BadValueIsAnInitError) {
   EXPECT_EQ(*code, 1);
   auto posts = server_.wait_posts(1, std::chrono::milliseconds(0));
   ASSERT_EQ(posts.size(), 1u);
-  EXPECT_EQ(nlohmann::json::parse(posts[0].body)["errorMessage"],
-            "DR_CONTROLLER_TICK_SECONDS: not a number of seconds (1-300): 'ten'");
+  EXPECT_EQ(
+      nlohmann::json::parse(posts[0].body)["errorMessage"],
+      "DR_CONTROLLER_TICK_SECONDS: not a number of seconds (0.1-300, up to 3 decimals): 'ten'");
 }
 
 }  // namespace

@@ -55,6 +55,25 @@ TEST(LambdaConfig, ParsesWhatInfraSets) {
   EXPECT_EQ(c->lease_table, "");                                   // optional: no write lease
 }
 
+// Sub-second ticks (the lab's 250 ms), whole seconds as before, and the optional poll.
+TEST(LambdaConfig, TickTakesDecimalSecondsAndThePollIsOptional) {
+  auto env = good_env();
+  auto c = parse_config(from(env));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->aws_poll_interval, std::chrono::milliseconds(2000));  // the default
+  for (const auto& [text, ms] : std::vector<std::pair<std::string, int>>{
+           {"0.25", 250}, {"0.1", 100}, {"1.5", 1500}, {"2", 2000}, {"300", 300000}}) {
+    env["DR_CONTROLLER_TICK_SECONDS"] = text;
+    c = parse_config(from(env));
+    ASSERT_TRUE(c) << text << ": " << c.error().describe();
+    EXPECT_EQ(c->tick_interval, std::chrono::milliseconds(ms)) << text;
+  }
+  env["DR_AWS_POLL_MS"] = "250";
+  c = parse_config(from(env));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->aws_poll_interval, std::chrono::milliseconds(250));
+}
+
 TEST(LambdaConfig, ReadsTheLeaseTableAndRefusesABadOne) {
   auto env = good_env();
   env["DR_LEASE_TABLE"] = "dr-app-write-lease";
@@ -97,6 +116,15 @@ TEST(LambdaConfig, BadValuesAreNamedWithWhy) {
       {"DR_PRIMARY_HEALTH_URL", "ftp://x/health"},
       {"DR_CONTROLLER_TICK_SECONDS", "0"},
       {"DR_CONTROLLER_TICK_SECONDS", "ten"},
+      {"DR_CONTROLLER_TICK_SECONDS", "0.05"},    // under 0.1 s
+      {"DR_CONTROLLER_TICK_SECONDS", "0.2500"},  // finer than a millisecond
+      {"DR_CONTROLLER_TICK_SECONDS", ".5"},
+      {"DR_CONTROLLER_TICK_SECONDS", "1."},
+      {"DR_CONTROLLER_TICK_SECONDS", "-1"},
+      {"DR_CONTROLLER_TICK_SECONDS", "1e1"},
+      {"DR_CONTROLLER_TICK_SECONDS", "300.001"},
+      {"DR_AWS_POLL_MS", "99"},
+      {"DR_AWS_POLL_MS", "2s"},
       {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "5"},
       {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:1:db:instance-1"},  // not a cluster
       {"DR_SECONDARY_APP_URL", "alb.example.com"},

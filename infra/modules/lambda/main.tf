@@ -234,6 +234,8 @@ resource "aws_lambda_function" "this" {
       DR_LEASE_TABLE                = var.lease_table_name
       # Probe and decide this often inside one invocation (the DR budget's "decide" term).
       DR_CONTROLLER_TICK_SECONDS = tostring(var.tick_seconds)
+      # How often a running promotion, fleet change or lease wait is re-read.
+      DR_AWS_POLL_MS = tostring(var.aws_poll_ms)
     }
   }
 

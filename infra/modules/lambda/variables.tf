@@ -173,9 +173,25 @@ variable "force_failover" {
 }
 
 variable "tick_seconds" {
-  description = "Seconds between the controller's ticks inside one invocation (DR_CONTROLLER_TICK_SECONDS). Default: 10."
+  description = "Seconds between the controller's ticks inside one invocation (DR_CONTROLLER_TICK_SECONDS); decimals allowed, e.g. 0.25 (a probe's timeout is capped at one tick). Default: 10."
   type        = number
   default     = 10
+
+  validation {
+    condition     = var.tick_seconds >= 0.1 && var.tick_seconds <= 300 && floor(var.tick_seconds * 1000) == var.tick_seconds * 1000
+    error_message = "tick_seconds must be 0.1..300 with at most 3 decimals (DR_CONTROLLER_TICK_SECONDS's bounds)."
+  }
+}
+
+variable "aws_poll_ms" {
+  description = "Milliseconds between the re-reads of a running operation: DescribeGlobalClusters during a promotion, the fleet's target health, the write lease (DR_AWS_POLL_MS). Default: 2000."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.aws_poll_ms >= 100 && var.aws_poll_ms <= 60000 && floor(var.aws_poll_ms) == var.aws_poll_ms
+    error_message = "aws_poll_ms must be a whole number 100..60000 (DR_AWS_POLL_MS's bounds)."
+  }
 }
 
 variable "timeout_seconds" {

@@ -197,7 +197,11 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
   std::vector<std::future<Probe>> rounds;
   for (size_t i = 0; i < checkers_.size(); ++i) {
     rounds.push_back(std::async(std::launch::async, [this, base = alb->second] {
-      return Probe{get_ok(base, "/health"), get_ok(base, "/health/deep")};
+      // /health and /health/deep in parallel too: a frozen ALB costs one timeout, not two.
+      auto deep =
+          std::async(std::launch::async, [this, &base] { return get_ok(base, "/health/deep"); });
+      const bool health = get_ok(base, "/health");
+      return Probe{health, deep.get()};
     }));
   }
   auto witness = std::async(std::launch::async, [this] { return this->witness(); });

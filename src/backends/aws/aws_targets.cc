@@ -18,6 +18,12 @@ const AwsRegionTargets* AwsTargets::find(const std::string& region) const {
   return nullptr;
 }
 
+const AwsRegionTargets* AwsTargets::find_cluster(const std::string& cluster_id) const {
+  for (const auto& r : regions)
+    if (r.cluster_id() == cluster_id) return &r;
+  return nullptr;
+}
+
 std::string AwsTargets::validate() const {
   std::string out;
   auto problem = [&](const std::string& p) { out += (out.empty() ? "" : "\n") + p; };
@@ -41,7 +47,7 @@ std::string AwsTargets::validate() const {
   if (app_table_key.empty()) problem("no app table key");
   if (force_namespace.empty() || force_metric.empty()) problem("no force-failover metric");
   if (lag_gate.count() < 0) problem("the lag gate is negative");
-  for (auto d : {promote_deadline, fleet_deadline, probe_deadline, poll_interval})
+  for (auto d : {promote_deadline, fleet_deadline, probe_deadline, poll_interval, probe_timeout})
     if (d.count() <= 0) problem("deadlines and the poll interval must be positive");
   return out;
 }
@@ -105,6 +111,14 @@ std::expected<AwsTargets, std::string> targets_from_env(const Getenv& getenv) {
       return std::unexpected("DR_SWITCHOVER_LAG_GATE_MS: '" + *gate +
                              "' is not a whole number of milliseconds >= 0");
     t.lag_gate = std::chrono::milliseconds(ms);
+  }
+  // The Lambda's own bounds (src/lambda/config.cc): the operator's moves poll as the Lambda does.
+  if (auto poll = getenv("DR_AWS_POLL_MS"); poll && !poll->empty()) {
+    int64_t ms = -1;
+    auto [end, ec] = std::from_chars(poll->data(), poll->data() + poll->size(), ms);
+    if (ec != std::errc() || end != poll->data() + poll->size() || ms < 100 || ms > 60000)
+      return std::unexpected("DR_AWS_POLL_MS: '" + *poll + "' is not milliseconds (100-60000)");
+    t.poll_interval = std::chrono::milliseconds(ms);
   }
   if (t.primary_region == t.secondary_region)
     return std::unexpected("DR_PRIMARY_REGION and DR_SECONDARY_REGION are both " +

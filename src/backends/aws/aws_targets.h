@@ -60,8 +60,14 @@ struct AwsTargets {
   std::chrono::milliseconds probe_deadline{20'000};
   std::chrono::milliseconds lease_deadline{20'000};  // kAfterExpiry's wait for an unrenewed lease
   std::chrono::milliseconds poll_interval{2'000};
+  // One health probe of an ALB (/health, /health/deep; connect included): Route 53's 4 s. The
+  // Lambda caps it at its tick, so that a frozen ALB costs one timeout per tick, not more.
+  std::chrono::milliseconds probe_timeout{4'000};
 
   const AwsRegionTargets* find(const std::string& region) const;
+  // The region whose Aurora cluster has this identifier (cluster_id()), or nullptr. Aurora
+  // publishes a secondary's replication lag in that cluster's own region.
+  const AwsRegionTargets* find_cluster(const std::string& cluster_id) const;
   // Empty when usable; otherwise every problem, one a line.
   std::string validate() const;
 };

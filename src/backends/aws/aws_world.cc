@@ -23,19 +23,23 @@ core::Result<std::unique_ptr<AwsWorld>> AwsWorld::create(AwsTargets targets,
   if (!rds) return std::unexpected(rds.error());
   auto dynamodb = client_for<dr::aws::DynamoDb>(clients, region);
   if (!dynamodb) return std::unexpected(dynamodb.error());
-  auto cloudwatch = client_for<dr::aws::CloudWatch>(clients, region);
-  if (!cloudwatch) return std::unexpected(cloudwatch.error());
+  std::map<std::string, std::unique_ptr<dr::aws::CloudWatch>> cloudwatch;
+  for (const auto& r : targets.regions) {
+    auto cw = client_for<dr::aws::CloudWatch>(clients, r.region);
+    if (!cw) return std::unexpected(cw.error());
+    cloudwatch[r.region] = std::move(*cw);
+  }
   auto ports = std::make_unique<AwsPorts>(targets, clients, pacing, log);
   EvidenceOptions evidence = evidence_options(targets, state_table);
-  return std::unique_ptr<AwsWorld>(new AwsWorld(
-      std::move(targets), std::move(*rds), std::move(*dynamodb), std::move(*cloudwatch),
-      std::move(ports), std::move(evidence), std::move(pacing)));
+  return std::unique_ptr<AwsWorld>(
+      new AwsWorld(std::move(targets), std::move(*rds), std::move(*dynamodb), std::move(cloudwatch),
+                   std::move(ports), std::move(evidence), std::move(pacing)));
 }
 
 AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
                    std::unique_ptr<dr::aws::DynamoDb> dynamodb,
-                   std::unique_ptr<dr::aws::CloudWatch> cloudwatch, std::unique_ptr<AwsPorts> ports,
-                   EvidenceOptions evidence, Pacing pacing)
+                   std::map<std::string, std::unique_ptr<dr::aws::CloudWatch>> cloudwatch,
+                   std::unique_ptr<AwsPorts> ports, EvidenceOptions evidence, Pacing pacing)
     : targets_(std::move(targets)),
       rds_(std::move(rds)),
       dynamodb_(std::move(dynamodb)),
@@ -45,12 +49,18 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
       evidence_(
           std::move(evidence), *rds_, *dynamodb_,
           // The checkers' probes: short timeouts, Route 53's 4 s being the model.
-          dr::aws::make_default_transport({.connect_timeout = std::chrono::milliseconds(2000),
-                                           .request_timeout = std::chrono::milliseconds(4000),
-                                           .max_response_bytes = 64 * 1024}),
+          dr::aws::make_default_transport(
+              {.connect_timeout = std::min(std::chrono::milliseconds(2000), targets_.probe_timeout),
+               .request_timeout = targets_.probe_timeout,
+               .max_response_bytes = 64 * 1024}),
           [this](const std::string& cluster) -> std::optional<LagSample> {
+            // Aurora publishes the lag in the secondary cluster's own region: after a failover
+            // that is the home region, not DR_SECONDARY_REGION (drctl aws reads it there too).
+            const auto* member = targets_.find_cluster(cluster);
+            auto cw = cloudwatch_.find(member ? member->region : targets_.secondary_region);
+            if (cw == cloudwatch_.end()) return std::nullopt;
             auto lag =
-                read_secondary_lag(*cloudwatch_, cluster, pacing_.wall(), targets_.lag_window);
+                read_secondary_lag(*cw->second, cluster, pacing_.wall(), targets_.lag_window);
             if (!lag) return std::nullopt;
             auto worst = lag->worst();
             if (!worst) return std::nullopt;

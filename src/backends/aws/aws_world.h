@@ -3,6 +3,7 @@
 // Lambda and drctl's AWS commands drive.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -33,13 +34,14 @@ class AwsWorld final : public core::World {
  private:
   AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
            std::unique_ptr<dr::aws::DynamoDb> dynamodb,
-           std::unique_ptr<dr::aws::CloudWatch> cloudwatch, std::unique_ptr<AwsPorts> ports,
-           EvidenceOptions evidence, Pacing pacing);
+           std::map<std::string, std::unique_ptr<dr::aws::CloudWatch>> cloudwatch,
+           std::unique_ptr<AwsPorts> ports, EvidenceOptions evidence, Pacing pacing);
 
   AwsTargets targets_;
   std::unique_ptr<dr::aws::Rds> rds_;
   std::unique_ptr<dr::aws::DynamoDb> dynamodb_;
-  std::unique_ptr<dr::aws::CloudWatch> cloudwatch_;
+  // Per region: the lag is read where the current secondary cluster lives.
+  std::map<std::string, std::unique_ptr<dr::aws::CloudWatch>> cloudwatch_;
   std::unique_ptr<AwsPorts> ports_;
   Pacing pacing_;
   Evidence evidence_;
