@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <vector>
 
 namespace dr::net {
@@ -54,13 +55,16 @@ TEST(NetConnect, BindsTheLocalAddressItIsGiven) {
   EXPECT_STREQ(text, "127.0.0.2");
 }
 
-TEST(NetConnect, AClosedPortIsRefused) {
-  std::uint16_t port = 0;
-  {
-    Listener l("127.0.0.1");
-    ASSERT_TRUE(l.ok);
-    port = l.port;
-  }  // closed: nothing listens there any more
+TEST(NetConnect, APortNobodyListensOnIsRefused) {
+  // Bound but not listening: refused, and no other process can take the port meanwhile.
+  UniqueFd bound(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(bound.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::getsockname(bound.get(), reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::uint16_t port = ntohs(addr.sin_port);
   auto c = connect_within("127.0.0.1", port, "", 2s);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().kind, ErrorKind::kRefused) << c.error().message;
