@@ -1,7 +1,8 @@
 #include "aws/socket_connection.h"
 
+#include "net/connect.h"
+
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,7 +18,6 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
-#include <utility>
 
 namespace dr::aws {
 
@@ -85,21 +85,6 @@ const BIO_METHOD* nosignal_bio_method() {
   return method;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
 // poll() on one descriptor until `events` or the deadline; EINTR restarts it.
 IoResult wait_fd(int fd, short events, Deadline deadline) {
   for (;;) {
@@ -115,26 +100,16 @@ IoResult wait_fd(int fd, short events, Deadline deadline) {
 // One TCP connection to `addr` (non-blocking from here on), bound to `local` when given.
 std::expected<int, std::string> connect_one(const addrinfo& addr, const addrinfo* local,
                                             Deadline deadline) {
-  Fd fd(
-      ::socket(addr.ai_family, addr.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, addr.ai_protocol));
-  if (fd.get() < 0) return std::unexpected("socket: " + errno_text(errno));
-  if (local != nullptr && ::bind(fd.get(), local->ai_addr, local->ai_addrlen) != 0)
-    return std::unexpected("bind to the local address: " + errno_text(errno));
+  std::optional<net::Address> from;
+  if (local != nullptr) from = net::Address{local->ai_addr, local->ai_addrlen};
+  auto fd =
+      net::connect_by(addr.ai_family, net::Address{addr.ai_addr, addr.ai_addrlen}, from, deadline);
+  if (!fd) return std::unexpected(fd.error().message);
   int one = 1;
   // The request goes out in one write, the response is read whole: no Nagle delays to wait for.
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-  if (::connect(fd.get(), addr.ai_addr, addr.ai_addrlen) != 0) {
-    if (errno != EINPROGRESS && errno != EINTR) return std::unexpected(errno_text(errno));
-    IoResult ready = wait_fd(fd.get(), POLLOUT, deadline);
-    if (ready.status == IoStatus::kTimeout) return std::unexpected("connect timed out");
-    if (ready.status != IoStatus::kOk) return std::unexpected(ready.message);
-    int err = 0;
-    socklen_t len = sizeof(err);
-    if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    if (err != 0) return std::unexpected(errno_text(err));
-  }
-  return fd.release();
+  ::setsockopt(fd->get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ::setsockopt(fd->get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  return fd->release();
 }
 
 }  // namespace

@@ -1,15 +1,10 @@
 #include "db/connection.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <mysql.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "net/connect.h"
 
-#include <cerrno>
-#include <cstring>
+#include <arpa/inet.h>
+#include <mysql.h>
+
 #include <mutex>
 
 namespace dr::db {
@@ -29,39 +24,24 @@ unsigned int whole_seconds(std::chrono::milliseconds ms) {
 // libmariadb's connect timeout is whole seconds. A caller that asked for less (the controller
 // fencing a server across a cut: a dropped SYN would cost it a whole second, twice in one
 // runbook) gets a TCP connect of its own first, bounded in ms. nullopt: reachable, or not an
-// IPv4 literal (libmariadb then decides alone); else why not.
+// IPv4 literal (libmariadb then decides alone, as it does on a bad bind address or when the
+// local system fails us); else why not.
 std::optional<std::string> unreachable_within(const ConnectOptions& o) {
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(o.port);
-  if (::inet_pton(AF_INET, o.host.c_str(), &to.sin_addr) != 1) return std::nullopt;
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::nullopt;
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (!o.bind_address.empty()) {
-    sockaddr_in from{};
-    from.sin_family = AF_INET;
-    if (::inet_pton(AF_INET, o.bind_address.c_str(), &from.sin_addr) != 1 ||
-        ::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0)
-      return std::nullopt;  // libmariadb reports a bad bind address itself
+  in_addr v4{};
+  if (::inet_pton(AF_INET, o.host.c_str(), &v4) != 1) return std::nullopt;
+  auto fd = net::connect_within(o.host, o.port, o.bind_address, o.connect_timeout);
+  if (fd) return std::nullopt;
+  switch (fd.error().kind) {
+    case net::ErrorKind::kRefused:
+    case net::ErrorKind::kUnreachable:
+      return fd.error().message;
+    case net::ErrorKind::kTimeout:
+      return "no TCP connect within " + std::to_string(o.connect_timeout.count()) + " ms";
+    case net::ErrorKind::kBadAddress:
+    case net::ErrorKind::kSystem:
+      break;
   }
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) return std::nullopt;
-  if (errno != EINPROGRESS) return std::string(std::strerror(errno));
-  pollfd p{fd, POLLOUT, 0};
-  int ready = 0;
-  do {
-    ready = ::poll(&p, 1, static_cast<int>(o.connect_timeout.count()));
-  } while (ready < 0 && errno == EINTR);
-  if (ready == 0)
-    return "no TCP connect within " + std::to_string(o.connect_timeout.count()) + " ms";
-  int error = 0;
-  socklen_t length = sizeof error;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error == 0)
-    return std::nullopt;
-  return std::string(std::strerror(error));
+  return std::nullopt;
 }
 
 }  // namespace

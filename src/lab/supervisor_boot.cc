@@ -14,10 +14,7 @@
 #include "lease/etcd_store.h"
 
 namespace dr::lab {
-namespace fs = std::filesystem;
-using nlohmann::json;
-using namespace std::chrono_literals;
-using namespace supervisor_detail;
+using namespace supervisor_detail;  // with it fs, json and the chrono literals
 
 namespace {
 

@@ -4,10 +4,7 @@
 #include "lab/supervisor_internal.h"
 
 namespace dr::lab {
-namespace fs = std::filesystem;
-using nlohmann::json;
-using namespace std::chrono_literals;
-using namespace supervisor_detail;
+using namespace supervisor_detail;  // with it fs, json and the chrono literals
 
 // ---- Control operations ----
 

@@ -9,10 +9,7 @@
 #include "lab/wait.h"
 
 namespace dr::lab {
-namespace fs = std::filesystem;
-using nlohmann::json;
-using namespace std::chrono_literals;
-using namespace supervisor_detail;
+using namespace supervisor_detail;  // with it fs, json and the chrono literals
 
 Result<void> Supervisor::kill_component(const std::string& name, std::vector<std::string>& done) {
   auto* rec = state_.find(name);

@@ -1,13 +1,21 @@
-// Helpers shared by the supervisor's files (supervisor*.cc): the topology's names, and the log.
-// Private to the supervisor: nothing else includes it.
+// Helpers shared by the supervisor's files (supervisor*.cc): the topology's names, the log, and
+// the names each file uses (`using namespace supervisor_detail;` brings them). Private to the
+// supervisor: nothing else includes it.
 #pragma once
 
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 
 #include "lab/lab_topology.h"
 
 namespace dr::lab::supervisor_detail {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
 
 const DatabaseSpec* database_spec(const std::string& name);
 bool known_region(const std::string& region);

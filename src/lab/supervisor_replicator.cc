@@ -9,10 +9,7 @@
 #include "lab/supervisor_internal.h"
 
 namespace dr::lab {
-namespace fs = std::filesystem;
-using nlohmann::json;
-using namespace std::chrono_literals;
-using namespace supervisor_detail;
+using namespace supervisor_detail;  // with it fs, json and the chrono literals
 
 struct Supervisor::RegionClients {
   explicit RegionClients(const aws::ClientConfig& config) : ddb(config), streams(config) {}

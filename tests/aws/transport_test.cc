@@ -3,8 +3,6 @@
 // HTTP answer. The socket transport's TLS cases are in socket_transport_tls_test.cc.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -71,15 +69,7 @@ class ScriptedServer {
   using Script = std::function<std::optional<Answer>(int request, int connection)>;
 
   explicit ScriptedServer(Script script) : script_(std::move(script)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::listen(fd_, 8) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("scripted server: cannot listen");
-    port_ = ntohs(addr.sin_port);
+    fd_ = test::bind_loopback("scripted server", true, port_);
     thread_ = std::thread([this] { serve(); });
   }
   ~ScriptedServer() {

@@ -10,6 +10,7 @@
 
 #include "aws/credentials.h"
 #include "aws/support/loopback_server.h"
+#include "backends/global_cluster_fixture.h"
 
 namespace dr::backends::aws_world {
 namespace {
@@ -17,15 +18,11 @@ namespace {
 using namespace std::chrono_literals;
 using core::Health;
 
-constexpr const char* kEast = "arn:aws:rds:us-east-1:123456789012:cluster:dr-app-us-east-1";
-constexpr const char* kWest = "arn:aws:rds:us-west-2:123456789012:cluster:dr-app-us-west-2";
+constexpr const char* kEast = test::kEastClusterArn;
+constexpr const char* kWest = test::kWestClusterArn;
 
 dr::aws::GlobalCluster global(bool east_writes, bool west_writes) {
-  dr::aws::GlobalCluster g;
-  g.identifier = "dr-app-global";
-  g.members = {{.db_cluster_arn = kEast, .is_writer = east_writes},
-               {.db_cluster_arn = kWest, .is_writer = west_writes}};
-  return g;
+  return test::two_member_global(east_writes, west_writes);
 }
 
 TEST(AwsEvidence, ArnsNameTheRegionAndTheCluster) {

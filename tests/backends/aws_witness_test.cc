@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backends/aws/aws_evidence.h"
+#include "backends/global_cluster_fixture.h"
 
 namespace dr::backends::aws_world {
 namespace {
@@ -18,16 +19,9 @@ namespace {
 using namespace std::chrono_literals;
 using core::Health;
 
-constexpr const char* kEast = "arn:aws:rds:us-east-1:123456789012:cluster:dr-app-us-east-1";
-constexpr const char* kWest = "arn:aws:rds:us-west-2:123456789012:cluster:dr-app-us-west-2";
-
 dr::aws::DescribeGlobalClustersOutput described(bool east_writes, bool west_writes) {
-  dr::aws::GlobalCluster g;
-  g.identifier = "dr-app-global";
-  g.members = {{.db_cluster_arn = kEast, .is_writer = east_writes},
-               {.db_cluster_arn = kWest, .is_writer = west_writes}};
   dr::aws::DescribeGlobalClustersOutput out;
-  out.global_clusters = {g};
+  out.global_clusters = {test::two_member_global(east_writes, west_writes)};
   return out;
 }
 

@@ -7,6 +7,7 @@
 namespace dr::drill {
 namespace {
 
+using testing::failover_events;
 using testing::HistoryBuilder;
 
 TEST(Checker, CountsAcknowledgedFailedAndUnknownOperations) {
@@ -137,10 +138,7 @@ TEST(Checker, RtoCountsOnlyAcknowledgedWritesThatSurvived) {
 TEST(Checker, RtoDoesNotCountTheOldPrimarysAcknowledgementsOnceAnotherWasPromoted) {
   HistoryBuilder h;
   h.order("dying", 1001, 1005, Outcome::kOk, "a1").order("back", 2900, 2950, Outcome::kOk, "b1");
-  DrillEvents e;
-  e.fault_ms = 1000;
-  e.promotion_ms = 2800;
-  e.fenced_server = "a1";
+  DrillEvents e = failover_events(1000, 2800, "a1");
   auto r = check(h.history(), h.stored({"dying", "back"}), e);
   EXPECT_TRUE(r.lost.empty());
   ASSERT_TRUE(r.rto_ms);

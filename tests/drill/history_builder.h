@@ -10,6 +10,17 @@
 
 namespace dr::drill::testing {
 
+// A failover's events: the fault at `fault_ms`, the new primary accepting writes at
+// `promotion_ms`, and `fenced` the old primary (a write it acknowledges after that: split brain).
+inline DrillEvents failover_events(double fault_ms, double promotion_ms,
+                                   const std::string& fenced) {
+  DrillEvents e;
+  e.fault_ms = fault_ms;
+  e.promotion_ms = promotion_ms;
+  e.fenced_server = fenced;
+  return e;
+}
+
 class HistoryBuilder {
  public:
   // An order `key` issued at start_ms, answered at end_ms with `outcome`, committed by `by`.

@@ -8,6 +8,7 @@ namespace dr::drill {
 namespace {
 
 using testing::acted;
+using testing::failover_events;
 using testing::HistoryBuilder;
 
 const PromiseResult& find(const std::vector<PromiseResult>& results, const std::string& name) {
@@ -119,10 +120,7 @@ class AnyScenario : public ::testing::TestWithParam<std::string> {};
 TEST_P(AnyScenario, HoldsNoSplitBrainWhenTheFencedServerTookNoWriteAfterPromotion) {
   HistoryBuilder h;
   h.order("o1", 900, 905, Outcome::kOk, "a1").order("o2", 1100, 1105, Outcome::kOk, "b1");
-  DrillEvents e;
-  e.fault_ms = 500;
-  e.promotion_ms = 1000;
-  e.fenced_server = "a1";
+  DrillEvents e = failover_events(500, 1000, "a1");
   auto results = judge_scenario(GetParam(), h, h.stored({"o1", "o2"}), e);
   EXPECT_TRUE(find(results, "no_split_brain").passed);
 }
@@ -130,10 +128,7 @@ TEST_P(AnyScenario, HoldsNoSplitBrainWhenTheFencedServerTookNoWriteAfterPromotio
 TEST_P(AnyScenario, BreaksNoSplitBrainWhenTheFencedServerAcknowledgesAfterPromotion) {
   HistoryBuilder h;
   h.order("o1", 1100, 1105, Outcome::kOk, "a1");
-  DrillEvents e;
-  e.fault_ms = 500;
-  e.promotion_ms = 1000;
-  e.fenced_server = "a1";
+  DrillEvents e = failover_events(500, 1000, "a1");
   auto results = judge_scenario(GetParam(), h, h.stored({"o1"}), e);
   EXPECT_FALSE(find(results, "no_split_brain").passed);
   EXPECT_FALSE(all_hold(results));
@@ -322,10 +317,7 @@ TEST(Promises, SessionsNotReadBackAreNotJudged) {
 TEST(Promises, NoSplitBrainNamesTheFencedServerOnlyWhenTheFenceRan) {
   HistoryBuilder h;
   h.order("o1", 1100, 1105, Outcome::kOk, "b1");
-  DrillEvents e;
-  e.fault_ms = 500;
-  e.promotion_ms = 1000;
-  e.fenced_server = "a1";
+  DrillEvents e = failover_events(500, 1000, "a1");
   e.runbook = {{"fence_old_primary", 600, 700, "ok"}};
   EXPECT_NE(find(judge_scenario("region-outage", h, h.stored({"o1"}), e), "no_split_brain")
                 .sentence.find("the fenced old primary a1"),
@@ -415,10 +407,7 @@ TEST(Promises, APartitionLosesOnlyWhatTheCutOffPrimaryAcknowledgedBeforeThePromo
       .order("stale", 9000, 9005, Outcome::kOk, "a1")
       .via("stale:us-east-1")
       .order("new", 12000, 12005, Outcome::kOk, "b1");
-  DrillEvents e;
-  e.fault_ms = 1000;
-  e.promotion_ms = 10000;
-  e.fenced_server = "a1";
+  DrillEvents e = failover_events(1000, 10000, "a1");
   auto results = judge_scenario("partition", h, h.stored({"before", "new"}), e);
   const auto& p = find(results, "lost_only_until_promotion");
   EXPECT_TRUE(p.passed) << p.sentence;
@@ -429,10 +418,7 @@ TEST(Promises, APartitionLosesOnlyWhatTheCutOffPrimaryAcknowledgedBeforeThePromo
 TEST(Promises, APartitionBreaksWhenAWriteStartedAfterThePromotionIsLost) {
   HistoryBuilder h;
   h.order("late", 11000, 11005, Outcome::kOk, "b1");
-  DrillEvents e;
-  e.fault_ms = 1000;
-  e.promotion_ms = 10000;
-  e.fenced_server = "a1";
+  DrillEvents e = failover_events(1000, 10000, "a1");
   const auto results = judge_scenario("partition", h, h.stored({}), e);
   const auto& p = find(results, "lost_only_until_promotion");
   EXPECT_FALSE(p.passed);
@@ -480,10 +466,7 @@ TEST(Promises, SplitBrainWritesNameThePathTheyTook) {
       .via("stale:us-east-1")
       .order("stale2", 10300, 10305, Outcome::kOk, "a1")
       .via("stale:us-east-1");
-  DrillEvents e;
-  e.fault_ms = 1000;
-  e.promotion_ms = 10000;
-  e.fenced_server = "a1";
+  DrillEvents e = failover_events(1000, 10000, "a1");
   const auto results = judge_scenario("partition", h, h.stored({"door", "stale1", "stale2"}), e);
   const auto& p = find(results, "no_split_brain");
   EXPECT_FALSE(p.passed);

@@ -8,6 +8,7 @@
 #include "app/session_store.h"
 #include "aws/fence_record.h"
 #include "lab/dynamodb_local.h"
+#include "lab/dynamodb_local_helpers.h"
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
 
@@ -17,19 +18,11 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-aws::ClientConfig region_config(const DynamoDbLocal& server, const std::string& region) {
-  aws::ClientConfig c;
-  c.region = region;
-  c.endpoint_url = server.endpoint_url();
-  c.credentials = std::make_shared<aws::StaticCredentialsProvider>(
-      aws::Credentials{"lab", "lab-secret", "", {}, "test"});
-  return c;
-}
-
 struct Region {
   Region(DynamoDbLocal& server, const std::string& name, std::function<aws::SystemTime()> clock)
-      : ddb(std::make_shared<aws::DynamoDb>(region_config(server, name))),
-        streams(std::make_shared<aws::DynamoDbStreams>(region_config(server, name))),
+      : ddb(std::make_shared<aws::DynamoDb>(dr::testing::dynamodb_local_config(server, name))),
+        streams(std::make_shared<aws::DynamoDbStreams>(
+            dr::testing::dynamodb_local_config(server, name))),
         sessions(*ddb, "sessions", name, std::move(clock)) {}
   std::shared_ptr<aws::DynamoDb> ddb;
   std::shared_ptr<aws::DynamoDbStreams> streams;

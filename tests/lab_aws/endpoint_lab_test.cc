@@ -690,13 +690,17 @@ TEST_F(LabEndpoint, AuroraFailsTheWriterOverInRegionByItselfAndOnlyWhenItIsDead)
     return s.is_object() ? s["regions"]["us-east-1"]["writer_endpoint"].value("database", "")
                          : std::string();
   };
+  // The PID the lab recorded for a database (0: none recorded).
+  auto pid_of = [&](const std::string& name) -> pid_t {
+    auto state = lab::load_lab_state(dir_);
+    const auto* record = state ? state->find(name) : nullptr;
+    return record != nullptr ? record->pid.pid : 0;
+  };
   ASSERT_EQ(writer(), "a1");
 
   {
     SCOPED_TRACE("a freeze shorter than the watcher's limit is ridden out");
-    auto state = lab::load_lab_state(dir_);
-    ASSERT_TRUE(state);
-    const pid_t a1 = state->find("a1")->pid.pid;
+    const pid_t a1 = pid_of("a1");
     ASSERT_GT(a1, 0);
     ASSERT_EQ(::kill(a1, SIGSTOP), 0);
     // The watcher sees it silent, and keeps watching past the controller's detection window.
@@ -751,9 +755,7 @@ TEST_F(LabEndpoint, AuroraFailsTheWriterOverInRegionByItselfAndOnlyWhenItIsDead)
 
   {
     SCOPED_TRACE("a writer silent past the limit is replaced, and fenced when it wakes");
-    auto state = lab::load_lab_state(dir_);
-    ASSERT_TRUE(state);
-    const pid_t a2 = state->find("a2")->pid.pid;
+    const pid_t a2 = pid_of("a2");
     ASSERT_GT(a2, 0);
     ASSERT_EQ(::kill(a2, SIGSTOP), 0);
     auto moved = lab::wait_until(

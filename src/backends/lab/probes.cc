@@ -1,11 +1,9 @@
 #include "backends/lab/probes.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
+#include "net/connect.h"
+
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <string_view>
@@ -15,20 +13,6 @@ namespace dr::backends::lab {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 int remaining_ms(SteadyClock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
@@ -45,40 +29,12 @@ bool wait_for(int fd, short events, SteadyClock::time_point deadline) {
   }
 }
 
-// Non-blocking connect from `source` to `target`, bounded by `deadline`; -1 on failure.
-int connect_from(const std::string& source, const ProbeTarget& target,
-                 SteadyClock::time_point deadline) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  if (!source.empty()) {
-    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
-        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-      ::close(fd);
-      return -1;
-    }
-  }
-  sockaddr_in remote{};
-  remote.sin_family = AF_INET;
-  remote.sin_port = htons(target.port);
-  if (::inet_pton(AF_INET, target.host.c_str(), &remote.sin_addr) != 1) {
-    ::close(fd);
-    return -1;
-  }
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
-    if (errno != EINPROGRESS || !wait_for(fd, POLLOUT, deadline)) {
-      ::close(fd);
-      return -1;
-    }
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
-      ::close(fd);
-      return -1;
-    }
-  }
-  return fd;
+// A connect from `source` to `target`, bounded by `deadline`; an empty descriptor on failure.
+net::UniqueFd connect_from(const std::string& source, const ProbeTarget& target,
+                           SteadyClock::time_point deadline) {
+  auto timeout = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
+  auto fd = net::connect_within(target.host, target.port, source, timeout);
+  return fd ? std::move(*fd) : net::UniqueFd();
 }
 
 // Reads until `enough` says so, the peer closes, or the deadline passes.
@@ -100,7 +56,7 @@ std::string read_some(int fd, SteadyClock::time_point deadline, size_t max_bytes
 bool probe_mysql(const std::string& source, const ProbeTarget& target,
                  std::chrono::milliseconds timeout) {
   auto deadline = SteadyClock::now() + timeout;
-  Fd fd(connect_from(source, target, deadline));
+  net::UniqueFd fd = connect_from(source, target, deadline);
   if (fd.get() < 0) return false;
   // The greeting: a 4-byte packet header, then the protocol version (10). An error packet
   // (0xFF) means the server refuses us (too many connections, host blocked): not healthy.
@@ -112,7 +68,7 @@ bool probe_mysql(const std::string& source, const ProbeTarget& target,
 bool probe_http(const std::string& source, const ProbeTarget& target, const std::string& path,
                 std::chrono::milliseconds timeout) {
   auto deadline = SteadyClock::now() + timeout;
-  Fd fd(connect_from(source, target, deadline));
+  net::UniqueFd fd = connect_from(source, target, deadline);
   if (fd.get() < 0) return false;
   std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + target.host +
                         "\r\nConnection: close\r\nUser-Agent: dr-probe\r\n\r\n";

@@ -30,6 +30,24 @@ bool wait_until(Pred done, std::chrono::milliseconds timeout = std::chrono::seco
   return true;
 }
 
+// A TCP socket on 127.0.0.1, on a port the kernel chooses (stored in `port`), listening when
+// `listen` is set; throws "<who>: cannot listen" (or bind) when it cannot be had.
+inline int bind_loopback(const std::string& who, bool listen, int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      (listen && ::listen(fd, 8) != 0) ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error(who + (listen ? ": cannot listen" : ": cannot bind"));
+  }
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
 class LoopbackServer {
  public:
   LoopbackServer() {
@@ -76,18 +94,7 @@ class LoopbackServer {
 // it while the test runs (unlike a port that was merely closed).
 class ClosedPort {
  public:
-  ClosedPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("closed port: cannot bind");
-    port_ = ntohs(addr.sin_port);
-  }
+  ClosedPort() { fd_ = bind_loopback("closed port", false, port_); }
   ~ClosedPort() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -108,15 +115,7 @@ class ClosedPort {
 class RawResponder {
  public:
   explicit RawResponder(std::string response) : response_(std::move(response)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-        ::listen(fd_, 8) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      throw std::runtime_error("raw responder: cannot listen");
-    port_ = ntohs(addr.sin_port);
+    fd_ = bind_loopback("raw responder", true, port_);
     thread_ = std::thread([this] { serve(); });
   }
   ~RawResponder() {
