@@ -284,11 +284,6 @@ Result<void> Process::kill() {
   return {};
 }
 
-namespace {
-
-// True once every thread of `pid` is in the stopped state. SIGSTOP is delivered to a thread
-// group asynchronously: a thread busy in the kernel finishes its syscall first, and a query that
-// arrives in that window is still answered.
 bool all_threads_stopped(pid_t pid) {
   std::error_code ec;
   const fs::path tasks = "/proc/" + std::to_string(pid) + "/task";
@@ -305,8 +300,6 @@ bool all_threads_stopped(pid_t pid) {
   }
   return any && !ec;
 }
-
-}  // namespace
 
 Result<void> Process::freeze() {
   if (auto r = signal_group(SIGSTOP); !r) return r;

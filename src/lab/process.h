@@ -105,6 +105,10 @@ Result<PidRecord> read_pid_file(const std::filesystem::path& path);
 
 // The process state letter from /proc (R, S, D, T, Z, ...); nullopt once the PID is gone.
 std::optional<char> process_state(pid_t pid);
+// True once every thread of `pid` is in the stopped state. SIGSTOP is delivered to a thread
+// group asynchronously: a thread busy in the kernel finishes its syscall first, and a query that
+// arrives in that window is still answered (process_state reads the main thread only).
+bool all_threads_stopped(pid_t pid);
 std::optional<std::uint64_t> process_start_time(pid_t pid);
 
 // Alive and not a zombie.

@@ -207,6 +207,13 @@ TEST_P(DrillScenario, KeepsItsPromises) {
       judged |= p["name"] == "fault_hit_and_aurora_failed_over" && p["passed"] == true;
     EXPECT_TRUE(judged) << report["promises"].dump(2);
     EXPECT_TRUE(report["events"].value("decision_action", "").empty()) << report["events"];
+    // The old writer as the writes name it (the address that committed them), or no write of
+    // a1's after a2's promotion could ever be judged split brain: it named "a1" once.
+    auto state = lab::load_lab_state(dir_);
+    ASSERT_TRUE(state);
+    ASSERT_NE(state->find("a1"), nullptr);
+    EXPECT_EQ(report["events"].value("fenced_server", ""), state->find("a1")->address)
+        << report["events"];
   }
   if (scenario == "region-outage") SecondDrillRefusesThenResets(report_path, output);
   if (scenario == "blip" || scenario == "partition-controller") RodeItOut(report, output);
@@ -350,6 +357,10 @@ TEST_F(DrillLab, WithTheWriteLeaseItMovesWithTheTrafficAndTheDrillsKeepTheirProm
   for (const auto& c : state->components) members += c.kind == "etcd";
   EXPECT_EQ(members, 3);
 
+  // The lab's Lambda cannot take this lab's lease: refused before anything starts.
+  EXPECT_EQ(drctl({"drill", "region-outage", "--controller", "lambda"}, "lambda.log"), 2);
+  EXPECT_NE(log("lambda.log").find("needs a lab without the write lease"), std::string::npos)
+      << log("lambda.log");
   for (const std::string scenario : {"region-outage", "switchover"}) {
     std::vector<std::string> args = {
         "drill",        scenario, "--duration-s", "8",
