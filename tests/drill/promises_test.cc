@@ -216,13 +216,16 @@ TEST(Promises, TheWrongFailoverIsNotTheScenarios) {
 // controller decided nothing and ran no runbook.
 TEST(Promises, AnAzOutageHoldsOnlyWhenAuroraMovedTheWriterAndTheControllerOnlyObserved) {
   const auto ok = acted("az-outage", {});
-  const auto& held = find(judge_raw("az-outage", ok), "fault_hit_and_aurora_failed_over");
+  // The results are kept: find() returns a reference into them (a temporary freed it: ASan).
+  const auto ok_results = judge_raw("az-outage", ok);
+  const auto& held = find(ok_results, "fault_hit_and_aurora_failed_over");
   EXPECT_TRUE(held.passed) << held.sentence;
   EXPECT_NE(held.sentence.find("from a1 to a2"), std::string::npos) << held.sentence;
 
   DrillEvents stayed = ok;
   stayed.writer_after = "a1";
-  const auto& no_move = find(judge_raw("az-outage", stayed), "fault_hit_and_aurora_failed_over");
+  const auto stayed_results = judge_raw("az-outage", stayed);
+  const auto& no_move = find(stayed_results, "fault_hit_and_aurora_failed_over");
   EXPECT_FALSE(no_move.passed);
   EXPECT_NE(no_move.sentence.find("no in-region failover ran"), std::string::npos)
       << no_move.sentence;
