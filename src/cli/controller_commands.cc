@@ -164,11 +164,11 @@ void run_witness(const Common& c, const std::string& listen, int port) {
     }
   }
   std::string last_publish_error = "(none yet)";
-  auto publish = [&](const core::Observation& o) {
+  auto publish = [&](const core::Observation& o, const std::string& primary_region) {
     if (!state_table) return;
-    auto put =
-        state_table->put_item({{"TableName", lab_aws::kLabStateTable},
-                               {"Item", backends::aws_world::witness_item(o, core::Clock::now())}});
+    auto put = state_table->put_item(
+        {{"TableName", lab_aws::kLabStateTable},
+         {"Item", backends::aws_world::witness_item(o, core::Clock::now(), primary_region)}});
     // Logged on a change only: a missing table would otherwise fill the log every second.
     std::string error = put ? "" : put.error().describe();
     if (error != last_publish_error)

@@ -139,15 +139,32 @@ TEST(AwsEvidence, TheWitnessItemReadsBackAsItsVote) {
   seen.observer = "witness";
   seen.writer = Health::kUnhealthy;
   seen.app = Health::kHealthy;
-  const nlohmann::json item = aws_world::witness_item(seen, now - 2s);
+  const nlohmann::json item = aws_world::witness_item(seen, now - 2s, "us-east-1");
   EXPECT_EQ(item["id"]["S"], kWitnessItemId);
-  auto o = witness_from_item(item, now, 60s);
+  auto o = witness_from_item(item, now, 60s, "us-east-1");
   ASSERT_TRUE(o);
   EXPECT_TRUE(o->witness);
   EXPECT_EQ(o->writer, Health::kUnhealthy);
   EXPECT_EQ(o->app, Health::kHealthy);
-  EXPECT_FALSE(witness_from_item(aws_world::witness_item(seen, now - 61s), now, 60s))
+  EXPECT_FALSE(witness_from_item(aws_world::witness_item(seen, now - 61s, "us-east-1"), now, 60s))
       << "its age is the time it was observed";
+}
+
+// A vote is about the primary region the witness probed. After a switchover moved the primary
+// to us-west-2, a fresh "writer down" about us-east-1 (the old primary, fenced on purpose) must
+// not count, or it could fail the new primary back over with data loss.
+TEST(AwsEvidence, AWitnessVoteAboutAnotherPrimaryRegionDoesNotCount) {
+  const core::TimePoint now{std::chrono::hours(1000)};
+  core::Observation seen;
+  seen.observer = "witness";
+  seen.writer = Health::kUnhealthy;
+  seen.app = Health::kUnhealthy;
+  const auto item = aws_world::witness_item(seen, now - 1s, "us-east-1");
+  EXPECT_FALSE(witness_from_item(item, now, 60s, "us-west-2"));
+  EXPECT_TRUE(witness_from_item(item, now, 60s, "us-east-1"));
+  auto unnamed = item;
+  unnamed.erase("primary_region");
+  EXPECT_TRUE(witness_from_item(unnamed, now, 60s, "us-west-2")) << "an older witness still votes";
 }
 
 // RDS, DynamoDB and the ALB on one loopback server, as the controller's clients reach them.

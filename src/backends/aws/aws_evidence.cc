@@ -90,8 +90,15 @@ void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
 }
 
 std::optional<core::Observation> witness_from_item(const nlohmann::json& item, core::TimePoint now,
-                                                   std::chrono::seconds max_age) {
+                                                   std::chrono::seconds max_age,
+                                                   const std::string& primary_region) {
   if (!item.is_object()) return std::nullopt;
+  if (auto region = item.find("primary_region");
+      region != item.end() && region->is_object() && region->contains("S") &&
+      (*region)["S"].is_string() && !primary_region.empty()) {
+    const auto& judged = (*region)["S"].get_ref<const std::string&>();
+    if (!judged.empty() && judged != primary_region) return std::nullopt;
+  }
   auto text = item.find("observation");
   auto at = item.find("observed_at_ms");
   if (text == item.end() || at == item.end() || !text->contains("S") || !at->contains("N"))
@@ -112,12 +119,14 @@ std::optional<core::Observation> witness_from_item(const nlohmann::json& item, c
   return *o;
 }
 
-nlohmann::json witness_item(const core::Observation& observation, core::TimePoint observed_at) {
+nlohmann::json witness_item(const core::Observation& observation, core::TimePoint observed_at,
+                            const std::string& primary_region) {
   const int64_t ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(observed_at.time_since_epoch()).count();
   return {{kStateTableKey, {{"S", kWitnessItemId}}},
           {"observation", {{"S", core::to_json(observation).dump()}}},
-          {"observed_at_ms", {{"N", std::to_string(ms)}}}};
+          {"observed_at_ms", {{"N", std::to_string(ms)}}},
+          {"primary_region", {{"S", primary_region}}}};
 }
 
 Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
@@ -146,14 +155,14 @@ bool Evidence::get_ok(const std::string& base, const std::string& path) {
   return alb_get_ok(*http_, base, path);
 }
 
-std::optional<core::Observation> Evidence::witness() {
+std::optional<core::Observation> Evidence::witness(const std::string& primary_region) {
   auto out = dynamodb_.get_item({{"TableName", options_.state_table},
                                  {"Key", {{kStateTableKey, {{"S", kWitnessItemId}}}}},
                                  {"ConsistentRead", true}});
   if (!out) return std::nullopt;
   auto item = out->find("Item");
   if (item == out->end()) return std::nullopt;
-  return witness_from_item(*item, now_(), options_.witness_max_age);
+  return witness_from_item(*item, now_(), options_.witness_max_age, primary_region);
 }
 
 std::expected<core::Snapshot, std::string> Evidence::observe() {
@@ -204,7 +213,9 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
       return Probe{health, deep.get()};
     }));
   }
-  auto witness = std::async(std::launch::async, [this] { return this->witness(); });
+  auto witness = std::async(std::launch::async, [this, region = topology->primary_region] {
+    return this->witness(region);
+  });
   // Asked in parallel with the probes: the primary region's API may be as slow as its ALB.
   auto capacity = std::async(std::launch::async, [this, region = topology->primary_region] {
     return capacity_ ? capacity_(region) : std::nullopt;

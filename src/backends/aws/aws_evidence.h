@@ -71,12 +71,18 @@ bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std
 
 // The witness's item in the state table: {id: "witness", observation: <JSON>, observed_at_ms}.
 inline constexpr const char* kWitnessItemId = "witness";
-// nullopt when missing, malformed, or older than max_age (a stopped witness has no vote).
+// nullopt when missing, malformed, or older than max_age (a stopped witness has no vote), or
+// when it judged another primary region than `primary_region` (a vote made before a switchover
+// or a failover moved the primary is about a writer that is no longer the one the controller
+// sees; counted, an old "writer down" could fail the new primary back over). An item that names
+// no region (an older witness) still votes.
 std::optional<core::Observation> witness_from_item(const nlohmann::json& item, core::TimePoint now,
-                                                   std::chrono::seconds max_age);
-// The witness's side: the item (DynamoDB's attribute-value JSON) for `observation` made at
-// `observed_at`, which witness_from_item reads back.
-nlohmann::json witness_item(const core::Observation& observation, core::TimePoint observed_at);
+                                                   std::chrono::seconds max_age,
+                                                   const std::string& primary_region = "");
+// The witness's side: the item (DynamoDB's attribute-value JSON) for `observation` of the
+// primary region `primary_region` made at `observed_at`, which witness_from_item reads back.
+nlohmann::json witness_item(const core::Observation& observation, core::TimePoint observed_at,
+                            const std::string& primary_region);
 
 struct EvidenceOptions {
   std::string global_cluster_id;
@@ -105,7 +111,7 @@ class Evidence {
 
  private:
   bool get_ok(const std::string& base, const std::string& path);
-  std::optional<core::Observation> witness();
+  std::optional<core::Observation> witness(const std::string& primary_region);
 
   EvidenceOptions options_;
   dr::aws::Rds& rds_;

@@ -10,13 +10,9 @@ namespace dr::backends::aws_world {
 
 nlohmann::json witness_item(const core::Observation& observation, core::TimePoint observed_at,
                             const std::string& primary_region, const std::string& writer) {
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(observed_at.time_since_epoch());
-  return {{kStateTableKey, {{"S", kWitnessItemId}}},
-          {"observation", {{"S", core::to_json(observation).dump()}}},
-          {"observed_at_ms", {{"N", std::to_string(ms.count())}}},
-          {"primary_region", {{"S", primary_region}}},
-          {"writer", {{"S", writer}}}};
+  auto item = witness_item(observation, observed_at, primary_region);  // aws_evidence.h's
+  item["writer"] = {{"S", writer}};
+  return item;
 }
 
 WitnessRounds::WitnessRounds(WitnessOptions options, WitnessIo io)

@@ -63,7 +63,8 @@ void Witness::probe_loop() {
         observer_ = scratch;
         last_error_.clear();
       }
-      if (options_.publish) options_.publish(scratch.observation());
+      if (options_.publish)
+        options_.publish(scratch.observation(), targets->topology.primary_region);
     } else {
       std::lock_guard lock(mu_);
       last_error_ = targets.error();

@@ -27,7 +27,7 @@ struct WitnessOptions {
   // Also hands each round's observation here (may be empty): as the witness does on AWS, the
   // caller writes it where the AWS controller reads it (the state table's witness item). Called
   // on the probe thread, outside the lock; a slow publish delays the next round.
-  std::function<void(const core::Observation&)> publish;
+  std::function<void(const core::Observation&, const std::string& primary_region)> publish;
 };
 
 class Witness {
