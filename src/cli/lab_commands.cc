@@ -181,12 +181,9 @@ std::vector<std::string> still_alive(const fs::path& dir) {
 Result<json> control(const fs::path& dir, const LabState& state, const std::string& method,
                      const std::string& path, const json& body = json::object(),
                      std::chrono::seconds timeout = 60s) {
-  if (state.control_port == 0)
-    return fail(ErrorKind::kNotFound, "the supervisor has no control API yet");
-  auto token = read_control_token(dir);
-  if (!token) return fail(token.error().kind, "control token: " + token.error().message);
-  const ControlClient client({state.control_address, state.control_port, *token, 2s, timeout, ""});
-  auto r = client.call(method, path, body);
+  auto client = ControlClient::of_lab(dir, state, timeout);
+  if (!client) return std::unexpected(client.error());
+  auto r = client->call(method, path, body);
   if (r) return *r;
   if (r.error().kind == ControlError::Kind::kHttp)
     return fail(ErrorKind::kRefused, r.error().reason);
