@@ -322,8 +322,7 @@ int run_supervise(const fs::path& dir, const std::string& app_flag, int lease_tt
   SupervisorOptions options;
   options.dir = dir;
   options.app_binary = find_app_binary(app_flag);
-  options.write_lease = lease_ttl_s > 0;
-  if (lease_ttl_s > 0) options.lease_ttl_s = lease_ttl_s;
+  options.lease_ttl_s = lease_ttl_s;  // 0: no write lease
   if (const char* t = std::getenv("DR_MARIADB_TEMPLATE"); t != nullptr && *t != '\0')
     options.mariadb_template = t;
   // The control API's token exists (0600) before anything starts; a planted or readable one stops
