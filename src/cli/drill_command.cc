@@ -185,24 +185,8 @@ lab::Process start_lambda(const std::filesystem::path& dir, int interval_ms) {
 
 // bootstrap, the child of `drctl lab lambda run` (pid `parent`), or 0 when none runs.
 pid_t bootstrap_of(pid_t parent) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so from the last ')'.
-    const auto close = text.rfind(')');
-    const auto open = text.find('(');
-    if (close == std::string::npos || open == std::string::npos) continue;
-    std::istringstream rest(text.substr(close + 1));
-    std::string state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent && text.substr(open + 1, close - open - 1) == "bootstrap")
-      return static_cast<pid_t>(std::stol(name));
-  }
-  return 0;
+  const auto children = lab::children_named(parent, "bootstrap");
+  return children.empty() ? 0 : children.front();
 }
 
 // The lab's own status document (what `drctl lab status --json` prints).
