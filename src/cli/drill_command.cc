@@ -128,6 +128,11 @@ lab::Process spawn_drctl(const std::filesystem::path& dir, std::vector<std::stri
   return std::move(*p);
 }
 
+// The lab's Lambda's files in the lab directory: the function's configuration (write_lambda_env)
+// and bootstrap's output (`drctl lab lambda run --log-file`), which holds its events.
+constexpr const char* kLambdaEnvFile = "lambda-env.json";
+constexpr const char* kLambdaLog = "lambda.log";
+
 std::vector<json> read_events(const std::filesystem::path& file) {
   std::vector<json> out;
   std::ifstream in(file);
@@ -167,19 +172,19 @@ std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int int
   const std::string frac = std::to_string(1000 + tick_ms % 1000).substr(1);  // "250", "005"
   vars["DR_CONTROLLER_TICK_SECONDS"] = std::to_string(tick_ms / 1000) + "." + frac;
   vars["DR_CONTROLLER_DEADLINE_MARGIN_MS"] = "60000";
-  const auto env_file = dir / "lambda-env.json";
+  const auto env_file = dir / kLambdaEnvFile;
   if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)
     fail(w.error().message);
   return env_file;
 }
 
-lab::Process start_lambda(const std::filesystem::path& dir, int interval_ms) {
-  const auto env_file = write_lambda_env(dir, interval_ms);
+// `drctl lab lambda run` with the configuration write_lambda_env wrote to `env_file`.
+lab::Process start_lambda(const std::filesystem::path& dir, const std::filesystem::path& env_file) {
   std::error_code ec;
-  std::filesystem::remove(dir / "lambda.log", ec);
+  std::filesystem::remove(dir / kLambdaLog, ec);
   return spawn_drctl(dir,
                      {"lab", "lambda", "run", "--env-file", env_file.string(), "--every", "1s",
-                      "--timeout", "900s", "--log-file", (dir / "lambda.log").string(), "--json"},
+                      "--timeout", "900s", "--log-file", (dir / kLambdaLog).string(), "--json"},
                      "lambda-run.log", {}, /*with_dir=*/false);
 }
 
@@ -601,7 +606,7 @@ int run_drill(const DrillArgs& a) {
   auto controller_events = [&] {
     auto events = read_events(events_file);
     if (lambda)
-      for (auto& e : read_lambda_events(dir / "lambda.log")) events.push_back(std::move(e));
+      for (auto& e : read_lambda_events(dir / kLambdaLog)) events.push_back(std::move(e));
     return events;
   };
 
@@ -617,10 +622,21 @@ int run_drill(const DrillArgs& a) {
   lab::Process witness = spawn_drctl(dir, with({"witness"}), "witness.log");
   std::vector<std::pair<std::string, std::string>> crash_env;
   if (spec->crash_controller) crash_env = {{"DR_CONTROLLER_CRASH_AFTER_STEP", "promote"}};
+  const std::filesystem::path lambda_env =
+      lambda ? write_lambda_env(dir, a.p.interval_ms) : std::filesystem::path();
   lab::Process controller =
-      lambda ? start_lambda(dir, a.p.interval_ms)
+      lambda ? start_lambda(dir, lambda_env)
              : spawn_drctl(dir, with({"controller"}), "controller.log", crash_env);
-  const std::string controller_log = lambda ? "lambda.log" : "controller.log";
+  const std::string controller_log = lambda ? kLambdaLog : "controller.log";
+  // An operator's move on the AWS path (`drctl aws switchover` / `failback`): the function's
+  // configuration, and its runbook's events to the events file.
+  auto spawn_aws_move = [&](std::vector<std::string> move, const std::string& log) {
+    move.insert(move.begin(), "aws");
+    for (std::string arg : {std::string("--env-file"), lambda_env.string(),
+                            std::string("--events-file"), events_file.string()})
+      move.push_back(std::move(arg));
+    return spawn_drctl(dir, std::move(move), log, {}, /*with_dir=*/false);
+  };
   auto healthy =
       lab::wait_until("the controller sees the primary healthy",
                       [&] {
@@ -685,11 +701,7 @@ int run_drill(const DrillArgs& a) {
     ev.decision_action = "switchover";
     ev.decision_reason = "an operator's planned switchover from " + primary + " to " + to;
     switchover = std::make_unique<lab::Process>(
-        lambda ? spawn_drctl(
-                     dir,
-                     {"aws", "switchover", "--to", to, "--env-file",
-                      (dir / "lambda-env.json").string(), "--events-file", events_file.string()},
-                     "switchover.log", {}, /*with_dir=*/false)
+        lambda ? spawn_aws_move({"switchover", "--to", to}, "switchover.log")
                : spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
   } else if (spec->blip) {
     const auto length = std::chrono::milliseconds(std::llround(drill::blip_ms_of(a.p)));
@@ -754,7 +766,7 @@ int run_drill(const DrillArgs& a) {
           return false;
         },
         {.timeout = 60s, .poll = 5ms});
-    if (!promoted) fail("bootstrap did not reach the crash point; see lambda.log");
+    if (!promoted) fail("bootstrap did not reach the crash point; see " + std::string(kLambdaLog));
     std::cout << "drill " << a.scenario << ": killed bootstrap (pid " << killed
               << ") mid-runbook; the next invocation resumes it\n";
   } else if (spec->crash_controller) {
@@ -830,12 +842,8 @@ int run_drill(const DrillArgs& a) {
     // the writer returns to where it was. The read-back below comes from there.
     std::cout << "drill " << a.scenario
               << (lambda ? ": drctl aws failback\n" : ": drctl failback\n");
-    auto fb =
-        lambda ? spawn_drctl(dir,
-                             {"aws", "failback", "--env-file", (dir / "lambda-env.json").string(),
-                              "--events-file", events_file.string()},
-                             "failback.log", {}, /*with_dir=*/false)
-               : spawn_drctl(dir, {"failback"}, "failback.log");
+    auto fb = lambda ? spawn_aws_move({"failback"}, "failback.log")
+                     : spawn_drctl(dir, {"failback"}, "failback.log");
     auto code = fb.wait(120s);
     if (!code || *code != 0) fail("failback failed; see " + (dir / "failback.log").string());
   }
