@@ -19,6 +19,7 @@
 #include "cli/drill_faults.h"
 #include "drill/baseline.h"
 #include "drill/events.h"
+#include "drill/jsonl_tail.h"
 #include "drill/parameters.h"
 #include "drill/promises.h"
 #include "drill/readback.h"
@@ -145,11 +146,8 @@ std::vector<json> read_events(const std::filesystem::path& file) {
 
 // The controller's events as the lab's Lambda logged them: bootstrap's output (what CloudWatch
 // Logs would hold), one JSON object per line; the loop's events carry "event" (lambda/main.cc).
-std::vector<json> read_lambda_events(const std::filesystem::path& log) {
-  std::vector<json> out;
-  for (auto& j : read_events(log))
-    if (j.contains("event") && j["event"].is_string()) out.push_back(std::move(j));
-  return out;
+bool is_lambda_event(const json& j) {
+  return j.contains("event") && j["event"].is_string();
 }
 
 // The lab's Lambda for the drill: the function's configuration for this lab (0600: the keys)
@@ -603,10 +601,17 @@ int run_drill(const DrillArgs& a) {
   const bool lambda = a.controller == "lambda";
   // With the Lambda, an operator's move (drctl aws switchover / failback) writes its runbook's
   // events to the events file, as `drctl switchover` does on the lab path.
+  // Both files are tailed: a poll every few ms parses only the lines added since the last.
+  drill::JsonlTail events_tail(events_file);
+  drill::JsonlTail lambda_tail(dir / kLambdaLog, is_lambda_event);
+  auto any_controller_event = [&](const auto& is) {
+    return std::ranges::any_of(events_tail.poll(), is) ||
+           (lambda && std::ranges::any_of(lambda_tail.poll(), is));
+  };
   auto controller_events = [&] {
-    auto events = read_events(events_file);
+    auto events = events_tail.poll();
     if (lambda)
-      for (auto& e : read_lambda_events(dir / kLambdaLog)) events.push_back(std::move(e));
+      for (const auto& e : lambda_tail.poll()) events.push_back(e);
     return events;
   };
 
@@ -637,15 +642,15 @@ int run_drill(const DrillArgs& a) {
       move.push_back(std::move(arg));
     return spawn_drctl(dir, std::move(move), log, {}, /*with_dir=*/false);
   };
-  auto healthy =
-      lab::wait_until("the controller sees the primary healthy",
-                      [&] {
-                        for (const auto& e : controller_events())
-                          if (e.value("event", "") == "decision" && e.value("action", "") == "none")
-                            return true;
-                        return !controller.running();
-                      },
-                      {.timeout = 60s});
+  auto healthy = lab::wait_until("the controller sees the primary healthy",
+                                 [&] {
+                                   return any_controller_event([](const json& e) {
+                                            return e.value("event", "") == "decision" &&
+                                                   e.value("action", "") == "none";
+                                          }) ||
+                                          !controller.running();
+                                 },
+                                 {.timeout = 60s});
   if (!healthy || !controller.running())
     fail("the controller did not settle; see " + (dir / controller_log).string() +
          (lambda ? " and " + (dir / "lambda-run.log").string() : ""));
@@ -755,17 +760,17 @@ int run_drill(const DrillArgs& a) {
     // right after the runbook's promotion is logged; the schedule's next invocation starts a new
     // environment, which resumes the runbook from the state table.
     pid_t killed = 0;
-    auto promoted = lab::wait_until(
-        "bootstrap logs the promotion",
-        [&] {
-          for (const auto& e : controller_events())
-            if (e.value("event", "") == "runbook-step" && e.value("step", "") == "promote") {
-              killed = bootstrap_of(controller.pid());
-              return killed > 0 && ::kill(killed, SIGKILL) == 0;
-            }
-          return false;
-        },
-        {.timeout = 60s, .poll = 5ms});
+    auto promoted = lab::wait_until("bootstrap logs the promotion",
+                                    [&] {
+                                      if (!any_controller_event([](const json& e) {
+                                            return e.value("event", "") == "runbook-step" &&
+                                                   e.value("step", "") == "promote";
+                                          }))
+                                        return false;
+                                      killed = bootstrap_of(controller.pid());
+                                      return killed > 0 && ::kill(killed, SIGKILL) == 0;
+                                    },
+                                    {.timeout = 60s, .poll = 5ms});
     if (!promoted) fail("bootstrap did not reach the crash point; see " + std::string(kLambdaLog));
     std::cout << "drill " << a.scenario << ": killed bootstrap (pid " << killed
               << ") mid-runbook; the next invocation resumes it\n";
@@ -796,9 +801,9 @@ int run_drill(const DrillArgs& a) {
   if (promises->expects_failover)
     (void)lab::wait_until("the runbook finishes",
                           [&] {
-                            for (const auto& e : controller_events())
-                              if (e.value("event", "") == "runbook-done") return true;
-                            return false;
+                            return any_controller_event([](const json& e) {
+                              return e.value("event", "") == "runbook-done";
+                            });
                           },
                           {.timeout = lambda && spec->crash_controller ? 60s : 30s});
   fill_events(ev, controller_events(), epoch);
