@@ -672,11 +672,7 @@ void run_env(const fs::path& dir, bool as_json, bool function, const std::string
     vars = std::move(*env);
     // The function's state table exists where infra/modules/lambda creates it with the function:
     // here, in us-west-2 through the lab's endpoint (idempotent).
-    aws::ClientConfig config;
-    config.region = kSecondaryRegion;
-    config.endpoint_url = state->aws_endpoint_url;
-    config.credentials = std::make_shared<aws::StaticCredentialsProvider>(*keys);
-    aws::DynamoDb ddb(config);
+    aws::DynamoDb ddb(lab_aws::client_config(*state, *keys, kSecondaryRegion));
     if (auto t = backends::ControllerStore(ddb, lab_aws::kLabStateTable).ensure_table(); !t)
       fail_as(as_json, "the function's state table " + std::string(lab_aws::kLabStateTable) + ": " +
                            t.error());
