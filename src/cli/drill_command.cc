@@ -163,8 +163,7 @@ std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int int
   if (!keys) fail("the lab's AWS keys: " + keys.error().message);
   auto env = lab_aws::lab_function_env(state, *keys);
   if (!env) fail("the lab's function configuration: " + env.error());
-  json vars = json::object();
-  for (const auto& [k, v] : *env) vars[k] = v;
+  json vars = lab_aws::to_json(*env);
   // Seconds with three decimals (the variable's resolution), at least its 0.1 s minimum.
   const int tick_ms = std::clamp(interval_ms, 100, 300'000);
   const std::string frac = std::to_string(1000 + tick_ms % 1000).substr(1);  // "250", "005"

@@ -683,8 +683,7 @@ void run_env(const fs::path& dir, bool as_json, bool function, const std::string
             {"AWS_DEFAULT_REGION", "us-east-1"},
             {"DR_LAB_DIR", fs::absolute(dir).string()}};
   }
-  json object = json::object();
-  for (const auto& [k, v] : vars) object[k] = v;
+  const json object = lab_aws::to_json(vars);
   if (!out.empty()) {
     if (auto w = replace_private_file(out, object.dump(2) + "\n"); !w)
       fail_as(as_json, w.error().message);
