@@ -152,10 +152,7 @@ void run_witness(const Common& c, const std::string& listen, int port) {
   std::unique_ptr<aws::DynamoDb> state_table;
   if (auto state = lab::load_lab_state(dir); state && !state->aws_endpoint_url.empty()) {
     if (auto keys = lab_aws::read_aws_credentials(dir); keys) {
-      aws::ClientConfig config;
-      config.region = c.controller_region;
-      config.endpoint_url = state->aws_endpoint_url;
-      config.credentials = std::make_shared<aws::StaticCredentialsProvider>(*keys);
+      aws::ClientConfig config = lab_aws::client_config(*state, *keys, c.controller_region);
       // One round's write: the next round writes a fresher one anyway.
       config.retry.max_attempts = 1;
       state_table = std::make_unique<aws::DynamoDb>(config);

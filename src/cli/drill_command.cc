@@ -19,6 +19,7 @@
 #include "cli/drill_faults.h"
 #include "drill/baseline.h"
 #include "drill/events.h"
+#include "drill/jsonl_tail.h"
 #include "drill/parameters.h"
 #include "drill/promises.h"
 #include "drill/readback.h"
@@ -128,6 +129,11 @@ lab::Process spawn_drctl(const std::filesystem::path& dir, std::vector<std::stri
   return std::move(*p);
 }
 
+// The lab's Lambda's files in the lab directory: the function's configuration (write_lambda_env)
+// and bootstrap's output (`drctl lab lambda run --log-file`), which holds its events.
+constexpr const char* kLambdaEnvFile = "lambda-env.json";
+constexpr const char* kLambdaLog = "lambda.log";
+
 std::vector<json> read_events(const std::filesystem::path& file) {
   std::vector<json> out;
   std::ifstream in(file);
@@ -140,11 +146,8 @@ std::vector<json> read_events(const std::filesystem::path& file) {
 
 // The controller's events as the lab's Lambda logged them: bootstrap's output (what CloudWatch
 // Logs would hold), one JSON object per line; the loop's events carry "event" (lambda/main.cc).
-std::vector<json> read_lambda_events(const std::filesystem::path& log) {
-  std::vector<json> out;
-  for (auto& j : read_events(log))
-    if (j.contains("event") && j["event"].is_string()) out.push_back(std::move(j));
-  return out;
+bool is_lambda_event(const json& j) {
+  return j.contains("event") && j["event"].is_string();
 }
 
 // The lab's Lambda for the drill: the function's configuration for this lab (0600: the keys)
@@ -160,49 +163,32 @@ std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int int
   if (!keys) fail("the lab's AWS keys: " + keys.error().message);
   auto env = lab_aws::lab_function_env(state, *keys);
   if (!env) fail("the lab's function configuration: " + env.error());
-  json vars = json::object();
-  for (const auto& [k, v] : *env) vars[k] = v;
+  json vars = lab_aws::to_json(*env);
   // Seconds with three decimals (the variable's resolution), at least its 0.1 s minimum.
   const int tick_ms = std::clamp(interval_ms, 100, 300'000);
   const std::string frac = std::to_string(1000 + tick_ms % 1000).substr(1);  // "250", "005"
   vars["DR_CONTROLLER_TICK_SECONDS"] = std::to_string(tick_ms / 1000) + "." + frac;
   vars["DR_CONTROLLER_DEADLINE_MARGIN_MS"] = "60000";
-  const auto env_file = dir / "lambda-env.json";
+  const auto env_file = dir / kLambdaEnvFile;
   if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)
     fail(w.error().message);
   return env_file;
 }
 
-lab::Process start_lambda(const std::filesystem::path& dir, int interval_ms) {
-  const auto env_file = write_lambda_env(dir, interval_ms);
+// `drctl lab lambda run` with the configuration write_lambda_env wrote to `env_file`.
+lab::Process start_lambda(const std::filesystem::path& dir, const std::filesystem::path& env_file) {
   std::error_code ec;
-  std::filesystem::remove(dir / "lambda.log", ec);
+  std::filesystem::remove(dir / kLambdaLog, ec);
   return spawn_drctl(dir,
                      {"lab", "lambda", "run", "--env-file", env_file.string(), "--every", "1s",
-                      "--timeout", "900s", "--log-file", (dir / "lambda.log").string(), "--json"},
+                      "--timeout", "900s", "--log-file", (dir / kLambdaLog).string(), "--json"},
                      "lambda-run.log", {}, /*with_dir=*/false);
 }
 
 // bootstrap, the child of `drctl lab lambda run` (pid `parent`), or 0 when none runs.
 pid_t bootstrap_of(pid_t parent) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so from the last ')'.
-    const auto close = text.rfind(')');
-    const auto open = text.find('(');
-    if (close == std::string::npos || open == std::string::npos) continue;
-    std::istringstream rest(text.substr(close + 1));
-    std::string state;
-    long ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent && text.substr(open + 1, close - open - 1) == "bootstrap")
-      return static_cast<pid_t>(std::stol(name));
-  }
-  return 0;
+  const auto children = lab::children_named(parent, "bootstrap");
+  return children.empty() ? 0 : children.front();
 }
 
 // The lab's own status document (what `drctl lab status --json` prints).
@@ -614,10 +600,17 @@ int run_drill(const DrillArgs& a) {
   const bool lambda = a.controller == "lambda";
   // With the Lambda, an operator's move (drctl aws switchover / failback) writes its runbook's
   // events to the events file, as `drctl switchover` does on the lab path.
+  // Both files are tailed: a poll every few ms parses only the lines added since the last.
+  drill::JsonlTail events_tail(events_file);
+  drill::JsonlTail lambda_tail(dir / kLambdaLog, is_lambda_event);
+  auto any_controller_event = [&](const auto& is) {
+    return std::ranges::any_of(events_tail.poll(), is) ||
+           (lambda && std::ranges::any_of(lambda_tail.poll(), is));
+  };
   auto controller_events = [&] {
-    auto events = read_events(events_file);
+    auto events = events_tail.poll();
     if (lambda)
-      for (auto& e : read_lambda_events(dir / "lambda.log")) events.push_back(std::move(e));
+      for (const auto& e : lambda_tail.poll()) events.push_back(e);
     return events;
   };
 
@@ -633,19 +626,30 @@ int run_drill(const DrillArgs& a) {
   lab::Process witness = spawn_drctl(dir, with({"witness"}), "witness.log");
   std::vector<std::pair<std::string, std::string>> crash_env;
   if (spec->crash_controller) crash_env = {{"DR_CONTROLLER_CRASH_AFTER_STEP", "promote"}};
+  const std::filesystem::path lambda_env =
+      lambda ? write_lambda_env(dir, a.p.interval_ms) : std::filesystem::path();
   lab::Process controller =
-      lambda ? start_lambda(dir, a.p.interval_ms)
+      lambda ? start_lambda(dir, lambda_env)
              : spawn_drctl(dir, with({"controller"}), "controller.log", crash_env);
-  const std::string controller_log = lambda ? "lambda.log" : "controller.log";
-  auto healthy =
-      lab::wait_until("the controller sees the primary healthy",
-                      [&] {
-                        for (const auto& e : controller_events())
-                          if (e.value("event", "") == "decision" && e.value("action", "") == "none")
-                            return true;
-                        return !controller.running();
-                      },
-                      {.timeout = 60s});
+  const std::string controller_log = lambda ? kLambdaLog : "controller.log";
+  // An operator's move on the AWS path (`drctl aws switchover` / `failback`): the function's
+  // configuration, and its runbook's events to the events file.
+  auto spawn_aws_move = [&](std::vector<std::string> move, const std::string& log) {
+    move.insert(move.begin(), "aws");
+    for (std::string arg : {std::string("--env-file"), lambda_env.string(),
+                            std::string("--events-file"), events_file.string()})
+      move.push_back(std::move(arg));
+    return spawn_drctl(dir, std::move(move), log, {}, /*with_dir=*/false);
+  };
+  auto healthy = lab::wait_until("the controller sees the primary healthy",
+                                 [&] {
+                                   return any_controller_event([](const json& e) {
+                                            return e.value("event", "") == "decision" &&
+                                                   e.value("action", "") == "none";
+                                          }) ||
+                                          !controller.running();
+                                 },
+                                 {.timeout = 60s});
   if (!healthy || !controller.running())
     fail("the controller did not settle; see " + (dir / controller_log).string() +
          (lambda ? " and " + (dir / "lambda-run.log").string() : ""));
@@ -701,11 +705,7 @@ int run_drill(const DrillArgs& a) {
     ev.decision_action = "switchover";
     ev.decision_reason = "an operator's planned switchover from " + primary + " to " + to;
     switchover = std::make_unique<lab::Process>(
-        lambda ? spawn_drctl(
-                     dir,
-                     {"aws", "switchover", "--to", to, "--env-file",
-                      (dir / "lambda-env.json").string(), "--events-file", events_file.string()},
-                     "switchover.log", {}, /*with_dir=*/false)
+        lambda ? spawn_aws_move({"switchover", "--to", to}, "switchover.log")
                : spawn_drctl(dir, {"switchover", "--to", to}, "switchover.log"));
   } else if (spec->blip) {
     const auto length = std::chrono::milliseconds(std::llround(drill::blip_ms_of(a.p)));
@@ -759,18 +759,18 @@ int run_drill(const DrillArgs& a) {
     // right after the runbook's promotion is logged; the schedule's next invocation starts a new
     // environment, which resumes the runbook from the state table.
     pid_t killed = 0;
-    auto promoted = lab::wait_until(
-        "bootstrap logs the promotion",
-        [&] {
-          for (const auto& e : controller_events())
-            if (e.value("event", "") == "runbook-step" && e.value("step", "") == "promote") {
-              killed = bootstrap_of(controller.pid());
-              return killed > 0 && ::kill(killed, SIGKILL) == 0;
-            }
-          return false;
-        },
-        {.timeout = 60s, .poll = 5ms});
-    if (!promoted) fail("bootstrap did not reach the crash point; see lambda.log");
+    auto promoted = lab::wait_until("bootstrap logs the promotion",
+                                    [&] {
+                                      if (!any_controller_event([](const json& e) {
+                                            return e.value("event", "") == "runbook-step" &&
+                                                   e.value("step", "") == "promote";
+                                          }))
+                                        return false;
+                                      killed = bootstrap_of(controller.pid());
+                                      return killed > 0 && ::kill(killed, SIGKILL) == 0;
+                                    },
+                                    {.timeout = 60s, .poll = 5ms});
+    if (!promoted) fail("bootstrap did not reach the crash point; see " + std::string(kLambdaLog));
     std::cout << "drill " << a.scenario << ": killed bootstrap (pid " << killed
               << ") mid-runbook; the next invocation resumes it\n";
   } else if (spec->crash_controller) {
@@ -800,9 +800,9 @@ int run_drill(const DrillArgs& a) {
   if (promises->expects_failover)
     (void)lab::wait_until("the runbook finishes",
                           [&] {
-                            for (const auto& e : controller_events())
-                              if (e.value("event", "") == "runbook-done") return true;
-                            return false;
+                            return any_controller_event([](const json& e) {
+                              return e.value("event", "") == "runbook-done";
+                            });
                           },
                           {.timeout = lambda && spec->crash_controller ? 60s : 30s});
   fill_events(ev, controller_events(), epoch);
@@ -846,12 +846,8 @@ int run_drill(const DrillArgs& a) {
     // the writer returns to where it was. The read-back below comes from there.
     std::cout << "drill " << a.scenario
               << (lambda ? ": drctl aws failback\n" : ": drctl failback\n");
-    auto fb =
-        lambda ? spawn_drctl(dir,
-                             {"aws", "failback", "--env-file", (dir / "lambda-env.json").string(),
-                              "--events-file", events_file.string()},
-                             "failback.log", {}, /*with_dir=*/false)
-               : spawn_drctl(dir, {"failback"}, "failback.log");
+    auto fb = lambda ? spawn_aws_move({"failback"}, "failback.log")
+                     : spawn_drctl(dir, {"failback"}, "failback.log");
     auto code = fb.wait(120s);
     if (!code || *code != 0) fail("failback failed; see " + (dir / "failback.log").string());
   }

@@ -181,12 +181,9 @@ std::vector<std::string> still_alive(const fs::path& dir) {
 Result<json> control(const fs::path& dir, const LabState& state, const std::string& method,
                      const std::string& path, const json& body = json::object(),
                      std::chrono::seconds timeout = 60s) {
-  if (state.control_port == 0)
-    return fail(ErrorKind::kNotFound, "the supervisor has no control API yet");
-  auto token = read_control_token(dir);
-  if (!token) return fail(token.error().kind, "control token: " + token.error().message);
-  const ControlClient client({state.control_address, state.control_port, *token, 2s, timeout, ""});
-  auto r = client.call(method, path, body);
+  auto client = ControlClient::of_lab(dir, state, timeout);
+  if (!client) return std::unexpected(client.error());
+  auto r = client->call(method, path, body);
   if (r) return *r;
   if (r.error().kind == ControlError::Kind::kHttp)
     return fail(ErrorKind::kRefused, r.error().reason);
@@ -325,8 +322,7 @@ int run_supervise(const fs::path& dir, const std::string& app_flag, int lease_tt
   SupervisorOptions options;
   options.dir = dir;
   options.app_binary = find_app_binary(app_flag);
-  options.write_lease = lease_ttl_s > 0;
-  if (lease_ttl_s > 0) options.lease_ttl_s = lease_ttl_s;
+  options.lease_ttl_s = lease_ttl_s;  // 0: no write lease
   if (const char* t = std::getenv("DR_MARIADB_TEMPLATE"); t != nullptr && *t != '\0')
     options.mariadb_template = t;
   // The control API's token exists (0600) before anything starts; a planted or readable one stops
@@ -676,11 +672,7 @@ void run_env(const fs::path& dir, bool as_json, bool function, const std::string
     vars = std::move(*env);
     // The function's state table exists where infra/modules/lambda creates it with the function:
     // here, in us-west-2 through the lab's endpoint (idempotent).
-    aws::ClientConfig config;
-    config.region = kSecondaryRegion;
-    config.endpoint_url = state->aws_endpoint_url;
-    config.credentials = std::make_shared<aws::StaticCredentialsProvider>(*keys);
-    aws::DynamoDb ddb(config);
+    aws::DynamoDb ddb(lab_aws::client_config(*state, *keys, kSecondaryRegion));
     if (auto t = backends::ControllerStore(ddb, lab_aws::kLabStateTable).ensure_table(); !t)
       fail_as(as_json, "the function's state table " + std::string(lab_aws::kLabStateTable) + ": " +
                            t.error());
@@ -691,8 +683,7 @@ void run_env(const fs::path& dir, bool as_json, bool function, const std::string
             {"AWS_DEFAULT_REGION", "us-east-1"},
             {"DR_LAB_DIR", fs::absolute(dir).string()}};
   }
-  json object = json::object();
-  for (const auto& [k, v] : vars) object[k] = v;
+  const json object = lab_aws::to_json(vars);
   if (!out.empty()) {
     if (auto w = replace_private_file(out, object.dump(2) + "\n"); !w)
       fail_as(as_json, w.error().message);

@@ -11,9 +11,9 @@ std::string ms(double v) {
   return std::to_string(std::llround(v)) + " ms";
 }
 
-std::string join(const std::vector<std::string>& parts) {
+std::string join(const std::vector<std::string>& parts, const std::string& separator = ", ") {
   std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : ", ") + p;
+  for (const auto& p : parts) out += (out.empty() ? "" : separator) + p;
   return out;
 }
 
@@ -170,11 +170,8 @@ PromiseResult acted(const ScenarioPromises& p, const DrillEvents& e) {
                     ", not " + std::string(p.controller_action));
   if (!e.runbook_end_ms) wrong.push_back("no runbook finished");
   if (!wrong.empty())
-    return {name, false, true, "The drill measured nothing it promises: " + [&] {
-              std::string s;
-              for (const auto& w : wrong) s += (s.empty() ? "" : "; ") + w;
-              return s;
-            }() + "."};
+    return {name, false, true,
+            "The drill measured nothing it promises: " + join(wrong, "; ") + "."};
   std::string what = p.injects_fault ? "The fault hit " + join(e.fault_hit) + "; the controller "
                                      : "The operator's runbook ";
   return {name, true, true,
@@ -183,27 +180,33 @@ PromiseResult acted(const ScenarioPromises& p, const DrillEvents& e) {
               " to the end."};
 }
 
-// A fault the controller must ride out: it hit, and nothing failed over.
-PromiseResult no_failover(const DrillEvents& e) {
-  const std::string name = "no_failover";
+// What is wrong when the controller was to stay out of a fault: the fault hit nothing or missed,
+// the controller decided something (its reason, then `decided_suffix`), or a runbook started.
+std::vector<std::string> stayed_out(const DrillEvents& e, const std::string& decided_suffix) {
   std::vector<std::string> wrong;
   if (e.fault_hit.empty()) wrong.push_back("the fault hit nothing, so the drill measured nothing");
   for (const auto& m : e.fault_missed) wrong.push_back("the fault missed: " + m);
   if (!e.decision_action.empty())
     wrong.push_back("the controller decided " + e.decision_action +
-                    (e.decision_reason.empty() ? "" : " (" + e.decision_reason + ")"));
+                    (e.decision_reason.empty() ? "" : " (" + e.decision_reason + ")") +
+                    decided_suffix);
   if (e.runbook_start_ms)
     wrong.push_back("runbook " + (e.failover_id.empty() ? std::string("?") : e.failover_id) +
                     " started");
+  return wrong;
+}
+
+// A fault the controller must ride out: it hit, and nothing failed over.
+PromiseResult no_failover(const DrillEvents& e) {
+  const std::string name = "no_failover";
+  std::vector<std::string> wrong = stayed_out(e, "");
   if (e.writer_after.empty())
     wrong.push_back("the lab names no writer at read-back");
   else if (e.writer_after != e.writer_before)
     wrong.push_back("the writer moved from " + e.writer_before + " to " + e.writer_after);
-  if (!wrong.empty()) {
-    std::string s;
-    for (const auto& w : wrong) s += (s.empty() ? "" : "; ") + w;
-    return {name, false, true, "The controller had to ride this fault out, but " + s + "."};
-  }
+  if (!wrong.empty())
+    return {name, false, true,
+            "The controller had to ride this fault out, but " + join(wrong, "; ") + "."};
   return {name, true, true,
           "The fault hit " + join(e.fault_hit) +
               "; the controller did not fail over and the writer is still " + e.writer_after +
@@ -216,26 +219,14 @@ PromiseResult no_failover(const DrillEvents& e) {
 // observed: it decided nothing and ran no runbook (one control path, as on AWS).
 PromiseResult platform_failed_over(const DrillEvents& e) {
   const std::string name = "fault_hit_and_aurora_failed_over";
-  std::vector<std::string> wrong;
-  if (e.fault_hit.empty()) wrong.push_back("the fault hit nothing, so the drill measured nothing");
-  for (const auto& m : e.fault_missed) wrong.push_back("the fault missed: " + m);
-  if (!e.decision_action.empty())
-    wrong.push_back("the controller decided " + e.decision_action +
-                    (e.decision_reason.empty() ? "" : " (" + e.decision_reason + ")") +
-                    " where it only observes");
-  if (e.runbook_start_ms)
-    wrong.push_back("runbook " + (e.failover_id.empty() ? std::string("?") : e.failover_id) +
-                    " started");
+  std::vector<std::string> wrong = stayed_out(e, " where it only observes");
   if (e.writer_after.empty())
     wrong.push_back("the lab names no writer at read-back");
   else if (e.writer_after == e.writer_before)
     wrong.push_back("the writer is still " + e.writer_after + ": no in-region failover ran");
-  if (!wrong.empty()) {
-    std::string s;
-    for (const auto& w : wrong) s += (s.empty() ? "" : "; ") + w;
+  if (!wrong.empty())
     return {name, false, true,
-            "Aurora's in-region failover was to move the writer, but " + s + "."};
-  }
+            "Aurora's in-region failover was to move the writer, but " + join(wrong, "; ") + "."};
   return {name, true, true,
           "The fault hit " + join(e.fault_hit) + "; Aurora's in-region failover (the lab's RDS) " +
               "moved the writer from " + e.writer_before + " to " + e.writer_after +

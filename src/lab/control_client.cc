@@ -13,13 +13,18 @@ Result<ControlClient> ControlClient::of_lab(const std::filesystem::path& dir,
                                             std::chrono::milliseconds read_timeout) {
   auto state = load_lab_state(dir);
   if (!state) return std::unexpected(state.error());
-  if (state->control_port == 0)
+  return of_lab(dir, *state, read_timeout);
+}
+
+Result<ControlClient> ControlClient::of_lab(const std::filesystem::path& dir, const LabState& state,
+                                            std::chrono::milliseconds read_timeout) {
+  if (state.control_port == 0)
     return fail(ErrorKind::kNotFound, "the supervisor has no control API yet");
   auto token = read_control_token(dir);
   if (!token) return fail(token.error().kind, "control token: " + token.error().message);
   ControlClientOptions o;
-  o.host = state->control_address;
-  o.port = state->control_port;
+  o.host = state.control_address;
+  o.port = state.control_port;
   o.token = *token;
   o.read_timeout = read_timeout;
   return ControlClient(std::move(o));

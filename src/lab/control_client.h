@@ -17,6 +17,8 @@
 
 namespace dr::lab {
 
+struct LabState;
+
 struct ControlError {
   enum class Kind {
     kNotSent,   // no connection: nothing was sent
@@ -50,6 +52,9 @@ class ControlClient {
   // The client of the lab in `dir`: its control address from state.json and its token. kNotFound
   // when the supervisor has no control API yet.
   static Result<ControlClient> of_lab(const std::filesystem::path& dir,
+                                      std::chrono::milliseconds read_timeout);
+  // The same with the lab's state already read (its token is still read from `dir`).
+  static Result<ControlClient> of_lab(const std::filesystem::path& dir, const LabState& state,
                                       std::chrono::milliseconds read_timeout);
 
   // GET, PUT, POST or DELETE `path`; `body` goes with PUT and POST ("{}" when null). A 2xx

@@ -43,20 +43,28 @@ std::optional<nlohmann::json> status_of(const std::string& endpoint) {
 
 }  // namespace
 
-std::string EtcdCluster::leader() {
+EtcdCluster::Leadership EtcdCluster::leadership() {
+  Leadership out;
   std::string leader_id;
   std::map<std::string, std::string> names;  // member id -> name
   for (auto& m : members_) {
     if (!m.process.running()) continue;
     auto s = status_of(m.endpoint());
-    if (!s) return "";
-    names[(*s)["header"]["member_id"].get<std::string>()] = m.name;
+    if (!s) return out;
+    const std::string id = (*s)["header"]["member_id"].get<std::string>();
+    names[id] = m.name;
+    out.id_of[m.name] = id;
     const std::string l = (*s)["leader"].get<std::string>();
-    if (!leader_id.empty() && l != leader_id) return "";
+    if (!leader_id.empty() && l != leader_id) return out;
     leader_id = l;
   }
   auto it = names.find(leader_id);
-  return it == names.end() ? "" : it->second;
+  if (it != names.end()) out.leader = it->second;
+  return out;
+}
+
+std::string EtcdCluster::leader() {
+  return leadership().leader;
 }
 
 Result<void> EtcdCluster::move_leader_to(Site site, std::chrono::milliseconds timeout) {
@@ -66,25 +74,26 @@ Result<void> EtcdCluster::move_leader_to(Site site, std::chrono::milliseconds ti
   if (target == nullptr)
     return fail(ErrorKind::kNotFound,
                 "no running etcd member in " + std::string(site_name(site)) + " to lead");
-  auto moved = wait_until(
-      "etcd's leadership to move to " + target->name,
-      [&] {
-        const std::string now = leader();
-        if (now == target->name) return true;
-        if (now.empty()) return false;  // an election in progress, or a member not answering
-        auto target_status = status_of(target->endpoint());
-        const EtcdMember* current = find(now);
-        if (!target_status || current == nullptr) return false;
-        // Only the leader can hand leadership over; a refusal (another move, an election) is
-        // asked again on the next poll.
-        httplib::Client client("http://" + current->endpoint());
-        client.set_connection_timeout(std::chrono::milliseconds(300));
-        client.set_read_timeout(std::chrono::milliseconds(2000));
-        nlohmann::json body = {{"targetID", (*target_status)["header"]["member_id"]}};
-        (void)client.Post("/v3/maintenance/transfer-leadership", body.dump(), "application/json");
-        return leader() == target->name;
-      },
-      {.timeout = timeout, .poll = std::chrono::milliseconds(100)});
+  auto moved = wait_until("etcd's leadership to move to " + target->name,
+                          [&] {
+                            const Leadership now = leadership();
+                            if (now.leader == target->name) return true;
+                            if (now.leader.empty())
+                              return false;  // an election in progress, or a member not answering
+                            auto target_id = now.id_of.find(target->name);
+                            const EtcdMember* current = find(now.leader);
+                            if (target_id == now.id_of.end() || current == nullptr) return false;
+                            // Only the leader can hand leadership over; a refusal (another move, an
+                            // election) is asked again on the next poll.
+                            httplib::Client client("http://" + current->endpoint());
+                            client.set_connection_timeout(std::chrono::milliseconds(300));
+                            client.set_read_timeout(std::chrono::milliseconds(2000));
+                            nlohmann::json body = {{"targetID", target_id->second}};
+                            (void)client.Post("/v3/maintenance/transfer-leadership", body.dump(),
+                                              "application/json");
+                            return leader() == target->name;
+                          },
+                          {.timeout = timeout, .poll = std::chrono::milliseconds(100)});
   if (!moved) return std::unexpected(moved.error());
   return {};
 }

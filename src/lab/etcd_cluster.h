@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,13 @@ class EtcdCluster {
  private:
   EtcdCluster(std::vector<EtcdMember> members, std::filesystem::path root, bool die_with_parent)
       : members_(std::move(members)), root_(std::move(root)), die_with_parent_(die_with_parent) {}
+  // One pass over the running members' status: the leader they all name ("" when one does not
+  // answer or they do not agree), and each answering member's raft id by name.
+  struct Leadership {
+    std::string leader;
+    std::map<std::string, std::string> id_of;
+  };
+  Leadership leadership();
   std::vector<EtcdMember> members_;
   std::filesystem::path root_;
   bool die_with_parent_ = false;

@@ -322,16 +322,28 @@ namespace {
 
 // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces and parentheses, so
 // fields are counted from the last ')'.
-std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
+struct Stat {
+  std::string comm;
+  std::vector<std::string> fields;  // fields[0] is field 3 (state)
+};
+
+std::optional<Stat> read_stat(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!in || !std::getline(in, line)) return std::nullopt;
+  const auto open = line.find('(');
   const auto close = line.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  Stat out{line.substr(open + 1, close - open - 1), {}};
   std::istringstream rest(line.substr(close + 1));
-  std::vector<std::string> fields;  // fields[0] is field 3 (state)
-  for (std::string f; rest >> f;) fields.push_back(f);
-  return fields;
+  for (std::string f; rest >> f;) out.fields.push_back(f);
+  return out;
+}
+
+std::optional<std::vector<std::string>> stat_fields(pid_t pid) {
+  auto s = read_stat(pid);
+  if (!s) return std::nullopt;
+  return std::move(s->fields);
 }
 
 }  // namespace
@@ -433,6 +445,20 @@ std::vector<FoundProcess> processes_under(const fs::path& dir,
     const auto start = process_start_time(pid);
     if (!found || !start || !is_alive(pid)) continue;
     out.push_back({{pid, *start}, comm, command_line});
+  }
+  return out;
+}
+
+std::vector<pid_t> children_named(pid_t parent, std::string_view comm) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    auto s = read_stat(pid);
+    if (!s || s->fields.size() < 2 || s->comm != comm) continue;
+    if (std::stol(s->fields[1]) == parent) out.push_back(pid);  // field 4: ppid
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -128,6 +129,10 @@ struct FoundProcess {
 // checks that nothing of a lab is left, rather than trusting its records.
 std::vector<FoundProcess> processes_under(const std::filesystem::path& dir,
                                           const std::vector<std::string>& programs);
+
+// The processes whose parent is `parent` and whose comm (/proc/<pid>/stat's, at most 15
+// characters) is `comm`, in /proc's order; any state, zombies too.
+std::vector<pid_t> children_named(pid_t parent, std::string_view comm);
 
 // Stops a process by PID: SIGTERM (+SIGCONT), SIGKILL after `grace`, and waits until it is gone.
 // Reaps it when it is our child; otherwise its own parent does. Does nothing when the record no

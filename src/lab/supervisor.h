@@ -49,11 +49,10 @@ struct SupervisorOptions {
   std::chrono::milliseconds replicate_every{100};
   std::chrono::milliseconds start_timeout{60'000};
   // The write lease (issue 12): a 3-member etcd cluster, one member per site; the apps hold the
-  // lease for the region traffic goes to and carry its epoch to the database. Off: no lease.
-  bool write_lease = false;
-  // Its TTL, as the takers grant it and the apps assume (1 or 2 s; docs/partitions.md, "Timing":
-  // 1 s brings the RTO of a region outage under 2 s and renews every 100 ms instead of 250 ms).
-  int lease_ttl_s = 2;
+  // lease for the region traffic goes to and carry its epoch to the database. Its TTL, as the
+  // takers grant it and the apps assume (1 or 2 s; docs/partitions.md, "Timing": 1 s brings the
+  // RTO of a region outage under 2 s and renews every 100 ms instead of 250 ms).
+  int lease_ttl_s = 0;  // 0: no write lease
 };
 
 class Supervisor {
@@ -185,7 +184,7 @@ class Supervisor {
   std::map<std::string, std::shared_ptr<MariaDbInstance>> databases_;
   std::map<std::string, HaproxyInstance> proxies_;
   std::map<std::string, DynamoDbLocal> dynamodbs_;
-  std::optional<EtcdCluster> etcd_;  // the write lease's store, with options_.write_lease
+  std::optional<EtcdCluster> etcd_;  // the write lease's store, with options_.lease_ttl_s > 0
   bool stopped_ = false;
   // The database that holds the write role, as last established (start, a writer endpoint's
   // repoint, restore). Recorded in topology.json with the endpoints, override and capacities.

@@ -173,7 +173,7 @@ Result<void> Supervisor::start(const Progress& progress) {
   start_replicator();
   progress(std::string(kReplicatorName) + "  running  both directions every " +
            std::to_string(options_.replicate_every.count()) + " ms");
-  if (options_.write_lease) {
+  if (options_.lease_ttl_s > 0) {
     if (auto l = start_write_lease(progress); !l) return l;
   }
   if (auto f = start_fleets(progress); !f) return f;

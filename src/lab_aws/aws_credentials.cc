@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <utility>
 
 #include "lab/control_token.h"
 #include "lab/credentials.h"
@@ -69,6 +71,15 @@ lab::Result<aws::Credentials> read_aws_credentials(const fs::path& lab_dir) {
                                                lab_dir.string() + "`)");
   if (!text) return std::unexpected(text.error());
   return parse(path, *text);
+}
+
+aws::ClientConfig client_config(const lab::LabState& state, const aws::Credentials& keys,
+                                std::string region) {
+  aws::ClientConfig config;
+  config.region = std::move(region);
+  config.endpoint_url = state.aws_endpoint_url;
+  config.credentials = std::make_shared<aws::StaticCredentialsProvider>(keys);
+  return config;
 }
 
 }  // namespace dr::lab_aws

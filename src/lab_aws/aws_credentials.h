@@ -7,9 +7,12 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
+#include "aws/client.h"
 #include "aws/credentials.h"
 #include "lab/error.h"
+#include "lab/lab_state.h"
 
 namespace dr::lab_aws {
 
@@ -21,5 +24,9 @@ lab::Result<aws::Credentials> load_or_create_aws_credentials(const std::filesyst
 
 // The clients' side (drctl lab env, tests): the keys, or why there are none.
 lab::Result<aws::Credentials> read_aws_credentials(const std::filesystem::path& lab_dir);
+
+// An AWS client of the lab's AWS endpoint (state.json's URL) in `region`, signing with `keys`.
+aws::ClientConfig client_config(const lab::LabState& state, const aws::Credentials& keys,
+                                std::string region);
 
 }  // namespace dr::lab_aws

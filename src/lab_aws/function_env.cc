@@ -73,4 +73,10 @@ std::expected<FunctionEnv, std::string> lab_function_env(const lab::LabState& st
   };
 }
 
+nlohmann::json to_json(const FunctionEnv& env) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, v] : env) out[k] = v;
+  return out;
+}
+
 }  // namespace dr::lab_aws

@@ -6,6 +6,8 @@
 // --env-file`). Pure: the lab's state and keys in, the variables out.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <expected>
 #include <string>
 #include <utility>
@@ -26,5 +28,8 @@ using FunctionEnv = std::vector<std::pair<std::string, std::string>>;
 // endpoint yet or names no ALB for a region.
 std::expected<FunctionEnv, std::string> lab_function_env(const lab::LabState& state,
                                                          const aws::Credentials& keys);
+
+// The variables as one JSON object (name -> value), what a `--env-file` holds.
+nlohmann::json to_json(const FunctionEnv& env);
 
 }  // namespace dr::lab_aws

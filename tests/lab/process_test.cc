@@ -224,6 +224,27 @@ TEST_F(ProcessTest, OnSpawnGetsThePidOfTheRunningChildBeforeSpawnReturns) {
 
 // How `lab down` checks that nothing is left: by program name and by the directory a process
 // runs in or names, not by any record.
+TEST_F(ProcessTest, ChildrenNamedFindsTheChildrenOfAParentByCommEvenWithParenthesesInIt) {
+  // A comm with a space and parentheses: /proc/<pid>/stat's fields count from the last ')'.
+  const auto program = dir_ / "sl (e) p";
+  std::filesystem::copy_file("/bin/sleep", program);
+  SpawnOptions options;
+  options.argv = {program.string(), "30"};
+  options.log_file = dir_ / "child.log";
+  options.die_with_parent = true;
+  auto child = Process::spawn(options);
+  ASSERT_TRUE(child) << child.error();
+  // spawn returns once the child runs, but it may not have exec'd the new comm yet.
+  ASSERT_TRUE(wait_until("the child to be named after its program",
+                         [&] { return !children_named(::getpid(), "sl (e) p").empty(); },
+                         {.timeout = 5s}));
+  EXPECT_EQ(children_named(::getpid(), "sl (e) p"), std::vector<pid_t>{child->pid()});
+  EXPECT_TRUE(children_named(::getpid(), "sl (e)").empty()) << "the whole comm, not a prefix";
+  EXPECT_TRUE(children_named(child->pid(), "sl (e) p").empty()) << "its parent, not itself";
+  ASSERT_TRUE(child->stop(2s));
+  EXPECT_TRUE(children_named(::getpid(), "sl (e) p").empty()) << "a reaped child is gone";
+}
+
 TEST_F(ProcessTest, ProcessesUnderFindsTheLabsServersByDirectoryAndProgram) {
   const auto lab = dir_ / "lab";
   const auto other = dir_ / "lab2";  // a sibling whose name starts the same: not ours

@@ -52,5 +52,19 @@ TEST(AwsCredentials, AReadableOrMalformedFileIsRefused) {
   EXPECT_EQ(malformed.error().kind, lab::ErrorKind::kConfig);
 }
 
+TEST(AwsCredentials, TheClientConfigReachesTheLabsEndpointSignedWithItsKeys) {
+  lab::LabState state;
+  state.aws_endpoint_url = "http://127.0.3.27:40001";
+  const aws::Credentials keys{"AKIALAB", "secret", "", {}, "lab"};
+  const auto config = client_config(state, keys, "us-west-2");
+  EXPECT_EQ(config.region, "us-west-2");
+  EXPECT_EQ(config.endpoint_url, "http://127.0.3.27:40001");
+  ASSERT_NE(config.credentials, nullptr);
+  auto signed_with = config.credentials->credentials();
+  ASSERT_TRUE(signed_with);
+  EXPECT_EQ(signed_with->access_key_id, "AKIALAB");
+  EXPECT_EQ(signed_with->secret_access_key, "secret");
+}
+
 }  // namespace
 }  // namespace dr::lab_aws

@@ -26,7 +26,6 @@ class MemoryStore final : public LeaseStore {
   void renew_until(Time until) { until_ = until; }
 
   Result<std::optional<LeaseRecord>> read() override {
-    ++reads;
     if (unavailable) return fail(ErrorKind::kUnavailable, "no quorum");
     if (record_ && now_ >= until_) record_.reset();
     return record_;
@@ -51,7 +50,6 @@ class MemoryStore final : public LeaseStore {
   }
 
   bool unavailable = false;
-  int reads = 0;
   int acquires = 0;
 
  private:

@@ -9,6 +9,16 @@ namespace dr::backends::lab {
 
 using nlohmann::json;
 
+namespace {
+
+// "supervisor <host>:<port> <method> <path>": where a call that got no answer was going.
+std::string call_to(const dr::lab::ControlClientOptions& o, const std::string& method,
+                    const std::string& path) {
+  return "supervisor " + o.host + ":" + std::to_string(o.port) + " " + method + " " + path;
+}
+
+}  // namespace
+
 SupervisorClient::SupervisorClient(std::string host, int port, std::string token,
                                    std::chrono::milliseconds timeout, std::string source_address)
     : client_({std::move(host), static_cast<std::uint16_t>(port), std::move(token), timeout,
@@ -19,7 +29,6 @@ Result<> SupervisorClient::call(const std::string& method, const std::string& pa
   auto r = client_.call(method, path, body);
   if (r) return {};
   const auto& e = r.error();
-  const auto& o = client_.options();
   switch (e.kind) {
     case dr::lab::ControlError::Kind::kNotJson:
       return {};  // a 2xx: done, whatever it said
@@ -29,8 +38,7 @@ Result<> SupervisorClient::call(const std::string& method, const std::string& pa
       return core::fail(e.kind == dr::lab::ControlError::Kind::kNotSent
                             ? core::ErrorKind::kUnreachable
                             : core::ErrorKind::kOutcomeUnknown,
-                        "supervisor " + o.host + ":" + std::to_string(o.port) + " " + method + " " +
-                            path + ": " + e.detail);
+                        call_to(client_.options(), method, path) + ": " + e.detail);
     case dr::lab::ControlError::Kind::kHttp:
       break;
   }
@@ -47,12 +55,10 @@ Result<json> SupervisorClient::status() {
   auto r = client_.call("GET", "/status");
   if (!r) {
     const auto& e = r.error();
-    const auto& o = client_.options();
     if (e.kind == dr::lab::ControlError::Kind::kNotSent ||
         e.kind == dr::lab::ControlError::Kind::kNoAnswer)
-      return core::fail(
-          core::ErrorKind::kUnreachable,
-          "supervisor " + o.host + ":" + std::to_string(o.port) + " GET /status: " + e.detail);
+      return core::fail(core::ErrorKind::kUnreachable,
+                        call_to(client_.options(), "GET", "/status") + ": " + e.detail);
     return core::fail(
         core::ErrorKind::kRefused,
         "supervisor GET /status: HTTP " + std::to_string(e.http_status) + " " + e.detail);
