@@ -1,5 +1,6 @@
 #include "backends/aws/aws_evidence.h"
 
+#include <algorithm>
 #include <future>
 
 #include "backends/aws/app_request.h"
@@ -149,6 +150,13 @@ bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std
   request.set_header("Connection", "close");
   auto r = http.send(request);
   return r && r->status >= 200 && r->status < 300;
+}
+
+std::shared_ptr<dr::aws::HttpTransport> alb_probe_transport(std::chrono::milliseconds timeout) {
+  return dr::aws::make_default_transport(
+      {.connect_timeout = std::min(std::chrono::milliseconds(2000), timeout),
+       .request_timeout = timeout,
+       .max_response_bytes = 64 * 1024});
 }
 
 bool Evidence::get_ok(const std::string& base, const std::string& path) {

@@ -69,6 +69,10 @@ void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
 // each time, as Route 53's checkers make: a kept-alive one to a dead target proves nothing.
 bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std::string& path);
 
+// The transport of the checkers' probes (the controller's and the witness's): short timeouts,
+// Route 53's 4 s being the model (connect within min(2 s, timeout), answer within timeout).
+std::shared_ptr<dr::aws::HttpTransport> alb_probe_transport(std::chrono::milliseconds timeout);
+
 // The witness's item in the state table: {id: "witness", observation: <JSON>, observed_at_ms}.
 inline constexpr const char* kWitnessItemId = "witness";
 // nullopt when missing, malformed, or older than max_age (a stopped witness has no vote), or

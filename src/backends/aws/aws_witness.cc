@@ -71,10 +71,8 @@ std::expected<std::unique_ptr<AwsWitness>, std::string> AwsWitness::create(
   if (!rds) return std::unexpected(rds.error().message);
   auto dynamodb = client_for<dr::aws::DynamoDb>(clients, secondary_region);
   if (!dynamodb) return std::unexpected(dynamodb.error().message);
-  // The checkers' probe transport (aws_world.cc): Route 53's 4 s being the model.
-  auto probes = dr::aws::make_default_transport({.connect_timeout = std::chrono::milliseconds(2000),
-                                                 .request_timeout = std::chrono::milliseconds(4000),
-                                                 .max_response_bytes = 64 * 1024});
+  // The checkers' probe transport, with their default timeout.
+  auto probes = alb_probe_transport(AwsTargets{}.probe_timeout);
   return std::unique_ptr<AwsWitness>(
       new AwsWitness(std::move(options), std::move(*rds), std::move(*dynamodb), probes));
 }
