@@ -1,7 +1,5 @@
 #include "backends/aws/aws_witness.h"
 
-#include <future>
-
 #include "backends/aws/aws_evidence.h"
 #include "backends/aws/client_for.h"
 #include "backends/controller_store.h"
@@ -45,11 +43,9 @@ std::expected<WitnessRound, std::string> WitnessRounds::operator()() {
   round.writer = topology->writer;
   // Stamped before the probes: the vote is never younger than what it is based on.
   round.observed_at = io_.now();
-  // In parallel: a target that hangs costs one timeout, not two.
-  auto health = std::async(std::launch::async, [&] { return io_.get(alb->second, "/health"); });
-  auto deep = std::async(std::launch::async, [&] { return io_.get(alb->second, "/health/deep"); });
-  round.health_ok = health.get();
-  round.deep_ok = deep.get();
+  const auto probe = probe_alb(io_.get, alb->second);  // in parallel, as the checkers probe
+  round.health_ok = probe.health_ok;
+  round.deep_ok = probe.deep_ok;
   // The witness has no view of the replication link (the controller reads it from CloudWatch in
   // the secondary region, and decision.cc weighs it on its own): when the ALB does not answer,
   // its vote on the writer is what a client across the Internet sees, unreachable.
