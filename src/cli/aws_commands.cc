@@ -296,9 +296,8 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   if (planned) {
     // Aurora publishes the lag in the secondary cluster's own region: after a switchover that is
     // the home region, not DR_SECONDARY_REGION (where a failback found no datapoint).
-    const auto* lag_member = targets->find_cluster(snap->topology.secondary_db);
-    const std::string lag_region = lag_member ? lag_member->region : targets->secondary_region;
-    auto cw = aw::client_for<dr::aws::CloudWatch>(clients, lag_region);
+    auto cw = aw::client_for<dr::aws::CloudWatch>(clients,
+                                                  targets->lag_region(snap->topology.secondary_db));
     if (!cw) fail(c, kExitFailed, cw.error().describe());
     auto lag = aw::read_secondary_lag(**cw, snap->topology.secondary_db,
                                       std::chrono::system_clock::now(), targets->lag_window);

@@ -24,6 +24,11 @@ const AwsRegionTargets* AwsTargets::find_cluster(const std::string& cluster_id) 
   return nullptr;
 }
 
+std::string AwsTargets::lag_region(const std::string& cluster_id) const {
+  const auto* member = find_cluster(cluster_id);
+  return member ? member->region : secondary_region;
+}
+
 std::string AwsTargets::validate() const {
   std::string out;
   auto problem = [&](const std::string& p) { out += (out.empty() ? "" : "\n") + p; };

@@ -51,8 +51,7 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
           [this](const std::string& cluster) -> std::optional<LagSample> {
             // Aurora publishes the lag in the secondary cluster's own region: after a failover
             // that is the home region, not DR_SECONDARY_REGION (drctl aws reads it there too).
-            const auto* member = targets_.find_cluster(cluster);
-            auto cw = cloudwatch_.find(member ? member->region : targets_.secondary_region);
+            auto cw = cloudwatch_.find(targets_.lag_region(cluster));
             if (cw == cloudwatch_.end()) return std::nullopt;
             auto lag =
                 read_secondary_lag(*cw->second, cluster, pacing_.wall(), targets_.lag_window);
