@@ -2,7 +2,6 @@
 
 #include "backends/aws/aws_evidence.h"
 #include "backends/aws/client_for.h"
-#include "backends/controller_store.h"
 
 namespace dr::backends::aws_world {
 
