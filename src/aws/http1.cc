@@ -185,12 +185,6 @@ std::expected<Head, ReadFailure> read_head(Reader& in) {
   }
 }
 
-const std::string* find(const Headers& headers, std::string_view name) {
-  for (const auto& [k, v] : headers)
-    if (iequals(k, name)) return &v;
-  return nullptr;
-}
-
 std::expected<void, ReadFailure> read_chunked(Reader& in, std::string& body, size_t max_body) {
   for (;;) {
     auto size_line = in.line();
@@ -255,11 +249,12 @@ std::expected<Response, ReadFailure> read_response(
     return std::unexpected(in.fail(IoStatus::kFailed, "unexpected 101 Switching Protocols"));
   Response out;
   out.response.status = head->status;
-  const std::string* connection = find(head->headers, "Connection");
+  out.response.headers = std::move(head->headers);
+  const std::string* connection = out.response.header("Connection");
   out.keep_alive = head->minor_version >= 1 ? !(connection && has_token(*connection, "close"))
                                             : (connection && has_token(*connection, "keep-alive"));
   std::string& body = out.response.body;
-  const std::string* te = find(head->headers, "Transfer-Encoding");
+  const std::string* te = out.response.header("Transfer-Encoding");
   if (head_request || head->status == 204 || head->status == 304) {
     // no body
   } else if (te != nullptr && has_token(*te, "chunked", true)) {
@@ -270,7 +265,7 @@ std::expected<Response, ReadFailure> read_response(
     if (auto got = in.take_until_eof(body, max_body); !got) return std::unexpected(got.error());
   } else {
     std::optional<size_t> length;
-    for (const auto& [k, v] : head->headers) {
+    for (const auto& [k, v] : out.response.headers) {
       if (!iequals(k, "Content-Length")) continue;
       auto n = parse_size(v, 10);
       if (!n || (length && *length != *n))
@@ -288,7 +283,6 @@ std::expected<Response, ReadFailure> read_response(
   }
   // Bytes past the response were never asked for: the connection is not in a known state.
   if (!in.drained()) out.keep_alive = false;
-  out.response.headers = std::move(head->headers);
   return out;
 }
 

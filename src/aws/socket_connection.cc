@@ -37,14 +37,6 @@ std::string openssl_error(const std::string& fallback) {
   return buf;
 }
 
-// poll()'s timeout for a deadline: -1 (forever) without one, 0 once it has passed.
-int poll_ms(Deadline deadline) {
-  if (!deadline) return -1;
-  auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - SteadyClock::now());
-  if (left.count() <= 0) return 0;
-  return left.count() > INT_MAX ? INT_MAX : static_cast<int>(left.count());
-}
-
 bool is_ip_literal(const std::string& host) {
   in6_addr buf{};
   return inet_pton(AF_INET, host.c_str(), &buf) == 1 ||
@@ -85,16 +77,12 @@ const BIO_METHOD* nosignal_bio_method() {
   return method;
 }
 
-// poll() on one descriptor until `events` or the deadline; EINTR restarts it.
+// Until `events` on the descriptor or the deadline.
 IoResult wait_fd(int fd, short events, Deadline deadline) {
-  for (;;) {
-    pollfd p{fd, events, 0};
-    int ms = poll_ms(deadline);
-    int r = ::poll(&p, 1, ms);
-    if (r > 0) return {};
-    if (r == 0) return {IoStatus::kTimeout, 0, "timed out"};
-    if (errno != EINTR) return {IoStatus::kFailed, 0, "poll: " + errno_text(errno)};
-  }
+  const int r = net::poll_until(fd, events, deadline);
+  if (r > 0) return {};
+  if (r == 0) return {IoStatus::kTimeout, 0, "timed out"};
+  return {IoStatus::kFailed, 0, "poll: " + errno_text(errno)};
 }
 
 // One TCP connection to `addr` (non-blocking from here on), bound to `local` when given.

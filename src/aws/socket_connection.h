@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "net/connect.h"
+
 using SSL_CTX = struct ssl_ctx_st;
 using SSL = struct ssl_st;
 
@@ -19,7 +21,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 // nullopt: no deadline (a request_timeout of 0, as the Lambda's long poll for its next
 // invocation needs).
-using Deadline = std::optional<SteadyClock::time_point>;
+using Deadline = net::Deadline;
 
 // The TLS settings shared by a transport's connections: TLS 1.2 or later, peers verified against
 // `ca_file` (the system's default paths when nullopt).

@@ -115,10 +115,9 @@ Configuration configuration(const AwsCommon& c) {
 }
 
 void run_status(const AwsCommon& c) {
-  auto [getenv, file_options] = configuration(c);
+  auto [getenv, options] = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
-  const dr::aws::AwsClientOptions options = file_options;
   auto clients = aw::shared_clients(options);
   auto status = aw::read_status(*targets, clients, std::chrono::system_clock::now());
 
@@ -191,14 +190,13 @@ void run_status(const AwsCommon& c) {
 void with_store(
     const AwsCommon& c,
     const std::function<std::expected<void, std::string>(backends::ControllerStore&)>& act) {
-  auto [getenv, file_options] = configuration(c);
+  auto [getenv, options] = configuration(c);
   const std::string region = getenv("DR_SECONDARY_REGION").value_or("");
   const std::string table = getenv("DR_STATE_TABLE").value_or("");
   std::string missing;
   if (region.empty()) missing += "DR_SECONDARY_REGION";
   if (table.empty()) missing += std::string(missing.empty() ? "" : ", ") + "DR_STATE_TABLE";
   if (!missing.empty()) fail(c, kExitUsage, "missing environment variables: " + missing);
-  const dr::aws::AwsClientOptions options = file_options;
   auto ddb = aw::client_for<dr::aws::DynamoDb>(aw::shared_clients(options), region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());
   backends::ControllerStore store(**ddb, table);
@@ -217,7 +215,7 @@ enum class Move { kFailover, kSwitchover, kFailback };
 // running it twice is safe.
 void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   const bool planned = move != Move::kFailover;
-  auto [getenv, file_options] = configuration(c);
+  auto [getenv, options] = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
   const std::string table = getenv("DR_STATE_TABLE").value_or("");
@@ -230,7 +228,6 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
       fail(c, kExitUsage, "DR_FAILOVER_CAPACITY: '" + *v + "' is not a number");
     }
   }
-  const dr::aws::AwsClientOptions options = file_options;
   auto clients = aw::shared_clients(options);
   auto ddb = aw::client_for<dr::aws::DynamoDb>(clients, targets->secondary_region);
   if (!ddb) fail(c, kExitUsage, ddb.error().describe());
@@ -296,9 +293,8 @@ void run_move(const AwsCommon& c, std::string to, Move move, bool force) {
   if (planned) {
     // Aurora publishes the lag in the secondary cluster's own region: after a switchover that is
     // the home region, not DR_SECONDARY_REGION (where a failback found no datapoint).
-    const auto* lag_member = targets->find_cluster(snap->topology.secondary_db);
-    const std::string lag_region = lag_member ? lag_member->region : targets->secondary_region;
-    auto cw = aw::client_for<dr::aws::CloudWatch>(clients, lag_region);
+    auto cw = aw::client_for<dr::aws::CloudWatch>(clients,
+                                                  targets->lag_region(snap->topology.secondary_db));
     if (!cw) fail(c, kExitFailed, cw.error().describe());
     auto lag = aw::read_secondary_lag(**cw, snap->topology.secondary_db,
                                       std::chrono::system_clock::now(), targets->lag_window);

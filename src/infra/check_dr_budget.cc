@@ -38,13 +38,15 @@ std::expected<DrTimings, std::string> read_dr_timings(const Stack& s) {
     const char* variable;
     int* target;
     int scale;
+    // Whole seconds, as before; a sub-second tick (0.25) counts as a whole one, never as 0.
+    bool round_up = false;
   };
   const Field fields[] = {
       {"health_check_interval_seconds", &t.health_check_interval_s, 1},
       {"health_check_failure_threshold", &t.health_check_failure_threshold, 1},
       {"dns_ttl_seconds", &t.dns_ttl_s, 1},
       {"controller_interval_minutes", &t.controller_period_s, 60},
-      {"controller_tick_seconds", &t.controller_tick_s, 1},
+      {"controller_tick_seconds", &t.controller_tick_s, 1, /*round_up=*/true},
       {"db_failover_seconds", &t.db_failover_s, 1},
       {"standby_asg_capacity", &t.standby_capacity, 1},
       {"instance_ready_seconds", &t.instance_ready_s, 1},
@@ -55,10 +57,8 @@ std::expected<DrTimings, std::string> read_dr_timings(const Stack& s) {
   for (const Field& f : fields) {
     auto v = root_number(s, f.variable);
     if (!v) return std::unexpected(v.error());
-    // Whole seconds, as before; a sub-second tick (0.25) counts as a whole one, never as 0.
     const double scaled = *v * f.scale;
-    *f.target = f.target == &t.controller_tick_s ? static_cast<int>(std::ceil(scaled))
-                                                 : static_cast<int>(scaled);
+    *f.target = static_cast<int>(f.round_up ? std::ceil(scaled) : scaled);
   }
   // What the resources actually say wins over what the variables intend: a hard-coded
   // 30 s health check interval must not hide behind a 10 s variable.

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "lab_aws/lab_names.h"
 #include "lab_aws/query_service.h"
 
 namespace dr::lab_aws {
@@ -43,8 +44,8 @@ inline constexpr int kLabMaxCapacity = 8;  // the lab's ALBs have 8 slots (app1.
 
 class AutoScalingHandler {
  public:
-  explicit AutoScalingHandler(FleetLab& lab, std::string account = "000000000000",
-                              std::string prefix = "dr-lab-");
+  explicit AutoScalingHandler(FleetLab& lab, std::string account = kLabAccount,
+                              std::string prefix = kLabPrefix);
   QueryService service();
 
  private:

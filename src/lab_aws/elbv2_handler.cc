@@ -11,9 +11,14 @@ constexpr const char* kNamespace = "http://elasticloadbalancing.amazonaws.com/do
 Elbv2Handler::Elbv2Handler(FleetLab& lab, std::string account, std::string prefix)
     : lab_(lab), account_(std::move(account)), prefix_(std::move(prefix)) {}
 
-std::string Elbv2Handler::target_group_arn(const std::string& region) const {
-  return "arn:aws:elasticloadbalancing:" + region + ":" + account_ + ":targetgroup/" + prefix_ +
+std::string target_group_arn(const std::string& region, const std::string& account,
+                             const std::string& prefix) {
+  return "arn:aws:elasticloadbalancing:" + region + ":" + account + ":targetgroup/" + prefix +
          region + "/0000000000000000";
+}
+
+std::string Elbv2Handler::target_group_arn(const std::string& region) const {
+  return lab_aws::target_group_arn(region, account_, prefix_);
 }
 
 QueryService Elbv2Handler::service() {

@@ -10,14 +10,19 @@
 #include <string>
 
 #include "lab_aws/autoscaling_handler.h"
+#include "lab_aws/lab_names.h"
 #include "lab_aws/query_service.h"
 
 namespace dr::lab_aws {
 
+// arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<prefix><region>/0000000000000000
+std::string target_group_arn(const std::string& region, const std::string& account = kLabAccount,
+                             const std::string& prefix = kLabPrefix);
+
 class Elbv2Handler {
  public:
-  explicit Elbv2Handler(FleetLab& lab, std::string account = "000000000000",
-                        std::string prefix = "dr-lab-");
+  explicit Elbv2Handler(FleetLab& lab, std::string account = kLabAccount,
+                        std::string prefix = kLabPrefix);
   QueryService service();
   std::string target_group_arn(const std::string& region) const;
 

@@ -3,25 +3,14 @@
 #include <algorithm>
 
 #include "lab/lab_topology.h"
+#include "lab_aws/elbv2_handler.h"
+#include "lab_aws/lab_names.h"
 #include "lab_aws/monitoring_handler.h"
 #include "lab_aws/rds_handler.h"
+#include "lab_aws/secrets_handler.h"
+#include "lab_aws/sns_handler.h"
 
 namespace dr::lab_aws {
-
-namespace {
-// The names the endpoint's handlers answer to (their defaults, which lab_endpoint.cc uses).
-constexpr const char* kAccount = "000000000000";
-constexpr const char* kTopic = "dr-lab-notifications";
-constexpr const char* kSecret = "dr-lab/app-db";
-
-std::string target_group_arn(const std::string& region) {
-  return "arn:aws:elasticloadbalancing:" + region + ":" + kAccount + ":targetgroup/dr-lab-" +
-         region + "/0000000000000000";
-}
-std::string topic_arn(const std::string& region) {
-  return "arn:aws:sns:" + region + ":" + kAccount + ":" + kTopic;
-}
-}  // namespace
 
 std::expected<FunctionEnv, std::string> lab_function_env(const lab::LabState& state,
                                                          const aws::Credentials& keys) {
@@ -42,18 +31,19 @@ std::expected<FunctionEnv, std::string> lab_function_env(const lab::LabState& st
   int capacity = 2;
   if (auto f = state.fleets.find(primary); f != state.fleets.end())
     capacity = std::max(1, f->second.desired);
+  // The names the endpoint's handlers answer to: their defaults, which lab_endpoint.cc serves.
   const MonitoringNames monitoring;  // the force-failover alarm's metric, as the lab watches it
   const RdsNames& rds = monitoring.rds;
   return FunctionEnv{
       {"DR_PRIMARY_REGION", primary},
       {"DR_SECONDARY_REGION", secondary},
       {"DR_GLOBAL_CLUSTER_ID", rds.global_cluster},
-      {"DR_PRIMARY_ASG", "dr-lab-" + primary},
-      {"DR_SECONDARY_ASG", "dr-lab-" + secondary},
+      {"DR_PRIMARY_ASG", kLabPrefix + primary},
+      {"DR_SECONDARY_ASG", kLabPrefix + secondary},
       {"DR_FAILOVER_CAPACITY", std::to_string(capacity)},
       {"DR_STATE_TABLE", kLabStateTable},
       {"DR_SNS_TOPIC_ARNS", topic_arn(primary) + "," + topic_arn(secondary)},
-      {"DR_DB_SECRET_NAME", kSecret},
+      {"DR_DB_SECRET_NAME", kLabSecretName},
       {"DR_PRIMARY_HEALTH_URL", alb[0] + "/health/deep"},
       {"DR_FORCE_NAMESPACE", monitoring.force_namespace},
       {"DR_FORCE_METRIC", monitoring.force_metric},

@@ -71,31 +71,31 @@ std::string InRegionWatcher::writer_now() const {
   return state ? recorded_writer(*state) : std::string();
 }
 
-std::optional<InRegionWatcher::Probed> InRegionWatcher::probe(std::chrono::milliseconds now) const {
-  auto state = lab::load_lab_state(dir_);
+std::optional<InRegionWatcher::Probed> InRegionWatcher::probe(const lab::LabState& state,
+                                                              std::chrono::milliseconds now) const {
   // Starting, stopping or failed: the lab is not a cluster to fail over yet (or any more).
-  if (!state || state->phase != "ready") return std::nullopt;
+  if (state.phase != "ready") return std::nullopt;
   Probed p;
   p.sample.at = now;
-  p.sample.writer = recorded_writer(*state);
-  const auto* writer = state->find(p.sample.writer);
-  if (writer == nullptr || writer->kind != "mariadb") {
+  p.sample.writer = recorded_writer(state);
+  const auto* writer = state.find(p.sample.writer);
+  const bool mariadb = writer != nullptr && writer->kind == "mariadb";
+  if (mariadb) p.region = writer->region;
+  // From inside the region: its writer endpoint's address, which a cut between regions spares.
+  p.source = lab::lab_address(lab::site_of(p.region), lab::Component::kWriterEndpoint).value_or("");
+  if (!mariadb) {
     p.sample.writer.clear();
     return p;
   }
-  p.region = writer->region;
-  // From inside the region: its writer endpoint's address, which a cut between regions spares.
-  const std::string source =
-      lab::lab_address(lab::site_of(p.region), lab::Component::kWriterEndpoint).value_or("");
   const auto timeout = watch_.policy().probe_timeout;
   auto answers = [&](const lab::ComponentRecord& c) {
     return process_alive(c) && c.port != 0 &&
-           backends::lab::probe_mysql(source, {c.address, c.port}, timeout);
+           backends::lab::probe_mysql(p.source, {c.address, c.port}, timeout);
   };
   p.sample.process_alive = process_alive(*writer);
   p.sample.answers = answers(*writer);
   if (p.sample.answers) return p;
-  for (const auto& c : state->components) {
+  for (const auto& c : state.components) {
     if (c.kind != "mariadb" || c.name == writer->name || c.region != p.region) continue;
     if (c.az.empty() || c.az == writer->az) continue;  // Multi-AZ: another AZ only
     if (answers(c)) p.sample.standbys.push_back(c.name);
@@ -103,14 +103,10 @@ std::optional<InRegionWatcher::Probed> InRegionWatcher::probe(std::chrono::milli
   return p;
 }
 
-void InRegionWatcher::fence_woken(const std::string& region) {
+void InRegionWatcher::fence_woken(const lab::LabState& state, const std::string& source) {
   if (to_fence_.empty()) return;
-  auto state = lab::load_lab_state(dir_);
-  if (!state) return;
-  const std::string source =
-      lab::lab_address(lab::site_of(region), lab::Component::kWriterEndpoint).value_or("");
   std::erase_if(to_fence_, [&](const std::string& name) {
-    const auto* c = state->find(name);
+    const auto* c = state.find(name);
     // Killed since: `drctl lab restore` brings it back read-only and re-attaches it.
     if (c == nullptr || !process_alive(*c)) return true;
     if (!backends::lab::probe_mysql(source, {c->address, c->port}, watch_.policy().probe_timeout))
@@ -133,9 +129,12 @@ void InRegionWatcher::run() {
       if (wake_.wait_for(lock, watch_.policy().interval, [&] { return stopping_; })) return;
     }
     const auto began = Clock::now();
-    auto probed = probe(since_start());
+    // One read of the lab state a tick: the probe and the fence of a woken old writer share it.
+    const auto state = lab::load_lab_state(dir_);
+    if (!state) continue;
+    auto probed = probe(*state, since_start());
     if (!probed) continue;
-    fence_woken(probed->region);
+    fence_woken(*state, probed->source);
     const auto v = watch_.observe(probed->sample);
     if (probed->sample.writer != last_writer) {
       last_writer = probed->sample.writer;

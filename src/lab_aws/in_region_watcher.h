@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "lab/lab_state.h"
 #include "lab_aws/writer_watch.h"
 
 namespace dr::lab_aws {
@@ -50,14 +51,15 @@ class InRegionWatcher {
   struct Probed {
     WriterSample sample;
     std::string region;
+    std::string source;  // the address probes of the region bind to
   };
   void run();
-  // One probe of the writer the lab state names; nullopt while the lab is not ready.
-  std::optional<Probed> probe(std::chrono::milliseconds now) const;
+  // One probe of the writer `state` names; nullopt while the lab is not ready.
+  std::optional<Probed> probe(const lab::LabState& state, std::chrono::milliseconds now) const;
   std::string writer_now() const;
   // An old writer that was frozen, not dead, when the writer moved past it (the move's fence
   // could not reach it) is fenced as soon as it answers: never a second writer.
-  void fence_woken(const std::string& region);
+  void fence_woken(const lab::LabState& state, const std::string& source);
 
   std::filesystem::path dir_;
   WriterWatch watch_;

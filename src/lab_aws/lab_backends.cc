@@ -193,25 +193,28 @@ std::expected<void, std::string> LabBackends::fence(const std::string& server) {
   if (c == nullptr || c->kind != "mariadb") return std::unexpected("no database server " + server);
   auto targets = backends::lab::resolve_targets(*state, c->region);
   if (!targets) return std::unexpected(targets.error());
+  auto db = database(*targets);
+  if (!db) return std::unexpected(db.error());
+  if (auto r = db->fence(server); !r) return std::unexpected(r.error().describe());
+  return {};
+}
+
+std::expected<backends::lab::LabDatabase, std::string> LabBackends::database(
+    const backends::lab::LabTargets& targets) const {
   auto creds = lab::LabCredentials::load_or_create(dir_);
   if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
-  backends::lab::LabDatabase db(targets->databases, {creds->admin.name, creds->admin.password},
-                                {creds->replication.name, creds->replication.password},
-                                std::chrono::milliseconds(1000), targets->database_region);
-  if (auto r = db.fence(server); !r) return std::unexpected(r.error().describe());
-  return {};
+  return backends::lab::LabDatabase(targets.databases, {creds->admin.name, creds->admin.password},
+                                    {creds->replication.name, creds->replication.password},
+                                    std::chrono::milliseconds(1000), targets.database_region);
 }
 
 std::expected<std::string, std::string> LabBackends::run_move(
     const backends::lab::LabTargets& targets, const core::DatabaseMove& move, MoveKind kind) {
-  auto creds = lab::LabCredentials::load_or_create(dir_);
-  if (!creds) return std::unexpected("lab credentials: " + creds.error().describe());
+  auto db = database(targets);
+  if (!db) return std::unexpected(db.error());
   auto sup = supervisor(dir_, std::chrono::seconds(5));
   if (!sup) return std::unexpected(sup.error());
-  backends::lab::LabDatabase db(targets.databases, {creds->admin.name, creds->admin.password},
-                                {creds->replication.name, creds->replication.password},
-                                std::chrono::milliseconds(1000), targets.database_region);
-  backends::lab::LabGlobalDatabase global(db, *sup);
+  backends::lab::LabGlobalDatabase global(*db, *sup);
   core::Result<std::string> r;
   switch (kind) {
     case MoveKind::kFailover:

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "backends/lab/lab_database.h"
 #include "backends/lab/lab_targets.h"
 #include "core/ports.h"
 #include "lab_aws/autoscaling_handler.h"
@@ -43,6 +44,9 @@ class LabBackends final : public RdsLab, public FleetLab, public FrontDoorLab {
   // The lab's mechanics (backends/lab's LabGlobalDatabase) run one move.
   std::expected<std::string, std::string> run_move(const backends::lab::LabTargets& targets,
                                                    const core::DatabaseMove& move, MoveKind kind);
+  // The lab's databases of `targets`, reached with the lab's admin and replication logins.
+  std::expected<backends::lab::LabDatabase, std::string> database(
+      const backends::lab::LabTargets& targets) const;
 
   std::filesystem::path dir_;
 };

@@ -120,8 +120,10 @@ lab::Result<std::string> LabEndpoint::start(const std::string& address, int port
 }
 
 void LabEndpoint::stop() {
-  if (parts_) parts_->watcher.stop();
-  if (parts_) parts_->server.stop();
+  if (parts_) {
+    parts_->watcher.stop();
+    parts_->server.stop();
+  }
   parts_.reset();
 }
 

@@ -19,13 +19,14 @@
 #include <string>
 #include <thread>
 
+#include "lab_aws/lab_names.h"
 #include "lab_aws/query_service.h"
 #include "lab_aws/rds_lab.h"
 
 namespace dr::lab_aws {
 
 struct RdsNames {
-  std::string account = "000000000000";
+  std::string account = kLabAccount;
   std::string global_cluster = "dr-lab";
   std::string cluster_arn(const std::string& region) const;  // ...:cluster:dr-lab-<region>
   std::string cluster_id(const std::string& region) const;   // dr-lab-<region>

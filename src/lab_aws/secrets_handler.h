@@ -9,8 +9,11 @@
 #include <string>
 
 #include "lab_aws/json_service.h"
+#include "lab_aws/lab_names.h"
 
 namespace dr::lab_aws {
+
+inline constexpr const char* kLabSecretName = "dr-lab/app-db";
 
 struct DbSecret {
   std::string username;
@@ -21,8 +24,8 @@ class SecretsHandler {
  public:
   using Read = std::function<std::expected<DbSecret, std::string>()>;
 
-  explicit SecretsHandler(Read read, std::string account = "000000000000",
-                          std::string name = "dr-lab/app-db");
+  explicit SecretsHandler(Read read, std::string account = kLabAccount,
+                          std::string name = kLabSecretName);
   JsonService service();
   std::string arn(const std::string& region) const;
 

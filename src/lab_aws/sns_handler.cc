@@ -19,8 +19,13 @@ AwsError invalid(const std::string& message) {
 SnsHandler::SnsHandler(Sink sink, std::string account, std::string topic)
     : sink_(std::move(sink)), account_(std::move(account)), topic_(std::move(topic)) {}
 
+std::string topic_arn(const std::string& region, const std::string& account,
+                      const std::string& topic) {
+  return "arn:aws:sns:" + region + ":" + account + ":" + topic;
+}
+
 std::string SnsHandler::topic_arn(const std::string& region) const {
-  return "arn:aws:sns:" + region + ":" + account_ + ":" + topic_;
+  return lab_aws::topic_arn(region, account_, topic_);
 }
 
 QueryService SnsHandler::service() {

@@ -11,19 +11,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab_aws/lab_names.h"
 #include "lab_aws/query_service.h"
 
 namespace dr::lab_aws {
 
 inline constexpr std::size_t kMaxSnsMessageBytes = 256 * 1024;
+inline constexpr const char* kLabTopic = "dr-lab-notifications";
+
+// arn:aws:sns:<region>:<account>:<topic>
+std::string topic_arn(const std::string& region, const std::string& account = kLabAccount,
+                      const std::string& topic = kLabTopic);
 
 class SnsHandler {
  public:
   // Writes one event; false when it could not (the caller answers 500 InternalError).
   using Sink = std::function<bool(const nlohmann::json& event)>;
 
-  explicit SnsHandler(Sink sink, std::string account = "000000000000",
-                      std::string topic = "dr-lab-notifications");
+  explicit SnsHandler(Sink sink, std::string account = kLabAccount, std::string topic = kLabTopic);
   QueryService service();
   std::string topic_arn(const std::string& region) const;
 

@@ -62,6 +62,14 @@ std::optional<std::string> region(std::string& field, const std::string& v) {
   return std::nullopt;
 }
 
+// DR_SECONDARY_REGION: a region other than the primary one (read before it).
+std::optional<std::string> secondary_region(std::string& field, const std::string& primary,
+                                            const std::string& v) {
+  if (auto e = region(field, v)) return e;
+  if (field == primary) return "same as DR_PRIMARY_REGION";
+  return std::nullopt;
+}
+
 std::optional<std::string> token(std::string& field, const std::string& v) {
   if (!is_token(v)) return "must be 1-256 printable characters without spaces";
   field = v;
@@ -99,7 +107,8 @@ std::optional<std::string> seconds(std::chrono::milliseconds& field, const std::
   return std::nullopt;
 }
 
-std::optional<std::string> margin_ms(std::chrono::milliseconds& field, const std::string& v) {
+// Milliseconds from 100 ms to a minute: a deadline margin, a poll interval.
+std::optional<std::string> bounded_ms(std::chrono::milliseconds& field, const std::string& v) {
   auto n = to_int(v);
   if (!n || *n < 100 || *n > 60000) return "not milliseconds (100-60000): '" + v + "'";
   field = std::chrono::milliseconds(*n);
@@ -112,10 +121,8 @@ constexpr auto kTable = std::to_array<Variable>({
     {"DR_PRIMARY_REGION", true, "the region the controller fails over from",
      [](Config& c, const std::string& v) { return region(c.primary_region, v); }},
     {"DR_SECONDARY_REGION", true, "the region the controller runs in and fails over to",
-     [](Config& c, const std::string& v) -> std::optional<std::string> {
-       if (auto e = region(c.secondary_region, v)) return e;
-       if (c.secondary_region == c.primary_region) return "same as DR_PRIMARY_REGION";
-       return std::nullopt;
+     [](Config& c, const std::string& v) {
+       return secondary_region(c.secondary_region, c.primary_region, v);
      }},
     {"DR_GLOBAL_CLUSTER_ID", true, "Aurora global cluster identifier",
      [](Config& c, const std::string& v) { return token(c.global_cluster_id, v); }},
@@ -200,15 +207,10 @@ constexpr auto kTable = std::to_array<Variable>({
      }},
     {"DR_AWS_POLL_MS", false,
      "how often a running operation (promotion, fleet, lease) is re-read (default 2000, 100-60000)",
-     [](Config& c, const std::string& v) -> std::optional<std::string> {
-       auto n = to_int(v);
-       if (!n || *n < 100 || *n > 60000) return "not milliseconds (100-60000): '" + v + "'";
-       c.aws_poll_interval = std::chrono::milliseconds(*n);
-       return std::nullopt;
-     }},
+     [](Config& c, const std::string& v) { return bounded_ms(c.aws_poll_interval, v); }},
     {"DR_CONTROLLER_DEADLINE_MARGIN_MS", false,
      "stop starting ticks this long before the deadline (default 5000, 100-60000)",
-     [](Config& c, const std::string& v) { return margin_ms(c.deadline_margin, v); }},
+     [](Config& c, const std::string& v) { return bounded_ms(c.deadline_margin, v); }},
 });
 
 // The witness's (infra/modules/witness). Order matters: AWS_REGION is checked against the two
@@ -220,10 +222,8 @@ constexpr auto kWitnessTable = std::to_array<WitnessVariable>({
      [](WitnessConfig& c, const std::string& v) { return region(c.primary_region, v); }},
     {"DR_SECONDARY_REGION", true,
      "the controller's region: its RDS says who writes, its state table takes the vote",
-     [](WitnessConfig& c, const std::string& v) -> std::optional<std::string> {
-       if (auto e = region(c.secondary_region, v)) return e;
-       if (c.secondary_region == c.primary_region) return "same as DR_PRIMARY_REGION";
-       return std::nullopt;
+     [](WitnessConfig& c, const std::string& v) {
+       return secondary_region(c.secondary_region, c.primary_region, v);
      }},
     {"AWS_REGION", true, "the witness's own region (set by Lambda): a third one",
      [](WitnessConfig& c, const std::string& v) -> std::optional<std::string> {
@@ -248,7 +248,7 @@ constexpr auto kWitnessTable = std::to_array<WitnessVariable>({
      [](WitnessConfig& c, const std::string& v) { return seconds(c.tick_interval, v); }},
     {"DR_WITNESS_DEADLINE_MARGIN_MS", false,
      "stop starting rounds this long before the deadline (default 5000, 100-60000)",
-     [](WitnessConfig& c, const std::string& v) { return margin_ms(c.deadline_margin, v); }},
+     [](WitnessConfig& c, const std::string& v) { return bounded_ms(c.deadline_margin, v); }},
 });
 
 template <class Into, size_t N>

@@ -74,6 +74,17 @@ std::optional<std::string> runtime_api_for(const lambda::ConfigError& error) {
                                                     : lambda::process_env("AWS_LAMBDA_RUNTIME_API");
 }
 
+// Serves invocations from the Runtime API at `runtime_api`, each ticking `tick` until its
+// deadline minus the margin (the controller's and the witness's one way to run).
+int serve(const std::string& runtime_api, lambda::TickFn tick, lambda::HandlerOptions options) {
+  lambda::Handler handler(
+      std::move(tick), std::move(options),
+      {unix_ms, [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
+       lambda::emit_stdout});
+  auto api = lambda::RuntimeApi::with_default_transport(runtime_api);
+  return lambda::run_runtime(api, handler, lambda::emit_stdout);
+}
+
 // The witness (handler "witness", a third region): a round per tick, its vote written into the
 // controller's state table (src/lambda/witness_tick.h, backends/aws/aws_witness.h).
 int run_witness() {
@@ -84,15 +95,11 @@ int run_witness() {
   auto witness = lambda::make_witness(*config);
   if (!witness)
     return init_failed(config->runtime_api, {"Runtime.WitnessUnavailable", witness.error()});
-  lambda::Handler handler(
-      lambda::witness_tick([&witness] { return (*witness)->round(); }),
-      {config->tick_interval,
-       config->deadline_margin,
-       {{"Region", config->witness_region}, {"Role", "witness"}}},
-      {unix_ms, [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
-       lambda::emit_stdout});
-  auto api = lambda::RuntimeApi::with_default_transport(config->runtime_api);
-  return lambda::run_runtime(api, handler, lambda::emit_stdout);
+  return serve(config->runtime_api,
+               lambda::witness_tick([&witness] { return (*witness)->round(); }),
+               {config->tick_interval,
+                config->deadline_margin,
+                {{"Region", config->witness_region}, {"Role", "witness"}}});
 }
 
 }  // namespace
@@ -106,13 +113,9 @@ int main(int argc, char** argv) {
                        {"Runtime.ConfigInvalid", role.error().describe()});
   if (*role == lambda::Role::kWitness) return run_witness();
   auto config = lambda::parse_config(lambda::process_env);
-  if (!config) {
-    // A malformed AWS_LAMBDA_RUNTIME_API cannot be posted to.
-    auto api = config.error().variable == "AWS_LAMBDA_RUNTIME_API"
-                   ? std::nullopt
-                   : lambda::process_env("AWS_LAMBDA_RUNTIME_API");
-    return init_failed(api, {"Runtime.ConfigInvalid", config.error().describe()});
-  }
+  if (!config)
+    return init_failed(runtime_api_for(config.error()),
+                       {"Runtime.ConfigInvalid", config.error().describe()});
   // The AWS CLI's endpoint overrides (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL), as every
   // other client of the controller resolves them.
   auto endpoint = aws::resolve_endpoint_url(aws::DynamoDb::service());
@@ -150,11 +153,7 @@ int main(int argc, char** argv) {
     lambda::emit_stdout(lambda::to_line({{"level", "INFO"}, {"message", line}}));
   });
 
-  lambda::Handler handler(
-      [&tick] { return tick(); },
-      {config->tick_interval, config->deadline_margin, {{"Region", config->secondary_region}}},
-      {unix_ms, [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); },
-       lambda::emit_stdout});
-  auto api = lambda::RuntimeApi::with_default_transport(config->runtime_api);
-  return lambda::run_runtime(api, handler, lambda::emit_stdout);
+  return serve(
+      config->runtime_api, [&tick] { return tick(); },
+      {config->tick_interval, config->deadline_margin, {{"Region", config->secondary_region}}});
 }

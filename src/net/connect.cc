@@ -22,15 +22,6 @@ Error connect_error(int err) {
           std::strerror(err)};
 }
 
-// poll()'s timeout for a deadline: -1 (forever) without one, 0 once it has passed.
-int poll_ms(Deadline deadline) {
-  if (!deadline) return -1;
-  auto left =
-      std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
-  if (left.count() <= 0) return 0;
-  return left.count() > INT_MAX ? INT_MAX : static_cast<int>(left.count());
-}
-
 // A numeric address of either family; nullopt when `host` is none.
 std::optional<sockaddr_storage> parse(const std::string& host, std::uint16_t port,
                                       socklen_t& length) {
@@ -54,6 +45,22 @@ std::optional<sockaddr_storage> parse(const std::string& host, std::uint16_t por
 
 }  // namespace
 
+int poll_ms(Deadline deadline) {
+  if (!deadline) return -1;
+  auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return 0;
+  return left.count() > INT_MAX ? INT_MAX : static_cast<int>(left.count());
+}
+
+int poll_until(int fd, short events, Deadline deadline) {
+  for (;;) {
+    pollfd p{fd, events, 0};
+    const int r = ::poll(&p, 1, poll_ms(deadline));
+    if (r >= 0 || errno != EINTR) return r;
+  }
+}
+
 UniqueFd::~UniqueFd() {
   if (fd_ >= 0) ::close(fd_);
 }
@@ -76,13 +83,9 @@ std::expected<UniqueFd, Error> connect_by(int family, Address remote, std::optio
               std::string("bind to the local address: ") + std::strerror(errno)});
   if (::connect(fd.get(), remote.addr, remote.length) == 0) return fd;
   if (errno != EINPROGRESS && errno != EINTR) return std::unexpected(connect_error(errno));
-  for (;;) {
-    pollfd p{fd.get(), POLLOUT, 0};
-    int r = ::poll(&p, 1, poll_ms(deadline));
-    if (r > 0) break;
-    if (r == 0) return std::unexpected(Error{ErrorKind::kTimeout, ETIMEDOUT, "connect timed out"});
-    if (errno != EINTR) return std::unexpected(system_error("poll", errno));
-  }
+  const int r = poll_until(fd.get(), POLLOUT, deadline);
+  if (r == 0) return std::unexpected(Error{ErrorKind::kTimeout, ETIMEDOUT, "connect timed out"});
+  if (r < 0) return std::unexpected(system_error("poll", errno));
   int err = 0;
   socklen_t len = sizeof(err);
   if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0)

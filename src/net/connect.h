@@ -47,6 +47,13 @@ struct Error {
 
 using Deadline = std::optional<std::chrono::steady_clock::time_point>;  // nullopt: no deadline
 
+// poll()'s timeout for a deadline: -1 (forever) without one, 0 once it has passed.
+int poll_ms(Deadline deadline);
+
+// poll() on one descriptor until `events` or the deadline, restarted on EINTR: poll's result
+// (> 0 ready, 0 timed out, -1 failed with errno set, never EINTR).
+int poll_until(int fd, short events, Deadline deadline);
+
 // An address for connect/bind.
 struct Address {
   const sockaddr* addr;

@@ -1,5 +1,6 @@
 #include "backends/aws/aws_evidence.h"
 
+#include <algorithm>
 #include <future>
 
 #include "backends/aws/app_request.h"
@@ -151,8 +152,17 @@ bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std
   return r && r->status >= 200 && r->status < 300;
 }
 
-bool Evidence::get_ok(const std::string& base, const std::string& path) {
-  return alb_get_ok(*http_, base, path);
+std::shared_ptr<dr::aws::HttpTransport> alb_probe_transport(std::chrono::milliseconds timeout) {
+  return dr::aws::make_default_transport(
+      {.connect_timeout = std::min(std::chrono::milliseconds(2000), timeout),
+       .request_timeout = timeout,
+       .max_response_bytes = 64 * 1024});
+}
+
+AlbProbe probe_alb(const AlbGet& get, const std::string& base) {
+  auto deep = std::async(std::launch::async, [&] { return get(base, "/health/deep"); });
+  const bool health = get(base, "/health");
+  return {.health_ok = health, .deep_ok = deep.get()};
 }
 
 std::optional<core::Observation> Evidence::witness(const std::string& primary_region) {
@@ -200,19 +210,13 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
                                                                     : core::Health::kUnhealthy;
 
   // The checkers probe in parallel: a target that hangs costs one timeout, not one per checker.
-  struct Probe {
-    bool health = false, deep = false;
+  const AlbGet get = [this](const std::string& base, const std::string& path) {
+    return alb_get_ok(*http_, base, path);
   };
-  std::vector<std::future<Probe>> rounds;
-  for (size_t i = 0; i < checkers_.size(); ++i) {
-    rounds.push_back(std::async(std::launch::async, [this, base = alb->second] {
-      // /health and /health/deep in parallel too: a frozen ALB costs one timeout, not two.
-      auto deep =
-          std::async(std::launch::async, [this, &base] { return get_ok(base, "/health/deep"); });
-      const bool health = get_ok(base, "/health");
-      return Probe{health, deep.get()};
-    }));
-  }
+  std::vector<std::future<AlbProbe>> rounds;
+  for (size_t i = 0; i < checkers_.size(); ++i)
+    rounds.push_back(std::async(std::launch::async,
+                                [&get, base = alb->second] { return probe_alb(get, base); }));
   auto witness = std::async(std::launch::async, [this, region = topology->primary_region] {
     return this->witness(region);
   });
@@ -222,7 +226,7 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
   });
   for (size_t i = 0; i < checkers_.size(); ++i) {
     auto p = rounds[i].get();
-    record_probe(checkers_[i], p.health, p.deep, s.replication->connected_to_writer);
+    record_probe(checkers_[i], p.health_ok, p.deep_ok, s.replication->connected_to_writer);
     s.observations.push_back(checkers_[i].observation());
   }
   if (auto w = witness.get()) s.observations.push_back(*w);

@@ -69,6 +69,19 @@ void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
 // each time, as Route 53's checkers make: a kept-alive one to a dead target proves nothing.
 bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std::string& path);
 
+// One checker's probe of the ALB at `base` through `get` (GET base + path answered 2xx):
+// /health and /health/deep in parallel, so that a frozen ALB costs one timeout, not two.
+struct AlbProbe {
+  bool health_ok = false;
+  bool deep_ok = false;
+};
+using AlbGet = std::function<bool(const std::string& base, const std::string& path)>;
+AlbProbe probe_alb(const AlbGet& get, const std::string& base);
+
+// The transport of the checkers' probes (the controller's and the witness's): short timeouts,
+// Route 53's 4 s being the model (connect within min(2 s, timeout), answer within timeout).
+std::shared_ptr<dr::aws::HttpTransport> alb_probe_transport(std::chrono::milliseconds timeout);
+
 // The witness's item in the state table: {id: "witness", observation: <JSON>, observed_at_ms}.
 inline constexpr const char* kWitnessItemId = "witness";
 // nullopt when missing, malformed, or older than max_age (a stopped witness has no vote), or
@@ -110,7 +123,6 @@ class Evidence {
   std::expected<core::Snapshot, std::string> observe();
 
  private:
-  bool get_ok(const std::string& base, const std::string& path);
   std::optional<core::Observation> witness(const std::string& primary_region);
 
   EvidenceOptions options_;

@@ -24,6 +24,11 @@ const AwsRegionTargets* AwsTargets::find_cluster(const std::string& cluster_id) 
   return nullptr;
 }
 
+std::string AwsTargets::lag_region(const std::string& cluster_id) const {
+  const auto* member = find_cluster(cluster_id);
+  return member ? member->region : secondary_region;
+}
+
 std::string AwsTargets::validate() const {
   std::string out;
   auto problem = [&](const std::string& p) { out += (out.empty() ? "" : "\n") + p; };
@@ -75,6 +80,14 @@ std::vector<std::string> split_commas(const std::string& text) {
   return out;
 }
 
+// A whole number, all of `text`; nullopt otherwise (the caller says what range it wanted).
+std::optional<int64_t> whole_number(const std::string& text) {
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+
 }  // namespace
 
 std::expected<AwsTargets, std::string> targets_from_env(const Getenv& getenv) {
@@ -105,20 +118,18 @@ std::expected<AwsTargets, std::string> targets_from_env(const Getenv& getenv) {
   t.force_metric = need("DR_FORCE_METRIC");
   if (!missing.empty()) return std::unexpected("missing environment variables: " + missing);
   if (auto gate = getenv("DR_SWITCHOVER_LAG_GATE_MS"); gate && !gate->empty()) {
-    int64_t ms = -1;
-    auto [end, ec] = std::from_chars(gate->data(), gate->data() + gate->size(), ms);
-    if (ec != std::errc() || end != gate->data() + gate->size() || ms < 0)
+    const auto ms = whole_number(*gate);
+    if (!ms || *ms < 0)
       return std::unexpected("DR_SWITCHOVER_LAG_GATE_MS: '" + *gate +
                              "' is not a whole number of milliseconds >= 0");
-    t.lag_gate = std::chrono::milliseconds(ms);
+    t.lag_gate = std::chrono::milliseconds(*ms);
   }
   // The Lambda's own bounds (src/lambda/config.cc): the operator's moves poll as the Lambda does.
   if (auto poll = getenv("DR_AWS_POLL_MS"); poll && !poll->empty()) {
-    int64_t ms = -1;
-    auto [end, ec] = std::from_chars(poll->data(), poll->data() + poll->size(), ms);
-    if (ec != std::errc() || end != poll->data() + poll->size() || ms < 100 || ms > 60000)
+    const auto ms = whole_number(*poll);
+    if (!ms || *ms < 100 || *ms > 60000)
       return std::unexpected("DR_AWS_POLL_MS: '" + *poll + "' is not milliseconds (100-60000)");
-    t.poll_interval = std::chrono::milliseconds(ms);
+    t.poll_interval = std::chrono::milliseconds(*ms);
   }
   if (t.primary_region == t.secondary_region)
     return std::unexpected("DR_PRIMARY_REGION and DR_SECONDARY_REGION are both " +

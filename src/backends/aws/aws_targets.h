@@ -68,6 +68,9 @@ struct AwsTargets {
   // The region whose Aurora cluster has this identifier (cluster_id()), or nullptr. Aurora
   // publishes a secondary's replication lag in that cluster's own region.
   const AwsRegionTargets* find_cluster(const std::string& cluster_id) const;
+  // Where CloudWatch holds the lag of the secondary cluster `cluster_id`: its own region (after
+  // a failover or switchover, the home region), DR_SECONDARY_REGION when no target names it.
+  std::string lag_region(const std::string& cluster_id) const;
   // Empty when usable; otherwise every problem, one a line.
   std::string validate() const;
 };

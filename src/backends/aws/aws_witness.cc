@@ -1,10 +1,7 @@
 #include "backends/aws/aws_witness.h"
 
-#include <future>
-
 #include "backends/aws/aws_evidence.h"
 #include "backends/aws/client_for.h"
-#include "backends/controller_store.h"
 
 namespace dr::backends::aws_world {
 
@@ -45,11 +42,9 @@ std::expected<WitnessRound, std::string> WitnessRounds::operator()() {
   round.writer = topology->writer;
   // Stamped before the probes: the vote is never younger than what it is based on.
   round.observed_at = io_.now();
-  // In parallel: a target that hangs costs one timeout, not two.
-  auto health = std::async(std::launch::async, [&] { return io_.get(alb->second, "/health"); });
-  auto deep = std::async(std::launch::async, [&] { return io_.get(alb->second, "/health/deep"); });
-  round.health_ok = health.get();
-  round.deep_ok = deep.get();
+  const auto probe = probe_alb(io_.get, alb->second);  // in parallel, as the checkers probe
+  round.health_ok = probe.health_ok;
+  round.deep_ok = probe.deep_ok;
   // The witness has no view of the replication link (the controller reads it from CloudWatch in
   // the secondary region, and decision.cc weighs it on its own): when the ALB does not answer,
   // its vote on the writer is what a client across the Internet sees, unreachable.
@@ -71,10 +66,8 @@ std::expected<std::unique_ptr<AwsWitness>, std::string> AwsWitness::create(
   if (!rds) return std::unexpected(rds.error().message);
   auto dynamodb = client_for<dr::aws::DynamoDb>(clients, secondary_region);
   if (!dynamodb) return std::unexpected(dynamodb.error().message);
-  // The checkers' probe transport (aws_world.cc): Route 53's 4 s being the model.
-  auto probes = dr::aws::make_default_transport({.connect_timeout = std::chrono::milliseconds(2000),
-                                                 .request_timeout = std::chrono::milliseconds(4000),
-                                                 .max_response_bytes = 64 * 1024});
+  // The checkers' probe transport, with their default timeout.
+  auto probes = alb_probe_transport(AwsTargets{}.probe_timeout);
   return std::unique_ptr<AwsWitness>(
       new AwsWitness(std::move(options), std::move(*rds), std::move(*dynamodb), probes));
 }

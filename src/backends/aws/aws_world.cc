@@ -47,17 +47,11 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
       ports_(std::move(ports)),
       pacing_(std::move(pacing)),
       evidence_(
-          std::move(evidence), *rds_, *dynamodb_,
-          // The checkers' probes: short timeouts, Route 53's 4 s being the model.
-          dr::aws::make_default_transport(
-              {.connect_timeout = std::min(std::chrono::milliseconds(2000), targets_.probe_timeout),
-               .request_timeout = targets_.probe_timeout,
-               .max_response_bytes = 64 * 1024}),
+          std::move(evidence), *rds_, *dynamodb_, alb_probe_transport(targets_.probe_timeout),
           [this](const std::string& cluster) -> std::optional<LagSample> {
             // Aurora publishes the lag in the secondary cluster's own region: after a failover
             // that is the home region, not DR_SECONDARY_REGION (drctl aws reads it there too).
-            const auto* member = targets_.find_cluster(cluster);
-            auto cw = cloudwatch_.find(member ? member->region : targets_.secondary_region);
+            auto cw = cloudwatch_.find(targets_.lag_region(cluster));
             if (cw == cloudwatch_.end()) return std::nullopt;
             auto lag =
                 read_secondary_lag(*cw->second, cluster, pacing_.wall(), targets_.lag_window);
