@@ -192,5 +192,28 @@ TEST_F(LabWriteGuardTest, WithTheWriterCutOffTheRegionsReplicaIsRaisedLocallyBef
   EXPECT_TRUE(fresh) << fresh.error().message;
 }
 
+TEST_F(LabWriteGuardTest, AFencedOldWriterGetsNoGuardRowItsReplicasCouldNotReceive) {
+  // A region failover whose fence held: a1 answers, read-only, and b1 lost its link to it (what
+  // decided the failover). A raise on a1 would stay there, an errant GTID when it rejoins.
+  ASSERT_TRUE(dr::testing::wait_for_value(*b1_, "SELECT epoch FROM dr.dr_write_guard", "1"));
+  dr::testing::exec_or_fail(*b1_, "STOP SLAVE");
+  dr::testing::exec_or_fail(*a1_, "SET GLOBAL read_only=ON");
+  const auto a1_gtids = dr::testing::query_value(*a1_, "SELECT @@gtid_binlog_pos");
+  auto db = controller_database(true);
+  LabWriteLease port(guarded(db));
+  auto moved = port.take("us-west-2", core::LeaseTake::kHandOver);
+  ASSERT_TRUE(moved) << moved.error();
+  EXPECT_THAT(*moved, HasSubstr("guard raised to epoch 2 on b1 (locally; a1: "));
+  EXPECT_THAT(*moved, HasSubstr("read-only (fenced)"));
+  EXPECT_EQ(dr::testing::query_value(*a1_, "SELECT @@gtid_binlog_pos"), a1_gtids)
+      << "the fenced a1 got a transaction of its own";
+  EXPECT_EQ(dr::testing::query_value(*a1_, "SELECT epoch FROM dr.dr_write_guard"), "1");
+  ASSERT_TRUE(db.promote("b1"));
+  App stale(*b1_);
+  auto late = stale.write("late", 1);
+  ASSERT_FALSE(late) << "the promoted b1 accepted a write with the old epoch 1";
+  EXPECT_EQ(late.error().failure, app::StoreFailure::kStaleEpoch) << late.error().message;
+}
+
 }  // namespace
 }  // namespace dr::backends::lab

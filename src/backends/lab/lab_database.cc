@@ -225,6 +225,16 @@ Result<> LabDatabase::raise_write_guard(const std::string& server, const std::st
   if (!c) return std::unexpected(c.error());
   if (local) {
     if (auto applied = apply_relay_log(*c, server, "guard not raised"); !applied) return applied;
+  } else {
+    // The admin login writes past read_only: on a fenced old writer (a region failover whose
+    // fence held) the raise would reach no replica, its link being what failed, and would be a
+    // GTID of its own, errant when it rejoins.
+    auto read_only = c->query_value("SELECT @@read_only");
+    if (!read_only) return std::unexpected(from_db(server + ": ", read_only.error()));
+    if (read_only->value_or("1") != "0")
+      return core::fail(
+          core::ErrorKind::kRefused,
+          server + " is read-only (fenced): the guard is raised where the lease went");
   }
   const std::string table = "`" + schema + "`.dr_write_guard";
   const std::string n = std::to_string(epoch);

@@ -53,7 +53,8 @@ class LabDatabase final {
   // raised to `epoch` (created when no app has written yet; never lowered). `local`: not
   // binlogged (on a replica about to be promoted while its primary is out of reach: a GTID of
   // its own would be errant), after the relay log is applied (a guard row change still in it,
-  // applied later, would not find the row it expects and stop replication).
+  // applied later, would not find the row it expects and stop replication). Not `local`: refused
+  // (kRefused) on a read-only server, a fenced old writer.
   Result<> raise_write_guard(const std::string& server, const std::string& schema, int64_t epoch,
                              bool local);
 

@@ -14,7 +14,8 @@ namespace dr::backends::lab {
 
 // On the writer the lab's state names, binlogged: it reaches every replica in order, the one a
 // region failover promotes too (caught up from it first). When the writer is out of reach (a
-// region failover after expiry: cut off or dead, and its apps have lost the lease), on each
+// region failover after expiry: cut off or dead, and its apps have lost the lease) or fenced
+// (read-only: a region failover whose fence held, its replication link down), on each
 // database of `region` instead, locally (LabDatabase::raise_write_guard): one of them is
 // promoted next. An error when no database took it: the step fails and is retried.
 Result<std::string> raise_write_guard(LabDatabase& db, const LabTargets& targets,
