@@ -51,8 +51,10 @@ std::unique_ptr<lease::LeaseStore> dynamodb_lease_store(aws::ClientConfig client
 }
 
 LeaseKeeper::LeaseKeeper(std::unique_ptr<lease::LeaseStore> store, std::string region,
-                         lease::LeaseTimings timings, Now now)
-    : store_(std::move(store)), holder_(*store_, std::move(region), timings, std::move(now)) {}
+                         lease::LeaseTimings timings, Now now, const FenceState* fence)
+    : store_(std::move(store)),
+      holder_(*store_, std::move(region), timings, std::move(now)),
+      fence_(fence) {}
 
 LeaseKeeper::~LeaseKeeper() {
   stop();
@@ -68,16 +70,24 @@ std::string LeaseKeeper::why_not() const {
 }
 
 std::string LeaseKeeper::renew_once() {
-  auto renewed = holder_.renew();
   std::string what;
-  if (!renewed && !failing_) what = "cannot renew the write lease: " + renewed.error().describe();
-  if (renewed && failing_) what = "the write lease store answers again";
+  const bool fenced = fence_ != nullptr && fence_->fenced();
+  if (fenced != paused_)
+    what = fenced ? "fenced (" + fence_->reason() + "): not renewing the write lease"
+                  : "unfenced: renewing the write lease again";
+  paused_ = fenced;
+  // What this instance may still believe runs out by time, as a cut's would.
+  if (fenced) return what;
+  auto renewed = holder_.renew();
+  const auto add = [&what](const std::string& more) { what += (what.empty() ? "" : "; ") + more; };
+  if (!renewed && !failing_) add("cannot renew the write lease: " + renewed.error().describe());
+  if (renewed && failing_) add("the write lease store answers again");
   failing_ = !renewed.has_value();
   const auto now = epoch();
   if (now != last_epoch_) {
     std::string change = now ? "holds the write lease (epoch " + std::to_string(*now) + ")"
                              : "may not write: " + why_not();
-    what = what.empty() ? change : what + "; " + change;
+    add(change);
     last_epoch_ = now;
   }
   return what;

@@ -31,9 +31,12 @@ class LeaseKeeper final : public WritePermit {
  public:
   using Now = lease::LeaseHolder::Now;
 
+  // While `fence` (when given) says fenced, nothing is renewed: the lease runs out by time, so a
+  // region failover whose database fence failed can take it after the TTL (issue 12: a fenced
+  // region's apps renewing on would keep it from ever moving).
   LeaseKeeper(
       std::unique_ptr<lease::LeaseStore> store, std::string region, lease::LeaseTimings timings,
-      Now now = [] { return std::chrono::steady_clock::now(); });
+      Now now = [] { return std::chrono::steady_clock::now(); }, const FenceState* fence = nullptr);
   ~LeaseKeeper() override;
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
@@ -42,7 +45,8 @@ class LeaseKeeper final : public WritePermit {
   std::string why_not() const override;
 
   // One renewal; says what changed ("holds the write lease (epoch 3)", "lost the write lease:
-  // ...", "cannot renew the write lease: ..." once per outage), "" when nothing did.
+  // ...", "cannot renew the write lease: ..." once per outage, "fenced: not renewing ..." once
+  // per fence), "" when nothing did.
   std::string renew_once();
 
   // Renews every `interval` on a thread of its own until stop() (or destruction); `log` gets
@@ -55,6 +59,8 @@ class LeaseKeeper final : public WritePermit {
   lease::LeaseHolder holder_;
   std::optional<int64_t> last_epoch_;  // as last reported (renewal thread only)
   bool failing_ = false;               // the last renewal failed (renewal thread only)
+  const FenceState* fence_;
+  bool paused_ = false;  // the last round was skipped for the fence (renewal thread only)
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -305,7 +305,8 @@ int main(int argc, char** argv) {
       lease = std::make_unique<dr::app::LeaseKeeper>(
           std::move(store), region,
           dr::lease::LeaseTimings{std::chrono::seconds(lease_ttl_s),
-                                  std::chrono::milliseconds(lease_margin_ms)});
+                                  std::chrono::milliseconds(lease_margin_ms)},
+          [] { return std::chrono::steady_clock::now(); }, &fence);
       if (auto what = lease->renew_once(); !what.empty()) std::cerr << "dr-app: " << what << "\n";
     }
     dr::app::HttpOptions http;

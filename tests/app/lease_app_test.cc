@@ -70,6 +70,38 @@ TEST_F(AppWithWriteLease, WritesOnlyWhileItsRegionHoldsTheLeaseAndCarriesItsEpoc
   EXPECT_NE(last.value("message", "").find("us-west-2 (epoch 2)"), std::string::npos) << last;
 }
 
+// A region failover whose database fence failed (the writer died) waits for the old holder's
+// lease to run out; its apps, fenced, must stop renewing it, or it never would.
+TEST_F(AppWithWriteLease, AFencedAppStopsRenewingSoTheLeaseRunsOutAndCanMove) {
+  auto east = lease::acquire(*etcd_, "us-east-1", 2s);
+  ASSERT_TRUE(east) << east.error();
+  ASSERT_NO_FATAL_FAILURE(wait_until_it_writes("us-east-1"));
+  ASSERT_EQ(admin("fence?reason=drill"), 200);
+  auto ran_out = lab::wait_until("the fenced app's lease to run out unrenewed",
+                                 [&] {
+                                   auto held = lease::read_lease(*etcd_);
+                                   return held && !*held;
+                                 },
+                                 {.timeout = 8s});
+  ASSERT_TRUE(ran_out) << ran_out.error().describe();
+  auto west = lease::acquire(*etcd_, "us-west-2", 2s);
+  ASSERT_TRUE(west) << west.error();
+  EXPECT_EQ(west->epoch, 2);
+  // Unfenced, it renews again, but what it finds is us-west-2's: it writes nothing.
+  ASSERT_EQ(admin("unfence"), 200);
+  nlohmann::json last;
+  auto sees_west = lab::wait_until(
+      "the unfenced app to find the lease us-west-2's",
+      [&] {
+        auto [status, body] = post("unfenced-" + std::to_string(++posted_));
+        EXPECT_NE(status, 201) << "the unfenced app wrote without the lease: " << body;
+        last = body;
+        return body.value("message", "").find("us-west-2 (epoch 2)") != std::string::npos;
+      },
+      {.timeout = 10s});
+  EXPECT_TRUE(sees_west) << sees_west.error().describe() << " " << last;
+}
+
 TEST(DrAppCommandLine, LeaseTimingsThatCannotBeSafeAreRefused) {
   auto [code, text] = dr::testing::run_app_until_it_exits(
       {"--region", "us-east-1", "--db-writer", "127.0.0.1:1", "--no-sessions", "--lease-endpoints",

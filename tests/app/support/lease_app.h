@@ -32,8 +32,14 @@ class LeaseAppTest : public ::testing::Test {
     ASSERT_TRUE(db) << db.error();
     db_.emplace(std::move(*db));
     std::string host_port;
-    ASSERT_NO_FATAL_FAILURE(
-        start_app_against(*db_, tmp_.path(), app_, host_port, nullptr, lease_args, with_sessions));
+    std::string admin_host_port;
+    ASSERT_NO_FATAL_FAILURE(start_app_against(*db_, tmp_.path(), app_, host_port, &admin_host_port,
+                                              lease_args, with_sessions));
+    const auto admin_colon = admin_host_port.rfind(':');
+    admin_.emplace(admin_host_port.substr(0, admin_colon),
+                   std::stoi(admin_host_port.substr(admin_colon + 1)));
+    admin_->set_connection_timeout(2s);
+    admin_->set_read_timeout(10s);
     const auto colon = host_port.rfind(':');
     client_.emplace(host_port.substr(0, colon), std::stoi(host_port.substr(colon + 1)));
     client_->set_connection_timeout(2s);
@@ -47,6 +53,13 @@ class LeaseAppTest : public ::testing::Test {
         "application/json");
     if (!res) return {0, nlohmann::json()};
     return {res->status, nlohmann::json::parse(res->body, nullptr, false)};
+  }
+
+  // POST /admin/<what> (fence?reason=..., unfence) with the test's admin token; the status.
+  int admin(const std::string& what) {
+    auto res =
+        admin_->Post("/admin/" + what, {{"Authorization", "Bearer test-token"}}, "", "text/plain");
+    return res ? res->status : 0;
   }
 
   std::string sql(const std::string& query) { return query_value(*db_, query).value_or("?"); }
@@ -79,6 +92,7 @@ class LeaseAppTest : public ::testing::Test {
   std::optional<lab::MariaDbInstance> db_;
   std::optional<lab::Process> app_;
   std::optional<httplib::Client> client_;
+  std::optional<httplib::Client> admin_;
   int posted_ = 0;
 };
 
