@@ -149,6 +149,20 @@ int ControllerLoop::standby_capacity(const core::Snapshot& snapshot) const {
                    snapshot.primary_fleet_desired.value_or(0)});
 }
 
+void ControllerLoop::retake_lease(const std::string& region) {
+  // After expiry: it was free a moment ago, so at once, unless a runbook's taker got there first
+  // (then it waits for that holder's TTL, and times out while it is renewed).
+  auto taken = world_.backends().lease.take(region, core::LeaseTake::kAfterExpiry);
+  if (!taken) {
+    log_("could not give the write lease back to " + region + ": " + taken.error().describe() +
+         " (next tick tries again)");
+    event("lease-retake", {{"region", region}, {"error", taken.error().describe()}});
+    return;
+  }
+  log_("write lease given back to " + region + ": " + *taken);
+  event("lease-retake", {{"region", region}, {"outcome", *taken}});
+}
+
 core::Decision ControllerLoop::tick() {
   auto snapshot = observe_with_guards();
   if (!snapshot) {
@@ -167,6 +181,10 @@ core::Decision ControllerLoop::tick() {
   if (d.action == core::Action::kResumeRunbook) {
     auto saved = store_.load_runbook();
     if (saved && *saved) run(**saved);
+    return d;
+  }
+  if (d.action == core::Action::kRetakeLease) {
+    retake_lease(snapshot->topology.primary_region);
     return d;
   }
   auto plan = core::plan_for(d, *snapshot, {new_failover_id(), standby_capacity(*snapshot)});

@@ -58,6 +58,8 @@ class ControllerLoop {
  private:
   void event(const std::string& name, nlohmann::json fields);
   core::RunbookState run(core::RunbookState state);
+  // kRetakeLease: the healthy primary region takes the free write lease back (logged, evented).
+  void retake_lease(const std::string& region);
 
   core::World& world_;
   core::StateStore& store_;

@@ -16,6 +16,8 @@ std::string to_string(Action action) {
       return "region-failover";
     case Action::kBlocked:
       return "blocked";
+    case Action::kRetakeLease:
+      return "retake-lease";
   }
   return "?";
 }
@@ -161,6 +163,14 @@ Decision tick(const Snapshot& s) {
   if (pending > 0)
     return {Action::kWait, std::to_string(pending) + " of " + std::to_string(writer.checkers) +
                                " checkers have a change pending in " + s.topology.primary_region};
+  // A lease that ran out with nothing failing over (the store's quorum lost for longer than the
+  // TTL, or the region's apps fenced by hand for a while) is taken by nobody else: without this
+  // the healthy primary would refuse every write until the next runbook.
+  if (s.write_lease_free)
+    return {Action::kRetakeLease, "primary region " + s.topology.primary_region +
+                                      " is healthy, but nobody holds the write lease (it ran out "
+                                      "unrenewed): giving it back to " +
+                                      s.topology.primary_region};
   return {Action::kNone, "primary region " + s.topology.primary_region + " is healthy"};
 }
 

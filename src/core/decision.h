@@ -16,6 +16,7 @@ enum class Action {
   kAppRegionFailover,  // scale the standby fleet and move traffic; the database stays
   kRegionFailover,     // fence, promote the secondary database, move everything
   kBlocked,            // a failover is called for but a guard forbids it (the reason says how)
+  kRetakeLease,        // all well, but nobody holds the write lease: the primary region takes it
 };
 
 std::string to_string(Action action);

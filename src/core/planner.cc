@@ -50,6 +50,7 @@ std::optional<RunbookPlan> plan_for(const Decision& d, const Snapshot& s, const 
     case Action::kWait:
     case Action::kResumeRunbook:
     case Action::kBlocked:
+    case Action::kRetakeLease:
       return std::nullopt;
   }
   return std::nullopt;

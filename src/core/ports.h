@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,10 @@ class WriteLease {
   // up to the target's deadline (then kTimeout: the next attempt waits again), for the old
   // holder's TTL to run out. not-supported: the target runs without a write lease.
   virtual Result<std::string> take(const std::string& region, LeaseTake how) = 0;
+  // The region the lease names now, as a quorum sees it; nullopt when nobody holds it (the lab's
+  // etcd deletes a lease that ran out unrenewed; AWS's table has no item before the first take).
+  // not-supported: the target runs without a write lease.
+  virtual Result<std::optional<std::string>> holder() = 0;
 };
 
 }  // namespace dr::core

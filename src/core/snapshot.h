@@ -73,6 +73,9 @@ struct Snapshot {
   std::optional<RunbookInProgress> runbook;
   // The primary region's fleet capacity (desired) now; nullopt when it did not answer.
   std::optional<int> primary_fleet_desired;
+  // The write lease (issue 12): true when it was read and nobody holds it, so no region's apps
+  // may write. false: held, unread, or no lease at all.
+  bool write_lease_free = false;
 };
 
 }  // namespace dr::core

@@ -41,6 +41,9 @@ core::Result<> UnwiredWorld::shift_to(const std::string&) {
 core::Result<std::string> UnwiredWorld::take(const std::string&, core::LeaseTake) {
   return std::unexpected(unwired());
 }
+core::Result<std::optional<std::string>> UnwiredWorld::holder() {
+  return std::unexpected(unwired());
+}
 core::Result<> UnwiredWorld::verify_write(const std::string&) {
   return std::unexpected(unwired());
 }

@@ -45,6 +45,7 @@ class UnwiredWorld final : public core::World,
   core::Result<> shift_to(const std::string&) override;
   core::Result<> verify_write(const std::string&) override;
   core::Result<std::string> take(const std::string&, core::LeaseTake) override;
+  core::Result<std::optional<std::string>> holder() override;
   void notify(const std::string&) override {}
 };
 

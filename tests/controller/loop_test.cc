@@ -34,8 +34,16 @@ struct FakeWorld : core::World,
 
   std::expected<core::Snapshot, std::string> observe() override { return snapshot; }
   core::Backends backends() override { return {*this, *this, *this, *this, *this, *this}; }
-  // The lab and AWS worlds without a lease store: the runbook skips the step.
-  core::Result<std::string> take(const std::string&, core::LeaseTake) override {
+  // Unset: the lab and AWS worlds without a lease store (the runbook skips the step).
+  std::optional<core::Result<std::string>> lease_take;
+  core::Result<std::string> take(const std::string& r, core::LeaseTake how) override {
+    if (!lease_take) return core::fail(core::ErrorKind::kNotSupported, "no write lease");
+    calls.push_back("lease " + r +
+                    (how == core::LeaseTake::kHandOver ? " hand-over" : " after-expiry"));
+    return *lease_take;
+  }
+  // The loop reads the lease only through the snapshot (write_lease_free).
+  core::Result<std::optional<std::string>> holder() override {
     return core::fail(core::ErrorKind::kNotSupported, "no write lease");
   }
 
@@ -301,6 +309,30 @@ TEST_F(ControllerLoopTest, TheConfiguredStandbyCapacityIsAFloor) {
   world.snapshot.primary_fleet_desired.reset();
   EXPECT_EQ(l.tick().action, core::Action::kRegionFailover);
   EXPECT_EQ(world.desired_capacity["us-west-2"], 2);
+}
+
+TEST_F(ControllerLoopTest, AFreeLeaseIsGivenBackToTheHealthyPrimaryAndAFailedTakeIsRetried) {
+  world.snapshot.write_lease_free = true;
+  world.lease_take = core::fail(core::ErrorKind::kUnreachable, "write lease: no quorum");
+  auto l = loop("controller-a");
+  EXPECT_EQ(l.tick().action, core::Action::kRetakeLease);
+  EXPECT_THAT(world.calls, ElementsAre("lease us-east-1 after-expiry"));
+  EXPECT_THAT(log.back(), HasSubstr("could not give the write lease back to us-east-1: "));
+  EXPECT_THAT(log.back(), HasSubstr("no quorum"));
+
+  world.calls.clear();
+  world.lease_take = std::string("taken by us-east-1 epoch 4; guard raised to epoch 4 on a1");
+  EXPECT_EQ(l.tick().action, core::Action::kRetakeLease);
+  EXPECT_THAT(world.calls, ElementsAre("lease us-east-1 after-expiry"))
+      << "nothing else: no runbook, no failover to acknowledge";
+  EXPECT_EQ(log.back(),
+            "write lease given back to us-east-1: taken by us-east-1 epoch 4; guard raised to "
+            "epoch 4 on a1");
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().value("event", ""), "lease-retake");
+  EXPECT_EQ(events.back().value("region", ""), "us-east-1");
+  EXPECT_FALSE(store.runbook);
+  EXPECT_FALSE(store.guards.unacknowledged_failover);
 }
 
 }  // namespace

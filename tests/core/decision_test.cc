@@ -36,6 +36,33 @@ TEST_F(Decide, DoesNothingWhenThePrimaryIsHealthy) {
   EXPECT_EQ(d.reason, "primary region us-east-1 is healthy");
 }
 
+// A lease that ran out with nothing failing over (the store's quorum gone longer than the TTL)
+// would leave the healthy primary refusing every write: the controller gives it back.
+TEST_F(Decide, AHealthyPrimaryWithoutTheWriteLeaseTakesItBack) {
+  s.write_lease_free = true;
+  Decision d = tick(s);
+  EXPECT_EQ(d.action, Action::kRetakeLease);
+  EXPECT_EQ(d.reason,
+            "primary region us-east-1 is healthy, but nobody holds the write lease (it ran out "
+            "unrenewed): giving it back to us-east-1");
+}
+
+// Only a healthy primary gets it back: one failing (the lease ran out because the region is cut
+// off) is the runbook's, which takes it for the region it moves to; a pending change waits.
+TEST_F(Decide, AFreeLeaseIsNotGivenBackWhileThePrimaryFailsOrARunbookRuns) {
+  s.write_lease_free = true;
+  checker(0).pending = true;
+  checker(1).pending = true;
+  EXPECT_EQ(tick(s).action, Action::kWait);
+  checker(0).pending = checker(1).pending = false;
+  all(&Observation::writer, Health::kUnhealthy);
+  all(&Observation::az_standby, Health::kUnhealthy);
+  s.replication->connected_to_writer = false;
+  EXPECT_EQ(tick(s).action, Action::kRegionFailover);
+  s.runbook = RunbookInProgress{"fo-1", "region-failover", "take_write_lease", ""};
+  EXPECT_EQ(tick(s).action, Action::kResumeRunbook);
+}
+
 TEST_F(Decide, WaitsWhileAChangeIsOnlyPending) {
   checker(0).pending = true;
   checker(1).pending = true;

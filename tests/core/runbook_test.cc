@@ -54,6 +54,7 @@ struct World : GlobalDatabase, Fleet, Traffic, Probe, Notifier, WriteLease {
     if (!c) return std::unexpected(c.error());
     return std::string("epoch 2");
   }
+  Result<std::optional<std::string>> holder() override { return std::nullopt; }
 };
 
 struct MemoryStore : RunbookStore {

@@ -24,6 +24,9 @@ struct FakeWorld : core::World,
   core::Result<std::string> take(const std::string&, core::LeaseTake) override {
     return core::fail(core::ErrorKind::kNotSupported, "no write lease");
   }
+  core::Result<std::optional<std::string>> holder() override {
+    return core::fail(core::ErrorKind::kNotSupported, "no write lease");
+  }
   core::Result<> fence_writer(const core::DatabaseMove&) override { return {}; }
   core::Result<std::string> fail_over(const core::DatabaseMove&, bool) override {
     return std::string();

@@ -65,6 +65,29 @@ TEST_F(LabWriteLeaseTest, AHandOverMovesItAtOnceAndTakingItTwiceChangesNothing) 
   EXPECT_THAT(*again, HasSubstr("held already by us-west-2 epoch 2"));
 }
 
+// What the controller reads every tick (Snapshot::write_lease_free): the region named, or nobody
+// once etcd dropped a lease that ran out; and the region it gives a free lease back to gets it
+// at once, with a newer epoch.
+TEST_F(LabWriteLeaseTest, TheHolderIsReadAndAFreeLeaseIsTakenBackAtOnce) {
+  LabWriteLease port(options());
+  auto none = port.holder();
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_FALSE(*none);
+  auto east = lease::acquire(*etcd_, "us-east-1", 5s);
+  ASSERT_TRUE(east) << east.error();
+  auto held = port.holder();
+  ASSERT_TRUE(held) << held.error();
+  EXPECT_EQ(*held, std::optional<std::string>("us-east-1"));
+  ASSERT_TRUE(etcd_->revoke(east->token));  // what running out unrenewed leaves
+  auto free = port.holder();
+  ASSERT_TRUE(free) << free.error();
+  EXPECT_FALSE(*free);
+  auto back = port.take("us-east-1", core::LeaseTake::kAfterExpiry);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_THAT(*back, HasSubstr("us-east-1 epoch 2"));
+  EXPECT_EQ(LabWriteLease({}).holder().error().kind, core::ErrorKind::kNotSupported);
+}
+
 TEST_F(LabWriteLeaseTest, AfterExpiryWaitsForTheOldHoldersTtlAndTimesOutWhileItIsRenewed) {
   auto east = lease::acquire(*etcd_, "us-east-1", 1s);
   ASSERT_TRUE(east) << east.error();

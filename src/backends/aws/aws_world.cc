@@ -64,7 +64,11 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
           [this](const std::string& region) { return ports_->fleet.desired_capacity(region); }) {}
 
 std::expected<core::Snapshot, std::string> AwsWorld::observe() {
-  return evidence_.observe();
+  auto s = evidence_.observe();
+  if (!s) return s;
+  // A table without the lease's item (a new deployment) is a free lease: the primary takes it.
+  if (auto held = ports_->lease.holder(); held && !*held) s->write_lease_free = true;
+  return s;
 }
 
 }  // namespace dr::backends::aws_world

@@ -26,6 +26,18 @@ core::Result<lease::DynamoDbLeaseStore*> AwsWriteLease::store() {
   return store_.get();
 }
 
+core::Result<std::optional<std::string>> AwsWriteLease::holder() {
+  if (table_.empty())
+    return core::fail(core::ErrorKind::kNotSupported,
+                      "no write lease table (DR_LEASE_TABLE unset)");
+  auto s = store();
+  if (!s) return std::unexpected(s.error());
+  auto held = (*s)->read();
+  if (!held) return std::unexpected(to_core(held.error()));
+  if (!*held) return std::nullopt;
+  return (*held)->region;
+}
+
 core::Result<std::string> AwsWriteLease::take(const std::string& region, core::LeaseTake how) {
   if (table_.empty())
     return core::fail(core::ErrorKind::kNotSupported,

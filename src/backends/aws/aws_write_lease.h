@@ -20,6 +20,7 @@ class AwsWriteLease final : public core::WriteLease {
  public:
   AwsWriteLease(const AwsTargets& targets, ClientConfigFor clients, Pacing pacing);
   core::Result<std::string> take(const std::string& region, core::LeaseTake how) override;
+  core::Result<std::optional<std::string>> holder() override;
 
  private:
   core::Result<lease::DynamoDbLeaseStore*> store();

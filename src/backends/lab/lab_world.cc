@@ -65,6 +65,7 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   lease.endpoints = targets_->lease_endpoints;
   lease.ttl = targets_->lease_ttl;
   lease.source_address = options_.source_address;
+  lease.read_timeout = options_.probe_timeout;
   lease.raise_guard = [this](const std::string& region,
                              int64_t epoch) -> core::Result<std::string> {
     // The state as it is now: a switchover's lease moves after its promotion, in the same tick.
@@ -89,6 +90,10 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
     }));
   }
   auto witness = std::async(std::launch::async, [this] { return fetch_witness(); });
+  auto lease_free = std::async(std::launch::async, [this] {
+    auto held = lease_->holder();
+    return held && !*held;
+  });
   core::Snapshot s;
   s.now = core::Clock::now();
   s.topology = targets_->topology;
@@ -102,6 +107,7 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
     if (connected) s.replication = core::ReplicationView{*connected, std::nullopt};
   }
   s.primary_fleet_desired = targets_->primary_fleet_desired;
+  s.write_lease_free = lease_free.get();
   for (auto& r : rounds) r.get();
   for (const auto& checker : checkers_) s.observations.push_back(checker.observation());
   if (auto w = witness.get()) s.observations.push_back(*w);

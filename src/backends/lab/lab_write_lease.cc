@@ -7,6 +7,16 @@ namespace dr::backends::lab {
 
 LabWriteLease::LabWriteLease(LabWriteLeaseOptions options) : options_(std::move(options)) {}
 
+core::Result<std::optional<std::string>> LabWriteLease::holder() {
+  if (options_.endpoints.empty())
+    return core::fail(core::ErrorKind::kNotSupported, "this lab runs without a write lease");
+  lease::Etcd etcd({options_.endpoints, options_.read_timeout, options_.source_address});
+  auto held = lease::read_lease(etcd);
+  if (!held) return std::unexpected(to_core(held.error()));
+  if (!*held) return std::nullopt;
+  return (*held)->region;
+}
+
 core::Result<std::string> LabWriteLease::take(const std::string& region, core::LeaseTake how) {
   if (options_.endpoints.empty())
     return core::fail(core::ErrorKind::kNotSupported,

@@ -21,6 +21,8 @@ struct LabWriteLeaseOptions {
   // How long kAfterExpiry waits for the old holder's lease to run out: its TTL, plus a poll.
   std::chrono::milliseconds expiry_wait{3000};
   std::chrono::milliseconds poll{100};
+  // holder()'s bound per member: asked every tick, it must not slow the tick's probes.
+  std::chrono::milliseconds read_timeout{500};
   // Once the lease is the region's (taken, handed over or held already): the apps' write guard
   // raised to its epoch at the database (write_guard.h); an error fails the step, to be retried.
   // Empty: not raised (the new holder's first write raises it).
@@ -32,6 +34,7 @@ class LabWriteLease final : public core::WriteLease {
  public:
   explicit LabWriteLease(LabWriteLeaseOptions options);
   core::Result<std::string> take(const std::string& region, core::LeaseTake how) override;
+  core::Result<std::optional<std::string>> holder() override;
 
  private:
   LabWriteLeaseOptions options_;
