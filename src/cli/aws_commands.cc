@@ -83,7 +83,8 @@ void apply_file_environment(const std::map<std::string, std::string>& vars,
 }
 
 // The variables: the process environment, overlaid by --env-file, which is either a JSON object
-// of name -> value or `terraform output -json` (its controller_environment output).
+// of name -> value or `terraform output -json` (its controller_environment output, and its
+// route53_health_checks as DR_ROUTE53_HEALTH_CHECKS, which only `drctl aws status` reads).
 Configuration configuration(const AwsCommon& c) {
   auto process = aw::process_environment();
   if (c.env_file.empty()) return {process, client_options(c)};
@@ -92,8 +93,15 @@ Configuration configuration(const AwsCommon& c) {
   std::stringstream text;
   text << in.rdbuf();
   auto j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_object() && j.contains("controller_environment"))
+  std::string health_checks;
+  if (j.is_object() && j.contains("controller_environment")) {
+    const auto checks = j.value("route53_health_checks", nlohmann::json::object())
+                            .value("value", nlohmann::json::object());
+    for (const auto& [name, id] : checks.items())
+      if (id.is_string())
+        health_checks += (health_checks.empty() ? "" : ",") + name + "=" + id.get<std::string>();
     j = j["controller_environment"].value("value", nlohmann::json());
+  }
   if (!j.is_object())
     fail(c, kExitUsage,
          "--env-file " + c.env_file +
@@ -105,6 +113,8 @@ Configuration configuration(const AwsCommon& c) {
       fail(c, kExitUsage, "--env-file " + c.env_file + ": " + name + " is not a string");
     vars[name] = value.get<std::string>();
   }
+  if (!health_checks.empty() && !vars.contains("DR_ROUTE53_HEALTH_CHECKS"))
+    vars["DR_ROUTE53_HEALTH_CHECKS"] = health_checks;
   Configuration out{[vars, process](const std::string& name) -> std::optional<std::string> {
                       if (auto it = vars.find(name); it != vars.end()) return it->second;
                       return process(name);
@@ -118,8 +128,10 @@ void run_status(const AwsCommon& c) {
   auto [getenv, options] = configuration(c);
   auto targets = aw::targets_from_env(getenv);
   if (!targets) fail(c, kExitUsage, targets.error());
+  auto checks = aw::parse_health_checks(getenv("DR_ROUTE53_HEALTH_CHECKS").value_or(""));
+  if (!checks) fail(c, kExitUsage, checks.error());
   auto clients = aw::shared_clients(options);
-  auto status = aw::read_status(*targets, clients, std::chrono::system_clock::now());
+  auto status = aw::read_status(*targets, clients, std::chrono::system_clock::now(), *checks);
 
   // The controller's state and what it would decide now, as the Lambda would.
   nlohmann::json controller;
@@ -351,7 +363,8 @@ void register_aws_commands(CLI::App& app) {
   auto* status = aws->add_subcommand(
       "status",
       "the global cluster and its members, replication lag, both regions' Auto Scaling groups "
-      "and healthy targets, the controller's guards and runbook, and what it would decide now");
+      "and healthy targets, the Route 53 health checks (DR_ROUTE53_HEALTH_CHECKS: name=id,...), "
+      "the controller's guards and runbook, and what it would decide now");
   add_options(status, *common);
   status->callback([common] { run_status(*common); });
 

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "aws/dynamodb.h"
+#include "aws/rest_xml_protocol.h"
+#include "aws/route53.h"
 #include "backends/aws_test_support.h"
 #include "backends/controller_store.h"
 #include "backends/moto_server.h"
@@ -153,6 +155,71 @@ TEST(DrctlAws, AckAndAutomaticFailoverChangeTheControllersGuards) {
                        {{"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}});
   EXPECT_EQ(missing.code, 2) << missing.output;
   EXPECT_NE(missing.output.find("DR_STATE_TABLE"), std::string::npos) << missing.output;
+}
+
+// Route 53's health checks in `drctl aws status`, as `terraform output -json` names them
+// (route53_health_checks): each read through Route 53's API (moto's answers are canned: one
+// checker, Success), one that does not exist shown with its error while the rest still shows; a
+// hostile DR_ROUTE53_HEALTH_CHECKS is refused before anything is called.
+TEST(DrctlAws, StatusShowsTheRoute53HealthChecksTerraformNamed) {
+  auto& moto = dr::test::MotoServer::get();
+  if (!moto.available()) GTEST_SKIP() << moto.why();
+  dr::testing::TempDir tmp{"dr-drctl-aws-r53"};
+  dr::aws::ServiceClient r53(dr::aws::Route53::service(),
+                             dr::test::loopback_config(moto.url(), "us-east-1"));
+  auto created = r53.send(
+      dr::aws::rest_xml_request(
+          "POST", "/2013-04-01/healthcheck",
+          "<CreateHealthCheckRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">"
+          "<CallerReference>dr-" +
+              std::to_string(::getpid()) +
+              "</CallerReference><HealthCheckConfig><IPAddress>10.0.0.1</IPAddress>"
+              "<Port>443</Port><Type>HTTPS</Type><ResourcePath>/health/deep</ResourcePath>"
+              "<RequestInterval>10</RequestInterval><FailureThreshold>3</FailureThreshold>"
+              "</HealthCheckConfig></CreateHealthCheckRequest>"),
+      dr::aws::parse_rest_xml_error);
+  ASSERT_TRUE(created) << created.error();
+  const auto& body = created->body;
+  const auto open = body.find("<Id>");
+  ASSERT_NE(open, std::string::npos) << body;
+  const std::string id = body.substr(open + 4, body.find("</Id>", open) - open - 4);
+
+  auto targets = dr::test::two_region_targets();
+  const std::string global = "dr-r53-" + std::to_string(::getpid());
+  ASSERT_NO_FATAL_FAILURE(dr::test::moto_global_cluster(moto.url(), targets, global));
+  const auto env_file = write_env_file(tmp, "env.json", global, targets, "");
+  std::ifstream in(env_file);
+  const auto env = nlohmann::json::parse(in);
+  const auto file = tmp / "outputs.json";
+  std::ofstream(file) << nlohmann::json{
+      {"controller_environment", {{"value", env}}},
+      {"route53_health_checks",
+       {{"value", {{"primary_alb", id}, {"secondary_alb", "no-such-check"}}}}}};
+
+  auto r = drctl_on_moto(tmp, file.string(), {"aws", "status", "--json"}, 30);
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto out = nlohmann::json::parse(r.output, nullptr, false);
+  ASSERT_TRUE(out.is_object()) << r.output;
+  const auto& checks = out["route53_health_checks"];
+  ASSERT_EQ(checks.size(), 2u) << out.dump(2);
+  EXPECT_EQ(checks[0]["name"], "primary_alb");
+  EXPECT_EQ(checks[0]["id"], id);
+  EXPECT_EQ(checks[0]["healthy"], true) << checks[0];
+  EXPECT_EQ(checks[0]["checkers"], 1) << checks[0];
+  EXPECT_EQ(checks[1]["name"], "secondary_alb");
+  EXPECT_TRUE(checks[1]["healthy"].is_null()) << checks[1];
+  EXPECT_NE(checks[1]["error"].get<std::string>().find("NoSuchHealthCheck"), std::string::npos)
+      << checks[1];
+
+  auto table = drctl_on_moto(tmp, file.string(), {"aws", "status"}, 31);
+  ASSERT_EQ(table.code, 0) << table.output;
+  EXPECT_NE(table.output.find("primary_alb"), std::string::npos) << table.output;
+  EXPECT_NE(table.output.find("healthy"), std::string::npos) << table.output;
+
+  auto hostile = drctl(tmp, {"aws", "status", "--env-file", env_file}, 32,
+                       {{"DR_ROUTE53_HEALTH_CHECKS", "x=../../hostedzone"}});
+  EXPECT_EQ(hostile.code, 2) << hostile.output;
+  EXPECT_NE(hostile.output.find("is not a health check ID"), std::string::npos) << hostile.output;
 }
 
 // The operator's moves on AWS run the controller's own plans over the AWS world, against moto:
