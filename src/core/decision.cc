@@ -134,6 +134,15 @@ Decision app_down(const Snapshot& s, const Votes& app) {
   if (witness == nullptr || witness->app != Health::kUnhealthy)
     return {Action::kWait, app.tally("the load balancer of " + region) +
                                ", but the witness does not agree: not moving traffic"};
+  // The app tier's verdict came first; the writer's may still be on its way (a region dying
+  // process by process: its apps a moment before its database). Moving only the traffic now
+  // would leave the database in a dead region, and the failover's acknowledgement would then
+  // block the region failover it needs.
+  if (const int pending = pending_checkers(s); pending > 0)
+    return {Action::kWait, app.tally("the load balancer of " + region) + ", but " +
+                               std::to_string(pending) +
+                               " of them have a change pending: waiting for the databases' "
+                               "verdict before moving traffic"};
   return guarded(s, Action::kAppRegionFailover,
                  "the application tier of " + region + " is down (" + app.tally("it") +
                      ", the witness agrees) while its databases are healthy: moving traffic to " +

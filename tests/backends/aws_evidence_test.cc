@@ -80,9 +80,11 @@ TEST(AwsEvidence, ReplicationIsConnectedOnlyWithARecentBoundedLagAndNoResync) {
   EXPECT_TRUE(replication_of(secondary, LagSample{800, now - 30s}, now).connected_to_writer);
 }
 
-core::Observation after(int probes, bool health, bool deep, bool replicating) {
+core::Observation after(int probes, bool health, bool deep, bool replicating,
+                        bool answered = true) {
   core::Observer o("checker-1", false, {.failure = 3, .success = 2});
-  for (int i = 0; i < probes; ++i) record_probe(o, health, deep, replicating);
+  for (int i = 0; i < probes; ++i)
+    record_probe(o, {.health_ok = health, .deep_ok = deep, .answered = answered}, replicating);
   return o.observation();
 }
 
@@ -100,6 +102,34 @@ TEST(AwsEvidence, TheWriterIsJudgedByTheDeepCheckAndWithoutTheAlbByReplication) 
   auto region_down = after(3, false, false, false);
   EXPECT_EQ(region_down.app, Health::kUnhealthy);
   EXPECT_EQ(region_down.writer, Health::kUnhealthy);
+}
+
+// A region that is gone answers nothing, while CloudWatch's last lag datapoint (up to minutes old
+// on AWS) still says the secondary replicates: that must not vouch for the writer, or a region
+// outage is decided as an app-tier one (traffic moved, the database left in the dead region).
+TEST(AwsEvidence, AnAlbThatDoesNotAnswerLeavesTheWriterUnvouchedByAnOldLagReport) {
+  auto gone = after(3, false, false, /*replicating=*/true, /*answered=*/false);
+  EXPECT_EQ(gone.app, Health::kUnhealthy);
+  EXPECT_EQ(gone.writer, Health::kUnhealthy);
+  auto app_tier_down = after(3, false, false, /*replicating=*/true, /*answered=*/true);
+  EXPECT_EQ(app_tier_down.writer, Health::kHealthy) << "an ALB's 503: the region is there";
+}
+
+// What each answer of the ALB's two paths makes of a probe.
+TEST(AwsEvidence, AProbeSaysWhetherTheAlbAnsweredAtAll) {
+  auto probe = [](std::optional<bool> health, std::optional<bool> deep) {
+    return probe_alb([&](const std::string&,
+                         const std::string& path) { return path == "/health" ? health : deep; },
+                     "https://alb");
+  };
+  auto ok = probe(true, true);
+  EXPECT_TRUE(ok.health_ok && ok.deep_ok && ok.answered);
+  auto no_targets = probe(false, false);
+  EXPECT_FALSE(no_targets.health_ok);
+  EXPECT_TRUE(no_targets.answered);
+  auto silent = probe(std::nullopt, std::nullopt);
+  EXPECT_FALSE(silent.health_ok || silent.deep_ok || silent.answered);
+  EXPECT_TRUE(probe(std::nullopt, false).answered) << "one answer is an ALB that is there";
 }
 
 nlohmann::json witness_item(const std::string& observation, int64_t at_ms) {

@@ -136,6 +136,20 @@ TEST_F(Decide, MovesOnlyTrafficWhenTheAppTierFailsAndTheDatabasesAreHealthy) {
   EXPECT_THAT(d.reason, HasSubstr("the database stays"));
 }
 
+// A region dying process by process: its apps first, its writer a moment later. With the app
+// tier's verdict in and the writer's still on its way, moving only the traffic would strand the
+// database in the dead region (and its acknowledgement would block the region failover).
+TEST_F(Decide, MovesNoTrafficWhileTheWritersVerdictIsStillPending) {
+  all(&Observation::app, Health::kUnhealthy);
+  checker(0).pending = true;
+  checker(1).pending = true;
+  Decision d = tick(s);
+  EXPECT_EQ(d.action, Action::kWait);
+  EXPECT_THAT(d.reason, HasSubstr("2 of them have a change pending: waiting for the databases'"));
+  checker(0).pending = checker(1).pending = false;  // the writer stayed healthy: app tier only
+  EXPECT_EQ(tick(s).action, Action::kAppRegionFailover);
+}
+
 TEST_F(Decide, AppFailureNeedsTheWitnessToo) {
   for (int i = 0; i < 3; ++i) checker(i).app = Health::kUnhealthy;
   EXPECT_EQ(tick(s).action, Action::kWait);

@@ -83,10 +83,11 @@ core::ReplicationView replication_of(const dr::aws::GlobalClusterMember& seconda
   return view;
 }
 
-void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
-                  bool replication_connected) {
-  observer.record(core::Target::kApp, health_ok);
-  const bool writer_ok = health_ok ? deep_ok : (deep_ok || replication_connected);
+void record_probe(core::Observer& observer, const AlbProbe& probe, bool replication_connected) {
+  observer.record(core::Target::kApp, probe.health_ok);
+  const bool writer_ok = probe.health_ok
+                             ? probe.deep_ok
+                             : (probe.deep_ok || (probe.answered && replication_connected));
   observer.record(core::Target::kWriter, writer_ok);
 }
 
@@ -144,12 +145,14 @@ Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb
     checkers_.emplace_back("checker-" + std::to_string(i), false, options_.thresholds);
 }
 
-bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std::string& path) {
+std::optional<bool> alb_get(dr::aws::HttpTransport& http, const std::string& base,
+                            const std::string& path) {
   dr::aws::HttpRequest request = request_to(base, "GET", path);
   request.set_header("Host", request.host);
   request.set_header("Connection", "close");
   auto r = http.send(request);
-  return r && r->status >= 200 && r->status < 300;
+  if (!r) return std::nullopt;
+  return r->status >= 200 && r->status < 300;
 }
 
 std::shared_ptr<dr::aws::HttpTransport> alb_probe_transport(std::chrono::milliseconds timeout) {
@@ -161,8 +164,11 @@ std::shared_ptr<dr::aws::HttpTransport> alb_probe_transport(std::chrono::millise
 
 AlbProbe probe_alb(const AlbGet& get, const std::string& base) {
   auto deep = std::async(std::launch::async, [&] { return get(base, "/health/deep"); });
-  const bool health = get(base, "/health");
-  return {.health_ok = health, .deep_ok = deep.get()};
+  const auto health = get(base, "/health");
+  const auto deep_answer = deep.get();
+  return {.health_ok = health.value_or(false),
+          .deep_ok = deep_answer.value_or(false),
+          .answered = health.has_value() || deep_answer.has_value()};
 }
 
 std::optional<core::Observation> Evidence::witness(const std::string& primary_region) {
@@ -211,7 +217,7 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
 
   // The checkers probe in parallel: a target that hangs costs one timeout, not one per checker.
   const AlbGet get = [this](const std::string& base, const std::string& path) {
-    return alb_get_ok(*http_, base, path);
+    return alb_get(*http_, base, path);
   };
   std::vector<std::future<AlbProbe>> rounds;
   for (size_t i = 0; i < checkers_.size(); ++i)
@@ -226,7 +232,7 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
   });
   for (size_t i = 0; i < checkers_.size(); ++i) {
     auto p = rounds[i].get();
-    record_probe(checkers_[i], p.health_ok, p.deep_ok, s.replication->connected_to_writer);
+    record_probe(checkers_[i], p, s.replication->connected_to_writer);
     s.observations.push_back(checkers_[i].observation());
   }
   if (auto w = witness.get()) s.observations.push_back(*w);

@@ -58,24 +58,31 @@ core::ReplicationView replication_of(const dr::aws::GlobalClusterMember& seconda
                                      const ReplicationRules& rules = {});
 
 // One checker's probe of the primary ALB: `health_ok` for /health (the app tier answers),
-// `deep_ok` for /health/deep (the app writes to its database). The writer is judged by
-// /health/deep; when the ALB itself does not answer, the app's view of the database is lost and
-// the secondary's replication link decides (a region that is gone takes its link with it; an
-// app tier that is down does not).
-void record_probe(core::Observer& observer, bool health_ok, bool deep_ok,
-                  bool replication_connected);
-
-// GET base + path through `http` answered 2xx: one checker's probe of an ALB. A new connection
-// each time, as Route 53's checkers make: a kept-alive one to a dead target proves nothing.
-bool alb_get_ok(dr::aws::HttpTransport& http, const std::string& base, const std::string& path);
-
-// One checker's probe of the ALB at `base` through `get` (GET base + path answered 2xx):
-// /health and /health/deep in parallel, so that a frozen ALB costs one timeout, not two.
+// `deep_ok` for /health/deep (the app writes to its database), `answered` when the ALB gave any
+// HTTP answer at all (a 503 of an ALB without healthy targets too).
 struct AlbProbe {
   bool health_ok = false;
   bool deep_ok = false;
+  bool answered = false;
 };
-using AlbGet = std::function<bool(const std::string& base, const std::string& path)>;
+
+// The writer is judged by /health/deep. When the apps cannot say (/health fails) but the ALB
+// answers, the region is there and only its app tier is down: the secondary's replication link
+// decides. When the ALB does not answer at all, the region is gone or cut off from this checker,
+// and the link's report proves nothing about now (CloudWatch's datapoint is up to minutes old;
+// the lab's, a moment): counted, it would vouch for a dead writer and turn a region outage into
+// an app-tier one (traffic moved, the database left in the dead region).
+void record_probe(core::Observer& observer, const AlbProbe& probe, bool replication_connected);
+
+// GET base + path through `http`: true when answered 2xx, false when answered otherwise, nullopt
+// when not answered (refused, timed out). A new connection each time, as Route 53's checkers
+// make: a kept-alive one to a dead target proves nothing.
+std::optional<bool> alb_get(dr::aws::HttpTransport& http, const std::string& base,
+                            const std::string& path);
+
+// One checker's probe of the ALB at `base` through `get` (alb_get's answer): /health and
+// /health/deep in parallel, so that a frozen ALB costs one timeout, not two.
+using AlbGet = std::function<std::optional<bool>(const std::string& base, const std::string& path)>;
 AlbProbe probe_alb(const AlbGet& get, const std::string& base);
 
 // The transport of the checkers' probes (the controller's and the witness's): short timeouts,

@@ -48,7 +48,7 @@ std::expected<WitnessRound, std::string> WitnessRounds::operator()() {
   // The witness has no view of the replication link (the controller reads it from CloudWatch in
   // the secondary region, and decision.cc weighs it on its own): when the ALB does not answer,
   // its vote on the writer is what a client across the Internet sees, unreachable.
-  record_probe(observer_, round.health_ok, round.deep_ok, /*replication_connected=*/false);
+  record_probe(observer_, probe, /*replication_connected=*/false);
   round.observation = observer_.observation();
 
   auto put = io_.put({{"TableName", options_.state_table},
@@ -87,7 +87,7 @@ AwsWitness::AwsWitness(WitnessOptions options, std::unique_ptr<dr::aws::Rds> rds
                           return *out;
                         },
                         [this](const std::string& base, const std::string& path) {
-                          return alb_get_ok(*probes_, base, path);
+                          return alb_get(*probes_, base, path);
                         },
                         [this](const nlohmann::json& request) -> std::expected<void, std::string> {
                           auto out = dynamodb_->put_item(request);

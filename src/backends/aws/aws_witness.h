@@ -19,6 +19,7 @@
 #include "aws/dynamodb.h"
 #include "aws/rds.h"
 #include "aws/transport.h"
+#include "backends/aws/aws_evidence.h"
 #include "backends/aws/aws_targets.h"
 #include "core/observer.h"
 #include "core/snapshot.h"
@@ -54,7 +55,7 @@ struct WitnessIo {
       const std::string& global_cluster_id)>
       describe;
   // GET base + path answered 2xx (each call a new connection).
-  std::function<bool(const std::string& base, const std::string& path)> get;
+  AlbGet get;  // alb_get: 2xx, answered otherwise, or not answered
   // One DynamoDB PutItem request ({TableName, Item}); an error says why it failed.
   std::function<std::expected<void, std::string>(const nlohmann::json& request)> put;
   std::function<core::TimePoint()> now;
