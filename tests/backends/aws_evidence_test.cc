@@ -80,11 +80,12 @@ TEST(AwsEvidence, ReplicationIsConnectedOnlyWithARecentBoundedLagAndNoResync) {
   EXPECT_TRUE(replication_of(secondary, LagSample{800, now - 30s}, now).connected_to_writer);
 }
 
-core::Observation after(int probes, bool health, bool deep, bool replicating,
-                        bool answered = true) {
+core::Observation after(int probes, bool health, bool deep, bool replicating, bool answered = true,
+                        bool live = true) {
   core::Observer o("checker-1", false, {.failure = 3, .success = 2});
   for (int i = 0; i < probes; ++i)
-    record_probe(o, {.health_ok = health, .deep_ok = deep, .answered = answered}, replicating);
+    record_probe(o, {.health_ok = health, .deep_ok = deep, .answered = answered},
+                 {.connected = replicating, .live = replicating && live});
   return o.observation();
 }
 
@@ -107,11 +108,14 @@ TEST(AwsEvidence, TheWriterIsJudgedByTheDeepCheckAndWithoutTheAlbByReplication) 
 // A region that is gone answers nothing, while CloudWatch's last lag datapoint (up to minutes old
 // on AWS) still says the secondary replicates: that must not vouch for the writer, or a region
 // outage is decided as an app-tier one (traffic moved, the database left in the dead region).
-TEST(AwsEvidence, AnAlbThatDoesNotAnswerLeavesTheWriterUnvouchedByAnOldLagReport) {
-  auto gone = after(3, false, false, /*replicating=*/true, /*answered=*/false);
+// A live report (the lab's, read from the servers when asked) still does: an ALB killed alone.
+TEST(AwsEvidence, AnAlbThatDoesNotAnswerIsVouchedForOnlyByALiveLinkReport) {
+  auto gone = after(3, false, false, /*replicating=*/true, /*answered=*/false, /*live=*/false);
   EXPECT_EQ(gone.app, Health::kUnhealthy);
   EXPECT_EQ(gone.writer, Health::kUnhealthy);
-  auto app_tier_down = after(3, false, false, /*replicating=*/true, /*answered=*/true);
+  auto alb_killed = after(3, false, false, true, /*answered=*/false, /*live=*/true);
+  EXPECT_EQ(alb_killed.writer, Health::kHealthy);
+  auto app_tier_down = after(3, false, false, true, /*answered=*/true, /*live=*/false);
   EXPECT_EQ(app_tier_down.writer, Health::kHealthy) << "an ALB's 503: the region is there";
 }
 
@@ -257,17 +261,18 @@ class EvidenceTest : public ::testing::Test {
     dynamodb_.emplace(config);
   }
 
-  Evidence evidence(std::optional<LagSample> lag, int checkers = 3) {
+  Evidence evidence(std::optional<LagSample> lag, int checkers = 3,
+                    Evidence::LiveLinkReader live = {}, std::string alb = "") {
     EvidenceOptions options;
     options.checkers = checkers;
     options.global_cluster_id = "dr-app-global";
-    options.alb_urls = {{"us-east-1", server_.url()}};
+    options.alb_urls = {{"us-east-1", alb.empty() ? server_.url() : alb}};
     options.state_table = "dr-app-controller";
     options.thresholds = {.failure = 2, .success = 1};
     return Evidence(
         options, *rds_, *dynamodb_,
         dr::aws::make_curl_transport({.request_timeout = std::chrono::milliseconds(10'000)}),
-        [lag](const std::string&) { return lag; }, [this] { return now_; });
+        [lag](const std::string&) { return lag; }, [this] { return now_; }, {}, std::move(live));
   }
 
   // A frozen ALB: a probe gets no answer until every probe of the round (each checker's /health
@@ -321,6 +326,56 @@ TEST_F(EvidenceTest, AFrozenAlbHoldsEveryProbeOfTheRoundAtOnce) {
   auto s = e.observe();
   ASSERT_TRUE(s) << s.error();
   EXPECT_FALSE(a_probe_waited_alone_) << "the probes of one round went out one after another";
+}
+
+// An ALB that does not answer at all (nothing listens where it was): only a live report of the
+// link vouches for the writer, not CloudWatch's minute-old datapoint, which on AWS outlives a
+// dead region for minutes and would have it decided an app-tier outage. An ALB that answers 503
+// is a region that is there: the link vouches as before, and no live report is asked for.
+TEST_F(EvidenceTest, ASilentAlbsWriterIsVouchedForOnlyByALiveLinkReport) {
+  const std::string nowhere = "http://127.0.0.1:1";
+  int asked = 0;
+  bool live = false;
+  auto e = evidence(
+      LagSample{500, now_ - 40s}, 3,
+      [&](const std::string& cluster) {
+        ++asked;
+        EXPECT_EQ(cluster, "dr-app-us-west-2");
+        return live;
+      },
+      nowhere);
+  std::expected<core::Snapshot, std::string> s;
+  for (int i = 0; i < 2; ++i) s = e.observe();
+  ASSERT_TRUE(s) << s.error();
+  ASSERT_TRUE(s->replication);
+  EXPECT_TRUE(s->replication->connected_to_writer) << "the minute-old datapoint is within max_age";
+  for (const auto& o : s->observations) {
+    EXPECT_EQ(o.app, Health::kUnhealthy) << o.observer;
+    EXPECT_EQ(o.writer, Health::kUnhealthy) << o.observer << ": vouched for by an old report";
+  }
+  EXPECT_EQ(asked, 2) << "once a tick, for all checkers";
+
+  live = true;  // the lab's endpoint: a reading of now
+  auto vouched = evidence(
+      LagSample{500, now_ - 1s}, 3, [&](const std::string&) { return live; }, nowhere);
+  for (int i = 0; i < 2; ++i) s = vouched.observe();
+  ASSERT_TRUE(s) << s.error();
+  for (const auto& o : s->observations) EXPECT_EQ(o.writer, Health::kHealthy) << o.observer;
+
+  alb_up_ = false;  // answers 503: the app tier is down, the region is there
+  asked = 0;
+  live = false;
+  auto answered = evidence(LagSample{500, now_ - 40s}, 3, [&](const std::string&) {
+    ++asked;
+    return live;
+  });
+  for (int i = 0; i < 2; ++i) s = answered.observe();
+  ASSERT_TRUE(s) << s.error();
+  for (const auto& o : s->observations) {
+    EXPECT_EQ(o.app, Health::kUnhealthy) << o.observer;
+    EXPECT_EQ(o.writer, Health::kHealthy) << o.observer;
+  }
+  EXPECT_EQ(asked, 0) << "no live report is asked for when every ALB answered";
 }
 
 TEST_F(EvidenceTest, ARegionThatIsGoneIsSeenDownByCheckersAndWitnessWithItsLinkLost) {

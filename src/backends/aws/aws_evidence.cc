@@ -83,12 +83,11 @@ core::ReplicationView replication_of(const dr::aws::GlobalClusterMember& seconda
   return view;
 }
 
-void record_probe(core::Observer& observer, const AlbProbe& probe, bool replication_connected) {
+void record_probe(core::Observer& observer, const AlbProbe& probe, const LinkReport& link) {
   observer.record(core::Target::kApp, probe.health_ok);
-  const bool writer_ok = probe.health_ok
-                             ? probe.deep_ok
-                             : (probe.deep_ok || (probe.answered && replication_connected));
-  observer.record(core::Target::kWriter, writer_ok);
+  const bool vouched = probe.answered ? link.connected : link.live;
+  observer.record(core::Target::kWriter,
+                  probe.health_ok ? probe.deep_ok : (probe.deep_ok || vouched));
 }
 
 std::optional<core::Observation> witness_from_item(const nlohmann::json& item, core::TimePoint now,
@@ -133,14 +132,15 @@ nlohmann::json witness_item(const core::Observation& observation, core::TimePoin
 
 Evidence::Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
                    std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now,
-                   CapacityReader capacity)
+                   CapacityReader capacity, LiveLinkReader live_link)
     : options_(std::move(options)),
       rds_(rds),
       dynamodb_(dynamodb),
       http_(std::move(http)),
       lag_(std::move(lag)),
       now_(std::move(now)),
-      capacity_(std::move(capacity)) {
+      capacity_(std::move(capacity)),
+      live_link_(std::move(live_link)) {
   for (int i = 1; i <= options_.checkers; ++i)
     checkers_.emplace_back("checker-" + std::to_string(i), false, options_.thresholds);
 }
@@ -230,9 +230,15 @@ std::expected<core::Snapshot, std::string> Evidence::observe() {
   auto capacity = std::async(std::launch::async, [this, region = topology->primary_region] {
     return capacity_ ? capacity_(region) : std::nullopt;
   });
+  std::vector<AlbProbe> probes;
+  for (auto& r : rounds) probes.push_back(r.get());
+  LinkReport link{.connected = s.replication->connected_to_writer};
+  // A live report is asked for only when it can matter: an ALB that did not answer.
+  if (link.connected && live_link_ &&
+      std::any_of(probes.begin(), probes.end(), [](const AlbProbe& p) { return !p.answered; }))
+    link.live = live_link_(topology->secondary_db);
   for (size_t i = 0; i < checkers_.size(); ++i) {
-    auto p = rounds[i].get();
-    record_probe(checkers_[i], p, s.replication->connected_to_writer);
+    record_probe(checkers_[i], probes[i], link);
     s.observations.push_back(checkers_[i].observation());
   }
   if (auto w = witness.get()) s.observations.push_back(*w);

@@ -50,6 +50,15 @@ struct ReplicationRules {
   std::chrono::seconds unbounded{300};  // lag above this: the link is as good as lost
 };
 
+// What the secondary's link says of the writer: `connected` as replication_of judged it; `live`
+// when a report of now confirms it (Evidence's LiveLinkReader: a lag datapoint at one-second
+// resolution in the last seconds; Aurora's metric has one-minute resolution on AWS, so there it
+// never is; the lab's, read from the servers when asked, is).
+struct LinkReport {
+  bool connected = false;
+  bool live = false;
+};
+
 // The secondary's view: connected while its member is not waiting for a resync and CloudWatch
 // reports a recent, bounded lag. No sample at all is "not connected" (Aurora publishes the
 // metric every minute while replication runs).
@@ -68,11 +77,11 @@ struct AlbProbe {
 
 // The writer is judged by /health/deep. When the apps cannot say (/health fails) but the ALB
 // answers, the region is there and only its app tier is down: the secondary's replication link
-// decides. When the ALB does not answer at all, the region is gone or cut off from this checker,
-// and the link's report proves nothing about now (CloudWatch's datapoint is up to minutes old;
-// the lab's, a moment): counted, it would vouch for a dead writer and turn a region outage into
-// an app-tier one (traffic moved, the database left in the dead region).
-void record_probe(core::Observer& observer, const AlbProbe& probe, bool replication_connected);
+// decides. When the ALB does not answer at all, the region may be gone: only a live report of
+// the link vouches for the writer. An old one (CloudWatch's datapoint, up to minutes old) would
+// vouch for a dead writer for minutes and turn a region outage into an app-tier one (traffic
+// moved, the database left in the dead region).
+void record_probe(core::Observer& observer, const AlbProbe& probe, const LinkReport& link);
 
 // GET base + path through `http`: true when answered 2xx, false when answered otherwise, nullopt
 // when not answered (refused, timed out). A new connection each time, as Route 53's checkers
@@ -118,13 +127,16 @@ struct EvidenceOptions {
 class Evidence {
  public:
   using LagReader = std::function<std::optional<LagSample>(const std::string& cluster)>;
+  // Whether the secondary `cluster` reports its lag right now (LinkReport::live); asked only
+  // when an ALB did not answer. Empty: never live.
+  using LiveLinkReader = std::function<bool(const std::string& cluster)>;
   // A region's fleet desired capacity (its Auto Scaling group), nullopt when it does not answer.
   using CapacityReader = std::function<std::optional<int>(const std::string& region)>;
   using Now = std::function<core::TimePoint()>;
 
   Evidence(EvidenceOptions options, dr::aws::Rds& rds, dr::aws::DynamoDb& dynamodb,
            std::shared_ptr<dr::aws::HttpTransport> http, LagReader lag, Now now,
-           CapacityReader capacity = {});
+           CapacityReader capacity = {}, LiveLinkReader live_link = {});
 
   // Everything but the guards and the runbook (the loop adds those from the state store).
   std::expected<core::Snapshot, std::string> observe();
@@ -139,6 +151,7 @@ class Evidence {
   LagReader lag_;
   Now now_;
   CapacityReader capacity_;
+  LiveLinkReader live_link_;
   std::vector<core::Observer> checkers_;
   std::string last_writer_;
 };

@@ -48,7 +48,7 @@ std::expected<WitnessRound, std::string> WitnessRounds::operator()() {
   // The witness has no view of the replication link (the controller reads it from CloudWatch in
   // the secondary region, and decision.cc weighs it on its own): when the ALB does not answer,
   // its vote on the writer is what a client across the Internet sees, unreachable.
-  record_probe(observer_, probe, /*replication_connected=*/false);
+  record_probe(observer_, probe, LinkReport{});
   round.observation = observer_.observation();
 
   auto put = io_.put({{"TableName", options_.state_table},

@@ -61,7 +61,16 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
             return LagSample{worst->milliseconds, worst->at};
           },
           [this] { return pacing_.wall(); },
-          [this](const std::string& region) { return ports_->fleet.desired_capacity(region); }) {}
+          [this](const std::string& region) { return ports_->fleet.desired_capacity(region); },
+          [this](const std::string& cluster) {
+            // A reading of now: the last few seconds at one-second resolution (see
+            // read_secondary_lag). Aurora's metrics on AWS have none; the lab's do.
+            auto cw = cloudwatch_.find(targets_.lag_region(cluster));
+            if (cw == cloudwatch_.end()) return false;
+            auto lag = read_secondary_lag(*cw->second, cluster, pacing_.wall(),
+                                          std::chrono::seconds(5), /*period=*/1);
+            return lag && lag->worst().has_value();
+          }) {}
 
 std::expected<core::Snapshot, std::string> AwsWorld::observe() {
   auto s = evidence_.observe();

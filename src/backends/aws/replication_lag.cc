@@ -26,8 +26,8 @@ std::string SecondaryLag::describe() const {
 
 core::Result<SecondaryLag> read_secondary_lag(dr::aws::CloudWatch& cloudwatch,
                                               const std::string& cluster_id,
-                                              dr::aws::SystemTime now,
-                                              std::chrono::seconds window) {
+                                              dr::aws::SystemTime now, std::chrono::seconds window,
+                                              int64_t period) {
   SecondaryLag lag{cluster_id, {}};
   for (const char* metric : {kReplicationLagMetric, kRpoLagMetric}) {
     auto out =
@@ -36,7 +36,7 @@ core::Result<SecondaryLag> read_secondary_lag(dr::aws::CloudWatch& cloudwatch,
                                           .dimensions = {{"DBClusterIdentifier", cluster_id}},
                                           .start_time = now - window,
                                           .end_time = now,
-                                          .period = 60,
+                                          .period = period,
                                           .statistics = {"Maximum"}});
     if (!out)
       return std::unexpected(to_core(

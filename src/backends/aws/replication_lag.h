@@ -34,10 +34,13 @@ struct SecondaryLag {
   std::string describe() const;
 };
 
-// Both metrics' datapoints over [now - window, now], one-minute periods (Aurora publishes them
-// every minute). An error when CloudWatch cannot be read.
+// Both metrics' datapoints over [now - window, now], in `period`-second periods: one minute by
+// default (Aurora publishes them every minute). A one-second period asks for a reading of now:
+// AWS has none at that resolution for Aurora's metrics; the lab's endpoint, reading the servers
+// when asked, does (Evidence's live link report). An error when CloudWatch cannot be read.
 core::Result<SecondaryLag> read_secondary_lag(dr::aws::CloudWatch& cloudwatch,
                                               const std::string& cluster_id,
-                                              dr::aws::SystemTime now, std::chrono::seconds window);
+                                              dr::aws::SystemTime now, std::chrono::seconds window,
+                                              int64_t period = 60);
 
 }  // namespace dr::backends::aws_world
