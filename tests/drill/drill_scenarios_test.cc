@@ -52,12 +52,28 @@ class DrillLab : public ::testing::Test {
   }
   std::string log(const std::string& name) { return slurp(tmp_ / name); }
 
-  // etcd on PATH (the write lease's store): wherever it is installed.
-  static bool have_etcd() {
+  // `name` on PATH, wherever it is installed; "" when it is not.
+  static std::string on_path(const std::string& name) {
     std::stringstream path(std::getenv("PATH") ? std::getenv("PATH") : "");
     for (std::string d; std::getline(path, d, ':');)
-      if (!d.empty() && ::access((d + "/etcd").c_str(), X_OK) == 0) return true;
-    return false;
+      if (!d.empty() && ::access((d + "/" + name).c_str(), X_OK) == 0) return d + "/" + name;
+    return "";
+  }
+  // etcd (the write lease's store).
+  static bool have_etcd() { return !on_path("etcd").empty(); }
+
+  // A process of the test's own (drctl, the aws CLI), its output in `log_name`; stopped by PID
+  // when the test ends, whatever happens.
+  lab::Process spawn(std::vector<std::string> argv, const std::string& log_name,
+                     std::vector<std::pair<std::string, std::string>> env = {}) {
+    lab::SpawnOptions o;
+    o.argv = std::move(argv);
+    o.env = std::move(env);
+    o.log_file = tmp_ / log_name;
+    o.die_with_parent = true;
+    auto p = lab::Process::spawn(o);
+    EXPECT_TRUE(p) << p.error().describe();
+    return p ? std::move(*p) : lab::Process();
   }
 
   void SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
@@ -337,6 +353,92 @@ TEST_F(DrillLab, ARegionOutageThroughTheLabsLambdaKeepsItsPromises) {
   EXPECT_NE(switchover_output.find("drctl aws switchover --to us-west-2"), std::string::npos)
       << switchover_output;
   EXPECT_EQ(switchover["events"]["writer_after"], "a1") << "failed back home";
+}
+
+// The seed's second test procedure, with the aws CLI against the lab while the lab's Lambda and
+// witness run as they would on AWS: the primary fleet scaled to 0, and the Lambda moves traffic
+// to us-west-2 and scales its fleet. Verbatim, `set-desired-capacity --desired-capacity 0` is
+// refused below the group's minimum (ValidationError, as AWS refuses it: infra/'s minimum is 2
+// and the lab's 1); lowering the minimum with it (`update-auto-scaling-group --min-size 0`) is
+// how it is done.
+TEST_F(DrillLab, SeedProcedureTwoAPrimaryFleetScaledToZeroIsMovedByTheLambda) {
+  const std::string aws = on_path("aws");
+  if (aws.empty()) GTEST_SKIP() << "SKIPPED: the aws CLI is not on PATH (pip awscli, or Debian's)";
+  ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
+  const auto env_file = tmp_ / "function.json";
+  ASSERT_EQ(drctl({"lab", "env", "--function", "--out", env_file.string()}, "env.log"), 0)
+      << log("env.log");
+  std::ifstream env_in(env_file);
+  const json fn = json::parse(env_in, nullptr, false);
+  ASSERT_TRUE(fn.is_object()) << slurp(env_file);
+  auto lambda = spawn({DRCTL_BINARY, "lab", "lambda", "run", "--env-file", env_file.string(),
+                       "--every", "500ms", "--log-file", (tmp_ / "bootstrap.log").string()},
+                      "lambda.log");
+  auto witness = spawn({DRCTL_BINARY, "witness", "--dir", dir_.string()}, "witness.log");
+  // The aws CLI with the lab's keys and nothing of this machine's AWS setup.
+  int n = 0;
+  auto aws_cli = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {aws, "--endpoint-url", fn.value("AWS_ENDPOINT_URL", "")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const std::string name = "aws-" + std::to_string(++n) + ".log";
+    auto p = spawn(argv, name,
+                   {{"AWS_ACCESS_KEY_ID", fn.value("AWS_ACCESS_KEY_ID", "")},
+                    {"AWS_SECRET_ACCESS_KEY", fn.value("AWS_SECRET_ACCESS_KEY", "")},
+                    {"AWS_DEFAULT_REGION", "us-east-1"},
+                    {"AWS_CONFIG_FILE", "/dev/null"},
+                    {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}});
+    const int code = p.wait(60s).value_or(-1);
+    return std::pair{code, log(name)};
+  };
+  const std::string group = fn.value("DR_PRIMARY_ASG", "");
+  ASSERT_FALSE(group.empty()) << slurp(env_file);
+
+  auto [refused, refused_out] =
+      aws_cli({"autoscaling", "set-desired-capacity", "--auto-scaling-group-name", group,
+               "--desired-capacity", "0"});
+  EXPECT_NE(refused, 0) << refused_out;
+  EXPECT_NE(refused_out.find("ValidationError"), std::string::npos) << refused_out;
+  EXPECT_NE(refused_out.find("below min value"), std::string::npos) << refused_out;
+
+  auto [scaled, scaled_out] =
+      aws_cli({"autoscaling", "update-auto-scaling-group", "--auto-scaling-group-name", group,
+               "--min-size", "0", "--desired-capacity", "0"});
+  ASSERT_EQ(scaled, 0) << scaled_out;
+
+  json status;
+  auto moved = lab::wait_until(
+      "the Lambda to move traffic to us-west-2 and scale its fleet",
+      [&] {
+        std::filesystem::remove(tmp_ / "status.log");  // a log is appended to
+        // 3: degraded, as a region whose fleet is scaled to 0 is.
+        if (const int code = drctl({"lab", "status", "--json"}, "status.log");
+            code != 0 && code != 3)
+          return false;
+        const std::string text = log("status.log");
+        status = json::parse(text.substr(std::min(text.find('{'), text.size())), nullptr, false);
+        if (!status.is_object()) return false;
+        const auto west = status["regions"]["us-west-2"]["fleet"];
+        return status["front_door"].value("active_region", "") == "us-west-2" &&
+               west.value("healthy", 0) >= 1;
+      },
+      {.timeout = 60s, .poll = 500ms});
+  ASSERT_TRUE(moved) << moved.error().describe() << "\n"
+                     << status.dump(2) << "\n"
+                     << slurp(tmp_ / "bootstrap.log");
+  EXPECT_EQ(status["regions"]["us-east-1"]["fleet"].value("desired", -1), 0) << status.dump(2);
+  // The front door moves before the runbook's last steps (verify, notify): its end comes after.
+  auto done = lab::wait_until(
+      "the Lambda's runbook to finish",
+      [&] { return slurp(tmp_ / "bootstrap.log").find("runbook-done") != std::string::npos; },
+      {.timeout = 30s, .poll = 200ms});
+  const std::string bootstrap = slurp(tmp_ / "bootstrap.log");
+  EXPECT_TRUE(done) << done.error().describe() << "\n" << bootstrap;
+  EXPECT_NE(bootstrap.find("\"scenario\":\"app-region-failover\""), std::string::npos)
+      << "the Lambda ran the app-region failover: " << bootstrap;
+  EXPECT_EQ(status["regions"]["us-east-1"]["writer_endpoint"].value("database", ""), "a1")
+      << "the database stays: " << status.dump(2);
+  (void)lambda.stop(5s);
+  (void)witness.stop(5s);
 }
 
 // With the write lease (lab up --write-lease: etcd, one member per site), the lease moves with
