@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's demo: installs what is missing, builds drctl and dr-app, brings the two-region lab
-# up, runs a region-outage drill (the controller fails us-east-1 over to us-west-2 while a
-# workload writes through the front door), prints RTO/RPO, and takes the lab down again.
+# The README's demo: installs what is missing, builds drctl, dr-app and the Lambda's bootstrap,
+# brings the two-region lab up, runs a region-outage drill (the controller, the real bootstrap
+# behind the lab's Runtime API, fails us-east-1 over to us-west-2 while a workload writes through
+# the front door), prints RTO/RPO, and takes the lab down again.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -10,7 +11,7 @@ bash scripts/bootstrap.sh
 
 echo "== build"
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDR_WERROR=ON >/dev/null
-cmake --build build/release -j"$(nproc)" --target drctl dr-app
+cmake --build build/release -j"$(nproc)" --target drctl dr-app bootstrap
 
 drctl="$here/build/release/src/cli/drctl"
 export DR_LAB_DIR="${DR_LAB_DIR:-/tmp/dr-lab-demo}"
@@ -31,7 +32,9 @@ status=0
 rm -f "$out/region-outage.json" "$out/region-outage.html"
 "$drctl" drill region-outage --duration-s 15 --fault-at-s 5 \
   --json "$out/region-outage.json" --html "$out/region-outage.html" || status=$?
-echo "controller log: $DR_LAB_DIR/controller.log"
+for log in lambda.log controller.log; do
+  if [[ -f "$DR_LAB_DIR/$log" ]]; then echo "controller log: $DR_LAB_DIR/$log"; fi
+done
 
 echo "== lab down"
 "$drctl" lab down

@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
+#include <string>
+
 namespace dr::cli {
 
 struct ExitCode {
@@ -20,6 +23,9 @@ void register_controller_commands(CLI::App& app);  // controller_commands.cc
 void register_drill_commands(CLI::App& app);       // drill_command.cc (after drill report)
 void register_aws_commands(CLI::App& app);         // aws_commands.cc
 void register_lab_lambda_commands(CLI::App& app);  // drctl lab lambda (lambda_command.cc)
+// The Lambda's bootstrap: `flag` (--bootstrap) when given, else next to drctl, else the build
+// tree's src/lambda/; empty when there is none (lambda_command.cc).
+std::filesystem::path find_bootstrap(const std::string& flag);
 
 }  // namespace dr::cli
 

@@ -97,8 +97,9 @@ struct DrillArgs {
   std::string json_out, html_out;
   bool reset = false;
   // Who acts: "lambda", the real bootstrap behind the lab's Runtime API (as on AWS), or "lab",
-  // `drctl controller` on the lab's own backends.
-  std::string controller = "lab";
+  // `drctl controller` on the lab's own backends; "auto": lambda wherever it can act (the code
+  // that deploys is the code measured), lab for the drills and labs only it serves (resolved).
+  std::string controller = "auto";
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -520,7 +521,18 @@ drill::ReadBack read_back(const std::filesystem::path& dir, const lab::LabState&
   return std::move(*readback);
 }
 
-int run_drill(const DrillArgs& a) {
+// "auto" made concrete: the Lambda unless the drill cuts the network or freezes the writer for
+// less than the lab controller's detection window, the lab runs the write lease (which the
+// lab's Lambda cannot take: its lease is etcd, the AWS world's DynamoDB), or there is no
+// bootstrap to run (a drctl installed without it).
+std::string resolve_controller(const std::string& asked, bool cut_or_blip, int lease_ttl_s) {
+  if (asked != "auto") return asked;
+  if (cut_or_blip || lease_ttl_s > 0) return "lab";
+  return find_bootstrap("").empty() ? "lab" : "lambda";
+}
+
+int run_drill(const DrillArgs& given) {
+  DrillArgs a = given;
   // Everything that can be refused is refused before anything starts.
   const ScenarioSpec* spec = nullptr;
   std::string names;
@@ -532,8 +544,8 @@ int run_drill(const DrillArgs& a) {
   if (auto v = spec->blip ? drill::validate_blip(a.p) : drill::validate(a.p); !v) fail(v.error());
   const auto promises = drill::promises_for(spec->name);
   if (!promises) fail(promises.error());
-  if (a.controller != "lab" && a.controller != "lambda")
-    fail("--controller: '" + a.controller + "' is neither lambda nor lab");
+  if (a.controller != "lab" && a.controller != "lambda" && a.controller != "auto")
+    fail("--controller: '" + a.controller + "' is none of auto, lambda and lab");
   // The lab's Lambda has no write lease (the lab's lease is etcd, the AWS world's is DynamoDB):
   // a drill that cuts the network needs the lease to keep its promises, and the blip's promise
   // (ride it out) is measured against the lab controller's probe timing.
@@ -550,6 +562,7 @@ int run_drill(const DrillArgs& a) {
   const auto dir = lab::resolve_lab_dir(a.dir);
   auto state = lab::load_lab_state(dir);
   if (!state) fail("no lab in " + dir.string() + ": run `drctl lab up` first");
+  a.controller = resolve_controller(a.controller, spec->cut || spec->blip, state->lease_ttl_s);
   // One drill at a time on a lab: a second one would pass the baseline check while the first
   // is still measuring, then both would inject faults into each other's run. The lock goes with
   // the process, however it ends.
@@ -924,8 +937,9 @@ void register_drill_commands(CLI::App& app) {
     cmd->add_flag("--enforce-rto", args.p.enforce_rto, "make the RTO targets promises");
     cmd->add_option("--controller", args.controller,
                     "who acts: lambda (the real bootstrap behind the lab's Runtime API, calling "
-                    "the lab's AWS endpoint, as on AWS) or lab (drctl controller on the lab's "
-                    "backends; the partition and blip drills run only there)")
+                    "the lab's AWS endpoint, as on AWS), lab (drctl controller on the lab's "
+                    "backends; the partition and blip drills, and labs with the write lease, run "
+                    "only there), or auto: lambda wherever it can act, else lab")
         ->capture_default_str();
     if (spec.blip)
       cmd->add_option("--blip-ms", args.p.blip_ms,

@@ -79,15 +79,6 @@ fs::path self_dir() {
   return ec ? fs::path(".") : p.parent_path();
 }
 
-// --bootstrap, else next to drctl, else the build tree's src/lambda/.
-fs::path find_bootstrap(const std::string& flag) {
-  if (!flag.empty()) return fs::absolute(flag);
-  const fs::path dir = self_dir();
-  for (const auto& candidate : {dir / "bootstrap", dir.parent_path() / "lambda" / "bootstrap"})
-    if (fs::exists(candidate)) return candidate;
-  return {};
-}
-
 struct RunFlags {
   std::string env_file;
   std::string every = "1m";
@@ -172,6 +163,15 @@ void run_lambda(const RunFlags& f) {
 }
 
 }  // namespace
+
+// --bootstrap, else next to drctl, else the build tree's src/lambda/.
+std::filesystem::path find_bootstrap(const std::string& flag) {
+  if (!flag.empty()) return std::filesystem::absolute(flag);
+  const std::filesystem::path dir = self_dir();
+  for (const auto& candidate : {dir / "bootstrap", dir.parent_path() / "lambda" / "bootstrap"})
+    if (std::filesystem::exists(candidate)) return candidate;
+  return {};
+}
 
 void register_lab_lambda_commands(CLI::App& app) {
   auto* lab = app.get_subcommand("lab");
