@@ -88,7 +88,13 @@ int main(int argc, char** argv) {
       "\n"
       "The public listener (--listen/--port) serves orders, sessions and /health; the admin\n"
       "listener (--admin-listen/--admin-port) serves /health, /health/deep, /metrics and\n"
-      "/admin/* on its own threads, for health checks and operators only.");
+      "/admin/* on its own threads, for health checks and operators only.\n"
+      "\n"
+      "Exit codes:\n"
+      "  0  stopped cleanly (SIGTERM, after draining), or --help / --version\n"
+      "  1  failed: cannot listen, a configuration that cannot be read (a secret, a database),\n"
+      "     or the HTTP server stopped with an error\n"
+      "  2  usage error: bad flags or values; nothing was started");
   std::string region = env_or("DR_REGION", "us-east-1");
   std::string listen = "127.0.0.1";
   int port = 8080;
@@ -213,7 +219,8 @@ int main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // CLI11 has a code per kind of mistake; ours is one, as documented (--help and --version: 0).
+    return cli.exit(e) == 0 ? 0 : 2;
   }
 
   try {

@@ -371,6 +371,12 @@ TEST(DrAppCommandLine, VersionAndHelpSayWhatTheyShould) {
   EXPECT_EQ(help_code, 0) << help;
   EXPECT_NE(help.find("DR_ADMIN_TOKEN"), std::string::npos) << help;
   EXPECT_NE(help.find("--admin-port"), std::string::npos) << help;
+  EXPECT_NE(help.find("2  usage error"), std::string::npos) << help;
+  // A usage error exits 2, as documented, whatever kind of mistake CLI11 saw.
+  for (const char* bad : {"--port=nope", "--no-such-flag", "--threads=0"}) {
+    auto [code, text] = run(bad);
+    EXPECT_EQ(code, 2) << bad << ": " << text;
+  }
 }
 
 // What `dr-app --help` says, for the tests below.

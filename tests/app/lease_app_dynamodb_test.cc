@@ -55,7 +55,7 @@ TEST(DrAppCommandLine, BothLeaseStoresAtOnceAreAUsageError) {
   auto [code, text] = dr::testing::run_app_until_it_exits(
       {"--region", "us-east-1", "--db-writer", "127.0.0.1:1", "--no-sessions", "--lease-table",
        "dr-write-lease", "--lease-endpoints", "127.0.0.1:1"});
-  EXPECT_NE(code, 0);
+  EXPECT_EQ(code, 2) << "a usage error, as --help documents";
   EXPECT_NE(text.find("--lease-endpoints excludes --lease-table"), std::string::npos) << text;
 }
 
