@@ -76,6 +76,31 @@ TEST(ReportJson, CarriesTheFiguresOfTheCheck) {
   EXPECT_EQ(j["events"]["runbook"][1]["duration_ms"], 300);
 }
 
+// Session writes (DynamoDB) are read back too, so they have an RPO of their own: how many
+// acknowledged ones were lost, and the window their starts span (issue 8).
+TEST(ReportJson, LostSessionsHaveTheirOwnRpo) {
+  HistoryBuilder h;
+  h.order("o1", 100, 105, Outcome::kOk, "a1")
+      .session("s1", 200, 205, Outcome::kOk)
+      .session("s2", 700, 705, Outcome::kOk)
+      .session("s3", 950, 960, Outcome::kOk)
+      .session("s4", 6000, 6010, Outcome::kOk)
+      .order("o2", 6000, 6010, Outcome::kOk, "b1");
+  DrillEvents e;
+  e.fault_ms = 1000;
+  e.promotion_ms = 4500;
+  e.fenced_server = "a1";
+  auto report = build_report("region-outage", h.history(), h.stored({"o1", "o2", "s1", "s4"}),
+                             testing::acted("region-outage", e), {});
+  ASSERT_TRUE(report) << report.error();
+  const auto j = report_json(*report);
+  EXPECT_EQ(j["sessions"]["checked"], true);
+  EXPECT_EQ(j["sessions"]["written"], 4);
+  EXPECT_EQ(j["sessions"]["lost_acked"], 2);
+  EXPECT_EQ(j["sessions"]["rpo_window_ms"], 250.0);
+  EXPECT_EQ(j["lost_acked"], 0) << "the orders lost nothing";
+}
+
 TEST(ReportJson, EveryPromiseHasAVerdictAndASentence) {
   auto j = report_json(region_outage_with_one_lost_write());
   ASSERT_TRUE(j["promises"].is_array());
