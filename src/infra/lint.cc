@@ -156,7 +156,11 @@ LintReport lint_stack(const Stack& stack, const nlohmann::json* schema) {
   r.waivers = pol.waivers;
 
   if (stack.root().find("variable", "", kRtoTargetVariable) != nullptr) {
-    if (auto t = read_dr_timings(stack)) r.budget = dr_budget(*t).summary();
+    if (auto t = read_dr_timings(stack)) {
+      const DrBudget b = dr_budget(*t);
+      r.budget = b.summary();
+      r.worst_case_rto_s = b.worst_case_rto_s;
+    }
   }
   return r;
 }

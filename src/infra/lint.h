@@ -29,7 +29,8 @@ struct LintReport {
   std::vector<CheckStatus> checks;
   std::vector<Finding> findings;
   std::vector<Waiver> waivers;
-  std::string budget;  // the DR budget line, when the stack has one
+  std::string budget;                   // the DR budget line, when the stack has one
+  std::optional<int> worst_case_rto_s;  // its worst case, the sum of its steps
 
   bool ok() const { return findings.empty(); }
   int count(CheckStatus::State s) const;

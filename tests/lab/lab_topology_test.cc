@@ -179,6 +179,18 @@ TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory
   EXPECT_EQ(writable(s), std::vector<std::string>{"a1"}) << noop.output;
   EXPECT_EQ(s["front_door"]["active_region"], "us-east-1");
 
+  // A switchover and its failback print each step once too (issue 8), and leave one writer.
+  auto switched = drctl({"switchover", "--to", "us-west-2"});
+  ASSERT_EQ(switched.code, 0) << switched.output;
+  EXPECT_EQ(count(switched.output, "promote ("), 1U) << switched.output;
+  EXPECT_EQ(writable(status()), std::vector<std::string>{"b1"}) << switched.output;
+  auto home = drctl({"failback"});
+  ASSERT_EQ(home.code, 0) << home.output;
+  EXPECT_EQ(count(home.output, "promote ("), 1U) << home.output;
+  s = status();
+  EXPECT_EQ(writable(s), std::vector<std::string>{"a1"}) << home.output;
+  EXPECT_EQ(s["front_door"]["active_region"], "us-east-1") << home.output;
+
   auto failover = drctl({"failover", "--to", "us-west-2", "--force"});
   ASSERT_EQ(failover.code, 0) << failover.output;
   // Each step once: the loop logs it as it is saved, nothing prints the audit again.
