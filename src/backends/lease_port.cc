@@ -20,10 +20,19 @@ core::Error to_core(const lease::Error& e) {
 core::Result<lease::Taken> take_write_lease(lease::LeaseStore& store, const std::string& region,
                                             core::LeaseTake how,
                                             const lease::TakeOptions& options) {
-  auto taken = lease::take(
-      store, region,
-      how == core::LeaseTake::kHandOver ? lease::TakeHow::kHandOver : lease::TakeHow::kAfterExpiry,
-      options);
+  lease::TakeHow to = lease::TakeHow::kAfterExpiry;
+  switch (how) {
+    case core::LeaseTake::kHandOver:
+      to = lease::TakeHow::kHandOver;
+      break;
+    case core::LeaseTake::kAfterExpiry:
+      to = lease::TakeHow::kAfterExpiry;
+      break;
+    case core::LeaseTake::kIfFree:
+      to = lease::TakeHow::kIfFree;
+      break;
+  }
+  auto taken = lease::take(store, region, to, options);
   if (!taken) return std::unexpected(to_core(taken.error()));
   return *taken;
 }

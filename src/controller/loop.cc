@@ -150,9 +150,11 @@ int ControllerLoop::standby_capacity(const core::Snapshot& snapshot) const {
 }
 
 void ControllerLoop::retake_lease(const std::string& region) {
-  // After expiry: it was free a moment ago, so at once, unless a runbook's taker got there first
-  // (then it waits for that holder's TTL, and times out while it is renewed).
-  auto taken = world_.backends().lease.take(region, core::LeaseTake::kAfterExpiry);
+  // A runbook started since the snapshot (an operator's drctl failover, another controller) takes
+  // the lease for where it moves: leave it to it. And only if free: one that a runbook took in
+  // the meantime is never waited out.
+  if (auto runbook = store_.load_runbook(); !runbook || (*runbook && !(*runbook)->done)) return;
+  auto taken = world_.backends().lease.take(region, core::LeaseTake::kIfFree);
   if (!taken) {
     log_("could not give the write lease back to " + region + ": " + taken.error().describe() +
          " (next tick tries again)");

@@ -175,7 +175,7 @@ Decision tick(const Snapshot& s) {
   // A lease that ran out with nothing failing over (the store's quorum lost for longer than the
   // TTL, or the region's apps fenced by hand for a while) is taken by nobody else: without this
   // the healthy primary would refuse every write until the next runbook.
-  if (s.write_lease_free)
+  if (s.write_lease_free && s.guards.automatic_failover_enabled)
     return {Action::kRetakeLease, "primary region " + s.topology.primary_region +
                                       " is healthy, but nobody holds the write lease (it ran out "
                                       "unrenewed): giving it back to " +

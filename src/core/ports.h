@@ -84,6 +84,7 @@ class Notifier {
 enum class LeaseTake {
   kHandOver,     // at once: the move is planned, or the old holder's apps are fenced
   kAfterExpiry,  // only once the old holder's TTL has run out: it may be cut off and still write
+  kIfFree,       // only if nobody holds it now (or `region` does): no waiting, refused otherwise
 };
 
 class WriteLease {

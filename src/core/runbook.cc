@@ -262,8 +262,14 @@ Runbook::StepResult Runbook::shift_traffic(const RunbookPlan& p) {
 }
 
 Runbook::StepResult Runbook::verify_write(const RunbookPlan& p) {
-  if (auto r = b_.probe.verify_write(p.to_region); !r) return std::unexpected(r.error());
-  return "ok";
+  auto r = b_.probe.verify_write(p.to_region);
+  if (r) return "ok";
+  // A lease taken for a region whose apps were still fenced (a failover back into a region
+  // failed away from: unfenced only at scale_standby) ran out unrenewed before they could renew
+  // it; the step is retried, and this takes it again, if nobody else holds it, for the retry.
+  if (auto again = b_.lease.take(p.to_region, LeaseTake::kIfFree); again && !again->empty())
+    return std::unexpected(r.error().in("(write lease taken again: " + *again + ") "));
+  return std::unexpected(r.error());
 }
 
 Runbook::StepResult Runbook::notify(const RunbookPlan& p) {

@@ -35,7 +35,8 @@ Result<Taken> take(LeaseStore& store, const std::string& region, TakeHow how,
     auto taken = store.acquire(region, options.ttl);
     const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now() - start);
     if (taken) return noted(*taken, waited.count() > 0 ? "expired, taken by" : "taken by");
-    if (taken.error().kind != ErrorKind::kRefused) return std::unexpected(taken.error());
+    if (taken.error().kind != ErrorKind::kRefused || how == TakeHow::kIfFree)
+      return std::unexpected(taken.error());
     if (waited >= options.deadline)
       return fail(ErrorKind::kTimeout, "still renewed after " + std::to_string(waited.count()) +
                                            " ms (" + taken.error().message +

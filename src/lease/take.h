@@ -17,6 +17,7 @@ namespace dr::lease {
 enum class TakeHow {
   kHandOver,     // planned: the holder is reachable and stops writing first
   kAfterExpiry,  // the holder is unreachable: only once its TTL has surely run out
+  kIfFree,       // one attempt: taken when nobody holds it, refused (kRefused) while anyone does
 };
 
 struct TakeOptions {

@@ -39,7 +39,9 @@ struct FakeWorld : core::World,
   core::Result<std::string> take(const std::string& r, core::LeaseTake how) override {
     if (!lease_take) return core::fail(core::ErrorKind::kNotSupported, "no write lease");
     calls.push_back("lease " + r +
-                    (how == core::LeaseTake::kHandOver ? " hand-over" : " after-expiry"));
+                    (how == core::LeaseTake::kHandOver      ? " hand-over"
+                     : how == core::LeaseTake::kAfterExpiry ? " after-expiry"
+                                                            : " if-free"));
     return *lease_take;
   }
   // The loop reads the lease only through the snapshot (write_lease_free).
@@ -104,8 +106,11 @@ struct MemoryStore : core::StateStore {
     return {};
   }
   std::expected<std::optional<core::RunbookState>, std::string> load_runbook() override {
-    return runbook;
+    auto now = runbook;
+    if (on_load_runbook) on_load_runbook();
+    return now;
   }
+  std::function<void()> on_load_runbook;  // after the answer: what changes between two loads
   std::expected<core::Guards, std::string> load_guards() override { return guards; }
   std::expected<void, std::string> set_automatic_failover(bool on) override {
     guards.automatic_failover_enabled = on;
@@ -316,14 +321,14 @@ TEST_F(ControllerLoopTest, AFreeLeaseIsGivenBackToTheHealthyPrimaryAndAFailedTak
   world.lease_take = core::fail(core::ErrorKind::kUnreachable, "write lease: no quorum");
   auto l = loop("controller-a");
   EXPECT_EQ(l.tick().action, core::Action::kRetakeLease);
-  EXPECT_THAT(world.calls, ElementsAre("lease us-east-1 after-expiry"));
+  EXPECT_THAT(world.calls, ElementsAre("lease us-east-1 if-free"));
   EXPECT_THAT(log.back(), HasSubstr("could not give the write lease back to us-east-1: "));
   EXPECT_THAT(log.back(), HasSubstr("no quorum"));
 
   world.calls.clear();
   world.lease_take = std::string("taken by us-east-1 epoch 4; guard raised to epoch 4 on a1");
   EXPECT_EQ(l.tick().action, core::Action::kRetakeLease);
-  EXPECT_THAT(world.calls, ElementsAre("lease us-east-1 after-expiry"))
+  EXPECT_THAT(world.calls, ElementsAre("lease us-east-1 if-free"))
       << "nothing else: no runbook, no failover to acknowledge";
   EXPECT_EQ(log.back(),
             "write lease given back to us-east-1: taken by us-east-1 epoch 4; guard raised to "
@@ -333,6 +338,20 @@ TEST_F(ControllerLoopTest, AFreeLeaseIsGivenBackToTheHealthyPrimaryAndAFailedTak
   EXPECT_EQ(events.back().value("region", ""), "us-east-1");
   EXPECT_FALSE(store.runbook);
   EXPECT_FALSE(store.guards.unacknowledged_failover);
+}
+
+// An operator's runbook that started after the tick's snapshot (which saw none) takes the lease
+// for where it moves: the controller leaves it alone.
+TEST_F(ControllerLoopTest, ARunbookStartedSinceTheSnapshotKeepsTheLeaseFromBeingTakenBack) {
+  world.snapshot.write_lease_free = true;
+  world.lease_take = std::string("taken by us-east-1 epoch 4");
+  int loads = 0;
+  store.on_load_runbook = [&] {
+    if (++loads == 1) store.runbook = started_by("drctl-operator", now + 15s);
+  };
+  auto l = loop("controller-a");
+  EXPECT_EQ(l.tick().action, core::Action::kRetakeLease);
+  EXPECT_TRUE(world.calls.empty()) << "the lease was taken under the runbook";
 }
 
 }  // namespace

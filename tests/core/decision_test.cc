@@ -47,6 +47,12 @@ TEST_F(Decide, AHealthyPrimaryWithoutTheWriteLeaseTakesItBack) {
             "unrenewed): giving it back to us-east-1");
 }
 
+TEST_F(Decide, AFreeLeaseIsNotTakenBackWhileAutomaticFailoverIsDisabled) {
+  s.write_lease_free = true;
+  s.guards.automatic_failover_enabled = false;
+  EXPECT_EQ(tick(s).action, Action::kNone) << "the operator has the controls";
+}
+
 // Only a healthy primary gets it back: one failing (the lease ran out because the region is cut
 // off) is the runbook's, which takes it for the region it moves to; a pending change waits.
 TEST_F(Decide, AFreeLeaseIsNotGivenBackWhileThePrimaryFailsOrARunbookRuns) {

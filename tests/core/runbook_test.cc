@@ -50,7 +50,10 @@ struct World : GlobalDatabase, Fleet, Traffic, Probe, Notifier, WriteLease {
   Result<> verify_write(const std::string& r) override { return call("verify " + r); }
   void notify(const std::string& e) override { calls.push_back("notify " + e.substr(0, 28)); }
   Result<std::string> take(const std::string& r, LeaseTake how) override {
-    auto c = call("lease " + r + (how == LeaseTake::kHandOver ? " hand-over" : " after-expiry"));
+    auto c = call("lease " + r +
+                  (how == LeaseTake::kHandOver      ? " hand-over"
+                   : how == LeaseTake::kAfterExpiry ? " after-expiry"
+                                                    : " if-free"));
     if (!c) return std::unexpected(c.error());
     return std::string("epoch 2");
   }
@@ -102,6 +105,22 @@ class RunbookTest : public ::testing::Test {
   MemoryStore store;
   TimePoint now{};
 };
+
+// A lease taken for a region whose apps were still fenced runs out before they renew it (they are
+// unfenced only at scale_standby): a failed verification takes it again, if free, for the retry.
+TEST_F(RunbookTest, AFailedVerificationTakesALapsedLeaseAgainForTheRetry) {
+  world.fail["verify us-west-2"] = ErrorKind::kRefused;
+  RunbookState stopped = runbook().run(region_failover());
+  EXPECT_FALSE(stopped.done);
+  EXPECT_THAT(stopped.last_error, HasSubstr("(write lease taken again: epoch 2)"));
+  EXPECT_EQ(count("lease us-west-2 if-free"), 1);
+  world.fail.clear();
+  world.calls.clear();
+  RunbookState done = runbook().run(stopped);
+  EXPECT_TRUE(done.done) << done.last_error;
+  EXPECT_THAT(world.calls,
+              ElementsAre("verify us-west-2", "notify {\"event\":\"failover-complete\""));
+}
 
 TEST_F(RunbookTest, ARegionFailoverFencesBeforeItPromotesAndMovesTrafficLast) {
   RunbookState done = runbook().run(region_failover());

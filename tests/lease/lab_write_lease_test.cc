@@ -238,5 +238,22 @@ TEST_F(LabWriteGuardTest, AFencedOldWriterGetsNoGuardRowItsReplicasCouldNotRecei
   EXPECT_EQ(late.error().failure, app::StoreFailure::kStaleEpoch) << late.error().message;
 }
 
+// Within the writer's own region the guard is raised on the writer or not at all: its other
+// servers replicate from it, and a row raised on one of them alone would make the writer's later
+// insert of it a duplicate there, stopping its replication. (b1 plays a1's in-region replica.)
+TEST_F(LabWriteGuardTest, TheWritersOwnRegionIsNeverRaisedLocally) {
+  targets_.database_region = {{"a1", "us-east-1"}, {"b1", "us-east-1"}};
+  ASSERT_TRUE(dr::testing::wait_for_value(*b1_, "SELECT epoch FROM dr.dr_write_guard", "1"));
+  const auto gtids = dr::testing::query_value(*b1_, "SELECT @@gtid_binlog_pos");
+  ASSERT_TRUE(etcd_->revoke(lease::read_lease(*etcd_)->value().token));  // free: taken at once
+  auto db = controller_database(false);                                  // the writer out of reach
+  LabWriteLease port(guarded(db));
+  auto taken = port.take("us-east-1", core::LeaseTake::kAfterExpiry);
+  ASSERT_FALSE(taken) << *taken;
+  EXPECT_THAT(taken.error().message, HasSubstr("write guard not raised to epoch 2: a1: "));
+  EXPECT_EQ(dr::testing::query_value(*b1_, "SELECT epoch FROM dr.dr_write_guard"), "1");
+  EXPECT_EQ(dr::testing::query_value(*b1_, "SELECT @@gtid_binlog_pos"), gtids);
+}
+
 }  // namespace
 }  // namespace dr::backends::lab

@@ -131,6 +131,21 @@ TEST_F(TakeTest, AfterExpiryTimesOutWhileTheOldHolderStillRenewsAndChangesNothin
   EXPECT_EQ((*held)->region, "us-east-1");
 }
 
+// The controller's retake of a free lease: taken when free, never a wait for a holder's TTL (a
+// runbook's taker may have got there first).
+TEST_F(TakeTest, IfFreeTakesAFreeLeaseAndRefusesAtOnceWhileAnyoneHoldsIt) {
+  auto t = take(store_, "us-east-1", TakeHow::kIfFree, options());
+  ASSERT_TRUE(t) << t.error();
+  EXPECT_EQ(t->note, "taken by us-east-1 epoch 1");
+  auto again = take(store_, "us-east-1", TakeHow::kIfFree, options());
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(again->note, "held already by us-east-1 epoch 1");
+  auto other = take(store_, "us-west-2", TakeHow::kIfFree, options());
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().kind, ErrorKind::kRefused) << other.error();
+  EXPECT_EQ(slept_, 0ms);
+}
+
 TEST_F(TakeTest, AStoreThatDoesNotAnswerIsItsErrorNotAWait) {
   store_.unavailable = true;
   for (TakeHow how : {TakeHow::kHandOver, TakeHow::kAfterExpiry}) {

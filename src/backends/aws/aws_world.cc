@@ -64,12 +64,18 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
           [this](const std::string& region) { return ports_->fleet.desired_capacity(region); },
           [this](const std::string& cluster) {
             // A reading of now: the last few seconds at one-second resolution (see
-            // read_secondary_lag). Aurora's metrics on AWS have none; the lab's do.
+            // read_secondary_lag). Aurora's metrics on AWS have none; the lab's do. The
+            // datapoint's own time decides, not the window asked for: CloudWatch rounds a
+            // StartTime down to the minute, so a minute-stamped datapoint could come back.
+            constexpr std::chrono::seconds kLive{5};
             auto cw = cloudwatch_.find(targets_.lag_region(cluster));
             if (cw == cloudwatch_.end()) return false;
-            auto lag = read_secondary_lag(*cw->second, cluster, pacing_.wall(),
-                                          std::chrono::seconds(5), /*period=*/1);
-            return lag && lag->worst().has_value();
+            const auto now = pacing_.wall();
+            auto lag = read_secondary_lag(*cw->second, cluster, now, kLive, /*period=*/1);
+            if (!lag) return false;
+            const auto worst = lag->worst();
+            return worst && now - worst->at <= kLive && worst->at <= now + kLive &&
+                   worst->milliseconds <= 1000.0 * ReplicationRules{}.unbounded.count();
           }) {}
 
 std::expected<core::Snapshot, std::string> AwsWorld::observe() {

@@ -55,6 +55,9 @@ std::expected<LabTargets, std::string> resolve_targets(const dr::lab::LabState& 
   t.front_door_url = state.front_door_url;
   if (auto fleet = state.fleets.find(topo.primary_region); fleet != state.fleets.end())
     t.primary_fleet_desired = fleet->second.desired;
+  t.primary_serves =
+      state.front_door_override.value_or(topo.primary_region) == topo.primary_region &&
+      !state.fenced_regions.contains(topo.primary_region);
   for (const auto& c : state.components) {
     if (c.kind == "dynamodb" && c.region == controller_region)
       t.secondary_dynamodb_url = "http://127.0.0.1:" + std::to_string(c.port);

@@ -30,6 +30,10 @@ struct LabTargets {
   // The primary fleet's size as the supervisor (the lab's Auto Scaling) recorded it last: from
   // the same state file, so a tick reads one file (nullopt: no fleet recorded for the region).
   std::optional<int> primary_fleet_desired;
+  // Traffic and writes go to the primary region: the front door is not forced elsewhere (an
+  // app-region failover leaves the writer home and the traffic, and the lease, away), and its
+  // fleet is not fenced. Only then may a free write lease go back to the primary.
+  bool primary_serves = true;
 };
 
 // `controller_region` is where the controller runs; its writer endpoint names the global writer

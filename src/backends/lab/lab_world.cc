@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 
@@ -65,7 +66,9 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   lease.endpoints = targets_->lease_endpoints;
   lease.ttl = targets_->lease_ttl;
   lease.source_address = options_.source_address;
-  lease.read_timeout = options_.probe_timeout;
+  // holder() tries the members in turn: together within the probe timeout.
+  lease.read_timeout = options_.probe_timeout /
+                       static_cast<int>(std::max<size_t>(1, targets_->lease_endpoints.size()));
   lease.raise_guard = [this](const std::string& region,
                              int64_t epoch) -> core::Result<std::string> {
     // The state as it is now: a switchover's lease moves after its promotion, in the same tick.
@@ -91,6 +94,7 @@ std::expected<core::Snapshot, std::string> LabWorld::observe() {
   }
   auto witness = std::async(std::launch::async, [this] { return fetch_witness(); });
   auto lease_free = std::async(std::launch::async, [this] {
+    if (!targets_->primary_serves) return false;  // the lease is not the primary's to take back
     auto held = lease_->holder();
     return held && !*held;
   });
