@@ -1,5 +1,7 @@
 #include "backends/aws/aws_world.h"
 
+#include <future>
+
 #include "backends/aws/client_for.h"
 #include "backends/aws/replication_lag.h"
 
@@ -79,10 +81,15 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
           }) {}
 
 std::expected<core::Snapshot, std::string> AwsWorld::observe() {
-  auto s = evidence_.observe();
-  if (!s) return s;
   // A table without the lease's item (a new deployment) is a free lease: the primary takes it.
-  if (auto held = ports_->lease.holder(); held && !*held) s->write_lease_free = true;
+  // Read beside the evidence, not after it: one more round trip must not lengthen the tick.
+  auto lease_free = std::async(std::launch::async, [this] {
+    auto held = ports_->lease.holder();
+    return held && !*held;
+  });
+  auto s = evidence_.observe();
+  const bool free = lease_free.get();
+  if (s) s->write_lease_free = free;
   return s;
 }
 
