@@ -172,9 +172,10 @@ Decision tick(const Snapshot& s) {
   if (pending > 0)
     return {Action::kWait, std::to_string(pending) + " of " + std::to_string(writer.checkers) +
                                " checkers have a change pending in " + s.topology.primary_region};
-  // A lease that ran out with nothing failing over (the store's quorum lost for longer than the
-  // TTL, or the region's apps fenced by hand for a while) is taken by nobody else: without this
-  // the healthy primary would refuse every write until the next runbook.
+  // A lease that ran out with nothing failing over (its apps killed and restored, fenced for a
+  // while and unfenced, a revoke) is taken by nobody else: without this the healthy primary
+  // would refuse every write until the next runbook. The world reports it free only where the
+  // primary serves (lab_world.cc).
   if (s.write_lease_free && s.guards.automatic_failover_enabled)
     return {Action::kRetakeLease, "primary region " + s.topology.primary_region +
                                       " is healthy, but nobody holds the write lease (it ran out "

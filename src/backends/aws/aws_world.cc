@@ -51,14 +51,7 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
       evidence_(
           std::move(evidence), *rds_, *dynamodb_, alb_probe_transport(targets_.probe_timeout),
           [this](const std::string& cluster) -> std::optional<LagSample> {
-            // Aurora publishes the lag in the secondary cluster's own region: after a failover
-            // that is the home region, not DR_SECONDARY_REGION (drctl aws reads it there too).
-            auto cw = cloudwatch_.find(targets_.lag_region(cluster));
-            if (cw == cloudwatch_.end()) return std::nullopt;
-            auto lag =
-                read_secondary_lag(*cw->second, cluster, pacing_.wall(), targets_.lag_window);
-            if (!lag) return std::nullopt;
-            auto worst = lag->worst();
+            auto worst = latest_lag(cluster, targets_.lag_window, 60);
             if (!worst) return std::nullopt;
             return LagSample{worst->milliseconds, worst->at};
           },
@@ -70,15 +63,22 @@ AwsWorld::AwsWorld(AwsTargets targets, std::unique_ptr<dr::aws::Rds> rds,
             // datapoint's own time decides, not the window asked for: CloudWatch rounds a
             // StartTime down to the minute, so a minute-stamped datapoint could come back.
             constexpr std::chrono::seconds kLive{5};
-            auto cw = cloudwatch_.find(targets_.lag_region(cluster));
-            if (cw == cloudwatch_.end()) return false;
             const auto now = pacing_.wall();
-            auto lag = read_secondary_lag(*cw->second, cluster, now, kLive, /*period=*/1);
-            if (!lag) return false;
-            const auto worst = lag->worst();
+            const auto worst = latest_lag(cluster, kLive, /*period=*/1);
             return worst && now - worst->at <= kLive && worst->at <= now + kLive &&
                    worst->milliseconds <= 1000.0 * ReplicationRules{}.unbounded.count();
           }) {}
+
+std::optional<LagReading> AwsWorld::latest_lag(const std::string& cluster,
+                                               std::chrono::seconds window, int64_t period) {
+  // Aurora publishes the lag in the secondary cluster's own region: after a failover that is the
+  // home region, not DR_SECONDARY_REGION (drctl aws reads it there too).
+  auto cw = cloudwatch_.find(targets_.lag_region(cluster));
+  if (cw == cloudwatch_.end()) return std::nullopt;
+  auto lag = read_secondary_lag(*cw->second, cluster, pacing_.wall(), window, period);
+  if (!lag) return std::nullopt;
+  return lag->worst();
+}
 
 std::expected<core::Snapshot, std::string> AwsWorld::observe() {
   // A table without the lease's item (a new deployment) is a free lease: the primary takes it.

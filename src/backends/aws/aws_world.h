@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "aws/cloudwatch.h"
@@ -12,6 +13,7 @@
 #include "aws/rds.h"
 #include "backends/aws/aws_evidence.h"
 #include "backends/aws/aws_ports.h"
+#include "backends/aws/replication_lag.h"
 #include "core/world.h"
 
 namespace dr::backends::aws_world {
@@ -36,6 +38,10 @@ class AwsWorld final : public core::World {
            std::unique_ptr<dr::aws::DynamoDb> dynamodb,
            std::map<std::string, std::unique_ptr<dr::aws::CloudWatch>> cloudwatch,
            std::unique_ptr<AwsPorts> ports, EvidenceOptions evidence, Pacing pacing);
+  // The worst of the secondary `cluster`'s latest lag readings over the last `window`, in
+  // `period`-second periods, read where Aurora publishes it (the cluster's own region).
+  std::optional<LagReading> latest_lag(const std::string& cluster, std::chrono::seconds window,
+                                       int64_t period);
 
   AwsTargets targets_;
   std::unique_ptr<dr::aws::Rds> rds_;
