@@ -2,7 +2,6 @@
 // fault, lets the controller (and the witness) act, reads everything back from the new primary,
 // and judges the scenario's promises. Writes JSON + HTML reports; exits 1 when a promise broke.
 #include <fcntl.h>
-#include <httplib.h>
 #include <signal.h>
 #include <sys/file.h>
 
@@ -29,7 +28,7 @@
 #include "drill/run_files.h"
 #include "drill/workload.h"
 #include "lab/atomic_file.h"
-#include "lab/control_token.h"
+#include "lab/control_client.h"
 #include "lab/credentials.h"
 #include "lab/lab_state.h"
 #include "lab/lab_topology.h"
@@ -192,20 +191,34 @@ pid_t bootstrap_of(pid_t parent) {
   return children.empty() ? 0 : children.front();
 }
 
+// What a failed control-API call says: the supervisor's refusal in its own words, else what
+// happened to the request.
+std::string control_failure(const lab::ControlClient& client, const std::string& what,
+                            const lab::ControlError& e) {
+  const std::string at = "lab control " + client.options().host + ":" +
+                         std::to_string(client.options().port) + " " + what + ": ";
+  switch (e.kind) {
+    case lab::ControlError::Kind::kHttp:
+      return at + "HTTP " + std::to_string(e.http_status) + " " + e.reason;
+    case lab::ControlError::Kind::kNotJson:
+      return at + "not JSON: " + e.detail;
+    case lab::ControlError::Kind::kNotSent:
+      return at + "not sent: " + e.detail;
+    case lab::ControlError::Kind::kNoAnswer:
+      return at + "no answer (it may have been applied): " + e.detail;
+  }
+  return at + e.detail;
+}
+
 // The lab's own status document (what `drctl lab status --json` prints).
 std::expected<json, std::string> lab_status(const std::filesystem::path& dir,
                                             const lab::LabState& state) {
-  auto token = lab::read_control_token(dir);
-  if (!token) return std::unexpected("lab control token: " + token.error().message);
-  httplib::Client c(state.control_address, state.control_port);
-  c.set_bearer_token_auth(*token);
-  c.set_read_timeout(10s);
-  auto r = c.Get("/status");
-  if (!r) return std::unexpected("lab control /status: " + httplib::to_string(r.error()));
-  if (r->status != 200) return std::unexpected("lab control /status: " + r->body);
-  auto j = json::parse(r->body, nullptr, false);
-  if (!j.is_object()) return std::unexpected("lab control /status: not a JSON object");
-  return j;
+  auto client = lab::ControlClient::of_lab(dir, state, 10s);
+  if (!client) return std::unexpected("lab control: " + client.error().describe());
+  auto j = client->call("GET", "/status");
+  if (!j) return std::unexpected(control_failure(*client, "GET /status", j.error()));
+  if (!j->is_object()) return std::unexpected("lab control /status: not a JSON object");
+  return std::move(*j);
 }
 
 // The controller's guards, from its state store (the us-west-2 DynamoDB Local).
@@ -372,17 +385,11 @@ const lab::ComponentRecord* writer_of(const lab::LabState& state) {
 
 json control(const std::filesystem::path& dir, const lab::LabState& state, const std::string& path,
              const json& body) {
-  auto token = lab::read_control_token(dir);
-  if (!token) fail("lab control token: " + token.error().message);
-  httplib::Client c(state.control_address, state.control_port);
-  c.set_bearer_token_auth(*token);
-  c.set_read_timeout(10s);
-  auto r = c.Post(path, body.dump(), "application/json");
-  if (!r || r->status / 100 != 2)
-    fail("lab control " + path + " " + body.dump() + ": " +
-         (r ? r->body : httplib::to_string(r.error())));
-  auto j = json::parse(r->body, nullptr, false);
-  return j.is_discarded() ? json::object() : j;
+  auto client = lab::ControlClient::of_lab(dir, state, 10s);
+  if (!client) fail("lab control: " + client.error().describe());
+  auto j = client->call("POST", path, body);
+  if (!j) fail(control_failure(*client, "POST " + path + " " + body.dump(), j.error()));
+  return std::move(*j);
 }
 
 // Injects the scenario's faults and records what they hit, per the lab's answer: a fault whose
