@@ -27,6 +27,7 @@
 #include "drill/report.h"
 #include "drill/report_html.h"
 #include "drill/run_files.h"
+#include "drill/switchover_target.h"
 #include "drill/workload.h"
 #include "lab/atomic_file.h"
 #include "lab/control_token.h"
@@ -357,13 +358,6 @@ std::string topology_text(const json& status) {
   return out + "; front door -> " + fd.value("active_region", "?");
 }
 
-// The region the writer can move to: the lab's other region.
-std::string other_region(const json& status, const std::string& primary) {
-  for (const auto& [region, r] : status.value("regions", json::object()).items())
-    if (region != primary) return region;
-  return "";
-}
-
 const lab::ComponentRecord* writer_of(const lab::LabState& state) {
   auto ep = state.endpoints.find(lab::kSecondaryRegion);
   if (ep == state.endpoints.end() || !ep->second.contains("writer")) return nullptr;
@@ -599,6 +593,15 @@ int run_drill(const DrillArgs& given) {
   if (!old_writer) fail("the lab state names no writer");
   const std::string fenced = old_writer->address;
   const std::string primary = old_writer->region;
+  // The switchover's target comes from the lab, refused before anything starts.
+  std::string switchover_to;
+  if (spec->switchover) {
+    auto target = drill::switchover_target(*status_before, primary);
+    if (!target)
+      fail("the lab's status names no single region other than the writer's (" + primary +
+           ") to switch over to");
+    switchover_to = *target;
+  }
 
   const std::string run_id = a.scenario + "-" +
                              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -711,7 +714,7 @@ int run_drill(const DrillArgs& given) {
   ev.fault_ms = epoch.now_ms();
   std::unique_ptr<lab::Process> switchover;
   if (spec->switchover) {
-    const std::string to = other_region(*status_before, primary);
+    const std::string& to = switchover_to;
     std::cout << "drill " << a.scenario
               << (lambda ? ": drctl aws switchover --to " : ": drctl switchover --to ") << to
               << "\n";
