@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/drill_faults.h"
 #include "drill/baseline.h"
+#include "drill/controller_choice.h"
 #include "drill/events.h"
 #include "drill/jsonl_tail.h"
 #include "drill/parameters.h"
@@ -26,6 +27,7 @@
 #include "drill/report.h"
 #include "drill/report_html.h"
 #include "drill/run_files.h"
+#include "drill/switchover_target.h"
 #include "drill/workload.h"
 #include "lab/atomic_file.h"
 #include "lab/control_client.h"
@@ -370,13 +372,6 @@ std::string topology_text(const json& status) {
   return out + "; front door -> " + fd.value("active_region", "?");
 }
 
-// The region the writer can move to: the lab's other region.
-std::string other_region(const json& status, const std::string& primary) {
-  for (const auto& [region, r] : status.value("regions", json::object()).items())
-    if (region != primary) return region;
-  return "";
-}
-
 const lab::ComponentRecord* writer_of(const lab::LabState& state) {
   auto ep = state.endpoints.find(lab::kSecondaryRegion);
   if (ep == state.endpoints.end() || !ep->second.contains("writer")) return nullptr;
@@ -528,16 +523,6 @@ drill::ReadBack read_back(const std::filesystem::path& dir, const lab::LabState&
   return std::move(*readback);
 }
 
-// "auto" made concrete: the Lambda unless the drill cuts the network or freezes the writer for
-// less than the lab controller's detection window, the lab runs the write lease (which the
-// lab's Lambda cannot take: its lease is etcd, the AWS world's DynamoDB), or there is no
-// bootstrap to run (a drctl installed without it).
-std::string resolve_controller(const std::string& asked, bool cut_or_blip, int lease_ttl_s) {
-  if (asked != "auto") return asked;
-  if (cut_or_blip || lease_ttl_s > 0) return "lab";
-  return find_bootstrap("").empty() ? "lab" : "lambda";
-}
-
 int run_drill(const DrillArgs& given) {
   DrillArgs a = given;
   // Everything that can be refused is refused before anything starts.
@@ -551,8 +536,7 @@ int run_drill(const DrillArgs& given) {
   if (auto v = spec->blip ? drill::validate_blip(a.p) : drill::validate(a.p); !v) fail(v.error());
   const auto promises = drill::promises_for(spec->name);
   if (!promises) fail(promises.error());
-  if (a.controller != "lab" && a.controller != "lambda" && a.controller != "auto")
-    fail("--controller: '" + a.controller + "' is none of auto, lambda and lab");
+  if (auto c = drill::choose_controller(a.controller, {}); !c) fail(c.error());
   // The lab's Lambda has no write lease (the lab's lease is etcd, the AWS world's is DynamoDB):
   // a drill that cuts the network needs the lease to keep its promises, and the blip's promise
   // (ride it out) is measured against the lab controller's probe timing.
@@ -569,7 +553,16 @@ int run_drill(const DrillArgs& given) {
   const auto dir = lab::resolve_lab_dir(a.dir);
   auto state = lab::load_lab_state(dir);
   if (!state) fail("no lab in " + dir.string() + ": run `drctl lab up` first");
-  a.controller = resolve_controller(a.controller, spec->cut || spec->blip, state->lease_ttl_s);
+  // "auto" made concrete, and said with its reason: a drctl installed without a bootstrap
+  // falls back to the lab controller.
+  const auto choice =
+      drill::choose_controller(a.controller, {.cut_or_blip = spec->cut || spec->blip,
+                                              .write_lease = state->lease_ttl_s > 0,
+                                              .bootstrap_present = !find_bootstrap("").empty()});
+  if (!choice) fail(choice.error());
+  a.controller = choice->controller;
+  std::cout << "drill " << a.scenario << ": controller " << choice->controller << " ("
+            << choice->why << ")" << std::endl;
   // One drill at a time on a lab: a second one would pass the baseline check while the first
   // is still measuring, then both would inject faults into each other's run. The lock goes with
   // the process, however it ends.
@@ -606,6 +599,15 @@ int run_drill(const DrillArgs& given) {
   if (!old_writer) fail("the lab state names no writer");
   const std::string fenced = old_writer->address;
   const std::string primary = old_writer->region;
+  // The switchover's target comes from the lab, refused before anything starts.
+  std::string switchover_to;
+  if (spec->switchover) {
+    auto target = drill::switchover_target(*status_before, primary);
+    if (!target)
+      fail("the lab's status names no single region other than the writer's (" + primary +
+           ") to switch over to");
+    switchover_to = *target;
+  }
 
   const std::string run_id = a.scenario + "-" +
                              std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -718,7 +720,7 @@ int run_drill(const DrillArgs& given) {
   ev.fault_ms = epoch.now_ms();
   std::unique_ptr<lab::Process> switchover;
   if (spec->switchover) {
-    const std::string to = other_region(*status_before, primary);
+    const std::string& to = switchover_to;
     std::cout << "drill " << a.scenario
               << (lambda ? ": drctl aws switchover --to " : ": drctl switchover --to ") << to
               << "\n";

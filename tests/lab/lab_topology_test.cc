@@ -15,6 +15,7 @@
 #include "lab/process.h"
 #include "lab/recorded_topology.h"
 #include "lab/temp_dir.h"
+#include "lab/wait.h"
 
 namespace dr::lab {
 namespace {
@@ -333,6 +334,56 @@ TEST_F(LabTopology, FailbackAndUpFollowTheRecordedTopologyAndRefuseErrantHistory
   EXPECT_EQ(again.code, 0) << again.output;
   EXPECT_NE(again.output.find("nothing to fail back"), std::string::npos) << again.output;
   EXPECT_EQ(writable(status()), std::vector<std::string>{"a1"}) << again.output;
+}
+
+// A replica the writer can no longer serve: its binlogs from b1's position on are purged, a cause
+// the errant-GTID pre-check cannot foresee (b1's history is all on a1). MariaDB then stops b1's
+// IO thread with error 1236; `restore` and `up` must pass the server's own words on, not just a
+// timeout.
+TEST_F(LabTopology, AReplicaTheWriterCannotServeReportsTheServersOwnError) {
+  auto up = drctl({"lab", "up"});
+  ASSERT_EQ(up.code, 0) << up.output;
+  // b1, not a2: a dead semi-sync replica would hold a1's writes for the semi-sync timeout.
+  auto kill = drctl({"lab", "kill", "component", "b1"});
+  ASSERT_EQ(kill.code, 0) << kill.output;
+  const std::string a1 = component(status(), "a1")["address"];
+  {
+    auto c = admin(a1);
+    ASSERT_TRUE(c);
+    // A transaction after b1's position, then a fresh binlog, then the old ones gone.
+    ASSERT_TRUE(c->exec("CREATE DATABASE written_while_b1_was_down"));
+    ASSERT_TRUE(c->exec("FLUSH BINARY LOGS"));
+    auto current = c->query_value("SHOW MASTER STATUS");
+    ASSERT_TRUE(current && *current) << "a1 writes no binlog";
+    const std::string file = **current;
+    // PURGE skips a file a replica's dump thread still reads (a2 may not have crossed the
+    // rotation yet): repeated until only the current file is left.
+    auto purged = wait_until("a1 purges every binlog before " + file,
+                             [&] {
+                               if (!c->exec("PURGE BINARY LOGS TO " + c->quote(file))) return false;
+                               auto logs = c->query("SHOW BINARY LOGS");
+                               return logs && logs->rows.size() == 1;
+                             },
+                             {.timeout = 10s, .poll = 50ms});
+    ASSERT_TRUE(purged) << purged.error().message;
+  }
+
+  auto restore = drctl({"lab", "restore"});
+  EXPECT_NE(restore.code, 0) << restore.output;
+  EXPECT_NE(restore.output.find("b1: restarted read-only, but"), std::string::npos)
+      << restore.output;
+  EXPECT_NE(restore.output.find("the server says: Got fatal error 1236"), std::string::npos)
+      << restore.output;
+  EXPECT_EQ(writable(status()), std::vector<std::string>{"a1"}) << restore.output;
+
+  // The data kept, `up` resumes the topology and meets the same refusal while b1 connects.
+  auto down = drctl({"lab", "down"});
+  ASSERT_EQ(down.code, 0) << down.output;
+  auto resumed = drctl({"lab", "up"});
+  EXPECT_NE(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("b1: b1 replicates from a1"), std::string::npos) << resumed.output;
+  EXPECT_NE(resumed.output.find("the server says: Got fatal error 1236"), std::string::npos)
+      << resumed.output;
 }
 
 }  // namespace
