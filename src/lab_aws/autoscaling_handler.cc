@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "lab_aws/elbv2_handler.h"
+
 namespace dr::lab_aws {
 
 namespace {
@@ -58,6 +60,9 @@ std::expected<void, AwsError> AutoScalingHandler::describe(const FormParams& p, 
       if (!i.az.empty()) azs.insert(i.az);
     auto zones = g.append_child("AvailabilityZones");
     for (const auto& az : azs) add_text(zones, "member", az);
+    // The region's target group: what a client reads to go on to DescribeTargetHealth.
+    add_text(g.append_child("TargetGroupARNs"), "member",
+             target_group_arn(c.region, account_, prefix_));
     add_text(g, "HealthCheckType", "ELB");
     add_int(g, "HealthCheckGracePeriod", 0);
     auto instances = g.append_child("Instances");

@@ -58,6 +58,8 @@ std::expected<void, AwsError> Elbv2Handler::describe_target_health(const FormPar
       add_int(target, "Port", i->port);
       if (!i->az.empty()) add_text(target, "AvailabilityZone", i->az);
     }
+    // The ALB checks each instance on its traffic port (the target group's "traffic-port").
+    if (i != nullptr) add_text(d, "HealthCheckPort", std::to_string(i->port));
     auto health = d.append_child("TargetHealth");
     if (i == nullptr) {
       add_text(health, "State", "unused");

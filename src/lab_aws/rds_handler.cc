@@ -178,6 +178,7 @@ void RdsHandler::write_cluster(pugi::xml_node c, const DbTopology& topology,
   for (const auto& az : azs) add_text(zones, "AvailabilityZone", az);
   add_text(c, "DatabaseName", "app");
   add_text(c, "DBClusterIdentifier", names_.cluster_id(region));
+  add_text(c, "DbClusterResourceId", "cluster-" + names_.cluster_id(region));
   // "available" while a server of the cluster answers; the lab's own word otherwise.
   add_text(c, "Status", busy ? "failing-over" : any_running ? "available" : "unavailable");
   if (auto it = t->writer_endpoints.find(region); it != t->writer_endpoints.end()) {
@@ -189,6 +190,9 @@ void RdsHandler::write_cluster(pugi::xml_node c, const DbTopology& topology,
   add_bool(c, "MultiAZ", azs.size() > 1);
   add_text(c, "Engine", kEngine);
   add_text(c, "EngineVersion", kEngineVersion);
+  add_text(c, "EngineMode", "provisioned");
+  add_bool(c, "StorageEncrypted", false);
+  add_bool(c, "DeletionProtection", false);
   if (region != primary && !primary.empty())
     add_text(c, "ReplicationSourceIdentifier", names_.cluster_arn(primary));
   auto members = c.append_child("DBClusterMembers");
@@ -243,6 +247,8 @@ void RdsHandler::write_instance(pugi::xml_node i, const DbServer& server,
   add_int(i, "PromotionTier", 1);
   add_text(i, "DBInstanceArn",
            "arn:aws:rds:" + s->region + ":" + names_.account + ":db:" + s->name);
+  add_text(i, "DbiResourceId", "db-" + s->name);
+  add_bool(i, "StorageEncrypted", false);
 }
 
 std::expected<void, AwsError> RdsHandler::move(const FormParams& p, pugi::xml_node result,

@@ -110,6 +110,9 @@ std::expected<std::string, AwsError> Route53Handler::list_health_checks() {
     add_text(h, "CallerReference", id);
     auto c = h.append_child("HealthCheckConfig");
     add_int(h, "HealthCheckVersion", 1);
+    // Neither flag is set on infra's checks; both change what a status means, so say so.
+    add_bool(c, "Inverted", false);
+    add_bool(c, "Disabled", false);
     return c;
   };
   for (const auto& [id, region] : {std::pair{names_.prefix + "-primary-alb", names_.primary_region},

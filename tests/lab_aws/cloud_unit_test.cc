@@ -616,6 +616,25 @@ TEST_F(Cloud, HealthCheckStatusIsTheFrontDoorsCheckOfEachAlbAndTheAlarm) {
   EXPECT_EQ(unknown.error().code, "NoSuchHealthCheck");
 }
 
+TEST_F(Cloud, ListHealthChecksSaysNoCheckIsInvertedOrDisabled) {
+  // Both flags change what a check's status means; AWS answers them on every check (moto too).
+  aws::HttpRequest r = test::lab_post("/2013-04-01/healthcheck", {});
+  r.method = "GET";
+  test::sign_for_lab(r, "route53", "us-east-1", now_);
+  const WireResponse w = dispatcher_.handle(r);
+  ASSERT_EQ(w.status, 200) << w.body;
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(w.body.c_str())) << w.body;
+  int checks = 0;
+  for (auto c : doc.child("ListHealthChecksResponse").child("HealthChecks").children()) {
+    ++checks;
+    auto config = c.child("HealthCheckConfig");
+    EXPECT_STREQ(config.child_value("Inverted"), "false") << c.child_value("Id");
+    EXPECT_STREQ(config.child_value("Disabled"), "false") << c.child_value("Id");
+  }
+  EXPECT_EQ(checks, 4) << w.body;
+}
+
 aws::ResourceRecordSet failover_record(const std::string& id) {
   aws::ResourceRecordSet r;
   r.name = "app.dr-lab.internal.";

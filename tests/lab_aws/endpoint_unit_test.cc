@@ -343,6 +343,16 @@ TEST_F(Endpoint, DescribeShowsTheLabAsAGlobalClusterTheAwsClientParses) {
   EXPECT_EQ(clusters->db_clusters[0].replication_source_identifier, kEast);
   ASSERT_EQ(clusters->db_clusters[0].members.size(), 1u);
   EXPECT_FALSE(clusters->db_clusters[0].members[0].is_cluster_writer);
+  // What AWS answers on every cluster and instance, as moto does (tests/lab_aws/moto_vs_lab.py).
+  for (const std::string field :
+       {"<DbClusterResourceId>cluster-dr-lab-us-west-2</DbClusterResourceId>",
+        "<EngineMode>provisioned</EngineMode>", "<StorageEncrypted>false</StorageEncrypted>",
+        "<DeletionProtection>false</DeletionProtection>"})
+    EXPECT_NE(c.body.find(field), std::string::npos) << field << " in " << c.body;
+  auto b1 = rds("DescribeDBInstances", aws::QueryParams(), "us-west-2");
+  for (const std::string field :
+       {"<DbiResourceId>db-b1</DbiResourceId>", "<StorageEncrypted>false</StorageEncrypted>"})
+    EXPECT_NE(b1.body.find(field), std::string::npos) << field << " in " << b1.body;
 
   // Regional: us-east-1's cluster is not found through us-west-2.
   auto other =
@@ -543,6 +553,12 @@ TEST_F(Endpoint, DescribeAutoScalingGroupsIsRegionalAndParses) {
   EXPECT_EQ(g.desired_capacity, 2);
   EXPECT_EQ(g.max_size, 4);
   EXPECT_EQ(g.in_service_healthy(), 1);
+  // The region's target group, where a client goes on to DescribeTargetHealth.
+  EXPECT_NE(r.body.find("<TargetGroupARNs><member>arn:aws:elasticloadbalancing:us-east-1:"
+                        "000000000000:targetgroup/dr-lab-us-east-1/0000000000000000</member>"
+                        "</TargetGroupARNs>"),
+            std::string::npos)
+      << r.body;
   auto west =
       asg("DescribeAutoScalingGroups",
           aws::QueryParams().add_list("AutoScalingGroupNames", {"dr-lab-us-east-1"}), "us-west-2");
@@ -568,6 +584,9 @@ TEST_F(Endpoint, DescribeTargetHealthReportsTheFleetAsTheAwsClientParsesIt) {
   EXPECT_EQ(out->target_health_descriptions[0].state, "healthy");
   EXPECT_EQ(out->target_health_descriptions[1].state, "initial");
   EXPECT_EQ(out->target_health_descriptions[1].reason, "Elb.InitialHealthChecking");
+  // Each target is checked on its traffic port.
+  EXPECT_NE(all.body.find("</Target><HealthCheckPort>8001</HealthCheckPort>"), std::string::npos)
+      << all.body;
 
   auto one = elb(
       aws::QueryParams().add("TargetGroupArn", tg).add("Targets.member.1.Id", "app-us-east-1-9"));
