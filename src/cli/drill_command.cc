@@ -538,12 +538,11 @@ int run_drill(const DrillArgs& given) {
   if (!promises) fail(promises.error());
   if (auto c = drill::choose_controller(a.controller, {}); !c) fail(c.error());
   // The lab's Lambda has no write lease (the lab's lease is etcd, the AWS world's is DynamoDB):
-  // a drill that cuts the network needs the lease to keep its promises, and the blip's promise
-  // (ride it out) is measured against the lab controller's probe timing.
-  if (a.controller == "lambda" && (spec->cut || spec->blip))
-    fail("drill " + spec->name + " runs on the lab path only (--controller lab): " +
-         (spec->cut ? "a partition needs the write lease, which the lab's Lambda lacks"
-                    : "the blip is sized to the lab controller's probes"));
+  // a drill that cuts the network needs the lease to keep its promises.
+  if (a.controller == "lambda" && spec->cut)
+    fail("drill " + spec->name +
+         " runs on the lab path only (--controller lab): a partition needs the write lease, "
+         "which the lab's Lambda lacks");
   if (spec->cut)
     if (auto can = lab::check_can_partition(); !can)
       fail("drill " + spec->name + " cuts the network: " + can.error().message);
@@ -556,7 +555,7 @@ int run_drill(const DrillArgs& given) {
   // "auto" made concrete, and said with its reason: a drctl installed without a bootstrap
   // falls back to the lab controller.
   const auto choice =
-      drill::choose_controller(a.controller, {.cut_or_blip = spec->cut || spec->blip,
+      drill::choose_controller(a.controller, {.cuts_network = spec->cut.has_value(),
                                               .write_lease = state->lease_ttl_s > 0,
                                               .bootstrap_present = !find_bootstrap("").empty()});
   if (!choice) fail(choice.error());
@@ -675,6 +674,9 @@ int run_drill(const DrillArgs& given) {
   if (!healthy || !controller.running())
     fail("the controller did not settle; see " + (dir / controller_log).string() +
          (lambda ? " and " + (dir / "lambda-run.log").string() : ""));
+  // Who watches: a fault the controller must ride out proves something only if this very
+  // process (through the Lambda: this execution environment) was there until the end.
+  const pid_t watcher = lambda ? bootstrap_of(controller.pid()) : controller.pid();
 
   drill::WorkloadOptions wo;
   wo.base_url = state->front_door_url;
@@ -840,6 +842,17 @@ int run_drill(const DrillArgs& given) {
       const auto* from = state->find(e.value("from", ""));
       ev.fenced_server = from != nullptr ? from->address : e.value("from", "");
     }
+  if (!promises->expects_failover) {
+    const std::string see = "; see " + (dir / controller_log).string();
+    if (!controller.running())
+      ev.unwatched = "the controller (pid " + std::to_string(controller.pid()) +
+                     ") exited before the drill ended" + see;
+    else if (const pid_t now = lambda ? bootstrap_of(controller.pid()) : watcher;
+             watcher == 0 || now != watcher)
+      ev.unwatched = "the Lambda's bootstrap (pid " + std::to_string(watcher) +
+                     ") did not last the drill (now " +
+                     (now == 0 ? std::string("none") : "pid " + std::to_string(now)) + ")" + see;
+  }
   // The Lambda's schedule would finish its invocation in flight (up to its 900 s timeout) on a
   // SIGTERM: killed instead, as Lambda may reset an environment at any time; bootstrap dies with
   // it (the emulator's child) and the runbook's state is in the state table anyway.
@@ -947,8 +960,8 @@ void register_drill_commands(CLI::App& app) {
     cmd->add_option("--controller", args.controller,
                     "who acts: lambda (the real bootstrap behind the lab's Runtime API, calling "
                     "the lab's AWS endpoint, as on AWS), lab (drctl controller on the lab's "
-                    "backends; the partition and blip drills, and labs with the write lease, run "
-                    "only there), or auto: lambda wherever it can act, else lab")
+                    "backends; the partition drills, and labs with the write lease, run only "
+                    "there), or auto: lambda wherever it can act, else lab")
         ->capture_default_str();
     if (spec.blip)
       cmd->add_option("--blip-ms", args.p.blip_ms,

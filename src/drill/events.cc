@@ -41,6 +41,7 @@ nlohmann::json to_json(const DrillEvents& events) {
   j["writer_after"] = events.writer_after;
   j["rejoin"] = events.rejoin;
   j["held_back"] = events.held_back;
+  j["unwatched"] = events.unwatched;
   return j;
 }
 
@@ -68,6 +69,7 @@ std::expected<DrillEvents, std::string> events_from_json(const nlohmann::json& j
     e.writer_after = j.value("writer_after", "");
     e.rejoin = j.value("rejoin", "");
     e.held_back = j.value("held_back", "");
+    e.unwatched = j.value("unwatched", "");
     return e;
   } catch (const nlohmann::json::exception& ex) {
     return std::unexpected(std::string("bad drill events: ") + ex.what());

@@ -49,6 +49,10 @@ struct DrillEvents {
   // The controller's last "wait" after the fault ("... but the witness reaches it: ..."): what
   // held it back, so a scenario it must ride out shows that it saw the fault at all.
   std::string held_back;
+  // Why the controller cannot vouch for the whole run ("" when it watched throughout): its
+  // process died, or the Lambda's execution environment was replaced, between settling and the
+  // end. A fault it had to ride out proves nothing when nobody was watching.
+  std::string unwatched;
 };
 
 // The outcome of the runbook's fence step ("ok", "skipped: ..."), or "" when the runbook had

@@ -186,6 +186,7 @@ std::vector<std::string> stayed_out(const DrillEvents& e, const std::string& dec
   std::vector<std::string> wrong;
   if (e.fault_hit.empty()) wrong.push_back("the fault hit nothing, so the drill measured nothing");
   for (const auto& m : e.fault_missed) wrong.push_back("the fault missed: " + m);
+  if (!e.unwatched.empty()) wrong.push_back(e.unwatched);
   if (!e.decision_action.empty())
     wrong.push_back("the controller decided " + e.decision_action +
                     (e.decision_reason.empty() ? "" : " (" + e.decision_reason + ")") +

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -168,6 +169,51 @@ TEST_F(DrillLab, AKilledBlipDrillStillResumesTheWriter) {
       << log("blip.log");
 }
 
+// A blip ridden out proves something only if the controller watched it: here the Lambda's
+// execution environment (bootstrap) dies while the writer is frozen, and the schedule starts
+// another. Nothing fails over, and the drill must still not pass.
+TEST_F(DrillLab, ABlipWhoseControllerDiedMidwayIsNotPassed) {
+  ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
+  auto state = lab::load_lab_state(dir_);
+  ASSERT_TRUE(state);
+  const auto* a1 = state->find("a1");
+  ASSERT_NE(a1, nullptr);
+  const auto report_path = tmp_ / "report.json";
+  // 1 s probes: a blip (1.5 s) long enough to kill the controller inside it.
+  lab::Process drill =
+      spawn({DRCTL_BINARY, "drill", "blip", "--controller", "lambda", "--interval-ms", "1000",
+             "--blip-ms", "1500", "--duration-s", "8", "--fault-at-s", "3", "--json",
+             report_path.string(), "--dir", dir_.string()},
+            "blip.log", {{"DR_APP_BINARY", DR_APP_BINARY}});
+  ASSERT_TRUE(lab::wait_until("the writer is frozen",
+                              [&] { return lab::process_state(a1->pid.pid) == 'T'; },
+                              {.timeout = 120s, .poll = 5ms}))
+      << log("blip.log");
+  pid_t bootstrap = 0;
+  for (const auto& p : lab::processes_under(dir_, {"drctl"}))
+    if (p.command_line.find("lab lambda run") != std::string::npos)
+      for (pid_t child : lab::children_named(p.pid.pid, "bootstrap")) bootstrap = child;
+  ASSERT_NE(bootstrap, 0) << "no bootstrap under the drill's `lab lambda run`";
+  ASSERT_EQ(::kill(bootstrap, SIGKILL), 0);
+  auto code = drill.wait(120s);
+  ASSERT_TRUE(code) << log("blip.log");
+  EXPECT_EQ(*code, 1) << log("blip.log");
+  json report = json::parse(slurp(report_path), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << log("blip.log");
+  EXPECT_FALSE(report["passed"].get<bool>()) << report.dump(2);
+  bool judged = false;
+  for (const auto& p : report["promises"])
+    if (p["name"] == "no_failover") {
+      judged = true;
+      EXPECT_FALSE(p["passed"].get<bool>()) << p.dump();
+      EXPECT_NE(p["sentence"].get<std::string>().find(
+                    "bootstrap (pid " + std::to_string(bootstrap) + ") did not last the drill"),
+                std::string::npos)
+          << p.dump();
+    }
+  EXPECT_TRUE(judged) << report["promises"].dump(2);
+}
+
 TEST_P(DrillScenario, KeepsItsPromises) {
   const std::string scenario = GetParam();
   if (scenario.starts_with("partition")) {
@@ -202,9 +248,9 @@ TEST_P(DrillScenario, KeepsItsPromises) {
   ASSERT_TRUE(report.is_object()) << output;
   EXPECT_EQ(code, 0) << output;
   EXPECT_EQ(report["scenario"], scenario);
-  // --controller auto: the Lambda (the code that deploys) wherever it can act; the lab's
-  // controller for the cut and the blip, which only it serves.
-  const bool lab_only = lease || scenario == "blip" || scenario == "partition-controller";
+  // --controller auto: the Lambda (the code that deploys) wherever it can act, the blip too;
+  // the lab's controller for a cut, which needs the write lease only it takes.
+  const bool lab_only = lease || scenario == "partition-controller";
   EXPECT_EQ(report["run"]["parameters"]["controller"], lab_only ? "lab" : "lambda") << output;
   EXPECT_TRUE(report["passed"].get<bool>()) << report.dump(2);
   EXPECT_EQ(report["split_brain_writes"], 0) << output;

@@ -398,6 +398,23 @@ TEST_P(RideOutScenario, BreaksWhenTheFaultHitNothing) {
   EXPECT_NE(p.sentence.find("cgroup v2"), std::string::npos) << p.sentence;
 }
 
+// Nothing failed over because nobody was watching: the controller died (or the Lambda's
+// environment was replaced) during the run. Riding the fault out is not shown.
+TEST_P(RideOutScenario, BreaksWhenTheControllerDidNotWatchTheWholeRun) {
+  DrillEvents e = rode_out();
+  ASSERT_TRUE(find(judge_it(e), "no_failover").passed);
+  e.unwatched = "the controller (pid 42) exited before the drill ended";
+  const auto results = judge_it(e);
+  const auto& p = find(results, "no_failover");
+  EXPECT_FALSE(p.passed);
+  EXPECT_NE(p.sentence.find("pid 42) exited"), std::string::npos) << p.sentence;
+  EXPECT_FALSE(all_hold(results));
+  // Saved and recomputed (`drctl drill report --run`): the reason survives the round trip.
+  auto again = events_from_json(to_json(e));
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(again->unwatched, e.unwatched);
+}
+
 INSTANTIATE_TEST_SUITE_P(Drills, RideOutScenario,
                          ::testing::Values("blip", "partition-controller"));
 
