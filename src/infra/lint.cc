@@ -12,6 +12,7 @@
 #include "infra/dr_budget.h"
 #include "infra/policies.h"
 #include "infra/process.h"
+#include "infra/provider_mirror.h"
 
 namespace dr::infra {
 
@@ -67,7 +68,8 @@ std::expected<fs::path, std::string> scratch_copy(const fs::path& dir) {
   return tmp;
 }
 
-// `terraform fmt -check` and `terraform validate`, only where terraform is installed.
+// `terraform fmt -check` where terraform is installed, and `terraform validate` where it can also
+// install the providers.
 void run_terraform(LintReport& r, const fs::path& dir, bool enabled) {
   const char* fmt_what = "terraform fmt -check -recursive";
   const char* validate_what = "terraform validate";
@@ -77,28 +79,52 @@ void run_terraform(LintReport& r, const fs::path& dir, bool enabled) {
     r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped, why});
     return;
   }
-  auto fmt = run_process({"terraform", "fmt", "-check", "-recursive", "-no-color", dir.string()});
+  auto fmt = run_process({"terraform", "fmt", "-check", "-recursive", "-no-color", dir.string()},
+                         {}, {"CHECKPOINT_DISABLE=1"});
   bool fmt_ok = fmt && fmt->exit_code == 0;
   r.checks.push_back({"TF_FMT", fmt_what, fmt_ok ? State::kPassed : State::kFailed, ""});
   if (!fmt_ok)
     r.findings.push_back({"TF_FMT", dir.string(), 0, "",
                           "terraform fmt would change: " + (fmt ? fmt->out : fmt.error())});
+  // init needs hashicorp/aws: from a local mirror (or as the user's own CLI config says), never
+  // from the registry behind our back, so that an offline machine validates too.
+  auto source = find_provider_source(TerraformEnv::from_process(), terraform_platform());
+  if (!source) {
+    r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped, source.error()});
+    return;
+  }
+  auto config = CliConfig::create(*source);
+  if (!config) {
+    r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped, config.error()});
+    return;
+  }
+  const std::vector<std::string> env = terraform_child_env(*config);
+  const std::string what = std::string(validate_what) + " (" + source->describe() + ")";
   auto copy = scratch_copy(dir);
   if (!copy) {
-    r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped, copy.error()});
+    r.checks.push_back({"TF_VALIDATE", what, State::kSkipped, copy.error()});
     return;
   }
   auto init = run_process({"terraform", "-chdir=" + copy->string(), "init", "-backend=false",
-                           "-input=false", "-no-color"});
+                           "-input=false", "-no-color"},
+                          {}, env);
   if (!init || init->exit_code != 0) {
-    // Offline machines cannot download the providers: that is not a defect of the stack.
-    r.checks.push_back({"TF_VALIDATE", validate_what, State::kSkipped,
-                        "terraform init -backend=false failed (" +
-                            (init ? first_error(init->err + init->out) : init.error()) + ")"});
+    std::string why = init ? first_error(init->err + init->out) : init.error();
+    if (source->kind == ProviderSource::Kind::kMirror) {
+      // The mirror holds a provider in the stack's range: init failing is the stack's fault.
+      r.checks.push_back({"TF_VALIDATE", what, State::kFailed, ""});
+      r.findings.push_back(
+          {"TF_VALIDATE", dir.string(), 0, "", "terraform init -backend=false failed: " + why});
+    } else {
+      // The user's own installation methods may need a network this machine lacks.
+      r.checks.push_back({"TF_VALIDATE", what, State::kSkipped,
+                          "terraform init -backend=false failed (" + why + ")"});
+    }
   } else {
-    auto validate = run_process({"terraform", "-chdir=" + copy->string(), "validate", "-no-color"});
+    auto validate =
+        run_process({"terraform", "-chdir=" + copy->string(), "validate", "-no-color"}, {}, env);
     bool ok = validate && validate->exit_code == 0;
-    r.checks.push_back({"TF_VALIDATE", validate_what, ok ? State::kPassed : State::kFailed, ""});
+    r.checks.push_back({"TF_VALIDATE", what, ok ? State::kPassed : State::kFailed, ""});
     if (!ok)
       r.findings.push_back({"TF_VALIDATE", dir.string(), 0, "",
                             validate ? validate->err + validate->out : validate.error()});

@@ -7,11 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
+#include <string_view>
 
 extern char** environ;
 
@@ -30,6 +32,25 @@ struct Pipe {
     fd[i] = -1;
   }
 };
+
+// environ with the changes applied (see run_process). The strings live in `storage`.
+std::vector<char*> child_environment(const std::vector<std::string>& changes,
+                                     std::vector<std::string>& storage) {
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=')); };
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    bool changed = std::any_of(changes.begin(), changes.end(),
+                               [&](const std::string& c) { return name_of(c) == name_of(entry); });
+    if (!changed) storage.emplace_back(entry);
+  }
+  for (const auto& c : changes)
+    if (c.find('=') != std::string::npos) storage.push_back(c);
+  std::vector<char*> envp;
+  envp.reserve(storage.size() + 1);
+  for (auto& s : storage) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  return envp;
+}
 
 }  // namespace
 
@@ -51,7 +72,8 @@ std::string find_on_path(const std::string& name) {
 }
 
 std::expected<ProcessResult, std::string> run_process(const std::vector<std::string>& argv,
-                                                      const std::string& cwd) {
+                                                      const std::string& cwd,
+                                                      const std::vector<std::string>& env) {
   if (argv.empty()) return std::unexpected("run_process: empty argv");
   std::string exe = find_on_path(argv[0]);
   if (exe.empty()) return std::unexpected(argv[0] + ": not found on PATH");
@@ -73,7 +95,11 @@ std::expected<ProcessResult, std::string> run_process(const std::vector<std::str
   args.push_back(nullptr);
 
   pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, args.data(), environ);
+  std::vector<std::string> env_storage;
+  std::vector<char*> envp =
+      env.empty() ? std::vector<char*>{} : child_environment(env, env_storage);
+  int rc = ::posix_spawn(&pid, exe.c_str(), &actions, nullptr, args.data(),
+                         env.empty() ? environ : envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return std::unexpected(exe + ": " + std::strerror(rc));
   out.close_end(1);

@@ -14,9 +14,12 @@ struct ProcessResult {
   std::string err;
 };
 
-// argv[0] is looked up on PATH. Fails only when the process could not be started.
+// argv[0] is looked up on PATH. The child inherits this process's environment, changed by
+// env: "NAME=value" sets NAME, a bare "NAME" removes it. Fails only when the process could not
+// be started.
 std::expected<ProcessResult, std::string> run_process(const std::vector<std::string>& argv,
-                                                      const std::string& cwd = {});
+                                                      const std::string& cwd = {},
+                                                      const std::vector<std::string>& env = {});
 
 // The full path of an executable found on PATH, or empty.
 std::string find_on_path(const std::string& name);

@@ -1,10 +1,17 @@
 // The real lint over the real infra/: what the README test command promises.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 
 #include "infra/lint.h"
 #include "infra/policies.h"
+#include "infra/process.h"
+#include "infra/provider_mirror.h"
 #include "lab/temp_dir.h"
 
 namespace dr::infra {
@@ -74,6 +81,94 @@ TEST(InfraLint, OurRepeatedChecksAreTheFallbackForTerraform) {
   auto fmt_only = report_with(S::kFailed, S::kSkipped);  // init failed: validate could not run
   ASSERT_EQ(fmt_only.findings.size(), 2u);
   EXPECT_EQ(fmt_only.findings[0].check, "WIRING_REF") << "validate did not run: ours stands";
+}
+
+// Sets environment variables for one test and puts the old values back (lint() hands this
+// process's environment to terraform).
+class ScopedEnv {
+ public:
+  void set(const std::string& name, const char* value) {
+    const char* old = std::getenv(name.c_str());
+    saved_.emplace_back(name, old == nullptr ? std::nullopt : std::optional<std::string>(old));
+    if (value == nullptr)
+      ::unsetenv(name.c_str());
+    else
+      ::setenv(name.c_str(), value, 1);
+  }
+  ~ScopedEnv() {
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+      if (it->second)
+        ::setenv(it->first.c_str(), it->second->c_str(), 1);
+      else
+        ::unsetenv(it->first.c_str());
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// With no network (every HTTPS request goes to a proxy on a port nothing listens on), the lint's
+// `terraform init` must still install hashicorp/aws, from the local mirror, and validate.
+TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
+  if (find_on_path("terraform").empty()) GTEST_SKIP() << "terraform is not on PATH";
+  ScopedEnv env;
+  dr::testing::TempDir tmp{"dr-infra-lint"};
+  // Neither a developer's own CLI config nor a proxy exemption may let init out.
+  env.set("TF_CLI_CONFIG_FILE", (tmp / "no-such.tfrc").c_str());
+  env.set("HTTPS_PROXY", "http://127.0.0.1:1");
+  env.set("https_proxy", "http://127.0.0.1:1");
+  env.set("NO_PROXY", nullptr);
+  env.set("no_proxy", nullptr);
+  auto source = find_provider_source(TerraformEnv::from_process(), terraform_platform());
+  if (!source) GTEST_SKIP() << source.error();
+
+  LintOptions o;
+  o.dir = std::filesystem::path(DR_SOURCE_DIR) / "infra";
+  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
+  auto report = lint(o);
+  ASSERT_TRUE(report.has_value()) << report.error();
+  const std::string text = render(*report, "infra");
+  auto validate = std::find_if(report->checks.begin(), report->checks.end(),
+                               [](const CheckStatus& c) { return c.id == "TF_VALIDATE"; });
+  ASSERT_NE(validate, report->checks.end()) << text;
+  EXPECT_EQ(validate->state, CheckStatus::State::kPassed) << text;
+  EXPECT_NE(validate->what.find(source->path.string()), std::string::npos)
+      << "the report names where the providers came from: " << validate->what;
+  EXPECT_TRUE(report->ok()) << text;
+}
+
+// Where no mirror is found, the terraform step says it was skipped and why, and the lint's own
+// checks judge instead.
+TEST(InfraLint, WithoutAMirrorTerraformValidateIsSkippedWithTheReason) {
+  if (find_on_path("terraform").empty()) GTEST_SKIP() << "terraform is not on PATH";
+  ScopedEnv env;
+  dr::testing::TempDir tmp{"dr-infra-lint"};
+  env.set("DR_TF_PLUGIN_MIRROR", tmp.path().c_str());
+  env.set("HTTPS_PROXY", "http://127.0.0.1:1");
+  env.set("https_proxy", "http://127.0.0.1:1");
+  env.set("NO_PROXY", nullptr);
+  env.set("no_proxy", nullptr);
+
+  LintOptions o;
+  o.dir = std::filesystem::path(DR_SOURCE_DIR) / "infra";
+  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
+  auto report = lint(o);
+  ASSERT_TRUE(report.has_value()) << report.error();
+  const std::string text = render(*report, "infra");
+  for (const auto& c : report->checks) {
+    if (c.id == "TF_VALIDATE") {
+      EXPECT_EQ(c.state, CheckStatus::State::kSkipped) << text;
+      EXPECT_NE(c.note.find("DR_TF_PLUGIN_MIRROR=" + tmp.path().string() + " holds no"),
+                std::string::npos)
+          << c.note;
+    }
+    if (c.id.starts_with("WIRING_") || c.id.starts_with("SCHEMA_")) {
+      EXPECT_EQ(c.state, CheckStatus::State::kPassed) << c.id << " must judge in its place";
+    }
+  }
+  EXPECT_NE(text.find("skip TF_VALIDATE"), std::string::npos) << text;
+  EXPECT_TRUE(report->ok()) << text;
 }
 
 // `drctl infra lint /etc` said "0 files" and passed: a directory without Terraform is an error.
