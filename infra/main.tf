@@ -368,6 +368,7 @@ module "monitoring" {
   replication_lag_alarm_seconds   = var.replication_lag_alarm_seconds
   rpo_target_seconds              = var.rpo_target_seconds
   controller_function_name        = module.lambda.function_name
+  controller_schedule_minutes     = var.controller_interval_minutes
   tags                            = local.tags
 
   providers = {

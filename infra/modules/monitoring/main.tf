@@ -181,3 +181,30 @@ resource "aws_cloudwatch_metric_alarm" "controller_errors" {
     FunctionName = var.controller_function_name
   }
 }
+
+# A controller that is no longer invoked (the schedule disabled or deleted, the function
+# throttled to zero, its role broken before it runs) raises no Errors at all: the errors alarm
+# above stays OK exactly when no failover can happen. No invocation means no datapoint, so
+# missing data breaches here.
+resource "aws_cloudwatch_metric_alarm" "controller_silent" {
+  provider = aws.secondary
+
+  alarm_name          = "${var.name}-controller-silent"
+  alarm_description   = "The failover controller has not run for three schedules: no automatic failover will happen"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Invocations"
+  statistic           = "Sum"
+  period              = 60 * var.controller_schedule_minutes
+  evaluation_periods  = 3
+  datapoints_to_alarm = 3
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = [aws_sns_topic.secondary.arn]
+  ok_actions          = [aws_sns_topic.secondary.arn]
+  tags                = var.tags
+
+  dimensions = {
+    FunctionName = var.controller_function_name
+  }
+}

@@ -85,3 +85,14 @@ variable "controller_function_name" {
   description = "Failover controller Lambda (in the secondary region). No default."
   type        = string
 }
+
+variable "controller_schedule_minutes" {
+  description = "Minutes between the controller's scheduled starts (the lambda module's schedule_minutes): the silent-controller alarm fires after three schedules without an invocation. Default: 1."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.controller_schedule_minutes >= 1 && floor(var.controller_schedule_minutes) == var.controller_schedule_minutes
+    error_message = "controller_schedule_minutes must be a whole number of minutes >= 1."
+  }
+}

@@ -76,7 +76,7 @@ run "alarms_notify_a_topic_in_their_own_region" {
 
   assert {
     condition = alltrue([
-      for a in [aws_cloudwatch_metric_alarm.aurora_replication_lag, aws_cloudwatch_metric_alarm.aurora_rpo_lag, aws_cloudwatch_metric_alarm.controller_errors] :
+      for a in [aws_cloudwatch_metric_alarm.aurora_replication_lag, aws_cloudwatch_metric_alarm.aurora_rpo_lag, aws_cloudwatch_metric_alarm.controller_errors, aws_cloudwatch_metric_alarm.controller_silent] :
       strcontains(a.arn, ":us-west-2:") && toset(a.alarm_actions) == toset([aws_sns_topic.secondary.arn])
     ])
     error_message = "The replication-lag, RPO and controller alarms must live in the secondary region and notify its topic (they matter most while the primary is down)."
@@ -88,7 +88,7 @@ run "alarms_notify_a_topic_in_their_own_region" {
   }
 
   assert {
-    condition     = length(output.alarm_arns) == 8 && alltrue([for arn in values(output.alarm_arns) : arn != null && arn != ""])
+    condition     = length(output.alarm_arns) == 9 && alltrue([for arn in values(output.alarm_arns) : arn != null && arn != ""])
     error_message = "Every alarm must be in the alarm_arns output."
   }
 }
@@ -162,5 +162,17 @@ run "primary_region_failure" {
   assert {
     condition     = aws_cloudwatch_metric_alarm.controller_errors.dimensions["FunctionName"] == var.controller_function_name
     error_message = "The controller-errors alarm must watch the failover controller."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.controller_silent.dimensions["FunctionName"] == var.controller_function_name &&
+      aws_cloudwatch_metric_alarm.controller_silent.metric_name == "Invocations" &&
+      aws_cloudwatch_metric_alarm.controller_silent.comparison_operator == "LessThanThreshold" &&
+      aws_cloudwatch_metric_alarm.controller_silent.threshold == 1 &&
+      aws_cloudwatch_metric_alarm.controller_silent.treat_missing_data == "breaching" &&
+      aws_cloudwatch_metric_alarm.controller_silent.period == 60
+    )
+    error_message = "A controller that stops being invoked raises no Errors: the silent-controller alarm must count its invocations per schedule and breach on missing data."
   }
 }

@@ -9,5 +9,6 @@ output "alarm_arns" {
     aurora_replication_lag       = aws_cloudwatch_metric_alarm.aurora_replication_lag.arn
     aurora_rpo_lag               = aws_cloudwatch_metric_alarm.aurora_rpo_lag.arn
     controller_errors            = aws_cloudwatch_metric_alarm.controller_errors.arn
+    controller_silent            = aws_cloudwatch_metric_alarm.controller_silent.arn
   }
 }
