@@ -80,6 +80,8 @@ class DrillLab : public ::testing::Test {
   void SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
                                     const std::string& first_output);
   void RodeItOut(const json& report, const std::string& output);
+  void NotPassedWhenTheControllerDiesMidway(const std::vector<std::string>& drill_args,
+                                            const std::string& promise, const std::string& why);
   void PartitionWasJudgedOnItsStaleWrites(const json& report, const std::string& output);
   void LabStatusShowsAndDownHealsACut();
 
@@ -169,49 +171,75 @@ TEST_F(DrillLab, AKilledBlipDrillStillResumesTheWriter) {
       << log("blip.log");
 }
 
-// A blip ridden out proves something only if the controller watched it: here the Lambda's
-// execution environment (bootstrap) dies while the writer is frozen, and the schedule starts
-// another. Nothing fails over, and the drill must still not pass.
-TEST_F(DrillLab, ABlipWhoseControllerDiedMidwayIsNotPassed) {
+// A fault ridden out proves something only if the controller watched it. Both paths: the lab
+// controller dies while the writer is frozen (a blip), and the Lambda's execution environment
+// (bootstrap) dies during an az-outage, which the controller only observes, and the schedule
+// starts another. Nothing the controller did was wrong, and the drill must still not pass.
+void DrillLab::NotPassedWhenTheControllerDiesMidway(const std::vector<std::string>& drill_args,
+                                                    const std::string& promise,
+                                                    const std::string& why) {
   ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
   auto state = lab::load_lab_state(dir_);
   ASSERT_TRUE(state);
   const auto* a1 = state->find("a1");
   ASSERT_NE(a1, nullptr);
   const auto report_path = tmp_ / "report.json";
-  // 1 s probes: a blip (1.5 s) long enough to kill the controller inside it.
-  lab::Process drill =
-      spawn({DRCTL_BINARY, "drill", "blip", "--controller", "lambda", "--interval-ms", "1000",
-             "--blip-ms", "1500", "--duration-s", "8", "--fault-at-s", "3", "--json",
-             report_path.string(), "--dir", dir_.string()},
-            "blip.log", {{"DR_APP_BINARY", DR_APP_BINARY}});
-  ASSERT_TRUE(lab::wait_until("the writer is frozen",
-                              [&] { return lab::process_state(a1->pid.pid) == 'T'; },
+  std::vector<std::string> argv = {DRCTL_BINARY, "drill"};
+  argv.insert(argv.end(), drill_args.begin(), drill_args.end());
+  argv.insert(argv.end(), {"--json", report_path.string(), "--dir", dir_.string()});
+  lab::Process drill = spawn(argv, "drill.log", {{"DR_APP_BINARY", DR_APP_BINARY}});
+  // The fault has landed: a1 frozen (blip) or gone (az-outage).
+  ASSERT_TRUE(lab::wait_until("the fault hit a1",
+                              [&] {
+                                auto s = lab::process_state(a1->pid.pid);
+                                return !s || *s == 'T' || *s == 'Z';
+                              },
                               {.timeout = 120s, .poll = 5ms}))
-      << log("blip.log");
-  pid_t bootstrap = 0;
-  for (const auto& p : lab::processes_under(dir_, {"drctl"}))
-    if (p.command_line.find("lab lambda run") != std::string::npos)
-      for (pid_t child : lab::children_named(p.pid.pid, "bootstrap")) bootstrap = child;
-  ASSERT_NE(bootstrap, 0) << "no bootstrap under the drill's `lab lambda run`";
-  ASSERT_EQ(::kill(bootstrap, SIGKILL), 0);
+      << log("drill.log");
+  const bool lambda = promise != "no_failover";
+  // The drill's own children: `drctl controller` (the lab path) or `drctl lab lambda run`, whose
+  // child is bootstrap.
+  pid_t victim = 0;
+  for (pid_t child : lab::children_named(drill.pid(), "drctl")) {
+    const std::string args = slurp("/proc/" + std::to_string(child) + "/cmdline");
+    if (lambda && args.find(std::string("lab\0lambda\0run", 14)) != std::string::npos)
+      for (pid_t b : lab::children_named(child, "bootstrap")) victim = b;
+    if (!lambda && args.find(std::string("\0controller\0", 12)) != std::string::npos)
+      victim = child;
+  }
+  ASSERT_NE(victim, 0) << "no controller process under the drill:\n" << log("drill.log");
+  ASSERT_EQ(::kill(victim, SIGKILL), 0);
   auto code = drill.wait(120s);
-  ASSERT_TRUE(code) << log("blip.log");
-  EXPECT_EQ(*code, 1) << log("blip.log");
+  ASSERT_TRUE(code) << log("drill.log");
+  EXPECT_EQ(*code, 1) << log("drill.log");
   json report = json::parse(slurp(report_path), nullptr, false);
-  ASSERT_TRUE(report.is_object()) << log("blip.log");
+  ASSERT_TRUE(report.is_object()) << log("drill.log");
+  EXPECT_EQ(report["run"]["parameters"]["controller"], lambda ? "lambda" : "lab");
   EXPECT_FALSE(report["passed"].get<bool>()) << report.dump(2);
   bool judged = false;
   for (const auto& p : report["promises"])
-    if (p["name"] == "no_failover") {
+    if (p["name"] == promise) {
       judged = true;
       EXPECT_FALSE(p["passed"].get<bool>()) << p.dump();
-      EXPECT_NE(p["sentence"].get<std::string>().find(
-                    "bootstrap (pid " + std::to_string(bootstrap) + ") did not last the drill"),
-                std::string::npos)
+      EXPECT_NE(
+          p["sentence"].get<std::string>().find("(pid " + std::to_string(victim) + ") " + why),
+          std::string::npos)
           << p.dump();
     }
   EXPECT_TRUE(judged) << report["promises"].dump(2);
+}
+
+TEST_F(DrillLab, ABlipWhoseControllerDiedMidwayIsNotPassed) {
+  // 1 s probes: a blip (1.5 s) long enough to kill the controller inside it.
+  NotPassedWhenTheControllerDiesMidway({"blip", "--interval-ms", "1000", "--blip-ms", "1500",
+                                        "--duration-s", "8", "--fault-at-s", "3"},
+                                       "no_failover", "exited before the drill ended");
+}
+
+TEST_F(DrillLab, AnAzOutageWhoseLambdaWasReplacedMidwayIsNotPassed) {
+  NotPassedWhenTheControllerDiesMidway({"az-outage", "--duration-s", "8", "--fault-at-s", "3"},
+                                       "fault_hit_and_aurora_failed_over",
+                                       "did not last the drill");
 }
 
 TEST_P(DrillScenario, KeepsItsPromises) {
@@ -248,9 +276,9 @@ TEST_P(DrillScenario, KeepsItsPromises) {
   ASSERT_TRUE(report.is_object()) << output;
   EXPECT_EQ(code, 0) << output;
   EXPECT_EQ(report["scenario"], scenario);
-  // --controller auto: the Lambda (the code that deploys) wherever it can act, the blip too;
-  // the lab's controller for a cut, which needs the write lease only it takes.
-  const bool lab_only = lease || scenario == "partition-controller";
+  // --controller auto: the Lambda (the code that deploys) wherever it can act; the lab's
+  // controller for the cut and the blip, which only it serves.
+  const bool lab_only = lease || scenario == "blip" || scenario == "partition-controller";
   EXPECT_EQ(report["run"]["parameters"]["controller"], lab_only ? "lab" : "lambda") << output;
   EXPECT_TRUE(report["passed"].get<bool>()) << report.dump(2);
   EXPECT_EQ(report["split_brain_writes"], 0) << output;
