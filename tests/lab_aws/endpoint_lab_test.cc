@@ -98,6 +98,12 @@ class LabEndpoint : public ::testing::Test {
     return dr::testing::run_drctl(args, tmp_ / ("drctl-" + std::to_string(++runs_) + ".log"),
                                   timeout);
   }
+  // `lab up`, its processes recorded for the teardown whatever happens.
+  void up() {
+    auto r = drctl({"up"});
+    dr::testing::append_recorded_pids(dir_, pids_);
+    ASSERT_EQ(r.code, 0) << r.output;
+  }
   json status() {
     auto r = drctl({"status", "--json"});
     return json::parse(r.output, nullptr, false);
@@ -464,9 +470,7 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
 TEST_F(LabEndpoint, SeedProceduresRebootForceFailoverAndDynamoDbAcrossRegionsWithTheAwsCli) {
   const std::string aws = on_path("aws");
   if (aws.empty()) GTEST_SKIP() << "the aws CLI: not on PATH";
-  auto up = drctl({"up"});
-  dr::testing::append_recorded_pids(dir_, pids_);
-  ASSERT_EQ(up.code, 0) << up.output;
+  ASSERT_NO_FATAL_FAILURE(up());
   auto state = lab::load_lab_state(dir_);
   ASSERT_TRUE(state);
   auto keys = read_aws_credentials(dir_);
@@ -690,9 +694,7 @@ TEST_F(LabEndpoint, AnswersTheKeysMotoAnswersForEveryOperationBothImplement) {
   }
   if (pythons.empty()) GTEST_SKIP() << "no python3 with botocore (pip install botocore)";
 
-  auto up = drctl({"up"});
-  dr::testing::append_recorded_pids(dir_, pids_);
-  ASSERT_EQ(up.code, 0) << up.output;
+  ASSERT_NO_FATAL_FAILURE(up());
   auto state = lab::load_lab_state(dir_);
   ASSERT_TRUE(state);
   auto keys = read_aws_credentials(dir_);
@@ -715,9 +717,7 @@ TEST_F(LabEndpoint, AnswersTheKeysMotoAnswersForEveryOperationBothImplement) {
 // read-only on restore); a2 frozen past the 10 s limit is replaced by a1 and fenced when it
 // wakes; with the whole region down it does nothing (the global failover is the controller's).
 TEST_F(LabEndpoint, AuroraFailsTheWriterOverInRegionByItselfAndOnlyWhenItIsDead) {
-  auto up = drctl({"up"});
-  dr::testing::append_recorded_pids(dir_, pids_);
-  ASSERT_EQ(up.code, 0) << up.output;
+  ASSERT_NO_FATAL_FAILURE(up());
   const auto log_file = dir_ / "supervisor.log";
   auto log_count = [&](const std::string& needle) {
     std::ifstream in(log_file);
