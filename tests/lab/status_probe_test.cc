@@ -68,17 +68,17 @@ TEST_F(StatusProbes, AFrozenServerHoldsUpNoRepointWhileAStatusProbesIt) {
   backends::lab::SupervisorClient controller(host, port, *token);
   auto before = controller.status();
   ASSERT_TRUE(before) << before.error();
-  const json b1 = component(*before, "b1");
-  ASSERT_EQ(b1["healthy"], true) << before->dump(2);
-
-  // b1 hangs: it accepts connections and answers nothing. Each status call now waits on it for
-  // the connect timeout of every probe it makes there (seconds).
-  frozen_ = b1["pid"].get<int>();
+  // us-west-2's DynamoDB Local hangs: it accepts connections and answers nothing. Each status
+  // call now waits on it for its probe's timeout (1 s). (Not a database: a stopped one is
+  // reported at once without being asked, StoppedDatabaseIsReportedWithoutBeingAsked.)
+  const json ddb = component(*before, "dynamodb-us-west-2");
+  ASSERT_EQ(ddb["healthy"], true) << before->dump(2);
+  frozen_ = ddb["pid"].get<int>();
   ASSERT_EQ(::kill(frozen_, SIGSTOP), 0);
   std::atomic<bool> stop{false};
   std::atomic<int> in_flight{0};
   std::atomic<int> completed{0};
-  std::atomic<bool> saw_b1_unhealthy{false};
+  std::atomic<bool> saw_ddb_unhealthy{false};
   std::vector<std::thread> probes;
   for (int i = 0; i < 3; ++i) {
     probes.emplace_back([&] {
@@ -89,7 +89,7 @@ TEST_F(StatusProbes, AFrozenServerHoldsUpNoRepointWhileAStatusProbesIt) {
         --in_flight;
         if (!s) continue;
         ++completed;
-        if (component(*s, "b1")["healthy"] == false) saw_b1_unhealthy = true;
+        if (component(*s, "dynamodb-us-west-2")["healthy"] == false) saw_ddb_unhealthy = true;
       }
     });
   }
@@ -103,7 +103,7 @@ TEST_F(StatusProbes, AFrozenServerHoldsUpNoRepointWhileAStatusProbesIt) {
   ASSERT_TRUE(in_progress) << in_progress.error();
 
   // A failover's repoints, back and forth: each completes within the client's deadline while the
-  // status calls are still waiting on b1.
+  // status calls are still waiting on the frozen server.
   for (const std::string target : {"a1", "a2", "a1", "a2"}) {
     auto moved = controller.repoint_reader("us-east-1", target);
     EXPECT_TRUE(moved) << "a repoint to " << target
@@ -112,15 +112,51 @@ TEST_F(StatusProbes, AFrozenServerHoldsUpNoRepointWhileAStatusProbesIt) {
   }
 
   // And the status calls do finish, reporting the frozen server as what it is.
-  auto reported = wait_until("a status call reports b1", [&] { return completed > 0; },
-                             {.timeout = 120s, .poll = 50ms});
+  auto reported = wait_until("a status call reports the frozen server",
+                             [&] { return completed > 0; }, {.timeout = 120s, .poll = 50ms});
   stop_probes();
   ASSERT_TRUE(reported) << reported.error();
-  EXPECT_TRUE(saw_b1_unhealthy);
+  EXPECT_TRUE(saw_ddb_unhealthy);
   frozen_ = 0;
   auto after = controller.status();
   ASSERT_TRUE(after) << after.error();
   EXPECT_EQ((*after)["regions"]["us-east-1"]["reader_endpoint"]["database"], "a2");
+}
+
+// A stopped database (SIGSTOP: the blip drill) answers nothing, and asking it costs the whole
+// connect timeout (2 s): the lab's AWS endpoint, which answers RDS and CloudWatch from the
+// status, stalled the Lambda's tick through every blip. The status says at once what it is.
+TEST_F(StatusProbes, AStoppedDatabaseIsReportedWithoutBeingAsked) {
+  auto up = drctl({"up"});
+  dr::testing::append_recorded_pids(dir_, pids_);
+  ASSERT_EQ(up.code, 0) << up.output;
+  auto token = read_control_token(dir_);
+  ASSERT_TRUE(token) << token.error();
+  auto state = load_lab_state(dir_);
+  ASSERT_TRUE(state) << state.error().describe();
+  backends::lab::SupervisorClient client(state->control_address, state->control_port, *token);
+  auto before = client.status();
+  ASSERT_TRUE(before) << before.error();
+  EXPECT_EQ(component(*before, "a1")["role"], "writer");
+  EXPECT_FALSE(component(*before, "a1").contains("stopped"));
+  frozen_ = component(*before, "a1")["pid"].get<int>();
+  ASSERT_EQ(::kill(frozen_, SIGSTOP), 0);
+  ASSERT_TRUE(wait_until("a1 is stopped", [&] { return process_state(frozen_) == 'T'; },
+                         {.timeout = 10s, .poll = 5ms}));
+  auto during = client.status();
+  ASSERT_TRUE(during) << during.error();
+  const json a1 = component(*during, "a1");
+  EXPECT_EQ(a1["stopped"], true) << a1.dump();
+  EXPECT_EQ(a1["role"], "unreachable") << a1.dump();
+  EXPECT_EQ(a1["healthy"], false) << a1.dump();
+  // The records are untouched: the writer endpoints still lead to a1, as Aurora's would.
+  EXPECT_EQ((*during)["regions"]["us-east-1"]["writer_endpoint"]["database"], "a1");
+  ASSERT_EQ(::kill(frozen_, SIGCONT), 0);
+  frozen_ = 0;
+  auto after = client.status();
+  ASSERT_TRUE(after) << after.error();
+  EXPECT_EQ(component(*after, "a1")["role"], "writer");
+  EXPECT_FALSE(component(*after, "a1").contains("stopped"));
 }
 
 }  // namespace
