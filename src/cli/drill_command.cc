@@ -538,15 +538,11 @@ int run_drill(const DrillArgs& given) {
   if (!promises) fail(promises.error());
   if (auto c = drill::choose_controller(a.controller, {}); !c) fail(c.error());
   // The lab's Lambda has no write lease (the lab's lease is etcd, the AWS world's is DynamoDB):
-  // a drill that cuts the network needs the lease to keep its promises. And the lab's AWS
-  // endpoint answers RDS and CloudWatch from the supervisor's status, which waits out a frozen
-  // server's probe (2 s): the Lambda's tick stalls through a sub-second blip and mostly never
-  // sees it, so a blip ridden out through it would measure the emulator, not the controller.
-  if (a.controller == "lambda" && (spec->cut || spec->blip))
-    fail("drill " + spec->name + " runs on the lab path only (--controller lab): " +
-         (spec->cut ? "a partition needs the write lease, which the lab's Lambda lacks"
-                    : "the lab's AWS endpoint stalls on a frozen writer (2 s per call), so the "
-                      "Lambda would not see the blip"));
+  // a drill that cuts the network needs the lease to keep its promises.
+  if (a.controller == "lambda" && spec->cut)
+    fail("drill " + spec->name +
+         " runs on the lab path only (--controller lab): a partition needs the write lease, "
+         "which the lab's Lambda lacks");
   if (spec->cut)
     if (auto can = lab::check_can_partition(); !can)
       fail("drill " + spec->name + " cuts the network: " + can.error().message);
@@ -559,7 +555,7 @@ int run_drill(const DrillArgs& given) {
   // "auto" made concrete, and said with its reason: a drctl installed without a bootstrap
   // falls back to the lab controller.
   const auto choice =
-      drill::choose_controller(a.controller, {.cut_or_blip = spec->cut.has_value() || spec->blip,
+      drill::choose_controller(a.controller, {.cuts_network = spec->cut.has_value(),
                                               .write_lease = state->lease_ttl_s > 0,
                                               .bootstrap_present = !find_bootstrap("").empty()});
   if (!choice) fail(choice.error());
@@ -964,8 +960,8 @@ void register_drill_commands(CLI::App& app) {
     cmd->add_option("--controller", args.controller,
                     "who acts: lambda (the real bootstrap behind the lab's Runtime API, calling "
                     "the lab's AWS endpoint, as on AWS), lab (drctl controller on the lab's "
-                    "backends; the partition and blip drills, and labs with the write lease, run "
-                    "only there), or auto: lambda wherever it can act, else lab")
+                    "backends; the partition drills, and labs with the write lease, run only "
+                    "there), or auto: lambda wherever it can act, else lab")
         ->capture_default_str();
     if (spec.blip)
       cmd->add_option("--blip-ms", args.p.blip_ms,

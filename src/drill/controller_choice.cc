@@ -9,10 +9,10 @@ std::expected<ControllerChoice, std::string> choose_controller(std::string_view 
   if (asked != "auto")
     return std::unexpected("--controller: '" + std::string(asked) +
                            "' is none of auto, lambda and lab");
-  if (needs.cut_or_blip)
+  if (needs.cuts_network)
     return ControllerChoice{"lab",
-                            "auto: the scenario cuts the network or freezes the writer, "
-                            "which only the lab controller serves"};
+                            "auto: the scenario cuts the network, which needs the write lease "
+                            "that only the lab controller takes"};
   if (needs.write_lease)
     return ControllerChoice{"lab",
                             "auto: the lab runs the write lease, which the lab's Lambda cannot "

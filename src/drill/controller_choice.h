@@ -11,9 +11,10 @@
 namespace dr::drill {
 
 struct ControllerNeeds {
-  // The scenario cuts the network (it needs the write lease) or freezes the writer for less
-  // than the lab controller's detection window (sized to its probes): the lab path only.
-  bool cut_or_blip = false;
+  // The scenario cuts the network: it needs the write lease to keep its promises, and the
+  // lab's Lambda has none (below), so the lab path only. A blip (the writer frozen for less
+  // than the detection window) runs through the Lambda like every other drill.
+  bool cuts_network = false;
   // The lab runs the write lease (`lab up --write-lease`): its lease is etcd, which the lab's
   // Lambda (whose lease is the AWS world's DynamoDB) cannot take.
   bool write_lease = false;

@@ -38,11 +38,11 @@ TEST(ControllerChoice, AutoWithoutABootstrapFallsBackToTheLabController) {
   EXPECT_EQ(c->why, "auto: no Lambda bootstrap beside drctl or in its build tree");
 }
 
-TEST(ControllerChoice, AutoTakesTheLabForACutOrABlipEvenWithABootstrap) {
-  auto c = choose_controller("auto", {.cut_or_blip = true, .bootstrap_present = true});
+TEST(ControllerChoice, AutoTakesTheLabForACutEvenWithABootstrap) {
+  auto c = choose_controller("auto", {.cuts_network = true, .bootstrap_present = true});
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->controller, "lab");
-  EXPECT_NE(c->why.find("cuts the network or freezes the writer"), std::string::npos) << c->why;
+  EXPECT_NE(c->why.find("cuts the network"), std::string::npos) << c->why;
 }
 
 TEST(ControllerChoice, AutoTakesTheLabForALabWithTheWriteLeaseEvenWithABootstrap) {
