@@ -157,7 +157,8 @@ bool is_lambda_event(const json& j) {
 // invoking it every second. Each invocation is long (the function's timeout 900 s, Lambda's
 // most) and stops starting ticks 60 s before its deadline, so that a runbook started in a tick
 // ends inside the invocation rather than being cut by the deadline.
-std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int interval_ms) {
+std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int interval_ms,
+                                       int threshold) {
   auto loaded = lab::load_lab_state(dir);
   if (!loaded) fail("lab state: " + loaded.error().describe());
   const lab::LabState& state = *loaded;
@@ -170,6 +171,9 @@ std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int int
   const int tick_ms = std::clamp(interval_ms, 100, 300'000);
   const std::string frac = std::to_string(1000 + tick_ms % 1000).substr(1);  // "250", "005"
   vars["DR_CONTROLLER_TICK_SECONDS"] = std::to_string(tick_ms / 1000) + "." + frac;
+  // The drill's --threshold, as the lab controller and the witness get it: a blip is sized to
+  // it, and a Lambda on core's default of 3 would call a longer blip an outage.
+  vars["DR_CONTROLLER_FAILURE_THRESHOLD"] = std::to_string(threshold);
   vars["DR_CONTROLLER_DEADLINE_MARGIN_MS"] = "60000";
   const auto env_file = dir / kLambdaEnvFile;
   if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)
@@ -337,7 +341,8 @@ void reset_baseline(const std::filesystem::path& dir, const DrillArgs& a, drill:
     // the front door back to the baseline's.
     if (a.controller == "lambda")
       run_step(dir, a,
-               {"aws", "failback", "--env-file", write_lambda_env(dir, a.p.interval_ms).string()},
+               {"aws", "failback", "--env-file",
+                write_lambda_env(dir, a.p.interval_ms, a.p.threshold).string()},
                "reset-aws-failback.log", /*with_dir=*/false);
     run_step(dir, a, {"failback"}, "reset-failback.log");
     b = settled_baseline(dir, 60s);
@@ -648,7 +653,7 @@ int run_drill(const DrillArgs& given) {
   std::vector<std::pair<std::string, std::string>> crash_env;
   if (spec->crash_controller) crash_env = {{"DR_CONTROLLER_CRASH_AFTER_STEP", "promote"}};
   const std::filesystem::path lambda_env =
-      lambda ? write_lambda_env(dir, a.p.interval_ms) : std::filesystem::path();
+      lambda ? write_lambda_env(dir, a.p.interval_ms, a.p.threshold) : std::filesystem::path();
   lab::Process controller =
       lambda ? start_lambda(dir, lambda_env)
              : spawn_drctl(dir, with({"controller"}), "controller.log", crash_env);

@@ -205,6 +205,14 @@ constexpr auto kTable = std::to_array<Variable>({
        c.tick_interval = std::chrono::milliseconds(*ms);
        return std::nullopt;
      }},
+    {"DR_CONTROLLER_FAILURE_THRESHOLD", false,
+     "failed probes in a row before a checker calls the primary down (default 3, 1-20)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto n = to_int(v);
+       if (!n || *n < 1 || *n > 20) return "not a whole number 1-20: '" + v + "'";
+       c.failure_threshold = static_cast<int>(*n);
+       return std::nullopt;
+     }},
     {"DR_AWS_POLL_MS", false,
      "how often a running operation (promotion, fleet, lease) is re-read (default 2000, 100-60000)",
      [](Config& c, const std::string& v) { return bounded_ms(c.aws_poll_interval, v); }},

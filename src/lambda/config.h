@@ -41,6 +41,8 @@ struct Config {
   std::string lease_table;                 // DR_LEASE_TABLE (optional): the write lease's
   std::chrono::milliseconds switchover_lag_gate{2000};  // DR_SWITCHOVER_LAG_GATE_MS
   std::chrono::milliseconds tick_interval{10000};       // DR_CONTROLLER_TICK_SECONDS
+  // Optional: failed probes in a row before a checker calls the primary down (core's default 3).
+  int failure_threshold = 3;  // DR_CONTROLLER_FAILURE_THRESHOLD
   // Optional: the AWS backends' poll while an operation runs (AwsTargets::poll_interval).
   std::chrono::milliseconds aws_poll_interval{2000};  // DR_AWS_POLL_MS
   // Optional: how long before the invocation's deadline the handler stops starting ticks. A

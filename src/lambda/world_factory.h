@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "backends/aws/aws_targets.h"
 #include "core/ports.h"
 #include "core/world.h"
 #include "lambda/config.h"
@@ -17,6 +18,9 @@ namespace dr::lambda {
 
 using WorldFactory =
     std::function<std::expected<std::unique_ptr<core::World>, std::string>(const Config&)>;
+
+// What the AWS world acts on and how it judges, from the function's configuration.
+backends::aws_world::AwsTargets aws_targets_of(const Config& config);
 
 // The AWS world for `config`; an error names what is wrong with it.
 WorldFactory default_world_factory();

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "backends/aws/aws_world.h"
+#include "lambda/world_factory.h"
+
 #include <fstream>
 #include <map>
 #include <regex>
@@ -74,6 +77,22 @@ TEST(LambdaConfig, TickTakesDecimalSecondsAndThePollIsOptional) {
   EXPECT_EQ(c->aws_poll_interval, std::chrono::milliseconds(250));
 }
 
+// The checkers' threshold reaches the evidence: a drill sizes its blip to it, and a Lambda left
+// on core's default of 3 would call a blip sized for 5 an outage and fail over.
+TEST(LambdaConfig, TheFailureThresholdReachesTheCheckers) {
+  auto env = good_env();
+  auto c = parse_config(from(env));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->failure_threshold, 3);  // the default
+  EXPECT_EQ(backends::aws_world::evidence_options(aws_targets_of(*c), "t").thresholds.failure, 3);
+  env["DR_CONTROLLER_FAILURE_THRESHOLD"] = "5";
+  c = parse_config(from(env));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->failure_threshold, 5);
+  EXPECT_EQ(aws_targets_of(*c).thresholds.failure, 5);
+  EXPECT_EQ(backends::aws_world::evidence_options(aws_targets_of(*c), "t").thresholds.failure, 5);
+}
+
 TEST(LambdaConfig, ReadsTheLeaseTableAndRefusesABadOne) {
   auto env = good_env();
   env["DR_LEASE_TABLE"] = "dr-app-write-lease";
@@ -123,6 +142,9 @@ TEST(LambdaConfig, BadValuesAreNamedWithWhy) {
       {"DR_CONTROLLER_TICK_SECONDS", "-1"},
       {"DR_CONTROLLER_TICK_SECONDS", "1e1"},
       {"DR_CONTROLLER_TICK_SECONDS", "300.001"},
+      {"DR_CONTROLLER_FAILURE_THRESHOLD", "0"},
+      {"DR_CONTROLLER_FAILURE_THRESHOLD", "21"},
+      {"DR_CONTROLLER_FAILURE_THRESHOLD", "three"},
       {"DR_AWS_POLL_MS", "99"},
       {"DR_AWS_POLL_MS", "2s"},
       {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "5"},

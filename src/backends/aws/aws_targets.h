@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "aws/client.h"
+#include "core/observer.h"
 
 namespace dr::backends::aws_world {
 
@@ -63,6 +64,9 @@ struct AwsTargets {
   // One health probe of an ALB (/health, /health/deep; connect included): Route 53's 4 s. The
   // Lambda caps it at its tick, so that a frozen ALB costs one timeout per tick, not more.
   std::chrono::milliseconds probe_timeout{4'000};
+  // The checkers' verdicts: failed probes in a row before the primary is down, and successes
+  // before it is up again.
+  core::ObserverThresholds thresholds;
 
   const AwsRegionTargets* find(const std::string& region) const;
   // The region whose Aurora cluster has this identifier (cluster_id()), or nullptr. Aurora

@@ -13,6 +13,7 @@ EvidenceOptions evidence_options(const AwsTargets& targets, const std::string& s
   o.state_table = state_table;
   for (const auto& r : targets.regions) o.alb_urls[r.region] = r.app_url;
   o.replication.max_age = targets.lag_window;
+  o.thresholds = targets.thresholds;
   return o;
 }
 
