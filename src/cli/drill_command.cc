@@ -853,7 +853,7 @@ int run_drill(const DrillArgs& given) {
       ev.unwatched = "the controller (pid " + std::to_string(controller.pid()) +
                      ") exited before the drill ended" + see;
     else if (const pid_t now = lambda ? bootstrap_of(controller.pid()) : watcher;
-             watcher == 0 || now != watcher)
+             watcher == 0 || now != watcher || lab::process_state(now).value_or('Z') == 'Z')
       ev.unwatched = "the Lambda's bootstrap (pid " + std::to_string(watcher) +
                      ") did not last the drill (now " +
                      (now == 0 ? std::string("none") : "pid " + std::to_string(now)) + ")" + see;

@@ -168,8 +168,11 @@ void run_lambda(const RunFlags& f) {
 std::filesystem::path find_bootstrap(const std::string& flag) {
   if (!flag.empty()) return std::filesystem::absolute(flag);
   const std::filesystem::path dir = self_dir();
+  // Executable: a bootstrap that cannot run would make `--controller auto` pick a Lambda that
+  // never settles, where the lab controller was at hand.
   for (const auto& candidate : {dir / "bootstrap", dir.parent_path() / "lambda" / "bootstrap"})
-    if (std::filesystem::exists(candidate)) return candidate;
+    if (std::filesystem::is_regular_file(candidate) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
   return {};
 }
 

@@ -54,11 +54,12 @@ std::string database_role(const MariaDbInstance& db, const std::vector<DatabaseA
 
 void probe(ComponentProbe& c, const std::vector<DatabaseAddress>& databases) {
   json& j = c.line;
-  if (c.database && process_state(c.database->pid()) == 'T') {
-    // Stopped (SIGSTOP: the blip drill, a debugger): it answers nothing, and asking would cost
-    // the whole connect timeout (2 s; libmariadb counts whole seconds). Said at once, so that a
-    // status call never waits on a frozen server: the lab's AWS endpoint answers RDS and
-    // CloudWatch from it, and AWS's control plane does not stall when an instance freezes.
+  if (const auto ps = c.database ? process_state(c.database->pid()) : std::nullopt;
+      ps == 'T' || ps == 't') {
+    // Stopped (SIGSTOP: the blip drill; 't': stopped under a debugger): it answers nothing, and
+    // asking would cost the whole connect timeout (2 s; libmariadb counts whole seconds). Said at
+    // once, so that a status call never waits on a frozen server: the lab's AWS endpoint answers
+    // RDS and CloudWatch from it, and AWS's control plane does not stall when an instance freezes.
     j["role"] = "unreachable";
     j["stopped"] = true;
     j["healthy"] = false;

@@ -92,5 +92,20 @@ TEST_F(ControllerFallback, TheSameDrctlWithABootstrapBesideItUsesTheLambda) {
   EXPECT_FALSE(fs::exists(lab_ / "drills")) << run.output;
 }
 
+// A bootstrap that cannot run is no Lambda: auto would pick it and the drill would wait for a
+// controller that never settles.
+TEST_F(ControllerFallback, ABootstrapThatIsNotExecutableIsNone) {
+  {
+    std::ofstream bootstrap(bin_ / "bootstrap");
+    bootstrap << "#!/bin/sh\nexit 1\n";
+  }
+  fs::permissions(bin_ / "bootstrap", fs::perms::owner_read | fs::perms::owner_write,
+                  fs::perm_options::replace);
+  auto run = drill("region-outage");
+  EXPECT_NE(run.output.find("drill region-outage: controller lab (auto: no Lambda bootstrap"),
+            std::string::npos)
+      << run.output;
+}
+
 }  // namespace
 }  // namespace dr::drill
