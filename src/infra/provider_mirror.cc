@@ -42,13 +42,16 @@ bool is_file(const fs::path& p) {
 }
 
 // Owned by root or by us, and not writable by everyone (a sticky directory like /tmp may be,
-// above the mirror: nobody can rename what is ours inside it).
-bool owned_safely(const fs::path& p, bool allow_sticky) {
+// above the mirror: nobody can rename what is ours inside it). Above the mirror a group may write
+// (Debian's /usr/local is root:staff 2775); from the mirror down, no group may: a member could
+// plant a package there.
+bool owned_safely(const fs::path& p, bool above_mirror) {
   struct stat st {};
   if (::stat(p.c_str(), &st) != 0) return false;
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) return false;
+  if (!above_mirror && (st.st_mode & S_IWGRP) != 0) return false;
   if ((st.st_mode & S_IWOTH) == 0) return true;
-  return allow_sticky && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) != 0;
+  return above_mirror && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) != 0;
 }
 
 // terraform runs the provider it installs: a mirror another local user could have written into
@@ -71,16 +74,31 @@ bool trusted(const fs::path& mirror, const fs::path& package) {
   return true;
 }
 
-bool has_unpacked(const fs::path& mirror, const fs::path& version_dir,
+// What a mirror's packages for the platform are worth: terraform installs the newest in range,
+// whichever that is, so one untrusted package spoils the mirror however many trusted ones it has.
+enum class Packages { kNone, kTrusted, kUntrusted };
+
+Packages worst(Packages a, Packages b) {
+  return a == Packages::kUntrusted || b == Packages::kUntrusted ? Packages::kUntrusted
+         : a == Packages::kTrusted || b == Packages::kTrusted   ? Packages::kTrusted
+                                                                : Packages::kNone;
+}
+
+Packages package(const fs::path& mirror, const fs::path& file) {
+  if (!is_file(file)) return Packages::kNone;
+  return trusted(mirror, file) ? Packages::kTrusted : Packages::kUntrusted;
+}
+
+Packages unpacked(const fs::path& mirror, const fs::path& version_dir,
                   const std::string& platform) {
+  Packages found = Packages::kNone;
   std::error_code ec;
   for (auto it = fs::directory_iterator(version_dir / platform, ec);
        !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    if (it->path().filename().string().starts_with("terraform-provider-aws_") &&
-        is_file(it->path()) && trusted(mirror, it->path()))
-      return true;
+    if (it->path().filename().string().starts_with("terraform-provider-aws_"))
+      found = worst(found, package(mirror, it->path()));
   }
-  return false;
+  return found;
 }
 
 std::string read_text(const fs::path& p) {
@@ -187,20 +205,20 @@ bool is_provider_mirror(const fs::path& dir, const std::string& platform) {
   if (dir.empty()) return false;
   const fs::path aws = dir / "registry.terraform.io" / "hashicorp" / "aws";
   static const std::regex packed(R"(terraform-provider-aws_([^_]+)_(.+)\.zip)");
+  Packages found = Packages::kNone;
   std::error_code ec;
   for (auto it = fs::directory_iterator(aws, ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
     const std::string name = it->path().filename().string();
     std::smatch m;
     if (std::regex_match(name, m, packed)) {
-      if (m[2].str() == platform && in_stack_range(m[1].str()) && is_file(it->path()) &&
-          trusted(dir, it->path()))
-        return true;
-    } else if (in_stack_range(name) && has_unpacked(dir, it->path(), platform)) {
-      return true;
+      if (m[2].str() == platform && in_stack_range(m[1].str()))
+        found = worst(found, package(dir, it->path()));
+    } else if (in_stack_range(name)) {
+      found = worst(found, unpacked(dir, it->path(), platform));
     }
   }
-  return false;
+  return found == Packages::kTrusted;
 }
 
 bool configures_provider_installation(const std::string& text) {
@@ -284,12 +302,10 @@ CliConfig::~CliConfig() {
 }
 
 std::vector<std::string> terraform_child_env(const CliConfig& config) {
-  return {"TF_CLI_CONFIG_FILE=" + config.path().string(),
-          "TF_IN_AUTOMATION=1",
-          "TF_INPUT=0",
-          "CHECKPOINT_DISABLE=1",
-          "TF_DATA_DIR",
-          "TF_WORKSPACE"};
+  return {"TF_CLI_CONFIG_FILE=" + config.path().string(), "TF_IN_AUTOMATION=1", "TF_INPUT=0",
+          "CHECKPOINT_DISABLE=1", "TF_DATA_DIR", "TF_WORKSPACE",
+          // -plugin-dir or another config in the user's arguments would bypass the mirror.
+          "TF_CLI_ARGS", "TF_CLI_ARGS_init", "TF_CLI_ARGS_validate", "TF_PLUGIN_CACHE_DIR"};
 }
 
 }  // namespace dr::infra

@@ -85,6 +85,22 @@ TEST(ProviderMirror, AMirrorEveryoneCanWriteIntoIsNotOne) {
   EXPECT_TRUE(is_provider_mirror(tmp / "m", kPlatform)) << "like /tmp: only we rename ours";
 }
 
+// terraform installs the newest package in range, not the one that was vetted: a trusted 5.100.0
+// beside a 6.99.0 a group member could plant (a group-writable version directory) spoils the
+// mirror.
+TEST(ProviderMirror, OneUntrustedPackageInRangeSpoilsTheMirror) {
+  dr::testing::TempDir tmp{"dr-tf-mirror"};
+  add_unpacked(tmp / "m", "5.100.0");
+  add_unpacked(tmp / "m", "6.99.0");
+  ASSERT_TRUE(is_provider_mirror(tmp / "m", kPlatform));
+  const fs::path planted = tmp / "m" / "registry.terraform.io" / "hashicorp" / "aws" / "6.99.0";
+  fs::permissions(planted, fs::perms::group_write, fs::perm_options::add);
+  EXPECT_FALSE(is_provider_mirror(tmp / "m", kPlatform))
+      << "terraform would install the 6.99.0 a group member could have written";
+  fs::permissions(planted, fs::perms::group_write, fs::perm_options::remove);
+  EXPECT_TRUE(is_provider_mirror(tmp / "m", kPlatform));
+}
+
 TEST(ProviderMirror, DrTfPluginMirrorIsTheOnlyPlaceLookedAtWhenSet) {
   dr::testing::TempDir tmp{"dr-tf-mirror"};
   add_unpacked(tmp / "usual", "5.100.0");
@@ -199,6 +215,9 @@ TEST(ProviderMirror, OurCliConfigInstallsOnlyFromTheMirrorAndIsRemovedAfter) {
               env.end());
     EXPECT_NE(std::find(env.begin(), env.end(), "TF_DATA_DIR"), env.end())
         << "the user's data directory must not receive our scratch init";
+    for (const char* bypass : {"TF_CLI_ARGS", "TF_CLI_ARGS_init", "TF_PLUGIN_CACHE_DIR"})
+      EXPECT_NE(std::find(env.begin(), env.end(), bypass), env.end())
+          << bypass << " (say -plugin-dir=...) would bypass the mirror";
   }
   EXPECT_FALSE(fs::exists(dir)) << "the temporary config outlived the lint";
 }
