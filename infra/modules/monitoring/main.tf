@@ -185,18 +185,19 @@ resource "aws_cloudwatch_metric_alarm" "controller_errors" {
 # A controller that is no longer invoked (the schedule disabled or deleted, the function
 # throttled to zero, its role broken before it runs) raises no Errors at all: the errors alarm
 # above stays OK exactly when no failover can happen. No invocation means no datapoint, so
-# missing data breaches here.
+# missing data breaches here. Periods of at least 5 minutes: Lambda's metrics arrive late, and a
+# one-minute period with missing data breaching would flap on a healthy controller.
 resource "aws_cloudwatch_metric_alarm" "controller_silent" {
   provider = aws.secondary
 
   alarm_name          = "${var.name}-controller-silent"
-  alarm_description   = "The failover controller has not run for three schedules: no automatic failover will happen"
+  alarm_description   = "The failover controller has not been invoked for two periods: no automatic failover will happen"
   namespace           = "AWS/Lambda"
   metric_name         = "Invocations"
   statistic           = "Sum"
-  period              = 60 * var.controller_schedule_minutes
-  evaluation_periods  = 3
-  datapoints_to_alarm = 3
+  period              = 60 * max(5, var.controller_schedule_minutes)
+  evaluation_periods  = 2
+  datapoints_to_alarm = 2
   threshold           = 1
   comparison_operator = "LessThanThreshold"
   treat_missing_data  = "breaching"

@@ -87,12 +87,12 @@ variable "controller_function_name" {
 }
 
 variable "controller_schedule_minutes" {
-  description = "Minutes between the controller's scheduled starts (the lambda module's schedule_minutes): the silent-controller alarm fires after three schedules without an invocation. Default: 1."
+  description = "Minutes between the controller's scheduled starts (the lambda module's schedule_minutes): the silent-controller alarm fires after two periods of max(5, this) minutes without an invocation. Default: 1."
   type        = number
   default     = 1
 
   validation {
-    condition     = var.controller_schedule_minutes >= 1 && floor(var.controller_schedule_minutes) == var.controller_schedule_minutes
-    error_message = "controller_schedule_minutes must be a whole number of minutes >= 1."
+    condition     = var.controller_schedule_minutes >= 1 && var.controller_schedule_minutes <= 720 && floor(var.controller_schedule_minutes) == var.controller_schedule_minutes
+    error_message = "controller_schedule_minutes must be a whole number of minutes, 1-720 (CloudWatch evaluates at most a day: 2 periods)."
   }
 }

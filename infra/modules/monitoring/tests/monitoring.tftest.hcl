@@ -171,7 +171,8 @@ run "primary_region_failure" {
       aws_cloudwatch_metric_alarm.controller_silent.comparison_operator == "LessThanThreshold" &&
       aws_cloudwatch_metric_alarm.controller_silent.threshold == 1 &&
       aws_cloudwatch_metric_alarm.controller_silent.treat_missing_data == "breaching" &&
-      aws_cloudwatch_metric_alarm.controller_silent.period == 60
+      aws_cloudwatch_metric_alarm.controller_silent.period == 300 &&
+      aws_cloudwatch_metric_alarm.controller_silent.evaluation_periods == 2
     )
     error_message = "A controller that stops being invoked raises no Errors: the silent-controller alarm must count its invocations per schedule and breach on missing data."
   }
