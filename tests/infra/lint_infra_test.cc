@@ -108,6 +108,15 @@ class ScopedEnv {
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
 
+// No network for terraform: every HTTPS request goes to a proxy on a port nothing listens on, and
+// no proxy exemption lets one out.
+void without_network(ScopedEnv& env) {
+  env.set("HTTPS_PROXY", "http://127.0.0.1:1");
+  env.set("https_proxy", "http://127.0.0.1:1");
+  env.set("NO_PROXY", nullptr);
+  env.set("no_proxy", nullptr);
+}
+
 // With no network (every HTTPS request goes to a proxy on a port nothing listens on), the lint's
 // `terraform init` must still install hashicorp/aws, from the local mirror, and validate.
 TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
@@ -116,10 +125,7 @@ TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
   dr::testing::TempDir tmp{"dr-infra-lint"};
   // Neither a developer's own CLI config nor a proxy exemption may let init out.
   env.set("TF_CLI_CONFIG_FILE", (tmp / "no-such.tfrc").c_str());
-  env.set("HTTPS_PROXY", "http://127.0.0.1:1");
-  env.set("https_proxy", "http://127.0.0.1:1");
-  env.set("NO_PROXY", nullptr);
-  env.set("no_proxy", nullptr);
+  without_network(env);
   auto source = find_provider_source(TerraformEnv::from_process(), terraform_platform());
   if (!source) GTEST_SKIP() << source.error();
 
@@ -145,10 +151,7 @@ TEST(InfraLint, WithoutAMirrorTerraformValidateIsSkippedWithTheReason) {
   ScopedEnv env;
   dr::testing::TempDir tmp{"dr-infra-lint"};
   env.set("DR_TF_PLUGIN_MIRROR", tmp.path().c_str());
-  env.set("HTTPS_PROXY", "http://127.0.0.1:1");
-  env.set("https_proxy", "http://127.0.0.1:1");
-  env.set("NO_PROXY", nullptr);
-  env.set("no_proxy", nullptr);
+  without_network(env);
 
   LintOptions o;
   o.dir = std::filesystem::path(DR_SOURCE_DIR) / "infra";

@@ -33,6 +33,21 @@ class StatusProbes : public ::testing::Test {
     return dr::testing::run_drctl(args, tmp_ / ("drctl-" + std::to_string(++runs_) + ".log"), 180s);
   }
 
+  // `lab up`, its processes recorded for the teardown; then where its control API is and its
+  // token, for the test's clients.
+  void up() {
+    auto r = drctl({"up"});
+    dr::testing::append_recorded_pids(dir_, pids_);
+    ASSERT_EQ(r.code, 0) << r.output;
+    auto token = read_control_token(dir_);
+    ASSERT_TRUE(token) << token.error();
+    auto state = load_lab_state(dir_);
+    ASSERT_TRUE(state) << state.error().describe();
+    host_ = state->control_address;
+    port_ = state->control_port;
+    token_ = *token;
+  }
+
   void TearDown() override {
     if (frozen_ != 0) ::kill(frozen_, SIGCONT);
     dr::testing::append_recorded_pids(dir_, pids_);
@@ -45,6 +60,9 @@ class StatusProbes : public ::testing::Test {
   std::vector<PidRecord> pids_;
   pid_t frozen_ = 0;
   int runs_ = 0;
+  std::string host_;
+  int port_ = 0;
+  std::string token_;
 };
 
 json component(const json& status, const std::string& name) {
@@ -55,17 +73,11 @@ json component(const json& status, const std::string& name) {
 }
 
 TEST_F(StatusProbes, AFrozenServerHoldsUpNoRepointWhileAStatusProbesIt) {
-  auto up = drctl({"up"});
-  dr::testing::append_recorded_pids(dir_, pids_);
-  ASSERT_EQ(up.code, 0) << up.output;
-  auto token = read_control_token(dir_);
-  ASSERT_TRUE(token) << token.error();
-  auto state = load_lab_state(dir_);
-  ASSERT_TRUE(state) << state.error().describe();
-  const std::string host = state->control_address;
-  const int port = state->control_port;
+  ASSERT_NO_FATAL_FAILURE(up());
+  const std::string host = host_;
+  const int port = port_;
   // The controller's client, with its normal deadline (3 s).
-  backends::lab::SupervisorClient controller(host, port, *token);
+  backends::lab::SupervisorClient controller(host, port, token_);
   auto before = controller.status();
   ASSERT_TRUE(before) << before.error();
   // us-west-2's DynamoDB Local hangs: it accepts connections and answers nothing. Each status
@@ -82,7 +94,7 @@ TEST_F(StatusProbes, AFrozenServerHoldsUpNoRepointWhileAStatusProbesIt) {
   std::vector<std::thread> probes;
   for (int i = 0; i < 3; ++i) {
     probes.emplace_back([&] {
-      backends::lab::SupervisorClient operator_(host, port, *token, 120s);
+      backends::lab::SupervisorClient operator_(host, port, token_, 120s);
       while (!stop) {
         ++in_flight;
         auto s = operator_.status();
@@ -127,14 +139,8 @@ TEST_F(StatusProbes, AFrozenServerHoldsUpNoRepointWhileAStatusProbesIt) {
 // connect timeout (2 s): the lab's AWS endpoint, which answers RDS and CloudWatch from the
 // status, stalled the Lambda's tick through every blip. The status says at once what it is.
 TEST_F(StatusProbes, AStoppedDatabaseIsReportedWithoutBeingAsked) {
-  auto up = drctl({"up"});
-  dr::testing::append_recorded_pids(dir_, pids_);
-  ASSERT_EQ(up.code, 0) << up.output;
-  auto token = read_control_token(dir_);
-  ASSERT_TRUE(token) << token.error();
-  auto state = load_lab_state(dir_);
-  ASSERT_TRUE(state) << state.error().describe();
-  backends::lab::SupervisorClient client(state->control_address, state->control_port, *token);
+  ASSERT_NO_FATAL_FAILURE(up());
+  backends::lab::SupervisorClient client(host_, port_, token_);
   auto before = client.status();
   ASSERT_TRUE(before) << before.error();
   EXPECT_EQ(component(*before, "a1")["role"], "writer");
