@@ -152,8 +152,16 @@ std::expected<std::string, std::string> LabBackends::fail_over_in_region(
   if (!state) return std::unexpected("lab state: " + state.error().describe());
   core::Topology topo;
   topo.writer = t->writer;
-  for (const auto& s : t->servers)
+  std::string target_region;
+  for (const auto& s : t->servers) {
     if (s.name == t->writer) topo.primary_region = s.region;
+    if (s.name == new_writer) target_region = s.region;
+  }
+  // Re-checked on the topology the move runs on: a move of the lab's own path (not serialised
+  // with the endpoint's) may have taken the writer out of the region since the move was planned.
+  if (new_writer == t->writer || target_region.empty() || target_region != topo.primary_region)
+    return std::unexpected("the writer is " + t->writer + " in " + topo.primary_region + ", so " +
+                           new_writer + " cannot take it over in-region: nothing was moved");
   // The other region's replica follows the new writer (b1 follows a2), as it does Aurora's.
   for (const auto& s : t->servers) {
     if (s.region == topo.primary_region || s.region.empty()) continue;

@@ -149,6 +149,8 @@ class FakeRds final : public RdsLab {
  public:
   std::expected<DbTopology, std::string> topology() override {
     std::lock_guard lock(mu_);
+    // Another move, not this endpoint's, takes the writer away after so many reads.
+    if (reads_until_moved_away_ > 0 && --reads_until_moved_away_ == 0) writer_ = "b1";
     DbTopology t;
     t.servers = {{"a1", "us-east-1", "us-east-1a", "127.0.1.11", 3306, true, writer_ != "a1", {}},
                  {"a2", "us-east-1", "us-east-1b", "127.0.1.12", 3306, true, true, {}},
@@ -179,6 +181,10 @@ class FakeRds final : public RdsLab {
     return std::string();
   }
   bool b1_replicating = true;
+  void move_away_after_reads(int n) {
+    std::lock_guard lock(mu_);
+    reads_until_moved_away_ = n + 1;
+  }
   void wait_started() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return started_; });
@@ -199,6 +205,7 @@ class FakeRds final : public RdsLab {
   std::string writer_ = "a1";
   bool started_ = false;
   bool released_ = false;
+  int reads_until_moved_away_ = 0;
   std::vector<std::string> calls_;
 };
 
@@ -461,6 +468,22 @@ TEST_F(Endpoint, RebootWithForceFailoverMovesTheWriterInRegionAsynchronously) {
   EXPECT_NE(a1.body.find("<DBInstanceStatus>available</DBInstanceStatus>"), std::string::npos)
       << a1.body;
   EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a2"});
+}
+
+// The watcher (or an operator) plans an in-region move on the topology it read; a global
+// failover that ran before the move's worker started took the writer to b1. Moving it "back" to
+// a2 would be a failback nobody asked for, and a second writer for whoever still follows b1.
+TEST_F(Endpoint, AnInRegionMovePlannedBeforeTheWriterLeftTheRegionMovesNothing) {
+  fake_rds_.release();  // a move that runs anyway ends at once
+  fake_rds_.move_away_after_reads(1);
+  auto r = rds_.fail_over_in_region_for("us-east-1", "a2", "a1 is gone");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("the writer is b1 now, not a1"), std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(fake_rds_.calls().empty());
+  auto after = fake_rds_.topology();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->writer, "b1");
 }
 
 TEST_F(Endpoint, FailoverDbClusterTakesAnOptionalTargetAndRunsInRegion) {
