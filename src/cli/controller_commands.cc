@@ -114,12 +114,13 @@ struct Session {
   std::unique_ptr<backends::ControllerStore> store;
 };
 
-void run_controller(const Common& c, bool once, bool dry_run, int capacity) {
+void run_controller(const Common& c, bool once, bool dry_run, int capacity, int heartbeat_ms) {
   Session s(c);
   std::filesystem::path dir = lab::resolve_lab_dir(c.dir);
   controller::LoopOptions options = loop_options(c, /*controller=*/true);
   options.standby_capacity = capacity;
   options.dry_run = dry_run;
+  options.heartbeat = std::chrono::milliseconds(heartbeat_ms);
   const char* crash = std::getenv("DR_CONTROLLER_CRASH_AFTER_STEP");
   options.crash_after_step = crash != nullptr ? crash : "";
   controller::ControllerLoop loop(
@@ -379,7 +380,7 @@ void failback(const Common& c, int max_wait_s) {
 void register_controller_commands(CLI::App& app) {
   static Common common;
   static bool once = false, dry_run = false, force = false;
-  static int capacity = 2, port = 0, max_wait = 30;
+  static int capacity = 2, port = 0, max_wait = 30, heartbeat_ms = 0;
   static std::string listen = "127.0.3.24", to, id, onoff;
 
   auto* ctl = app.add_subcommand("controller", "run the failover controller against the lab");
@@ -390,9 +391,14 @@ void register_controller_commands(CLI::App& app) {
   ctl->add_option("--standby-capacity", capacity, "fleet size the new primary region scales to")
       ->check(CLI::Range(1, 4))  // max = 2x, and the lab's ALBs have 8 slots
       ->capture_default_str();
+  ctl->add_option("--heartbeat-ms", heartbeat_ms,
+                  "one `tick` event (controller-events.jsonl) this often between changes of "
+                  "decision; 0: none")
+      ->check(CLI::Range(0, 3'600'000))
+      ->capture_default_str();
   ctl->add_flag("--once", once, "one tick, then exit");
   ctl->add_flag("--dry-run", dry_run, "decide and log, never act");
-  ctl->callback([] { run_controller(common, once, dry_run, capacity); });
+  ctl->callback([] { run_controller(common, once, dry_run, capacity, heartbeat_ms); });
 
   auto* wit = app.add_subcommand("witness", "run the third-site witness (global range)");
   add_common(wit, common);

@@ -175,6 +175,9 @@ std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int int
   // it, and a Lambda on core's default of 3 would call a longer blip an outage.
   vars["DR_CONTROLLER_FAILURE_THRESHOLD"] = std::to_string(threshold);
   vars["DR_CONTROLLER_DEADLINE_MARGIN_MS"] = "60000";
+  // A tick log line every second: the evidence that the controller watched a fault it had to
+  // ride out to the end (drill::ticked_since).
+  vars["DR_CONTROLLER_HEARTBEAT_SECONDS"] = "1";
   const auto env_file = dir / kLambdaEnvFile;
   if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)
     fail(w.error().message);
@@ -654,9 +657,10 @@ int run_drill(const DrillArgs& given) {
   if (spec->crash_controller) crash_env = {{"DR_CONTROLLER_CRASH_AFTER_STEP", "promote"}};
   const std::filesystem::path lambda_env =
       lambda ? write_lambda_env(dir, a.p.interval_ms, a.p.threshold) : std::filesystem::path();
-  lab::Process controller =
-      lambda ? start_lambda(dir, lambda_env)
-             : spawn_drctl(dir, with({"controller"}), "controller.log", crash_env);
+  lab::Process controller = lambda
+                                ? start_lambda(dir, lambda_env)
+                                : spawn_drctl(dir, with({"controller", "--heartbeat-ms", "1000"}),
+                                              "controller.log", crash_env);
   const std::string controller_log = lambda ? kLambdaLog : "controller.log";
   // An operator's move on the AWS path (`drctl aws switchover` / `failback`): the function's
   // configuration, and its runbook's events to the events file.
@@ -807,7 +811,7 @@ int run_drill(const DrillArgs& given) {
                                    [&] { return !controller.running(); }, {.timeout = 60s});
     if (!crashed) fail("the controller did not reach the crash point; see controller.log");
     std::cout << "drill " << a.scenario << ": controller crashed mid-runbook; restarting it\n";
-    controller = spawn_drctl(dir, with({"controller"}), "controller.log");
+    controller = spawn_drctl(dir, with({"controller", "--heartbeat-ms", "1000"}), "controller.log");
   }
   drill::History history = (*workload)->wait();
   if (stale) {
@@ -849,6 +853,18 @@ int run_drill(const DrillArgs& given) {
     }
   if (!promises->expects_failover) {
     const std::string see = "; see " + (dir / controller_log).string();
+    // A controller that is there but does not tick (hung in a call, frozen) watched nothing
+    // either: it must log a tick (its 1 s heartbeat) that ended after the run did.
+    const int64_t ended = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    const auto wait_tick = std::chrono::milliseconds(3000 + 2 * a.p.interval_ms);
+    const bool ticked =
+        controller.running() &&
+        lab::wait_until("the controller ticks after the run",
+                        [&] { return drill::ticked_since(controller_events(), ended); },
+                        {.timeout = wait_tick, .poll = 20ms})
+            .has_value();
     if (!controller.running())
       ev.unwatched = "the controller (pid " + std::to_string(controller.pid()) +
                      ") exited before the drill ended" + see;
@@ -857,6 +873,12 @@ int run_drill(const DrillArgs& given) {
       ev.unwatched = "the Lambda's bootstrap (pid " + std::to_string(watcher) +
                      ") did not last the drill (now " +
                      (now == 0 ? std::string("none") : "pid " + std::to_string(now)) + ")" + see;
+    else if (!ticked)
+      ev.unwatched =
+          std::string(lambda ? "the Lambda's bootstrap (pid " + std::to_string(watcher)
+                             : "the controller (pid " + std::to_string(controller.pid())) +
+          ") logged no tick in the " + std::to_string(wait_tick.count()) +
+          " ms after the run ended (hung or frozen)" + see;
   }
   // The Lambda's schedule would finish its invocation in flight (up to its 900 s timeout) on a
   // SIGTERM: killed instead, as Lambda may reset an environment at any time; bootstrap dies with

@@ -74,6 +74,25 @@ void ControllerLoop::event(const std::string& name, nlohmann::json fields) {
   if (options_.events) options_.events(fields);
 }
 
+void ControllerLoop::report(const core::Decision& d) {
+  if (d.reason != last_logged_) {
+    log_("decision " + core::to_string(d.action) + ": " + d.reason);
+    event("decision", {{"action", core::to_string(d.action)}, {"reason", d.reason}});
+    last_logged_ = d.reason;
+    last_reported_ = now_();
+    return;
+  }
+  heartbeat(d);
+}
+
+void ControllerLoop::heartbeat(const core::Decision& d) {
+  if (options_.heartbeat <= std::chrono::milliseconds::zero()) return;
+  const auto now = now_();
+  if (last_reported_ && now - *last_reported_ < options_.heartbeat) return;
+  event("tick", {{"action", core::to_string(d.action)}, {"reason", d.reason}});
+  last_reported_ = now;
+}
+
 std::expected<core::Snapshot, std::string> ControllerLoop::observe_with_guards() {
   auto snapshot = world_.observe();
   if (!snapshot) return std::unexpected(snapshot.error());
@@ -171,14 +190,11 @@ core::Decision ControllerLoop::tick() {
     core::Decision d{core::Action::kWait, "no evidence: " + snapshot.error()};
     if (d.reason != last_logged_) log_("decision wait: " + d.reason);
     last_logged_ = d.reason;
+    heartbeat(d);
     return d;
   }
   core::Decision d = core::tick(*snapshot);
-  if (d.reason != last_logged_) {
-    log_("decision " + core::to_string(d.action) + ": " + d.reason);
-    event("decision", {{"action", core::to_string(d.action)}, {"reason", d.reason}});
-    last_logged_ = d.reason;
-  }
+  report(d);
   if (options_.dry_run) return d;
   if (d.action == core::Action::kResumeRunbook) {
     auto saved = store_.load_runbook();

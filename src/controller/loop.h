@@ -33,6 +33,11 @@ struct LoopOptions {
   // a runbook holds without a save (each step saves, renewing it).
   std::string owner = "controller";
   std::chrono::milliseconds lease{15000};
+  // Every this long, one `tick` event with the tick's decision, so that a drill (or an
+  // operator's Logs Insights query) sees the controller still ticking between changes of
+  // decision: a fault ridden out proves something only if the controller watched it. A
+  // `decision` event counts as one. 0: none (the default; only changes are logged).
+  std::chrono::milliseconds heartbeat{0};
 };
 
 class ControllerLoop {
@@ -57,6 +62,10 @@ class ControllerLoop {
 
  private:
   void event(const std::string& name, nlohmann::json fields);
+  // Logs the decision when it changed (a `decision` event), else a `tick` event when the last
+  // of either is a heartbeat ago.
+  void report(const core::Decision& d);
+  void heartbeat(const core::Decision& d);
   core::RunbookState run(core::RunbookState state);
   // kRetakeLease: the healthy primary region takes the free write lease back (logged, evented).
   void retake_lease(const std::string& region);
@@ -67,6 +76,7 @@ class ControllerLoop {
   Now now_;
   Log log_;
   std::string last_logged_;
+  std::optional<core::TimePoint> last_reported_;
 };
 
 }  // namespace dr::controller

@@ -76,6 +76,19 @@ std::expected<DrillEvents, std::string> events_from_json(const nlohmann::json& j
   }
 }
 
+bool ticked_since(const std::vector<nlohmann::json>& controller_events, int64_t since_unix_ms) {
+  for (const auto& e : controller_events) {
+    if (!e.is_object()) continue;
+    const auto name = e.find("event");
+    const auto at = e.find("time_ms");
+    if (name == e.end() || !name->is_string() || at == e.end() || !at->is_number_integer())
+      continue;
+    if ((*name == "tick" || *name == "decision") && at->get<int64_t>() >= since_unix_ms)
+      return true;
+  }
+  return false;
+}
+
 std::string fence_outcome(const DrillEvents& events) {
   for (const auto& s : events.runbook)
     if (s.name.starts_with("fence")) return s.outcome;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
@@ -51,9 +52,14 @@ struct DrillEvents {
   std::string held_back;
   // Why the controller cannot vouch for the whole run ("" when it watched throughout): its
   // process died, or the Lambda's execution environment was replaced, between settling and the
-  // end. A fault it had to ride out proves nothing when nobody was watching.
+  // end, or it logged no tick after the run (hung, frozen). A fault it had to ride out proves
+  // nothing when nobody was watching.
   std::string unwatched;
 };
+
+// Whether the controller's events show a tick that ended at or after `since_unix_ms`: its
+// heartbeat (`tick`) or a change of decision (`decision`), each stamped `time_ms` (Unix ms).
+bool ticked_since(const std::vector<nlohmann::json>& controller_events, int64_t since_unix_ms);
 
 // The outcome of the runbook's fence step ("ok", "skipped: ..."), or "" when the runbook had
 // none (an app-region failover fences nothing).

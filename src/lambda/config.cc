@@ -219,6 +219,15 @@ constexpr auto kTable = std::to_array<Variable>({
     {"DR_CONTROLLER_DEADLINE_MARGIN_MS", false,
      "stop starting ticks this long before the deadline (default 5000, 100-60000)",
      [](Config& c, const std::string& v) { return bounded_ms(c.deadline_margin, v); }},
+    {"DR_CONTROLLER_HEARTBEAT_SECONDS", false,
+     "one `tick` log line this often between changes of decision (default 0: none; 0-3600)",
+     [](Config& c, const std::string& v) -> std::optional<std::string> {
+       auto ms = seconds_to_ms(v);
+       if (!ms || *ms < 0 || *ms > 3'600'000)
+         return "not a number of seconds (0-3600, up to 3 decimals): '" + v + "'";
+       c.heartbeat = std::chrono::milliseconds(*ms);
+       return std::nullopt;
+     }},
 });
 
 // The witness's (infra/modules/witness). Order matters: AWS_REGION is checked against the two

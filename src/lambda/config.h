@@ -48,6 +48,8 @@ struct Config {
   // Optional: how long before the invocation's deadline the handler stops starting ticks. A
   // tick must fit in it (the AWS calls' own timeouts), or Lambda kills the process mid-tick.
   std::chrono::milliseconds deadline_margin{5000};  // DR_CONTROLLER_DEADLINE_MARGIN_MS
+  // Optional: one `tick` log line this often between changes of decision (0: none).
+  std::chrono::milliseconds heartbeat{0};  // DR_CONTROLLER_HEARTBEAT_SECONDS
 };
 
 struct ConfigError {

@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
   // One owner per execution environment: its log stream is unique to it.
   auto stream = lambda::process_env("AWS_LAMBDA_LOG_STREAM_NAME");
   options.owner = "lambda-" + (stream ? *stream : std::to_string(::getpid()));
+  options.heartbeat = config->heartbeat;
   // The loop's events (decision, runbook-start, runbook-step with its times, runbook-done) as
   // structured log lines: CloudWatch Logs keeps them as fields (Logs Insights: `filter event =
   // "runbook-step"`), and the lab's drills split RTO from them as they would from the logs.

@@ -32,7 +32,11 @@ struct FakeWorld : core::World,
   std::vector<std::string> calls;
   std::map<std::string, int> desired_capacity;  // what set_capacity asked for, per region
 
-  std::expected<core::Snapshot, std::string> observe() override { return snapshot; }
+  std::optional<std::string> observe_error;  // set: observe() fails with it
+  std::expected<core::Snapshot, std::string> observe() override {
+    if (observe_error) return std::unexpected(*observe_error);
+    return snapshot;
+  }
   core::Backends backends() override { return {*this, *this, *this, *this, *this, *this}; }
   // Unset: the lab and AWS worlds without a lease store (the runbook skips the step).
   std::optional<core::Result<std::string>> lease_take;
@@ -159,10 +163,11 @@ class ControllerLoopTest : public ::testing::Test {
     world.snapshot.replication = core::ReplicationView{false, std::nullopt};
   }
   // One process: a loop with its own owner name.
-  ControllerLoop loop(const std::string& owner) {
+  ControllerLoop loop(const std::string& owner, std::chrono::milliseconds heartbeat = 0ms) {
     LoopOptions o;
     o.owner = owner;
     o.lease = 15s;
+    o.heartbeat = heartbeat;
     o.events = [this](const nlohmann::json& e) { events.push_back(e); };
     return ControllerLoop(
         world, store, o, [this] { return now; },
@@ -284,6 +289,56 @@ TEST_F(ControllerLoopTest, ADecisionIsLoggedOnlyWhenItChanges) {
   l.tick();
   EXPECT_EQ(decisions_logged(), 3);
   EXPECT_EQ(decision_events(), 3);
+  EXPECT_TRUE(world.calls.empty());
+  // No heartbeat unless asked for: only changes are logged.
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [](const nlohmann::json& e) { return e["event"] == "tick"; }),
+            0);
+}
+
+// A drill that the controller must ride out passes only if the controller kept ticking through
+// it; between changes of decision, the heartbeat is its evidence (one `tick` event a heartbeat),
+// also while it has no evidence to decide on.
+TEST_F(ControllerLoopTest, AHeartbeatShowsTheLoopTickingBetweenChangesOfDecision) {
+  auto l = loop("controller-a", 1s);
+  const auto named = [&](const std::string& name) {
+    std::vector<nlohmann::json> out;
+    for (const auto& e : events)
+      if (e["event"] == name) out.push_back(e);
+    return out;
+  };
+  l.tick();  // the first decision: its event counts as a heartbeat
+  ASSERT_EQ(named("decision").size(), 1u);
+  EXPECT_TRUE(named("tick").empty());
+  now += 400ms;
+  l.tick();
+  EXPECT_TRUE(named("tick").empty());
+  now += 700ms;
+  l.tick();
+  ASSERT_EQ(named("tick").size(), 1u);
+  EXPECT_EQ(named("tick")[0]["action"], "none");
+  EXPECT_EQ(named("tick")[0]["time_ms"], unix_ms(now));
+  now += 500ms;
+  l.tick();
+  EXPECT_EQ(named("tick").size(), 1u);
+  world.observe_error = "the endpoint does not answer";
+  now += 500ms;
+  l.tick();
+  ASSERT_EQ(named("tick").size(), 2u);
+  EXPECT_EQ(named("tick")[1]["action"], "wait");
+  EXPECT_NE(named("tick")[1]["reason"].get<std::string>().find("the endpoint does not answer"),
+            std::string::npos);
+  // A change of decision is logged as a decision, and restarts the heartbeat.
+  world.observe_error.reset();
+  now += 200ms;
+  l.tick();
+  EXPECT_EQ(named("decision").size(), 2u);
+  now += 900ms;
+  l.tick();
+  EXPECT_EQ(named("tick").size(), 2u);
+  now += 100ms;
+  l.tick();
+  EXPECT_EQ(named("tick").size(), 3u);
   EXPECT_TRUE(world.calls.empty());
 }
 

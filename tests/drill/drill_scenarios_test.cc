@@ -80,8 +80,11 @@ class DrillLab : public ::testing::Test {
   void SecondDrillRefusesThenResets(const std::filesystem::path& first_report,
                                     const std::string& first_output);
   void RodeItOut(const json& report, const std::string& output);
+  // `signal` reaches the controller (the lab path's `drctl controller`, or the Lambda's
+  // bootstrap) once the fault has hit: SIGKILL (it dies) or SIGSTOP (it hangs, still there).
   void NotPassedWhenTheControllerDiesMidway(const std::vector<std::string>& drill_args,
-                                            const std::string& promise, const std::string& why);
+                                            const std::string& promise, const std::string& why,
+                                            bool lambda, int signal = SIGKILL);
   void PartitionWasJudgedOnItsStaleWrites(const json& report, const std::string& output);
   void LabStatusShowsAndDownHealsACut();
 
@@ -177,7 +180,8 @@ TEST_F(DrillLab, AKilledBlipDrillStillResumesTheWriter) {
 // starts another. Nothing the controller did was wrong, and the drill must still not pass.
 void DrillLab::NotPassedWhenTheControllerDiesMidway(const std::vector<std::string>& drill_args,
                                                     const std::string& promise,
-                                                    const std::string& why) {
+                                                    const std::string& why, bool lambda,
+                                                    int signal) {
   ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
   auto state = lab::load_lab_state(dir_);
   ASSERT_TRUE(state);
@@ -196,7 +200,6 @@ void DrillLab::NotPassedWhenTheControllerDiesMidway(const std::vector<std::strin
                               },
                               {.timeout = 120s, .poll = 5ms}))
       << log("drill.log");
-  const bool lambda = promise != "no_failover";
   // The drill's own children: `drctl controller` (the lab path) or `drctl lab lambda run`, whose
   // child is bootstrap.
   pid_t victim = 0;
@@ -208,7 +211,7 @@ void DrillLab::NotPassedWhenTheControllerDiesMidway(const std::vector<std::strin
       victim = child;
   }
   ASSERT_NE(victim, 0) << "no controller process under the drill:\n" << log("drill.log");
-  ASSERT_EQ(::kill(victim, SIGKILL), 0);
+  ASSERT_EQ(::kill(victim, signal), 0);
   auto code = drill.wait(120s);
   ASSERT_TRUE(code) << log("drill.log");
   EXPECT_EQ(*code, 1) << log("drill.log");
@@ -234,13 +237,21 @@ TEST_F(DrillLab, ABlipWhoseControllerDiedMidwayIsNotPassed) {
   NotPassedWhenTheControllerDiesMidway(
       {"blip", "--controller", "lab", "--interval-ms", "1000", "--blip-ms", "1500", "--duration-s",
        "8", "--fault-at-s", "3"},
-      "no_failover", "exited before the drill ended");
+      "no_failover", "exited before the drill ended", /*lambda=*/false);
+}
+
+// Alive is not watching: the Lambda's bootstrap frozen (SIGSTOP) inside a blip is still there,
+// not a zombie, at the end, and logged no tick after the freeze.
+TEST_F(DrillLab, ABlipWhoseLambdaHungMidwayIsNotPassed) {
+  NotPassedWhenTheControllerDiesMidway({"blip", "--interval-ms", "1000", "--blip-ms", "1500",
+                                        "--duration-s", "8", "--fault-at-s", "3"},
+                                       "no_failover", "logged no tick", /*lambda=*/true, SIGSTOP);
 }
 
 TEST_F(DrillLab, AnAzOutageWhoseLambdaWasReplacedMidwayIsNotPassed) {
   NotPassedWhenTheControllerDiesMidway({"az-outage", "--duration-s", "8", "--fault-at-s", "3"},
-                                       "fault_hit_and_aurora_failed_over",
-                                       "did not last the drill");
+                                       "fault_hit_and_aurora_failed_over", "did not last the drill",
+                                       /*lambda=*/true);
 }
 
 TEST_P(DrillScenario, KeepsItsPromises) {

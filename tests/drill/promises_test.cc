@@ -503,5 +503,24 @@ TEST(Promises, ScenariosWithoutATargetHaveNoRtoPromise) {
   EXPECT_EQ(find(results, "rto_within_target").name, "missing");
 }
 
+// The evidence that the controller watched to the end: a tick (its heartbeat) or a change of
+// decision stamped at or after the moment asked about; anything else, or older, is not.
+TEST(ControllerEvents, ATickOrADecisionAtOrAfterTheMomentIsTheOnlyEvidenceOfTicking) {
+  using nlohmann::json;
+  const std::vector<json> events = {
+      {{"event", "decision"}, {"action", "none"}, {"time_ms", 1000}},
+      {{"event", "tick"}, {"action", "none"}, {"time_ms", 2000}},
+      {{"event", "runbook-step"}, {"time_ms", 5000}},
+      {{"event", "tick"}, {"time_ms", "6000"}},  // not a number: not evidence
+      {{"event", "tick"}},                       // no time: not evidence
+      "not an object",
+  };
+  EXPECT_TRUE(ticked_since(events, 1000));
+  EXPECT_TRUE(ticked_since(events, 2000));
+  EXPECT_FALSE(ticked_since(events, 2001));
+  EXPECT_TRUE(ticked_since({{{"event", "decision"}, {"time_ms", 7000}}}, 6999));
+  EXPECT_FALSE(ticked_since({}, 0));
+}
+
 }  // namespace
 }  // namespace dr::drill

@@ -41,11 +41,12 @@ TEST(LabFunctionEnv, BootstrapsOwnParserAcceptsItWhole) {
   });
   ASSERT_TRUE(config) << config.error().describe();
   // Every variable infra/modules/lambda sets, the optional ones too, but the lease table (the
-  // lab's Lambda has no write lease) and the three with defaults the drills choose.
+  // lab's Lambda has no write lease) and the four with defaults the drills choose.
   for (const auto& v : lambda::variables()) {
     const std::string name = v.name;
     if (name == "DR_LEASE_TABLE" || name == "DR_SWITCHOVER_LAG_GATE_MS" ||
-        name == "DR_CONTROLLER_DEADLINE_MARGIN_MS" || name == "DR_CONTROLLER_FAILURE_THRESHOLD")
+        name == "DR_CONTROLLER_DEADLINE_MARGIN_MS" || name == "DR_CONTROLLER_FAILURE_THRESHOLD" ||
+        name == "DR_CONTROLLER_HEARTBEAT_SECONDS")
       continue;
     EXPECT_TRUE(vars.contains(name)) << name;
   }

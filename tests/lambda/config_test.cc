@@ -93,6 +93,17 @@ TEST(LambdaConfig, TheFailureThresholdReachesTheCheckers) {
   EXPECT_EQ(backends::aws_world::evidence_options(aws_targets_of(*c), "t").thresholds.failure, 5);
 }
 
+TEST(LambdaConfig, TheHeartbeatIsOffUnlessAskedFor) {
+  auto env = good_env();
+  auto c = parse_config(from(env));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->heartbeat, std::chrono::milliseconds(0));
+  env["DR_CONTROLLER_HEARTBEAT_SECONDS"] = "1.5";
+  c = parse_config(from(env));
+  ASSERT_TRUE(c) << c.error().describe();
+  EXPECT_EQ(c->heartbeat, std::chrono::milliseconds(1500));
+}
+
 TEST(LambdaConfig, ReadsTheLeaseTableAndRefusesABadOne) {
   auto env = good_env();
   env["DR_LEASE_TABLE"] = "dr-app-write-lease";
@@ -148,6 +159,9 @@ TEST(LambdaConfig, BadValuesAreNamedWithWhy) {
       {"DR_AWS_POLL_MS", "99"},
       {"DR_AWS_POLL_MS", "2s"},
       {"DR_CONTROLLER_DEADLINE_MARGIN_MS", "5"},
+      {"DR_CONTROLLER_HEARTBEAT_SECONDS", "-1"},
+      {"DR_CONTROLLER_HEARTBEAT_SECONDS", "3600.001"},
+      {"DR_CONTROLLER_HEARTBEAT_SECONDS", "1m"},
       {"DR_PRIMARY_CLUSTER_ARN", "arn:aws:rds:us-east-1:1:db:instance-1"},  // not a cluster
       {"DR_SECONDARY_APP_URL", "alb.example.com"},
       {"DR_PRIMARY_TARGET_GROUP_ARN", "tg-1"},
