@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "db/connection.h"
+#include "lab/clock.h"
 #include "lab/credentials.h"
 #include "lab/error.h"
 #include "lab/gtid.h"
@@ -40,6 +41,13 @@ struct ReplicaStatus {
 
   bool io_connected() const { return io_running == "Yes"; }
   bool healthy() const { return io_connected() && sql_running; }
+  // Stopped on an error the server does not retry: the IO thread gave up (1236 "slave has
+  // diverged": "No", where a lost connection stays "Connecting" and retries), or the SQL thread
+  // stopped on an event it could not apply. Waiting changes nothing.
+  bool stopped_on_error() const {
+    return configured &&
+           ((io_running == "No" && last_io_errno != 0) || (!sql_running && last_sql_errno != 0));
+  }
 };
 
 class MariaDbInstance {
@@ -114,6 +122,12 @@ class MariaDbInstance {
   // this makes gtid_current_pos final, so replicas can be compared.
   Result<void> wait_for_relay_log_applied(std::chrono::milliseconds timeout) const;
   Result<ReplicaStatus> replica_status() const;
+  // Waits until it replicates (both threads running), up to `timeout`. Replication stopped on
+  // an error (ReplicaStatus::stopped_on_error) for `settle` ends the wait at once, with the
+  // server's own words: waiting out the timeout would only hide them.
+  Result<void> wait_replicating(
+      const std::string& source, std::chrono::milliseconds timeout, Clock* clock = nullptr,
+      std::chrono::milliseconds settle = std::chrono::milliseconds(300)) const;
   // GTIDs this server has (in its binlog) that `other` does not, compared per domain and server
   // id (gtid.h): non-empty means errant.
   Result<GtidList> errant_gtids_against(const MariaDbInstance& other) const;

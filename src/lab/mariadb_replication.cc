@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "lab/mariadb_instance.h"
+#include "lab/wait.h"
 
 namespace dr::lab {
 namespace {
@@ -150,6 +151,42 @@ Result<void> MariaDbInstance::wait_for_relay_log_applied(std::chrono::millisecon
                                           status->last_error);
   }
   return wait_for_gtid(status->gtid_io_pos, timeout);
+}
+
+Result<void> MariaDbInstance::wait_replicating(const std::string& source,
+                                               std::chrono::milliseconds timeout, Clock* clock,
+                                               std::chrono::milliseconds settle) const {
+  Clock& c = clock != nullptr ? *clock : steady_clock();
+  std::string last_error;
+  std::optional<Clock::TimePoint> stopped_since;
+  ReplicaStatus stopped;
+  auto replicating =
+      wait_until(name() + " replicates from " + source,
+                 [&] {
+                   auto s = replica_status();
+                   if (!s) return false;
+                   if (!s->last_error.empty()) last_error = s->last_error;
+                   if (!s->stopped_on_error()) {
+                     stopped_since.reset();
+                     return s->healthy();
+                   }
+                   if (!stopped_since) stopped_since = c.now();
+                   stopped = *s;
+                   return c.now() - *stopped_since >= settle;
+                 },
+                 {.timeout = timeout, .poll = std::chrono::milliseconds(20), .clock = clock});
+  if (replicating && !stopped_since) return {};
+  if (replicating)
+    return fail(
+        ErrorKind::kDatabase,
+        name() + " does not replicate from " + source + ": " +
+            (stopped.io_running == "No" && stopped.last_io_errno != 0
+                 ? "its IO thread stopped on error " + std::to_string(stopped.last_io_errno)
+                 : "its SQL thread stopped on error " + std::to_string(stopped.last_sql_errno)) +
+            ": the server says: " + stopped.last_error);
+  return fail(
+      ErrorKind::kTimeout,
+      replicating.error().message + (last_error.empty() ? "" : ": the server says: " + last_error));
 }
 
 Result<ReplicaStatus> MariaDbInstance::replica_status() const {

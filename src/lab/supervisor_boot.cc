@@ -351,22 +351,11 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
   for (const auto& spec : default_topology().databases) {
     if (spec.name == writer) continue;
     auto& db = *databases_.at(spec.name);
-    std::string last_error;
-    auto connected = wait_until(spec.name + " replicates from " + writer,
-                                [&] {
-                                  auto s = db.replica_status();
-                                  if (s && !s->last_error.empty()) last_error = s->last_error;
-                                  return s && s->healthy();
-                                },
-                                {.timeout = 15s, .poll = 20ms});
-    if (!connected) {
-      // The server's own words (say, error 1236 "slave has diverged") say what to do; a bare
-      // timeout does not.
-      return fail(ErrorKind::kTimeout,
-                  spec.name + ": " + connected.error().message +
-                      (last_error.empty() ? "" : ": the server says: " + last_error) + " (see " +
-                      db.paths().log.string() + ")");
-    }
+    // The server's own words (say, error 1236 "slave has diverged") say what to do, at once; a
+    // bare timeout does not.
+    if (auto connected = db.wait_replicating(writer, 15s); !connected)
+      return fail(connected.error().kind, spec.name + ": " + connected.error().message + " (see " +
+                                              db.paths().log.string() + ")");
   }
   auto conn = primary.connect_root();
   if (!conn) return fail(ErrorKind::kDatabase, writer + ": " + conn.error().message);

@@ -135,19 +135,11 @@ Result<void> Supervisor::restart_database(const std::string& name, const std::st
     }
     // Configured is not replicating: the server's own refusal (say, 1236 "slave has diverged",
     // which an errant check cannot always foresee) must reach the operator.
-    std::string last_error;
-    auto healthy = wait_until(name + " replicates from " + writer,
-                              [&] {
-                                auto s = db.replica_status();
-                                if (s && !s->last_error.empty()) last_error = s->last_error;
-                                return s && s->healthy();
-                              },
-                              {.timeout = 10s, .poll = 20ms, .clock = &clock_});
-    if (!healthy) {
-      rec->role = "replication broken: " + last_error;
+    if (auto healthy = db.wait_replicating(writer, 10s, &clock_); !healthy) {
+      auto s = db.replica_status();
+      rec->role = "replication broken: " + (s ? s->last_error : s.error().message);
       return fail(ErrorKind::kDatabase,
-                  name + ": restarted read-only, but " + healthy.error().message +
-                      (last_error.empty() ? "" : ": the server says: " + last_error));
+                  name + ": restarted read-only, but " + healthy.error().message);
     }
     how = std::string(semi ? "semi-sync" : "async") + " replica of " + writer;
   }

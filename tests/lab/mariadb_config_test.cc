@@ -1,4 +1,5 @@
 #include "lab/mariadb_config.h"
+#include "lab/mariadb_instance.h"
 
 #include <gtest/gtest.h>
 
@@ -22,6 +23,27 @@ TEST(MariaDbCnf, EveryServerCanTakeAnyRoleAndBootsFenced) {
         "innodb_buffer_pool_size=32M\n", "skip_name_resolve=ON\n"}) {
     EXPECT_NE(cnf.find(line), std::string::npos) << "missing: " << line;
   }
+}
+
+// What waiting for a replica gives up on at once: an error the server will not retry. A lost
+// connection keeps the IO thread "Connecting" (it retries); a stale error with both threads
+// running is history.
+TEST(ReplicaStatus, StoppedOnErrorOnlyWhenAThreadStoppedWithAnError) {
+  auto status = [](const char* io, bool sql, unsigned io_errno, unsigned sql_errno) {
+    ReplicaStatus s;
+    s.configured = true;
+    s.io_running = io;
+    s.sql_running = sql;
+    s.last_io_errno = io_errno;
+    s.last_sql_errno = sql_errno;
+    return s;
+  };
+  EXPECT_TRUE(status("No", true, 1236, 0).stopped_on_error());           // "slave has diverged"
+  EXPECT_TRUE(status("Yes", false, 0, 1062).stopped_on_error());         // a duplicate key
+  EXPECT_FALSE(status("Connecting", true, 2003, 0).stopped_on_error());  // retries
+  EXPECT_FALSE(status("Yes", true, 1236, 0).stopped_on_error());
+  EXPECT_FALSE(status("No", false, 0, 0).stopped_on_error());  // stopped by STOP SLAVE
+  EXPECT_FALSE(ReplicaStatus{}.stopped_on_error());            // not a replica
 }
 
 }  // namespace
