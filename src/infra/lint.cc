@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <stdlib.h>
@@ -42,6 +43,28 @@ std::string first_error(const std::string& out) {
   if (at == std::string::npos) return out.substr(0, out.find('\n'));
   std::size_t end = out.find('\n', at);
   return out.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+// When init refused because this terraform is outside the stack's required_version, what to say
+// ("terraform 1.5.7 does not meet the stack's required_version = \">= 1.11.0\""): the machine's
+// terraform is at fault then, not the stack.
+std::optional<std::string> unsupported_core(const std::string& out) {
+  if (out.find("Error: Unsupported Terraform Core version") == std::string::npos)
+    return std::nullopt;
+  std::string version = "this version";
+  const std::string lead = "support Terraform version ";
+  if (auto at = out.find(lead); at != std::string::npos) {
+    auto end = out.find_first_of(" \n", at + lead.size());
+    version = out.substr(at + lead.size(), end == std::string::npos ? end : end - at - lead.size());
+    if (version.ends_with('.')) version.pop_back();
+  }
+  std::string constraint;
+  if (auto at = out.find("required_version"); at != std::string::npos) {
+    auto end = out.find('\n', at);
+    constraint = " (" + out.substr(at, end == std::string::npos ? end : end - at) + ")";
+  }
+  return "terraform " + version + " does not meet the stack's required_version" + constraint +
+         ": install a terraform it allows to validate here";
 }
 
 // terraform init writes .terraform/ and a lock file next to the configuration: work on a copy
@@ -110,7 +133,9 @@ void run_terraform(LintReport& r, const fs::path& dir, bool enabled) {
                           {}, env);
   if (!init || init->exit_code != 0) {
     std::string why = init ? first_error(init->err + init->out) : init.error();
-    if (source->kind == ProviderSource::Kind::kMirror) {
+    if (auto old = init ? unsupported_core(init->err + init->out) : std::nullopt) {
+      r.checks.push_back({"TF_VALIDATE", what, State::kSkipped, *old});
+    } else if (source->kind == ProviderSource::Kind::kMirror) {
       // The mirror holds a provider in the stack's range: init failing is the stack's fault.
       r.checks.push_back({"TF_VALIDATE", what, State::kFailed, ""});
       r.findings.push_back(

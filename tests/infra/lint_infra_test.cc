@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "infra/lint.h"
@@ -142,6 +143,46 @@ TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
   EXPECT_NE(validate->what.find(source->path.string()), std::string::npos)
       << "the report names where the providers came from: " << validate->what;
   EXPECT_TRUE(report->ok()) << text;
+}
+
+// A terraform older than the stack's required_version fails init with the mirror found: that is
+// the machine's terraform, not a defect of the stack, and the report says what to install. (The
+// real terraform, made "too old" by a copy of the stack that requires 99.0.)
+TEST(InfraLint, ATerraformTheStackDoesNotAllowIsSkippedNotBlamedOnTheStack) {
+  if (find_on_path("terraform").empty()) GTEST_SKIP() << "terraform is not on PATH";
+  ScopedEnv env;
+  dr::testing::TempDir tmp{"dr-infra-lint"};
+  env.set("TF_CLI_CONFIG_FILE", (tmp / "no-such.tfrc").c_str());
+  without_network(env);
+  auto source = find_provider_source(TerraformEnv::from_process(), terraform_platform());
+  if (!source) GTEST_SKIP() << source.error();
+  const auto stack = tmp / "infra";
+  std::filesystem::copy(std::filesystem::path(DR_SOURCE_DIR) / "infra", stack,
+                        std::filesystem::copy_options::recursive);
+  std::string versions;
+  {
+    std::ifstream in(stack / "versions.tf");
+    versions.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string pin = "required_version = \">= 1.11.0\"";
+  ASSERT_NE(versions.find(pin), std::string::npos) << versions;
+  versions.replace(versions.find(pin), pin.size(), "required_version = \">= 99.0\"");
+  std::ofstream(stack / "versions.tf") << versions;
+
+  LintOptions o;
+  o.dir = stack;
+  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
+  auto report = lint(o);
+  ASSERT_TRUE(report.has_value()) << report.error();
+  const std::string text = render(*report, "infra");
+  auto validate = std::find_if(report->checks.begin(), report->checks.end(),
+                               [](const CheckStatus& c) { return c.id == "TF_VALIDATE"; });
+  ASSERT_NE(validate, report->checks.end()) << text;
+  EXPECT_EQ(validate->state, CheckStatus::State::kSkipped) << text;
+  EXPECT_NE(validate->note.find("does not meet the stack's required_version"), std::string::npos)
+      << validate->note;
+  EXPECT_NE(validate->note.find(">= 99.0"), std::string::npos) << validate->note;
+  for (const auto& f : report->findings) EXPECT_NE(f.check, "TF_VALIDATE") << f.message;
 }
 
 // Where no mirror is found, the terraform step says it was skipped and why, and the lint's own
