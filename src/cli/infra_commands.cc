@@ -2,8 +2,11 @@
 #include <chrono>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "infra/lint.h"
+#include "infra/provider_mirror.h"
 
 namespace dr::infra {
 
@@ -41,6 +44,41 @@ void register_infra_commands(CLI::App& app) {
                   .count();
     std::cout << "took " << ms << " ms\n";
     if (!report->ok()) throw cli::ExitCode{1};
+  });
+
+  // One search for the scripts too (tests/terraform/lib.sh): the mirror the lint would trust,
+  // never one another local user could have written into.
+  CLI::App* mirror_cmd = infra->add_subcommand(
+      "mirror",
+      "print the local hashicorp/aws mirror (>= 5.100, < 7.0) terraform may be pointed at: "
+      "$DR_TF_PLUGIN_MIRROR alone when set, else the usual directories, else a bounded walk; "
+      "only one no other local user can write into");
+  struct MirrorArgs {
+    std::string platform;
+    bool json = false;
+  };
+  auto margs = std::make_shared<MirrorArgs>();
+  mirror_cmd->add_option("--platform", margs->platform,
+                         "terraform's os_arch (default: what `terraform version -json` says)");
+  mirror_cmd->add_flag("--json", margs->json, R"(print {"mirror": ...} or {"error": ...})");
+  mirror_cmd->callback([margs] {
+    TerraformEnv env = TerraformEnv::from_process();
+    env.cli_config_file.clear();  // a mirror is asked for, not the user's installation methods
+    const std::string platform = margs->platform.empty() ? terraform_platform() : margs->platform;
+    auto source = find_provider_source(env, platform);
+    if (!source) {
+      if (margs->json)
+        std::cout << nlohmann::json{{"error", source.error()}, {"platform", platform}}.dump()
+                  << "\n";
+      else
+        std::cerr << "drctl infra mirror: " << source.error() << "\n";
+      throw cli::ExitCode{1};
+    }
+    if (margs->json)
+      std::cout << nlohmann::json{{"mirror", source->path.string()}, {"platform", platform}}.dump()
+                << "\n";
+    else
+      std::cout << source->path.string() << "\n";
   });
 }
 

@@ -255,10 +255,13 @@ std::expected<ProviderSource, std::string> find_provider_source(const TerraformE
   for (const auto& d : candidates) looked += (looked.empty() ? "" : ", ") + d.string();
   for (const auto& r : env.search_roots)
     looked += (looked.empty() ? "" : ", ") + std::string("a walk of ") + r.string();
+  // A CLI config is a way out only where one is looked at (drctl infra mirror asks for a mirror).
   return std::unexpected("no local mirror of hashicorp/aws >= 5.100, < 7.0 for " + platform +
-                         " (looked in " + looked +
-                         "; set DR_TF_PLUGIN_MIRROR to one, or TF_CLI_CONFIG_FILE to a CLI "
-                         "config with a provider_installation block)");
+                         " (looked in " + looked + "; set DR_TF_PLUGIN_MIRROR to one" +
+                         (env.cli_config_file.empty()
+                              ? std::string(")")
+                              : ", or TF_CLI_CONFIG_FILE to a CLI config with a "
+                                "provider_installation block)"));
 }
 
 std::expected<CliConfig, std::string> CliConfig::create(const ProviderSource& source) {

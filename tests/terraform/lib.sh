@@ -12,51 +12,25 @@ skip() {
   exit "$TF_SKIP"
 }
 
-# A mirror directory holds registry.terraform.io/hashicorp/aws/<version>/<os_arch>/; it is of use
-# only with a version in the stack's range (>= 5.100, < 7.0) for this machine's platform.
-TF_PLATFORM="linux_amd64"
-is_mirror() {
-  local d v
-  for d in "$1"/registry.terraform.io/hashicorp/aws/*/"$TF_PLATFORM"; do
-    compgen -G "$d/terraform-provider-aws_*" >/dev/null || continue
-    v="$(basename "$(dirname "$d")")"
-    if [[ "$(printf '%s\n5.100.0\n' "$v" | sort -V | head -1)" == "5.100.0" &&
-      "$(printf '%s\n7.0.0\n' "$v" | sort -V | head -1)" == "$v" && "$v" != "7.0.0" ]]; then
-      return 0
-    fi
-  done
-  return 1
-}
-
-# Where a provider mirror is: $DR_TF_PLUGIN_MIRROR if set, else terraform's documented implied
-# mirror directories and a few usual roots, else a bounded search of the filesystem. Prints the
-# directory, or nothing.
+# Where a provider mirror is: drctl's own search (`drctl infra mirror`, src/infra/provider_mirror.h,
+# the one the lint uses): $DR_TF_PLUGIN_MIRROR alone when set, else Terraform's implied mirror
+# directories and a few usual roots, else a bounded walk; only a mirror with hashicorp/aws
+# >= 5.100, < 7.0 for $TF_PLATFORM that no other local user could have written into (terraform
+# runs the provider it installs). Prints the directory, or skips with drctl's reason.
+# $DRCTL: drctl (ctest sets it), else drctl on PATH.
 find_mirror() {
-  if [[ -n "${DR_TF_PLUGIN_MIRROR:-}" ]]; then
-    is_mirror "$DR_TF_PLUGIN_MIRROR" && echo "$DR_TF_PLUGIN_MIRROR"
-    return 0
-  fi
-  local d
-  for d in "${HOME:-/nonexistent}/.terraform.d/plugins" "${XDG_DATA_HOME:-${HOME:-/nonexistent}/.local/share}/terraform/plugins" \
-    /usr/local/share/terraform/plugins /usr/share/terraform/plugins /opt/tf-plugins /opt/terraform/plugins; do
-    if is_mirror "$d"; then
-      echo "$d"
-      return
-    fi
-  done
-  local hit
-  hit="$(timeout 60 find / -xdev \( -path /proc -o -path /sys -o -path /dev \) -prune -o \
-    -path '*/registry.terraform.io/hashicorp/aws/*' -name 'terraform-provider-aws_*' -type f -print 2>/dev/null || true)"
-  # <mirror>/registry.terraform.io/hashicorp/aws/<version>/<os_arch>/<binary>
-  local h
-  while read -r h; do
-    [[ -n "$h" ]] || continue
-    d="${h%/registry.terraform.io/hashicorp/aws/*}"
-    if is_mirror "$d"; then
-      echo "$d"
-      return 0
-    fi
-  done <<<"$hit"
+  local drctl="${DRCTL:-}"
+  [[ -n "$drctl" ]] || drctl="$(command -v drctl || true)"
+  [[ -n "$drctl" && -x "$drctl" ]] || skip "drctl is not built or not on PATH (set DRCTL to it): its search finds the provider mirror"
+  local out
+  out="$("$drctl" infra mirror --json --platform "$TF_PLATFORM" || true)"
+  python3 -c 'import json,sys
+j = json.loads(sys.argv[1] or "{}")
+if "mirror" in j:
+    print(j["mirror"])
+else:
+    print("SKIPPED: " + j.get("error", "drctl infra mirror said nothing"))
+    sys.exit(77)' "$out"
 }
 
 # Sets TF_CLI_CONFIG_FILE to a config that installs hashicorp/* only from the mirror (never the
@@ -74,11 +48,10 @@ tf_setup() {
   fi
   TF_PLATFORM="$(terraform version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["platform"])' 2>/dev/null || echo linux_amd64)"
   local mirror
-  mirror="$(find_mirror)"
-  if [[ -z "$mirror" && -n "${DR_TF_PLUGIN_MIRROR:-}" ]]; then
-    skip "DR_TF_PLUGIN_MIRROR=$DR_TF_PLUGIN_MIRROR holds no registry.terraform.io/hashicorp/aws/<5.100..6.x>/$TF_PLATFORM provider"
+  if ! mirror="$(find_mirror)"; then
+    echo "$mirror"
+    exit "$TF_SKIP"
   fi
-  [[ -n "$mirror" ]] || skip "no filesystem mirror of hashicorp/aws >= 5.100, < 7.0 for $TF_PLATFORM found (looked in Terraform's implied mirror directories, /opt/tf-plugins and the filesystem; set DR_TF_PLUGIN_MIRROR to one)"
   cat >"$scratch/terraformrc" <<CFG
 provider_installation {
   filesystem_mirror {
