@@ -1,5 +1,7 @@
 #include "lambda/witness_tick.h"
 
+#include <algorithm>
+
 #include "backends/aws/aws_ports.h"
 #include "core/health_checker.h"
 
@@ -23,14 +25,20 @@ TickFn witness_tick(WitnessRoundFn round) {
   };
 }
 
-std::expected<std::unique_ptr<backends::aws_world::AwsWitness>, std::string> make_witness(
-    const WitnessConfig& config) {
+backends::aws_world::WitnessOptions witness_options(const WitnessConfig& config) {
   backends::aws_world::WitnessOptions options;
   options.global_cluster_id = config.global_cluster_id;
   options.state_table = config.state_table;
   options.alb_urls = {{config.primary_region, config.primary_app_url},
                       {config.secondary_region, config.secondary_app_url}};
-  return backends::aws_world::AwsWitness::create(std::move(options), config.secondary_region,
+  // As the controller's checkers (world_factory.cc): a probe must not outlast a round.
+  options.probe_timeout = std::min(options.probe_timeout, config.tick_interval);
+  return options;
+}
+
+std::expected<std::unique_ptr<backends::aws_world::AwsWitness>, std::string> make_witness(
+    const WitnessConfig& config) {
+  return backends::aws_world::AwsWitness::create(witness_options(config), config.secondary_region,
                                                  backends::aws_world::shared_clients({}));
 }
 

@@ -21,6 +21,10 @@ using WitnessRoundFn =
 // and the vote (so the handler logs a line when the vote changes); the probes as metrics.
 TickFn witness_tick(WitnessRoundFn round);
 
+// What the witness of `config` runs with: its table, the two ALBs, and probes that fit a round
+// (the checkers' timeout, capped at DR_WITNESS_TICK_SECONDS).
+backends::aws_world::WitnessOptions witness_options(const WitnessConfig& config);
+
 // The witness for `config`: RDS and DynamoDB of DR_SECONDARY_REGION, endpoints resolved as the
 // AWS CLI does (AWS_ENDPOINT_URL...), the default credentials chain (the function's role).
 std::expected<std::unique_ptr<backends::aws_world::AwsWitness>, std::string> make_witness(

@@ -44,5 +44,25 @@ TEST(LambdaWitnessTick, AFailedRoundIsAFailedTick) {
   EXPECT_EQ(out.error(), "global cluster dr-app-global not found");
 }
 
+// A round every second against a silent ALB: with Route 53's 4 s timeout each round would take
+// 4 s, and the witness would vote the writer down 12 s after the controller's checkers (3 x 1 s)
+// did. Its probes fit its round, as the checkers' fit the controller's tick.
+TEST(LambdaWitnessTick, ProbesFitTheRound) {
+  WitnessConfig c;
+  c.primary_region = "us-east-1";
+  c.secondary_region = "us-west-2";
+  c.state_table = "dr-controller";
+  c.global_cluster_id = "dr-app-global";
+  c.primary_app_url = "https://alb-1.example.com";
+  c.secondary_app_url = "https://alb-2.example.com";
+  c.tick_interval = std::chrono::seconds(1);
+  auto o = witness_options(c);
+  EXPECT_EQ(o.probe_timeout, std::chrono::seconds(1));
+  EXPECT_EQ(o.alb_urls.at("us-east-1"), "https://alb-1.example.com");
+  EXPECT_EQ(o.state_table, "dr-controller");
+  c.tick_interval = std::chrono::seconds(10);
+  EXPECT_EQ(witness_options(c).probe_timeout, std::chrono::seconds(4)) << "Route 53's, at most";
+}
+
 }  // namespace
 }  // namespace dr::lambda

@@ -66,8 +66,7 @@ std::expected<std::unique_ptr<AwsWitness>, std::string> AwsWitness::create(
   if (!rds) return std::unexpected(rds.error().message);
   auto dynamodb = client_for<dr::aws::DynamoDb>(clients, secondary_region);
   if (!dynamodb) return std::unexpected(dynamodb.error().message);
-  // The checkers' probe transport, with their default timeout.
-  auto probes = alb_probe_transport(AwsTargets{}.probe_timeout);
+  auto probes = alb_probe_transport(options.probe_timeout);
   return std::unique_ptr<AwsWitness>(
       new AwsWitness(std::move(options), std::move(*rds), std::move(*dynamodb), probes));
 }

@@ -37,6 +37,10 @@ struct WitnessOptions {
   std::map<std::string, std::string> alb_urls;  // region -> https://alb-dns (no trailing /)
   std::string state_table;                      // in the secondary region
   core::ObserverThresholds thresholds;          // the controller's checkers' (EvidenceOptions)
+  // Each probe's timeout: the checkers' (Route 53's 4 s) unless a round is shorter. A probe that
+  // outlasts the round stretches every round to it, and the vote on a silent ALB comes
+  // threshold x timeout late, after the controller's own checkers have called it down.
+  std::chrono::milliseconds probe_timeout = AwsTargets{}.probe_timeout;
 };
 
 // What one round saw and wrote.
