@@ -1,6 +1,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -58,8 +59,18 @@ void register_infra_commands(CLI::App& app) {
     bool json = false;
   };
   auto margs = std::make_shared<MirrorArgs>();
-  mirror_cmd->add_option("--platform", margs->platform,
-                         "terraform's os_arch (default: what `terraform version -json` says)");
+  mirror_cmd
+      ->add_option("--platform", margs->platform,
+                   "terraform's os_arch, e.g. linux_amd64 (default: what `terraform version "
+                   "-json` says)")
+      // A path component of the mirror's layout: nothing that could walk out of it.
+      ->check(CLI::Validator(
+          [](const std::string& v) -> std::string {
+            static const std::regex os_arch("[a-z0-9]+_[a-z0-9]+");
+            return std::regex_match(v, os_arch) ? ""
+                                                : "not an os_arch like linux_amd64: '" + v + "'";
+          },
+          "OS_ARCH"));
   mirror_cmd->add_flag("--json", margs->json, R"(print {"mirror": ...} or {"error": ...})");
   mirror_cmd->callback([margs] {
     TerraformEnv env = TerraformEnv::from_process();

@@ -33,4 +33,10 @@ grep -q "DR_TF_PLUGIN_MIRROR=$scratch/mirror holds no" <<<"$out" || fail "the sk
 chmod g-w "$pkg"
 found="$(DR_TF_PLUGIN_MIRROR="$scratch/mirror" "$DRCTL" infra mirror --platform "$platform")"
 [[ "$found" == "$scratch/mirror" ]] || fail "drctl infra mirror did not accept the trusted mirror: $found"
+# A platform is one path component of the layout, never a way out of it: a usage error (2).
+set +e
+"$DRCTL" infra mirror --platform "../$platform" >/dev/null 2>&1
+code=$?
+set -e
+((code == 2)) || fail "drctl infra mirror --platform ../$platform exited $code, not 2"
 echo "PASSED: an untrusted mirror is refused, the same one trusted is used"
