@@ -107,6 +107,22 @@ std::optional<std::string> seconds(std::chrono::milliseconds& field, const std::
   return std::nullopt;
 }
 
+// Seconds with up to three decimals, from `min_ms` to `max_ms`: a tick interval, a heartbeat.
+std::optional<std::string> decimal_seconds(std::chrono::milliseconds& field, const std::string& v,
+                                           int64_t min_ms, int64_t max_ms) {
+  auto ms = seconds_to_ms(v);
+  if (!ms || *ms < min_ms || *ms > max_ms) {
+    auto in_s = [](int64_t n) {
+      return n % 1000 == 0 ? std::to_string(n / 1000)
+                           : std::to_string(n / 1000) + "." + std::to_string(n % 1000 / 100);
+    };
+    return "not a number of seconds (" + in_s(min_ms) + "-" + in_s(max_ms) +
+           ", up to 3 decimals): '" + v + "'";
+  }
+  field = std::chrono::milliseconds(*ms);
+  return std::nullopt;
+}
+
 // Milliseconds from 100 ms to a minute: a deadline margin, a poll interval.
 std::optional<std::string> bounded_ms(std::chrono::milliseconds& field, const std::string& v) {
   auto n = to_int(v);
@@ -198,12 +214,8 @@ constexpr auto kTable = std::to_array<Variable>({
      }},
     {"DR_CONTROLLER_TICK_SECONDS", true,
      "seconds between ticks inside one invocation (0.1-300, e.g. 0.25)",
-     [](Config& c, const std::string& v) -> std::optional<std::string> {
-       auto ms = seconds_to_ms(v);
-       if (!ms || *ms < 100 || *ms > 300'000)
-         return "not a number of seconds (0.1-300, up to 3 decimals): '" + v + "'";
-       c.tick_interval = std::chrono::milliseconds(*ms);
-       return std::nullopt;
+     [](Config& c, const std::string& v) {
+       return decimal_seconds(c.tick_interval, v, 100, 300'000);
      }},
     {"DR_CONTROLLER_FAILURE_THRESHOLD", false,
      "failed probes in a row before a checker calls the primary down (default 3, 1-20)",
@@ -221,13 +233,7 @@ constexpr auto kTable = std::to_array<Variable>({
      [](Config& c, const std::string& v) { return bounded_ms(c.deadline_margin, v); }},
     {"DR_CONTROLLER_HEARTBEAT_SECONDS", false,
      "one `tick` log line this often between changes of decision (default 0: none; 0-3600)",
-     [](Config& c, const std::string& v) -> std::optional<std::string> {
-       auto ms = seconds_to_ms(v);
-       if (!ms || *ms < 0 || *ms > 3'600'000)
-         return "not a number of seconds (0-3600, up to 3 decimals): '" + v + "'";
-       c.heartbeat = std::chrono::milliseconds(*ms);
-       return std::nullopt;
-     }},
+     [](Config& c, const std::string& v) { return decimal_seconds(c.heartbeat, v, 0, 3'600'000); }},
 });
 
 // The witness's (infra/modules/witness). Order matters: AWS_REGION is checked against the two

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <expected>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -118,16 +119,28 @@ void without_network(ScopedEnv& env) {
   env.set("no_proxy", nullptr);
 }
 
+// Terraform offline with the machine's mirror: neither a developer's own CLI config nor a proxy
+// exemption may let init out. The mirror lint will use, or why there is none.
+std::expected<ProviderSource, std::string> offline_with_the_mirror(
+    ScopedEnv& env, const std::filesystem::path& tmp) {
+  env.set("TF_CLI_CONFIG_FILE", (tmp / "no-such.tfrc").c_str());
+  without_network(env);
+  return find_provider_source(TerraformEnv::from_process(), terraform_platform());
+}
+
+const CheckStatus* check_of(const LintReport& report, const std::string& id) {
+  auto it = std::find_if(report.checks.begin(), report.checks.end(),
+                         [&](const CheckStatus& c) { return c.id == id; });
+  return it == report.checks.end() ? nullptr : &*it;
+}
+
 // With no network (every HTTPS request goes to a proxy on a port nothing listens on), the lint's
 // `terraform init` must still install hashicorp/aws, from the local mirror, and validate.
 TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
   if (find_on_path("terraform").empty()) GTEST_SKIP() << "terraform is not on PATH";
   ScopedEnv env;
   dr::testing::TempDir tmp{"dr-infra-lint"};
-  // Neither a developer's own CLI config nor a proxy exemption may let init out.
-  env.set("TF_CLI_CONFIG_FILE", (tmp / "no-such.tfrc").c_str());
-  without_network(env);
-  auto source = find_provider_source(TerraformEnv::from_process(), terraform_platform());
+  auto source = offline_with_the_mirror(env, tmp.path());
   if (!source) GTEST_SKIP() << source.error();
 
   LintOptions o;
@@ -136,9 +149,8 @@ TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
   auto report = lint(o);
   ASSERT_TRUE(report.has_value()) << report.error();
   const std::string text = render(*report, "infra");
-  auto validate = std::find_if(report->checks.begin(), report->checks.end(),
-                               [](const CheckStatus& c) { return c.id == "TF_VALIDATE"; });
-  ASSERT_NE(validate, report->checks.end()) << text;
+  const CheckStatus* validate = check_of(*report, "TF_VALIDATE");
+  ASSERT_NE(validate, nullptr) << text;
   EXPECT_EQ(validate->state, CheckStatus::State::kPassed) << text;
   EXPECT_NE(validate->what.find(source->path.string()), std::string::npos)
       << "the report names where the providers came from: " << validate->what;
@@ -152,9 +164,7 @@ TEST(InfraLint, ATerraformTheStackDoesNotAllowIsSkippedNotBlamedOnTheStack) {
   if (find_on_path("terraform").empty()) GTEST_SKIP() << "terraform is not on PATH";
   ScopedEnv env;
   dr::testing::TempDir tmp{"dr-infra-lint"};
-  env.set("TF_CLI_CONFIG_FILE", (tmp / "no-such.tfrc").c_str());
-  without_network(env);
-  auto source = find_provider_source(TerraformEnv::from_process(), terraform_platform());
+  auto source = offline_with_the_mirror(env, tmp.path());
   if (!source) GTEST_SKIP() << source.error();
   const auto stack = tmp / "infra";
   std::filesystem::copy(std::filesystem::path(DR_SOURCE_DIR) / "infra", stack,
@@ -175,9 +185,8 @@ TEST(InfraLint, ATerraformTheStackDoesNotAllowIsSkippedNotBlamedOnTheStack) {
   auto report = lint(o);
   ASSERT_TRUE(report.has_value()) << report.error();
   const std::string text = render(*report, "infra");
-  auto validate = std::find_if(report->checks.begin(), report->checks.end(),
-                               [](const CheckStatus& c) { return c.id == "TF_VALIDATE"; });
-  ASSERT_NE(validate, report->checks.end()) << text;
+  const CheckStatus* validate = check_of(*report, "TF_VALIDATE");
+  ASSERT_NE(validate, nullptr) << text;
   EXPECT_EQ(validate->state, CheckStatus::State::kSkipped) << text;
   EXPECT_NE(validate->note.find("does not meet the stack's required_version"), std::string::npos)
       << validate->note;
