@@ -1,7 +1,7 @@
 // Where `terraform init` gets hashicorp/aws from without the network: a local filesystem mirror
-// (tests/terraform/lib.sh asks `drctl infra mirror`, which is this search), handed to terraform through a CLI config of
-// our own in a private temporary directory. A user's CLI config that says how to install
-// providers is honoured as it is.
+// (tests/terraform/lib.sh asks `drctl infra mirror`, which is this search), handed to terraform
+// through a CLI config of our own in a private temporary directory. A user's CLI config that says
+// how to install providers is honoured as it is.
 #pragma once
 
 #include <expected>

@@ -145,7 +145,7 @@ std::expected<std::string, std::string> LabBackends::move_writer(const std::stri
 }
 
 std::expected<std::string, std::string> LabBackends::fail_over_in_region(
-    const std::string& new_writer) {
+    const std::string& old_writer, const std::string& new_writer) {
   auto t = topology();
   if (!t) return std::unexpected(t.error());
   auto state = lab::load_lab_state(dir_);
@@ -157,11 +157,16 @@ std::expected<std::string, std::string> LabBackends::fail_over_in_region(
     if (s.name == t->writer) topo.primary_region = s.region;
     if (s.name == new_writer) target_region = s.region;
   }
-  // Re-checked on the topology the move runs on: a move of the lab's own path (not serialised
-  // with the endpoint's) may have taken the writer out of the region since the move was planned.
-  if (new_writer == t->writer || target_region.empty() || target_region != topo.primary_region)
-    return std::unexpected("the writer is " + t->writer + " in " + topo.primary_region + ", so " +
-                           new_writer + " cannot take it over in-region: nothing was moved");
+  // Checked on the topology the move is built from (rds_lab.h says why). A global move may still
+  // start between this read and the promotion: only the endpoint's moves are serialised with
+  // this one (RdsHandler's one move at a time), the lab path's are not.
+  const std::string writer = t->writer.empty() ? "nobody" : t->writer;
+  if (t->writer != old_writer)
+    return std::unexpected("the writer is " + writer + " now, not " + old_writer +
+                           ": nothing was moved");
+  if (target_region.empty() || target_region != topo.primary_region)
+    return std::unexpected(new_writer + " is not a server of " + writer + "'s region " +
+                           topo.primary_region + ": nothing was moved");
   // The other region's replica follows the new writer (b1 follows a2), as it does Aurora's.
   for (const auto& s : t->servers) {
     if (s.region == topo.primary_region || s.region.empty()) continue;

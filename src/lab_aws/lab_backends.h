@@ -26,7 +26,7 @@ class LabBackends final : public RdsLab, public FleetLab, public FrontDoorLab {
   std::expected<std::string, std::string> move_writer(const std::string& to_region,
                                                       bool allow_data_loss) override;
   std::expected<std::string, std::string> fail_over_in_region(
-      const std::string& new_writer) override;
+      const std::string& old_writer, const std::string& new_writer) override;
   // Sets `server` read-only (the lab's fence): an old writer that wakes after Aurora's automatic
   // failover moved the writer past it (in_region_watcher.h).
   std::expected<void, std::string> fence(const std::string& server);

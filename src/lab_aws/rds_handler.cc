@@ -298,15 +298,6 @@ std::expected<void, AwsError> RdsHandler::move(const FormParams& p, pugi::xml_no
   return {};
 }
 
-std::expected<std::string, std::string> RdsHandler::still_writer(const std::string& writer) {
-  auto t = lab_.topology();
-  if (!t) return std::unexpected(t.error());
-  if (t->writer != writer)
-    return std::unexpected("the writer is " + (t->writer.empty() ? "nobody" : t->writer) +
-                           " now, not " + writer + ": nothing was moved");
-  return std::string();
-}
-
 std::expected<void, AwsError> RdsHandler::start(const Move& m) {
   std::lock_guard lock(mu_);
   if (moving_) {
@@ -342,14 +333,8 @@ std::expected<void, AwsError> RdsHandler::start(const Move& m) {
     const auto began = std::chrono::steady_clock::now();
     std::expected<std::string, std::string> r;
     try {
-      // An in-region move was planned on a topology read before it started: a move that ran in
-      // between (the controller's, through this endpoint or the lab's own path) may have taken
-      // the writer to another region, and "moving it back" into this one would be a failback
-      // nobody asked for. Aurora fails a cluster over only while it holds the writer.
-      if (m.in_region) r = still_writer(m.old_writer);
-      if (r)
-        r = m.in_region ? lab_.fail_over_in_region(m.new_writer)
-                        : lab_.move_writer(m.to_region, m.data_loss);
+      r = m.in_region ? lab_.fail_over_in_region(m.old_writer, m.new_writer)
+                      : lab_.move_writer(m.to_region, m.data_loss);
     } catch (const std::exception& e) {
       r = std::unexpected(std::string("exception: ") + e.what());
     }

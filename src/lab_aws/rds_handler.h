@@ -89,8 +89,6 @@ class RdsHandler {
                                                 const std::string& cause = "");
   // Claims the one move slot and runs `m` on the worker (the caller has checked it).
   std::expected<void, AwsError> start(const Move& m);
-  // "" while `writer` still holds the write role, else why a move planned on it must not run.
-  std::expected<std::string, std::string> still_writer(const std::string& writer);
   void write_cluster(pugi::xml_node cluster, const DbTopology& t, const std::string& region,
                      const std::optional<Move>& move) const;
   void write_instance(pugi::xml_node instance, const DbServer& s,

@@ -47,13 +47,17 @@ class RdsLab {
   // note ("" or what was left out), or why it failed. Blocks until done.
   virtual std::expected<std::string, std::string> move_writer(const std::string& to_region,
                                                               bool allow_data_loss) = 0;
-  // Moves the writer to `new_writer`, another server of the writer's own region, as Aurora's
+  // Moves the writer from `old_writer` to `new_writer`, another server of its region, as Aurora's
   // Multi-AZ failover does (FailoverDBCluster, RebootDBInstance ForceFailover): the old writer
   // is fenced when it answers, the new one applies what semi-sync made it receive before it is
   // promoted, the other region follows it, every writer endpoint leads to it. Returns a note
-  // ("" or what was left out), or why it failed. Blocks until done.
+  // ("" or what was left out), or why it failed. Blocks until done. Moves nothing when, on the
+  // topology the move is built from, `old_writer` no longer holds the write role: the move was
+  // planned on an older read, and a move that ran since (a global one: the endpoint's, or the
+  // lab path's, which no lock orders with this one) took the writer elsewhere; "moving it back"
+  // into this region would be a failback nobody asked for.
   virtual std::expected<std::string, std::string> fail_over_in_region(
-      const std::string& new_writer) = 0;
+      const std::string& old_writer, const std::string& new_writer) = 0;
 };
 
 }  // namespace dr::lab_aws

@@ -45,7 +45,8 @@ class FakeDatabases final : public RdsLab {
   std::expected<std::string, std::string> move_writer(const std::string&, bool) override {
     return std::unexpected("not in this test");
   }
-  std::expected<std::string, std::string> fail_over_in_region(const std::string&) override {
+  std::expected<std::string, std::string> fail_over_in_region(const std::string&,
+                                                              const std::string&) override {
     return std::unexpected("not in this test");
   }
   std::mutex mu;

@@ -44,6 +44,7 @@
 #include "lab/temp_dir.h"
 #include "lab/wait.h"
 #include "lab_aws/aws_credentials.h"
+#include "lab_aws/lab_backends.h"
 #include "lab_aws/signing.h"
 
 namespace dr::lab_aws {
@@ -457,6 +458,17 @@ TEST_F(LabEndpoint, AnswersAwsClientsAndFailsTheRealDatabaseOverForTheAwsControl
     ASSERT_NE(after->global_clusters[0].writer(), nullptr);
     EXPECT_EQ(after->global_clusters[0].writer()->db_cluster_arn, targets.regions[1].cluster_arn);
     EXPECT_EQ(status()["regions"]["us-east-1"]["writer_endpoint"]["database"], "b1");
+
+    // An in-region move planned on a1 before this failover (Aurora's watcher, the lab path's
+    // moves are not ordered with the endpoint's) must move nothing now: a2 would be a second
+    // writer, or b1's failback to us-east-1 that nobody asked for.
+    auto late = LabBackends(dir_).fail_over_in_region("a1", "a2");
+    ASSERT_FALSE(late);
+    EXPECT_NE(late.error().find("the writer is b1 now, not a1: nothing was moved"),
+              std::string::npos)
+        << late.error();
+    EXPECT_EQ(read_only(),
+              (std::map<std::string, std::string>{{"a1", "1"}, {"a2", "1"}, {"b1", "0"}}));
   }
 }
 

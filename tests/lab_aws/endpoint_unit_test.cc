@@ -149,8 +149,6 @@ class FakeRds final : public RdsLab {
  public:
   std::expected<DbTopology, std::string> topology() override {
     std::lock_guard lock(mu_);
-    // Another move, not this endpoint's, takes the writer away after so many reads.
-    if (reads_until_moved_away_ > 0 && --reads_until_moved_away_ == 0) writer_ = "b1";
     DbTopology t;
     t.servers = {{"a1", "us-east-1", "us-east-1a", "127.0.1.11", 3306, true, writer_ != "a1", {}},
                  {"a2", "us-east-1", "us-east-1b", "127.0.1.12", 3306, true, true, {}},
@@ -171,9 +169,14 @@ class FakeRds final : public RdsLab {
     return std::string();
   }
   std::expected<std::string, std::string> fail_over_in_region(
-      const std::string& new_writer) override {
+      const std::string& old_writer, const std::string& new_writer) override {
     std::unique_lock lock(mu_);
-    calls_.push_back("in-region " + new_writer);
+    calls_.push_back("in-region " + old_writer + " -> " + new_writer);
+    if (moved_elsewhere_) writer_ = "b1";
+    // RdsLab's contract (LabBackends: the topology the move is built from).
+    if (writer_ != old_writer)
+      return std::unexpected("the writer is " + writer_ + " now, not " + old_writer +
+                             ": nothing was moved");
     started_ = true;
     cv_.notify_all();
     cv_.wait(lock, [&] { return released_; });
@@ -181,9 +184,11 @@ class FakeRds final : public RdsLab {
     return std::string();
   }
   bool b1_replicating = true;
-  void move_away_after_reads(int n) {
+  // A move that is not this endpoint's (the lab path's) takes the writer to b1 just before the
+  // next in-region move reads the topology it is built from.
+  void move_writer_elsewhere_before_the_next_move() {
     std::lock_guard lock(mu_);
-    reads_until_moved_away_ = n + 1;
+    moved_elsewhere_ = true;
   }
   void wait_started() {
     std::unique_lock lock(mu_);
@@ -205,7 +210,7 @@ class FakeRds final : public RdsLab {
   std::string writer_ = "a1";
   bool started_ = false;
   bool released_ = false;
-  int reads_until_moved_away_ = 0;
+  bool moved_elsewhere_ = false;
   std::vector<std::string> calls_;
 };
 
@@ -467,23 +472,31 @@ TEST_F(Endpoint, RebootWithForceFailoverMovesTheWriterInRegionAsynchronously) {
   auto a1 = rds("DescribeDBInstances", aws::QueryParams().add("DBInstanceIdentifier", "a1"));
   EXPECT_NE(a1.body.find("<DBInstanceStatus>available</DBInstanceStatus>"), std::string::npos)
       << a1.body;
-  EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a2"});
+  EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a1 -> a2"});
 }
 
 // The watcher (or an operator) plans an in-region move on the topology it read; a global
-// failover that ran before the move's worker started took the writer to b1. Moving it "back" to
-// a2 would be a failback nobody asked for, and a second writer for whoever still follows b1.
-TEST_F(Endpoint, AnInRegionMovePlannedBeforeTheWriterLeftTheRegionMovesNothing) {
+// failover that ran before the move (the lab path's, which no lock orders with the endpoint's)
+// took the writer to b1. The move carries the writer it was planned on, so that the lab refuses
+// it (LabBackends checks it on the topology it builds the move from) and the refusal reaches the
+// caller: "moving it back" to a2 would be a failback nobody asked for.
+TEST_F(Endpoint, AnInRegionMoveCarriesTheWriterItWasPlannedOnAndItsRefusal) {
   fake_rds_.release();  // a move that runs anyway ends at once
-  fake_rds_.move_away_after_reads(1);
+  fake_rds_.move_writer_elsewhere_before_the_next_move();
   auto r = rds_.fail_over_in_region_for("us-east-1", "a2", "a1 is gone");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("the writer is b1 now, not a1"), std::string::npos)
+  EXPECT_NE(r.error().message.find("the writer is b1 now, not a1: nothing was moved"),
+            std::string::npos)
       << r.error().message;
-  EXPECT_TRUE(fake_rds_.calls().empty());
+  EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a1 -> a2"});
   auto after = fake_rds_.topology();
   ASSERT_TRUE(after);
   EXPECT_EQ(after->writer, "b1");
+  // The cluster is available again: the refused move holds no slot.
+  auto clusters = aws::Rds::parse_describe_db_clusters(
+      rds("DescribeDBClusters", aws::QueryParams(), "us-west-2").body);
+  ASSERT_TRUE(clusters);
+  for (const auto& c : clusters->db_clusters) EXPECT_EQ(c.status, "available");
 }
 
 TEST_F(Endpoint, FailoverDbClusterTakesAnOptionalTargetAndRunsInRegion) {
@@ -495,7 +508,7 @@ TEST_F(Endpoint, FailoverDbClusterTakesAnOptionalTargetAndRunsInRegion) {
   EXPECT_NE(r.body.find("<Status>failing-over</Status>"), std::string::npos) << r.body;
   fake_rds_.release();
   rds_.wait_idle();
-  EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a2"});
+  EXPECT_EQ(fake_rds_.calls(), std::vector<std::string>{"in-region a1 -> a2"});
 }
 
 TEST_F(Endpoint, InRegionFailoverInputsAreCheckedAndChangeNothing) {
