@@ -234,8 +234,10 @@ std::string ProviderSource::describe() const {
 
 std::expected<ProviderSource, std::string> find_provider_source(const TerraformEnv& env,
                                                                 const std::string& platform) {
-  const std::string wanted =
-      "registry.terraform.io/hashicorp/aws/<5.100..6.x>/" + platform + " provider";
+  // Not there, or there but writable by another local user: either way not one to run.
+  const std::string wanted = "registry.terraform.io/hashicorp/aws/<5.100..6.x>/" + platform +
+                             " provider that only root or you can write (no directory from the "
+                             "mirror down writable by its group or everyone)";
   if (!env.dr_mirror.empty()) {
     if (is_provider_mirror(env.dr_mirror, platform))
       return ProviderSource{ProviderSource::Kind::kMirror, env.dr_mirror};

@@ -38,6 +38,8 @@ struct ReplicaStatus {
   unsigned last_io_errno = 0;
   unsigned last_sql_errno = 0;
   std::string last_error;  // the IO error, then the SQL error, when there are any
+  std::string last_io_error;
+  std::string last_sql_error;
 
   bool io_connected() const { return io_running == "Yes"; }
   bool healthy() const { return io_connected() && sql_running; }
@@ -124,7 +126,8 @@ class MariaDbInstance {
   Result<ReplicaStatus> replica_status() const;
   // Waits until it replicates (both threads running), up to `timeout`. Replication stopped on
   // an error (ReplicaStatus::stopped_on_error) for `settle` ends the wait at once, with the
-  // server's own words: waiting out the timeout would only hide them.
+  // server's own words: waiting out the timeout would only hide them. `settle` asks the stop to
+  // be seen on polls apart, not just once, before the wait gives up on it.
   Result<void> wait_replicating(
       const std::string& source, std::chrono::milliseconds timeout, Clock* clock = nullptr,
       std::chrono::milliseconds settle = std::chrono::milliseconds(300)) const;

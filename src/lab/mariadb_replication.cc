@@ -176,14 +176,16 @@ Result<void> MariaDbInstance::wait_replicating(const std::string& source,
                  },
                  {.timeout = timeout, .poll = std::chrono::milliseconds(20), .clock = clock});
   if (replicating && !stopped_since) return {};
-  if (replicating)
-    return fail(
-        ErrorKind::kDatabase,
-        name() + " does not replicate from " + source + ": " +
-            (stopped.io_running == "No" && stopped.last_io_errno != 0
-                 ? "its IO thread stopped on error " + std::to_string(stopped.last_io_errno)
-                 : "its SQL thread stopped on error " + std::to_string(stopped.last_sql_errno)) +
-            ": the server says: " + stopped.last_error);
+  if (replicating) {
+    // The thread that stopped, in its own words (the other may be retrying something else).
+    const bool io = stopped.io_running == "No" && stopped.last_io_errno != 0;
+    return fail(ErrorKind::kDatabase,
+                name() + " does not replicate from " + source + ": its " +
+                    (io ? "IO thread stopped on error " + std::to_string(stopped.last_io_errno) +
+                              ": the server says: " + stopped.last_io_error
+                        : "SQL thread stopped on error " + std::to_string(stopped.last_sql_errno) +
+                              ": the server says: " + stopped.last_sql_error));
+  }
   return fail(
       ErrorKind::kTimeout,
       replicating.error().message + (last_error.empty() ? "" : ": the server says: " + last_error));
@@ -210,10 +212,11 @@ Result<ReplicaStatus> MariaDbInstance::replica_status() const {
   s.gtid_io_pos = get("Gtid_IO_Pos");
   s.last_io_errno = static_cast<unsigned>(number("Last_IO_Errno"));
   s.last_sql_errno = static_cast<unsigned>(number("Last_SQL_Errno"));
-  const std::string io_error = get("Last_IO_Error");
-  const std::string sql_error = get("Last_SQL_Error");
-  s.last_error =
-      io_error.empty() ? sql_error : (sql_error.empty() ? io_error : io_error + "; " + sql_error);
+  s.last_io_error = get("Last_IO_Error");
+  s.last_sql_error = get("Last_SQL_Error");
+  s.last_error = s.last_io_error.empty()    ? s.last_sql_error
+                 : s.last_sql_error.empty() ? s.last_io_error
+                                            : s.last_io_error + "; " + s.last_sql_error;
   return s;
 }
 

@@ -22,15 +22,24 @@ find_mirror() {
   local drctl="${DRCTL:-}"
   [[ -n "$drctl" ]] || drctl="$(command -v drctl || true)"
   [[ -n "$drctl" && -x "$drctl" ]] || skip "drctl is not built or not on PATH (set DRCTL to it): its search finds the provider mirror"
-  local out
-  out="$("$drctl" infra mirror --json --platform "$TF_PLATFORM" || true)"
+  local out code=0
+  out="$("$drctl" infra mirror --json --platform "$TF_PLATFORM")" || code=$?
+  # 0: a mirror; 1: none, and why (a skip). Anything else is drctl failing: a failure, never a
+  # skip that would hide a broken drctl behind four skipped checks.
   python3 -c 'import json,sys
-j = json.loads(sys.argv[1] or "{}")
-if "mirror" in j:
+code, out = int(sys.argv[1]), sys.argv[2]
+try:
+    j = json.loads(out)
+except ValueError:
+    j = None
+if code == 0 and isinstance(j, dict) and isinstance(j.get("mirror"), str):
     print(j["mirror"])
+elif code == 1 and isinstance(j, dict) and isinstance(j.get("error"), str):
+    print("SKIPPED: " + j["error"])
+    sys.exit(77)
 else:
-    print("SKIPPED: " + j.get("error", "drctl infra mirror said nothing"))
-    sys.exit(77)' "$out"
+    print("FAILED: drctl infra mirror exited %d with %r" % (code, out[:300]))
+    sys.exit(1)' "$code" "$out"
 }
 
 # Sets TF_CLI_CONFIG_FILE to a config that installs hashicorp/* only from the mirror (never the
@@ -47,10 +56,11 @@ tf_setup() {
     skip "terraform $version is older than 1.11 (the stack needs write-only arguments)"
   fi
   TF_PLATFORM="$(terraform version -json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["platform"])' 2>/dev/null || echo linux_amd64)"
-  local mirror
-  if ! mirror="$(find_mirror)"; then
+  local mirror code=0
+  mirror="$(find_mirror)" || code=$?
+  if ((code != 0)); then
     echo "$mirror"
-    exit "$TF_SKIP"
+    exit "$code"
   fi
   cat >"$scratch/terraformrc" <<CFG
 provider_installation {
