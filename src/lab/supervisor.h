@@ -131,6 +131,11 @@ class Supervisor {
   void start_replicator();
   void rebuild_replicators();
   void replicate_loop();
+  // The fence record (aws/fence_record.h: what the controller on AWS writes, and dr-app reads)
+  // for `region`, in every region's sessions table that runs: a lab fence or lift then reaches
+  // the apps the same way whichever path fenced them. Failures are logged and returned.
+  std::vector<std::string> write_fence_record(const std::string& region, bool fenced,
+                                              const std::string& reason);
 
   // ---- faults (supervisor_faults.cc) ----
   Result<void> kill_component(const std::string& name, std::vector<std::string>& done);

@@ -33,12 +33,15 @@ Result<json> Supervisor::set_fleet(const std::string& region, std::optional<int>
 
 Result<json> Supervisor::fence_fleet(const std::string& region, bool fenced,
                                      const std::string& reason) {
-  std::lock_guard fleets_lock(fleets_mu_);
-  if (!fleets_.contains(region))
-    return fail(ErrorKind::kNotFound, "no fleet in region '" + region + "'");
-  auto& fleet = *fleets_.at(region);
-  auto told = fleet.set_fenced(fenced, reason);
+  Result<void> told;
+  json instances;
   {
+    std::lock_guard fleets_lock(fleets_mu_);
+    if (!fleets_.contains(region))
+      return fail(ErrorKind::kNotFound, "no fleet in region '" + region + "'");
+    auto& fleet = *fleets_.at(region);
+    told = fleet.set_fenced(fenced, reason);
+    instances = fleet.running();
     std::lock_guard lock(mu_);
     if (fenced) {
       state_.fenced_regions.insert(region);
@@ -49,11 +52,16 @@ Result<json> Supervisor::fence_fleet(const std::string& region, bool fenced,
     save();
   }
   log_line(region + (fenced ? ": fleet fenced (" + reason + ")" : ": fleet fence lifted"));
+  // The apps honour the fence record too (what the controller writes on AWS, and through the
+  // lab's AWS endpoint): a lift here that left a record of the Lambda's in place kept every app
+  // of the region refusing writes after `drctl failback`, the front door answering 503. Written
+  // outside the fleets' lock: it is I/O.
+  for (const auto& e : write_fence_record(region, fenced, reason)) log_line(e);
   if (!told) {
     log_line(told.error().message);
     return std::unexpected(told.error());
   }
-  return json{{"region", region}, {"fenced", fenced}, {"instances", fleet.running()}};
+  return json{{"region", region}, {"fenced", fenced}, {"instances", instances}};
 }
 
 Result<json> Supervisor::repoint(const std::string& region, const std::string& role,

@@ -5,6 +5,7 @@
 #include "app/session_store.h"
 #include "aws/credentials.h"
 #include "aws/dynamodb.h"
+#include "aws/fence_record.h"
 #include "lab/replicator.h"
 #include "lab/supervisor_internal.h"
 
@@ -17,13 +18,22 @@ struct Supervisor::RegionClients {
   aws::DynamoDbStreams streams;
 };
 
-Result<void> Supervisor::prepare_sessions(const std::string& region) {
-  const auto* r = state_.find(dynamodb_name(region));
+namespace {
+
+aws::ClientConfig dynamodb_config(const std::string& region, const ComponentRecord& r) {
   aws::ClientConfig config;
   config.region = region;
-  config.endpoint_url = "http://" + host_port(r->address, r->port);
+  config.endpoint_url = "http://" + host_port(r.address, r.port);
   config.credentials = std::make_shared<aws::StaticCredentialsProvider>(
       aws::Credentials{kLabAccessKeyId, kLabSecretAccessKey, "", {}, "lab"});
+  return config;
+}
+
+}  // namespace
+
+Result<void> Supervisor::prepare_sessions(const std::string& region) {
+  const auto* r = state_.find(dynamodb_name(region));
+  const aws::ClientConfig config = dynamodb_config(region, *r);
   // Shared: the replicators built on the previous clients keep those alive while they poll on
   // their thread; replacing the entry here never frees what a poll is using.
   auto clients = std::make_shared<RegionClients>(config);
@@ -59,6 +69,35 @@ void Supervisor::rebuild_replicators() {
           [] { return std::chrono::system_clock::now(); }));
     }
   }
+}
+
+std::vector<std::string> Supervisor::write_fence_record(const std::string& region, bool fenced,
+                                                        const std::string& reason) {
+  std::vector<std::pair<std::string, aws::ClientConfig>> live;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& r : default_topology().regions)
+      if (const auto* c = state_.find(dynamodb_name(r)); c != nullptr && !c->killed && c->port != 0)
+        live.emplace_back(r, dynamodb_config(r, *c));
+  }
+  const aws::FenceRecord record{region, fenced, fenced ? reason : "",
+                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count(),
+                                "dr-lab"};
+  std::vector<std::string> errors;
+  for (auto& [r, config] : live) {
+    // A client of its own: the replicator's are its thread's alone. One attempt: a DynamoDB
+    // Local that does not answer is one the replicator brings the record to later.
+    config.retry.max_attempts = 1;
+    aws::DynamoDb ddb(config);
+    auto put = ddb.put_item(aws::fence_put_item(kSessionsTable, "id", record));
+    // A newer record is there already (the controller's, later than ours): it stands.
+    if (!put && !aws::is_conditional_check_failed(put.error()))
+      errors.push_back("fence record for " + region + " in " + dynamodb_name(r) + ": " +
+                       put.error().describe());
+  }
+  return errors;
 }
 
 void Supervisor::start_replicator() {

@@ -340,6 +340,50 @@ TEST_P(DrillScenario, KeepsItsPromises) {
   }
 }
 
+// The steps a region-outage drill names for the next one, run by hand after a failover the
+// Lambda ran: `lab restore`, `failback`, `ack`. The Lambda fences the old region's apps with the
+// fence record, as on AWS; the lab's failback lifted only its own fleet fence, so every app of
+// the home region went on refusing writes: failback's verify_write timed out on 503s, and
+// nothing brought the front door back. A lift is now a newer fence record too.
+TEST_F(DrillLab, TheStepsTheDrillNamesBringALambdaFailoverBackToTheBaseline) {
+  ASSERT_EQ(drctl({"lab", "up"}, "up.log"), 0) << log("up.log");
+  const auto report_path = tmp_ / "report.json";
+  const int code = drctl({"drill", "region-outage", "--duration-s", "8", "--fault-at-s", "2.5",
+                          "--json", report_path.string()},
+                         "drill.log");
+  json report = json::parse(slurp(report_path), nullptr, false);
+  ASSERT_TRUE(report.is_object()) << "drill exited " << code << ":\n" << log("drill.log");
+  ASSERT_EQ(report["run"]["parameters"]["controller"], "lambda") << log("drill.log");
+  ASSERT_EQ(report["events"]["decision_action"], "region-failover") << log("drill.log");
+  EXPECT_NE(log("drill.log")
+                .find("`drctl lab restore --dir " + dir_.string() +
+                      "`, then `drctl "
+                      "failback --dir " +
+                      dir_.string() + "`"),
+            std::string::npos)
+      << log("drill.log");
+
+  ASSERT_EQ(drctl({"lab", "restore"}, "restore.log"), 0) << log("restore.log");
+  ASSERT_EQ(drctl({"failback"}, "failback.log"), 0) << log("failback.log");
+  const std::string failback = log("failback.log");
+  const auto at = failback.find("fb-");
+  ASSERT_NE(at, std::string::npos) << failback;
+  const std::string id = failback.substr(at, failback.find_first_not_of("0123456789", at + 3) - at);
+  ASSERT_EQ(drctl({"ack", id}, "ack.log"), 0) << log("ack.log");
+
+  // At the baseline again: the next drill starts, and its writes through the front door land.
+  const auto next_path = tmp_ / "next.json";
+  EXPECT_EQ(drctl({"drill", "blip", "--duration-s", "5", "--fault-at-s", "2", "--json",
+                   next_path.string()},
+                  "next.log"),
+            0)
+      << log("next.log");
+  json next = json::parse(slurp(next_path), nullptr, false);
+  ASSERT_TRUE(next.is_object()) << log("next.log");
+  EXPECT_TRUE(next["passed"].get<bool>()) << next.dump(2);
+  EXPECT_GT(next["acked"].get<int>(), 0) << log("next.log");
+}
+
 // --controller lambda: the controller as AWS runs it, the real bootstrap behind the lab's Runtime
 // API, configured as `drctl lab env --function` says and calling the lab's AWS endpoint, with the
 // witness's vote in its state table. The same configuration drives `drctl aws status`. A region
