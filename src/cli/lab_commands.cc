@@ -28,6 +28,7 @@
 #include "lab/partition_record.h"
 #include "lab/ports.h"
 #include "lab/process.h"
+#include "lab/recorded_topology.h"
 #include "lab/status_view.h"
 #include "lab/supervisor.h"
 #include "lab/wait.h"
@@ -471,7 +472,22 @@ void run_status(const fs::path& dir, bool as_json) {
     throw cli::ExitCode{cli::kExitFailed};
   };
   auto state = load_lab_state(dir);
-  if (!state) error("no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
+  if (!state) {
+    // `lab down` without --purge keeps the data (and the topology it resumes): a lab that is
+    // down, not one that does not exist, and down is what exit code 3 says.
+    std::error_code ec;
+    if (std::filesystem::exists(topology_file(dir), ec)) {
+      const std::string message = "the lab in " + dir.string() +
+                                  " is down (its data is kept: `drctl lab up --dir " +
+                                  dir.string() + "` resumes it)";
+      if (as_json)
+        std::cout << json{{"error", message}, {"down", true}}.dump(2) << "\n";
+      else
+        std::cerr << "drctl lab: " << message << "\n";
+      throw cli::ExitCode{cli::kExitDegraded};
+    }
+    error("no lab in " + dir.string() + " (drctl lab up --dir " + dir.string() + ")");
+  }
   json status;
   const bool supervised = is_alive(state->supervisor) && state->control_port != 0;
   if (supervised) {

@@ -297,6 +297,16 @@ TEST_F(Lab, ServesTheDefaultTopologyEndToEndAndStopsEverything) {
   auto down = drctl({"down"});
   ASSERT_EQ(down.code, 0) << down.output;
   for (const auto& p : pids_) EXPECT_FALSE(is_alive(p)) << "pid " << p.pid << " survived down";
+  // Down with its data kept is a lab that is down (3, as documented), not one that does not
+  // exist (1), and status says what resumes it; --json says it in JSON.
+  auto after = drctl({"status"});
+  EXPECT_EQ(after.code, 3) << after.output;
+  EXPECT_NE(after.output.find("is down (its data is kept: `drctl lab up --dir"), std::string::npos)
+      << after.output;
+  auto after_json = drctl({"status", "--json"});
+  EXPECT_EQ(after_json.code, 3) << after_json.output;
+  json j = json::parse(after_json.output, nullptr, false);
+  EXPECT_TRUE(j.is_object() && j.value("down", false)) << after_json.output;
 }
 
 TEST_F(Lab, ASecondUpAfterASupervisorCrashCleansUpAndStarts) {
