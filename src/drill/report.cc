@@ -163,7 +163,14 @@ std::string report_summary(const DrillReport& report) {
   }
   out << "\n  RTO: " << fmt_ms(c.rto_ms) << " (detect " << fmt_ms(c.phases.detect_ms) << ", decide "
       << fmt_ms(c.phases.decide_ms) << ", execute " << fmt_ms(c.phases.execute_ms) << ", traffic "
-      << fmt_ms(c.phases.traffic_ms) << ")\n"
+      << fmt_ms(c.phases.traffic_ms);
+  // The phases are the controller's timeline from the fault, not a sum that makes the RTO: the
+  // traffic may move, and writes come back, before the runbook's last step (a switchover
+  // refuses writes only while it promotes). Said, so that the numbers do not read as a mistake.
+  if (c.rto_ms && c.phases.detect_ms && c.phases.decide_ms && c.phases.execute_ms &&
+      *c.rto_ms < *c.phases.detect_ms + *c.phases.decide_ms + *c.phases.execute_ms)
+    out << "; writes came back before the runbook ended";
+  out << ")\n"
       << "  split-brain writes: " << c.split_brain.size() << "\n";
   if (!report.events.failover_id.empty())
     out << "  failover: " << report.events.failover_id << " (" << report.events.decision_action

@@ -135,5 +135,32 @@ TEST(ReportSummary, SaysPassedOrFailedAndNamesBrokenPromises) {
   EXPECT_NE(text.find("[FAIL] no_lost_acked_writes"), std::string::npos) << text;
 }
 
+// The phases are the controller's timeline, not the RTO's parts. Writes back at 6010 ms after a
+// fault at 1000 (RTO 5010 ms) and a runbook that ended at 5000: they add up, nothing to say. A
+// runbook that goes on to 7000 (the traffic moved at its middle step): the summary says that
+// writes came back before it ended, rather than show an execute phase longer than the RTO.
+TEST(ReportSummary, SaysWhenWritesCameBackBeforeTheRunbookEnded) {
+  auto text = report_summary(region_outage_with_one_lost_write());
+  EXPECT_NE(text.find("RTO: 5010 ms (detect 3000 ms"), std::string::npos) << text;
+  EXPECT_EQ(text.find("before the runbook ended"), std::string::npos) << text;
+
+  HistoryBuilder h;
+  h.order("o1", 100, 105, Outcome::kOk, "a1").order("o5", 6000, 6010, Outcome::kOk, "b1");
+  DrillEvents e;
+  e.fault_ms = 1000;
+  e.decision_ms = 4000;
+  e.runbook_start_ms = 4050;
+  e.runbook_end_ms = 7000;
+  e.promotion_ms = 4500;
+  e.fenced_server = "a1";
+  auto report = build_report("region-outage", h.history(), h.stored({"o1", "o5"}),
+                             testing::acted("region-outage", e), {});
+  ASSERT_TRUE(report) << report.error();
+  text = report_summary(*report);
+  EXPECT_NE(text.find("execute 2950 ms, traffic 0 ms; writes came back before the runbook ended)"),
+            std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace dr::drill
