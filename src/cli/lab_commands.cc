@@ -462,6 +462,25 @@ std::string partition_line(const json& p) {
   return "";
 }
 
+// What a client of the front door gets, asked as one would: every part can look healthy while
+// the apps behind it refuse (a fence record nobody lifted), and the status must not say healthy
+// then. Asked here, not in the supervisor's /status, which the lab's AWS endpoint reads on every
+// call and must not wait on a front door that hangs.
+void probe_front_door(json& status) {
+  json& fd = status["front_door"];
+  if (!fd.is_object() || !fd.contains("url") || !fd["url"].is_string()) return;
+  httplib::Client c(fd["url"].get<std::string>());
+  c.set_connection_timeout(std::chrono::seconds(1));
+  c.set_read_timeout(std::chrono::seconds(2));
+  auto r = c.Get("/health/deep");
+  if (!r) {
+    fd["deep_health"] = {{"ok", false}, {"error", httplib::to_string(r.error())}};
+    return;
+  }
+  fd["deep_health"] = {
+      {"ok", r->status == 200}, {"status", r->status}, {"body", r->body.substr(0, 200)}};
+}
+
 // Exit codes: 0 every part healthy, kExitDegraded down or degraded, kExitFailed no answer at all.
 // With --json, an error is a JSON object too ({"error": ...} on stdout), so a script parsing the
 // output always gets JSON.
@@ -494,6 +513,7 @@ void run_status(const fs::path& dir, bool as_json) {
     auto s = control(dir, *state, "GET", "/status", json::object(), 30s);
     if (!s) error("supervisor did not answer: " + s.error().message);
     status = *s;
+    probe_front_door(status);
   } else {
     if (!as_json)  // with --json the phase says so: the output stays one JSON document
       std::cerr << "drctl lab: the supervisor is not running; showing " << state_file(dir).string()

@@ -87,6 +87,16 @@ std::vector<std::string> degraded_parts(const json& status) {
       out.push_back("fleet-" + region + " " + std::to_string(f.value("healthy", 0)) + "/" +
                     std::to_string(f.value("desired", 0)) + " healthy");
   }
+  // What a client gets through the front door (drctl asks it /health/deep): the parts can all
+  // be up while the apps behind it refuse.
+  const auto deep = status.value("front_door", json::object()).value("deep_health", json());
+  if (deep.is_object() && !deep.value("ok", true)) {
+    std::string why = deep.contains("status") ? "answers " + deep["status"].dump()
+                                              : "does not answer: " + deep.value("error", "");
+    const std::string body = deep.value("body", "");
+    if (!body.empty()) why += " (" + body.substr(0, body.find('\n')) + ")";
+    out.push_back("front door /health/deep " + why);
+  }
   return out;
 }
 

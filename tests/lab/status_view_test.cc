@@ -48,6 +48,23 @@ TEST(StatusView, NamesWhatIsDegraded) {
   EXPECT_EQ(degraded_parts(s).front(), "phase stopped (supervisor not running)");
 }
 
+// Every part up while the apps behind the front door refuse (a fence record nobody lifted):
+// `lab status` said healthy and exited 0 while every request got a 503. What drctl's own
+// /health/deep through the front door got is a degraded part; an answer of 200 is not.
+TEST(StatusView, AFrontDoorThatRefusesIsDegradedWhateverThePartsSay) {
+  json s = lab_status({component("a1", true, "running")});
+  s["front_door"]["deep_health"] = {{"ok", true}, {"status", 200}, {"body", "{}"}};
+  EXPECT_TRUE(degraded_parts(s).empty());
+  s["front_door"]["deep_health"] = {
+      {"ok", false}, {"status", 503}, {"body", "{\"fenced\":\"failover fo-1\"}\nmore"}};
+  EXPECT_EQ(degraded_parts(s),
+            (std::vector<std::string>{"front door /health/deep answers 503 ({\"fenced\":\"failover "
+                                      "fo-1\"})"}));
+  s["front_door"]["deep_health"] = {{"ok", false}, {"error", "Connection"}};
+  EXPECT_EQ(degraded_parts(s),
+            (std::vector<std::string>{"front door /health/deep does not answer: Connection"}));
+}
+
 // After a failover the old primary's fleet is fenced: `lab status` showed it as plainly healthy.
 TEST(StatusView, AFencedFleetIsShownFencedButNotDegraded) {
   json s = lab_status({component("a1", true, "running")});
