@@ -9,6 +9,20 @@ namespace {
 
 using testing::HistoryBuilder;
 
+// A region failover: the fault at 1000 ms, decided at 4000, the runbook from 4050 to
+// `runbook_end_ms`, a1 fenced and b1 promoted at 4500.
+DrillEvents region_failover(double runbook_end_ms) {
+  DrillEvents e;
+  e.fault_ms = 1000;
+  e.decision_ms = 4000;
+  e.runbook_start_ms = 4050;
+  e.runbook_end_ms = runbook_end_ms;
+  e.promotion_ms = 4500;
+  e.fenced_server = "a1";
+  e.runbook = {{"fence", 4050, 4200, "ok"}, {"promote", 4200, 4500, "ok"}};
+  return e;
+}
+
 DrillReport region_outage_with_one_lost_write() {
   HistoryBuilder h;
   h.order("o1", 100, 105, Outcome::kOk, "a1")
@@ -16,14 +30,7 @@ DrillReport region_outage_with_one_lost_write() {
       .order("o3", 1100, 3100, Outcome::kUnknown)
       .order("o4", 1200, 1205, Outcome::kFailed)
       .order("o5", 6000, 6010, Outcome::kOk, "b1");
-  DrillEvents e;
-  e.fault_ms = 1000;
-  e.decision_ms = 4000;
-  e.runbook_start_ms = 4050;
-  e.runbook_end_ms = 5000;
-  e.promotion_ms = 4500;
-  e.fenced_server = "a1";
-  e.runbook = {{"fence", 4050, 4200, "ok"}, {"promote", 4200, 4500, "ok"}};
+  const DrillEvents e = region_failover(5000);
   auto report = build_report("region-outage", h.history(), h.stored({"o1", "o5"}),
                              testing::acted("region-outage", e), {});
   EXPECT_TRUE(report) << report.error();
@@ -146,15 +153,8 @@ TEST(ReportSummary, SaysWhenWritesCameBackBeforeTheRunbookEnded) {
 
   HistoryBuilder h;
   h.order("o1", 100, 105, Outcome::kOk, "a1").order("o5", 6000, 6010, Outcome::kOk, "b1");
-  DrillEvents e;
-  e.fault_ms = 1000;
-  e.decision_ms = 4000;
-  e.runbook_start_ms = 4050;
-  e.runbook_end_ms = 7000;
-  e.promotion_ms = 4500;
-  e.fenced_server = "a1";
   auto report = build_report("region-outage", h.history(), h.stored({"o1", "o5"}),
-                             testing::acted("region-outage", e), {});
+                             testing::acted("region-outage", region_failover(7000)), {});
   ASSERT_TRUE(report) << report.error();
   text = report_summary(*report);
   EXPECT_NE(text.find("execute 2950 ms, traffic 0 ms; writes came back before the runbook ended)"),

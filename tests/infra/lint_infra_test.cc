@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <utility>
 
 #include "infra/lint.h"
 #include "infra/policies.h"
@@ -134,6 +135,17 @@ const CheckStatus* check_of(const LintReport& report, const std::string& id) {
   return it == report.checks.end() ? nullptr : &*it;
 }
 
+// The lint of `dir` with the repository's tools, and its report as text (for messages).
+std::pair<std::expected<LintReport, std::string>, std::string> lint_of(
+    const std::filesystem::path& dir) {
+  LintOptions o;
+  o.dir = dir;
+  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
+  auto report = lint(o);
+  std::string text = report ? render(*report, "infra") : report.error();
+  return {std::move(report), std::move(text)};
+}
+
 // With no network (every HTTPS request goes to a proxy on a port nothing listens on), the lint's
 // `terraform init` must still install hashicorp/aws, from the local mirror, and validate.
 TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
@@ -143,12 +155,8 @@ TEST(InfraLint, TerraformValidatesOfflineFromTheProviderMirror) {
   auto source = offline_with_the_mirror(env, tmp.path());
   if (!source) GTEST_SKIP() << source.error();
 
-  LintOptions o;
-  o.dir = std::filesystem::path(DR_SOURCE_DIR) / "infra";
-  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
-  auto report = lint(o);
-  ASSERT_TRUE(report.has_value()) << report.error();
-  const std::string text = render(*report, "infra");
+  auto [report, text] = lint_of(std::filesystem::path(DR_SOURCE_DIR) / "infra");
+  ASSERT_TRUE(report.has_value()) << text;
   const CheckStatus* validate = check_of(*report, "TF_VALIDATE");
   ASSERT_NE(validate, nullptr) << text;
   EXPECT_EQ(validate->state, CheckStatus::State::kPassed) << text;
@@ -179,12 +187,8 @@ TEST(InfraLint, ATerraformTheStackDoesNotAllowIsSkippedNotBlamedOnTheStack) {
   versions.replace(versions.find(pin), pin.size(), "required_version = \">= 99.0\"");
   std::ofstream(stack / "versions.tf") << versions;
 
-  LintOptions o;
-  o.dir = stack;
-  o.tools_dir = std::filesystem::path(DR_SOURCE_DIR) / "tools";
-  auto report = lint(o);
-  ASSERT_TRUE(report.has_value()) << report.error();
-  const std::string text = render(*report, "infra");
+  auto [report, text] = lint_of(stack);
+  ASSERT_TRUE(report.has_value()) << text;
   const CheckStatus* validate = check_of(*report, "TF_VALIDATE");
   ASSERT_NE(validate, nullptr) << text;
   EXPECT_EQ(validate->state, CheckStatus::State::kSkipped) << text;
