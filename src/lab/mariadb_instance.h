@@ -124,6 +124,12 @@ class MariaDbInstance {
   // this makes gtid_current_pos final, so replicas can be compared.
   Result<void> wait_for_relay_log_applied(std::chrono::milliseconds timeout) const;
   Result<ReplicaStatus> replica_status() const;
+  // Waits until this replica of `source` has applied `gtid_position`, up to `timeout`; ends at
+  // once, in the server's words, when its replication stops on an error meanwhile.
+  Result<void> wait_caught_up(const std::string& source, std::string_view gtid_position,
+                              std::chrono::milliseconds timeout, Clock* clock = nullptr) const;
+  // "b1 does not replicate from a1: its IO thread stopped on error 1236: the server says: ..."
+  std::string stopped_on_error_text(const std::string& source, const ReplicaStatus& stopped) const;
   // Waits until it replicates (both threads running), up to `timeout`. Replication stopped on
   // an error (ReplicaStatus::stopped_on_error) for `settle` ends the wait at once, with the
   // server's own words: waiting out the timeout would only hide them. `settle` asks the stop to

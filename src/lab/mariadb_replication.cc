@@ -1,5 +1,6 @@
 // The replication operations of MariaDbInstance. Each opens its own short-lived root connection
 // over the unix socket: cheap (~1 ms), and always valid across crashes and restarts.
+#include <algorithm>
 #include <cstdio>
 
 #include "lab/mariadb_instance.h"
@@ -153,6 +154,41 @@ Result<void> MariaDbInstance::wait_for_relay_log_applied(std::chrono::millisecon
   return wait_for_gtid(status->gtid_io_pos, timeout);
 }
 
+std::string MariaDbInstance::stopped_on_error_text(const std::string& source,
+                                                   const ReplicaStatus& stopped) const {
+  // The thread that stopped, in its own words (the other may be retrying something else).
+  const bool io = stopped.io_running == "No" && stopped.last_io_errno != 0;
+  return name() + " does not replicate from " + source + ": its " +
+         (io ? "IO thread stopped on error " + std::to_string(stopped.last_io_errno) +
+                   ": the server says: " + stopped.last_io_error
+             : "SQL thread stopped on error " + std::to_string(stopped.last_sql_errno) +
+                   ": the server says: " + stopped.last_sql_error);
+}
+
+Result<void> MariaDbInstance::wait_caught_up(const std::string& source,
+                                             std::string_view gtid_position,
+                                             std::chrono::milliseconds timeout,
+                                             Clock* clock) const {
+  Clock& c = clock != nullptr ? *clock : steady_clock();
+  const auto deadline = c.now() + timeout;
+  for (;;) {
+    // Short server-side waits, with a look at replication between them: a replica can connect,
+    // look healthy, and then be refused (1236 "slave has diverged"); one long MASTER_GTID_WAIT
+    // would sit out its whole timeout on a replica that will never catch up.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - c.now());
+    auto reached = wait_for_gtid(gtid_position, std::clamp(left, 0ms, 500ms));
+    if (reached || reached.error().kind != ErrorKind::kTimeout) return reached;
+    auto s = replica_status();
+    if (s && s->stopped_on_error())
+      return fail(ErrorKind::kDatabase, stopped_on_error_text(source, *s));
+    if (c.now() >= deadline)
+      return fail(ErrorKind::kTimeout,
+                  "MariaDB " + name() + " did not reach GTID " + std::string(gtid_position) +
+                      " within " + std::to_string(timeout.count()) + " ms" +
+                      (s && !s->last_error.empty() ? ": the server says: " + s->last_error : ""));
+  }
+}
+
 Result<void> MariaDbInstance::wait_replicating(const std::string& source,
                                                std::chrono::milliseconds timeout, Clock* clock,
                                                std::chrono::milliseconds settle) const {
@@ -176,16 +212,7 @@ Result<void> MariaDbInstance::wait_replicating(const std::string& source,
                  },
                  {.timeout = timeout, .poll = std::chrono::milliseconds(20), .clock = clock});
   if (replicating && !stopped_since) return {};
-  if (replicating) {
-    // The thread that stopped, in its own words (the other may be retrying something else).
-    const bool io = stopped.io_running == "No" && stopped.last_io_errno != 0;
-    return fail(ErrorKind::kDatabase,
-                name() + " does not replicate from " + source + ": its " +
-                    (io ? "IO thread stopped on error " + std::to_string(stopped.last_io_errno) +
-                              ": the server says: " + stopped.last_io_error
-                        : "SQL thread stopped on error " + std::to_string(stopped.last_sql_errno) +
-                              ": the server says: " + stopped.last_sql_error));
-  }
+  if (replicating) return fail(ErrorKind::kDatabase, stopped_on_error_text(source, stopped));
   return fail(
       ErrorKind::kTimeout,
       replicating.error().message + (last_error.empty() ? "" : ": the server says: " + last_error));

@@ -368,8 +368,11 @@ Result<void> Supervisor::start_databases(const Progress& progress) {
   for (const auto& spec : default_topology().databases) {
     if (spec.name == writer) continue;
     auto& db = *databases_.at(spec.name);
-    if (auto w = db.wait_for_gtid(positions->binlog, 15s); !w) {
-      return fail(w.error().kind, spec.name + ": catching up: " + w.error().message);
+    // A replica may connect, look healthy above, and be refused a moment later (1236): said at
+    // once, in the server's words, rather than after the whole wait.
+    if (auto w = db.wait_caught_up(writer, positions->binlog, 15s); !w) {
+      return fail(w.error().kind, spec.name + ": catching up: " + w.error().message + " (see " +
+                                      db.paths().log.string() + ")");
     }
     const std::string how =
         std::string(in_writer_region(spec) ? "semi-sync" : "async") + " replica of " + writer;
