@@ -148,6 +148,10 @@ std::vector<json> read_events(const std::filesystem::path& file) {
 
 // The controller's events as the lab's Lambda logged them: bootstrap's output (what CloudWatch
 // Logs would hold), one JSON object per line; the loop's events carry "event" (lambda/main.cc).
+// The controller's heartbeat in a drill (`drctl controller --heartbeat-ms`, the Lambda's
+// DR_CONTROLLER_HEARTBEAT_SECONDS): the evidence that it watched a fault it had to ride out.
+constexpr int kDrillHeartbeatMs = 1000;
+
 bool is_lambda_event(const json& j) {
   return j.contains("event") && j["event"].is_string();
 }
@@ -177,7 +181,7 @@ std::filesystem::path write_lambda_env(const std::filesystem::path& dir, int int
   vars["DR_CONTROLLER_DEADLINE_MARGIN_MS"] = "60000";
   // A tick log line every second: the evidence that the controller watched a fault it had to
   // ride out to the end (drill::ticked_since).
-  vars["DR_CONTROLLER_HEARTBEAT_SECONDS"] = "1";
+  vars["DR_CONTROLLER_HEARTBEAT_SECONDS"] = std::to_string(kDrillHeartbeatMs / 1000);
   const auto env_file = dir / kLambdaEnvFile;
   if (auto w = lab::replace_private_file(env_file, vars.dump(2) + "\n"); !w)
     fail(w.error().message);
@@ -657,10 +661,11 @@ int run_drill(const DrillArgs& given) {
   if (spec->crash_controller) crash_env = {{"DR_CONTROLLER_CRASH_AFTER_STEP", "promote"}};
   const std::filesystem::path lambda_env =
       lambda ? write_lambda_env(dir, a.p.interval_ms, a.p.threshold) : std::filesystem::path();
-  lab::Process controller = lambda
-                                ? start_lambda(dir, lambda_env)
-                                : spawn_drctl(dir, with({"controller", "--heartbeat-ms", "1000"}),
-                                              "controller.log", crash_env);
+  lab::Process controller =
+      lambda ? start_lambda(dir, lambda_env)
+             : spawn_drctl(
+                   dir, with({"controller", "--heartbeat-ms", std::to_string(kDrillHeartbeatMs)}),
+                   "controller.log", crash_env);
   const std::string controller_log = lambda ? kLambdaLog : "controller.log";
   // An operator's move on the AWS path (`drctl aws switchover` / `failback`): the function's
   // configuration, and its runbook's events to the events file.
@@ -811,7 +816,9 @@ int run_drill(const DrillArgs& given) {
                                    [&] { return !controller.running(); }, {.timeout = 60s});
     if (!crashed) fail("the controller did not reach the crash point; see controller.log");
     std::cout << "drill " << a.scenario << ": controller crashed mid-runbook; restarting it\n";
-    controller = spawn_drctl(dir, with({"controller", "--heartbeat-ms", "1000"}), "controller.log");
+    controller =
+        spawn_drctl(dir, with({"controller", "--heartbeat-ms", std::to_string(kDrillHeartbeatMs)}),
+                    "controller.log");
   }
   drill::History history = (*workload)->wait();
   if (stale) {

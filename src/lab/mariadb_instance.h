@@ -37,12 +37,16 @@ struct ReplicaStatus {
   std::string gtid_io_pos;  // what it has received (applied or still in its relay log)
   unsigned last_io_errno = 0;
   unsigned last_sql_errno = 0;
-  std::string last_error;  // the IO error, then the SQL error, when there are any
   std::string last_io_error;
   std::string last_sql_error;
 
   bool io_connected() const { return io_running == "Yes"; }
   bool healthy() const { return io_connected() && sql_running; }
+  // The IO error, then the SQL error, when there are any.
+  std::string last_error() const {
+    if (last_io_error.empty()) return last_sql_error;
+    return last_sql_error.empty() ? last_io_error : last_io_error + "; " + last_sql_error;
+  }
   // Stopped on an error the server does not retry: the IO thread gave up (1236 "slave has
   // diverged": "No", where a lost connection stays "Connecting" and retries), or the SQL thread
   // stopped on an event it could not apply. Waiting changes nothing.

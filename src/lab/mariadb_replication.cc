@@ -149,7 +149,7 @@ Result<void> MariaDbInstance::wait_for_relay_log_applied(std::chrono::millisecon
     return fail(ErrorKind::kDatabase, "MariaDB " + name() +
                                           ": the SQL thread is stopped, the relay log cannot be "
                                           "applied: " +
-                                          status->last_error);
+                                          status->last_error());
   }
   return wait_for_gtid(status->gtid_io_pos, timeout);
 }
@@ -182,10 +182,11 @@ Result<void> MariaDbInstance::wait_caught_up(const std::string& source,
     if (s && s->stopped_on_error())
       return fail(ErrorKind::kDatabase, stopped_on_error_text(source, *s));
     if (c.now() >= deadline)
-      return fail(ErrorKind::kTimeout,
-                  "MariaDB " + name() + " did not reach GTID " + std::string(gtid_position) +
-                      " within " + std::to_string(timeout.count()) + " ms" +
-                      (s && !s->last_error.empty() ? ": the server says: " + s->last_error : ""));
+      return fail(
+          ErrorKind::kTimeout,
+          "MariaDB " + name() + " did not reach GTID " + std::string(gtid_position) + " within " +
+              std::to_string(timeout.count()) + " ms" +
+              (s && !s->last_error().empty() ? ": the server says: " + s->last_error() : ""));
   }
 }
 
@@ -201,7 +202,7 @@ Result<void> MariaDbInstance::wait_replicating(const std::string& source,
                  [&] {
                    auto s = replica_status();
                    if (!s) return false;
-                   if (!s->last_error.empty()) last_error = s->last_error;
+                   if (!s->last_error().empty()) last_error = s->last_error();
                    if (!s->stopped_on_error()) {
                      stopped_since.reset();
                      return s->healthy();
@@ -241,9 +242,6 @@ Result<ReplicaStatus> MariaDbInstance::replica_status() const {
   s.last_sql_errno = static_cast<unsigned>(number("Last_SQL_Errno"));
   s.last_io_error = get("Last_IO_Error");
   s.last_sql_error = get("Last_SQL_Error");
-  s.last_error = s.last_io_error.empty()    ? s.last_sql_error
-                 : s.last_sql_error.empty() ? s.last_io_error
-                                            : s.last_io_error + "; " + s.last_sql_error;
   return s;
 }
 

@@ -137,7 +137,7 @@ Result<void> Supervisor::restart_database(const std::string& name, const std::st
     // which an errant check cannot always foresee) must reach the operator.
     if (auto healthy = db.wait_replicating(writer, 10s, &clock_); !healthy) {
       auto s = db.replica_status();
-      const std::string why = s ? s->last_error : s.error().message;
+      const std::string why = s ? s->last_error() : s.error().message;
       rec->role = "replication broken: " + (why.empty() ? healthy.error().message : why);
       return fail(ErrorKind::kDatabase,
                   name + ": restarted read-only, but " + healthy.error().message);

@@ -69,7 +69,7 @@ void probe(ComponentProbe& c, const std::vector<DatabaseAddress>& databases) {
     if (s && s->configured) {
       j["healthy"] = s->healthy();
       if (s->seconds_behind) j["replication_lag_s"] = *s->seconds_behind;
-      if (!s->healthy()) j["state"] = "replication broken: " + s->last_error;
+      if (!s->healthy()) j["state"] = "replication broken: " + s->last_error();
     } else {
       j["healthy"] = s.has_value();
     }

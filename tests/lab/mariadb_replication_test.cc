@@ -78,7 +78,7 @@ TEST_F(MariaDbTrio, WritesOnThePrimaryAreReadOnBothReplicas) {
   for (auto* replica : {&*a2_, &*b1_}) {
     auto status = replica->replica_status();
     ASSERT_TRUE(status) << status.error();
-    EXPECT_TRUE(status->healthy()) << replica->name() << ": " << status->last_error;
+    EXPECT_TRUE(status->healthy()) << replica->name() << ": " << status->last_error();
     EXPECT_EQ(status->master_host, a1_->address());
     EXPECT_EQ(status->master_port, a1_->port());
     ASSERT_TRUE(status->seconds_behind.has_value());
@@ -139,7 +139,7 @@ TEST_F(MariaDbTrio, PromotesTheMostAdvancedReplicaAfterCatchingUpTheOther) {
 
   auto status = sibling.replica_status();
   ASSERT_TRUE(status) << status.error();
-  EXPECT_TRUE(status->healthy()) << status->last_error;
+  EXPECT_TRUE(status->healthy()) << status->last_error();
   EXPECT_EQ(status->master_host, winner.address());
   EXPECT_EQ(winner.read_only(), false);
   EXPECT_EQ(winner.replica_status()->configured, false);
